@@ -1,0 +1,88 @@
+# Parley: `make run` sets everything up and runs the app; `make test` sets everything up and runs
+# every test. Both work on a fresh Debian 12 machine: as root they install missing Debian packages,
+# otherwise they print the exact `sudo apt-get` line and stop.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+
+# Debian packages, by what needs them. The python3 ones matter only on a machine whose python3
+# is Debian's own (it ships without venv/headers); they are cheap and harmless elsewhere.
+DEB_BASE := python3-venv python3-dev build-essential
+# --- desktop (issue 4): PyGObject builds against these; WebKitGTK 4.1 is loaded at run time.
+DEB_DESKTOP :=
+# --- tests: a real browser, a real X server, and tools to look at and drive windows.
+DEB_TEST := chromium
+# --- LAN tests (issue 5): network namespaces.
+DEB_LAN :=
+
+.PHONY: help run host test test-py test-ui bench package clean deb-run deb-test venv venv-dev ui
+
+help:
+	@echo "make run    - set up and run Parley (headless host until the desktop app lands)"
+	@echo "make test   - set up and run every test"
+	@echo "make bench  - run the benchmarks and rewrite docs/benchmarks.md"
+
+# Install missing Debian packages when root, else print the exact command and stop.
+define ensure_debs
+missing=""; for p in $(1); do \
+  dpkg-query -W -f='$${Status}' "$$p" 2>/dev/null | grep -q "ok installed" || missing="$$missing $$p"; \
+done; \
+if [ -n "$$missing" ]; then \
+  if [ "$$(id -u)" = 0 ]; then \
+    echo "Installing Debian packages:$$missing"; \
+    apt-get update -qq; \
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+  else \
+    echo "Parley needs these Debian packages. Run:"; \
+    echo "  sudo apt-get install -y$$missing"; \
+    exit 1; \
+  fi; \
+fi
+endef
+
+deb-run:
+	@$(call ensure_debs,$(DEB_BASE) $(DEB_DESKTOP))
+
+deb-test: deb-run
+	@$(call ensure_debs,$(DEB_TEST) $(DEB_LAN))
+
+$(VENV)/.runtime: requirements.txt | deb-run
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --disable-pip-version-check -r requirements.txt
+	touch $@
+
+$(VENV)/.dev: requirements-dev.txt $(VENV)/.runtime
+	$(PY) -m pip install -q --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+venv: $(VENV)/.runtime
+venv-dev: $(VENV)/.dev
+
+# --- UI (issue 3) builds ui/dist here.
+ui:
+
+run: venv ui
+	$(PY) -m backend $(ARGS)
+
+host: venv ui
+	$(PY) -m backend $(ARGS)
+
+test: deb-test venv-dev ui test-py test-ui
+
+test-py: venv-dev ui
+	$(PY) -m pytest
+
+# --- UI unit tests (issue 3).
+test-ui:
+
+bench: venv-dev ui
+	$(PY) -m bench
+
+clean:
+	rm -rf $(VENV) ui/dist ui/node_modules build dist .pytest_cache

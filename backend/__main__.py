@@ -1,0 +1,67 @@
+"""``python -m backend``: a headless Parley host. Serves until SIGINT/SIGTERM, then exits 0."""
+
+from __future__ import annotations
+
+import logging
+import signal
+import sys
+import threading
+
+from .cli import build_arg_parser, settings_from_args
+from .server import ServerHandle, start_server
+
+log = logging.getLogger("parley")
+
+
+def banner(handle: ServerHandle) -> str:
+    """What a person needs to let others in: every URL and the code."""
+    settings = handle.settings
+    lines = [f"Parley host \"{settings.name}\" is serving (data: {settings.data_dir})."]
+    urls = handle.join_urls
+    lines.append("Peers on the LAN can open:" if urls else "No LAN address found; local only:")
+    lines += [f"  {url}" for url in urls]
+    if handle.join_code is None:
+        lines.append("Join code: none (open host)")
+    else:
+        lines.append(f"Join code: {handle.join_code}")
+        if urls:
+            lines.append(f"Invite link: {urls[0]}#code={handle.join_code}")
+    lines.append(f"On this machine: {handle.url}")
+    if not settings.discovery:
+        lines.append("Discovery: off")
+    else:
+        lines.append("Discovery: LAN announcement (mDNS) is not built yet; share a URL above.")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_arg_parser(prog="python -m backend", description="Run a headless Parley host.")
+    args = parser.parse_args(argv)
+    try:
+        settings = settings_from_args(args)
+    except ValueError as exc:
+        parser.error(str(exc))
+    logging.basicConfig(
+        level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    stop = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stop.set())
+    try:
+        handle = start_server(settings)
+    except OSError as exc:
+        print(f"parley: cannot listen on {settings.host}:{settings.port}: {exc.strerror or exc}",
+              file=sys.stderr)
+        return 1
+    print(banner(handle), flush=True)
+    while not stop.wait(0.5):
+        if not handle.running:
+            log.error("the server stopped on its own")
+            return 1
+    print("Stopping…", flush=True)
+    handle.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

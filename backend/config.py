@@ -1,0 +1,124 @@
+"""Settings: the one typed configuration object.
+
+Built from defaults, then ``PARLEY_*`` environment variables (``Settings.from_env``), then command-line
+flags (``backend.cli``). Domain objects receive plain values from it, never a Flask config.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import re
+import socket
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from . import paths
+
+# 7275 spells PARL on a phone keypad; fixed so that invite links stay valid across restarts.
+DEFAULT_PORT = 7275
+
+ENV_PREFIX = "PARLEY_"
+
+# A join code people can read out loud; long enough that guessing at the rate limit is hopeless.
+_JOIN_CODE = re.compile(r"^[A-Za-z0-9]{4,64}$")
+
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off", ""}
+
+
+def _default_host_name() -> str:
+    return socket.gethostname() or "Parley host"
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Everything the host can be told. Tests build it directly with ``tmp_path``."""
+
+    # "0.0.0.0": Parley exists to be reached from the LAN; tests use 127.0.0.1.
+    host: str = "0.0.0.0"
+    port: int = DEFAULT_PORT
+    data_dir: Path = field(default_factory=paths.default_data_dir)
+    # The host's name as peers see it.
+    name: str = field(default_factory=_default_host_name)
+    # None: the code stored in data_dir (generated on first run). Ignored when ``open``.
+    join_code: str | None = None
+    open: bool = False
+    discovery: bool = True
+    # Above this an event is refused with too_large (the connection stays up).
+    max_payload_bytes: int = 64 * 1024
+    max_text_chars: int = 4000
+    # Per user: a burst of send_burst messages, refilled at send_rate per second.
+    send_rate: float = 5.0
+    send_burst: int = 20
+    # "full": a commit is fsync'd before the ack, so acked messages survive power loss (batched
+    # commits keep that cheap). "normal": survives a process kill, may lose the last commits on
+    # power loss. See docs/storage.md.
+    synchronous: str = "full"
+    ui_dist: Path = field(default_factory=paths.ui_dist)
+    # Extra names the Host header may carry (e.g. a DNS name pointing at this machine).
+    allowed_hosts: tuple[str, ...] = ()
+    log_level: str = "INFO"
+    testing: bool = False
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.port <= 65535:
+            raise ValueError(f"port must be 0-65535, not {self.port}")
+        if self.join_code is not None and not _JOIN_CODE.match(self.join_code):
+            raise ValueError("join code must be 4-64 letters or digits")
+        if self.synchronous not in ("full", "normal"):
+            raise ValueError("synchronous must be 'full' or 'normal'")
+        if self.max_payload_bytes < 1024 or self.max_text_chars < 1:
+            raise ValueError("limits are too small to chat")
+        if self.send_rate <= 0 or self.send_burst < 1:
+            raise ValueError("send_rate and send_burst must be positive")
+        name = self.name.strip()
+        if not 1 <= len(name) <= 64:
+            raise ValueError("host name must be 1-64 characters")
+        object.__setattr__(self, "name", name)
+        object.__setattr__(self, "data_dir", Path(self.data_dir))
+        object.__setattr__(self, "ui_dist", Path(self.ui_dist))
+
+    @classmethod
+    def from_env(
+        cls, environ: Mapping[str, str] | None = None, prefix: str = ENV_PREFIX, **overrides: Any
+    ) -> Settings:
+        """Defaults, then ``PARLEY_<FIELD>`` variables, then ``overrides``."""
+        environ = os.environ if environ is None else environ
+        values: dict[str, Any] = {}
+        for f in dataclasses.fields(cls):
+            raw = environ.get(prefix + f.name.upper())
+            if raw is not None:
+                values[f.name] = _parse(f.name, str(f.type), raw)
+        values.update(overrides)
+        return cls(**values)
+
+    def replace(self, **changes: Any) -> Settings:
+        return dataclasses.replace(self, **changes)
+
+
+def _parse(name: str, type_name: str, raw: str) -> Any:
+    """Turn one environment string into the field's type, or say which variable is wrong."""
+    try:
+        if type_name == "bool":
+            low = raw.strip().lower()
+            if low in _TRUE:
+                return True
+            if low in _FALSE:
+                return False
+            raise ValueError(raw)
+        if type_name == "int":
+            return int(raw)
+        if type_name == "float":
+            return float(raw)
+        if type_name == "Path":
+            return Path(raw).expanduser()
+        if type_name.startswith("tuple"):
+            return tuple(part.strip() for part in raw.split(",") if part.strip())
+        if type_name == "str | None":
+            return raw or None
+        return raw
+    except ValueError:
+        raise ValueError(f"{ENV_PREFIX}{name.upper()}={raw!r} is not a valid {type_name}") from None

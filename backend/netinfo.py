@@ -1,0 +1,103 @@
+"""This machine's addresses: what peers can reach us on, and which Host names are our own.
+
+Uses ifaddr (the library python-zeroconf itself uses) so it works the same on Linux, macOS and
+Windows without parsing tool output.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import socket
+import time
+
+import ifaddr
+
+# Interface name prefixes of container and VM bridges: reachable only from this machine, so they
+# are not offered as join URLs unless nothing else exists.
+VIRTUAL_PREFIXES = ("docker", "br-", "veth", "virbr", "vmnet", "vboxnet", "lxc", "lxd", "cni", "flannel")
+
+
+def lan_ipv4() -> list[str]:
+    """IPv4 addresses peers on the LAN can use: no loopback, no link-local; virtual last resort."""
+    real: list[str] = []
+    virtual: list[str] = []
+    for adapter in ifaddr.get_adapters():
+        for ip in adapter.ips:
+            if not ip.is_IPv4:
+                continue
+            address = ipaddress.IPv4Address(ip.ip)
+            if address.is_loopback or address.is_link_local or address.is_unspecified:
+                continue
+            bucket = virtual if adapter.nice_name.startswith(VIRTUAL_PREFIXES) else real
+            if str(address) not in bucket:
+                bucket.append(str(address))
+    return real or virtual
+
+
+def all_local_addresses() -> set[str]:
+    """Every address on every interface, IPv6 included (for Host header checks)."""
+    found = {"127.0.0.1", "::1"}
+    for adapter in ifaddr.get_adapters():
+        for ip in adapter.ips:
+            found.add(ip.ip if ip.is_IPv4 else ip.ip[0])
+    return found
+
+
+def join_urls(bind_host: str, port: int) -> list[str]:
+    """The URLs to give peers for a server bound to ``bind_host``:``port``."""
+    if bind_host in ("0.0.0.0", "", "::"):
+        hosts = lan_ipv4() or ["127.0.0.1"]
+    else:
+        hosts = [bind_host]
+    return [f"http://{host}:{port}/" for host in hosts]
+
+
+class LocalNames:
+    """The names a request's Host header may carry to reach this host (DNS rebinding guard).
+
+    Addresses change (DHCP, Wi-Fi roaming), so an unknown name re-reads the interfaces, at most
+    once per ``refresh_every`` seconds.
+    """
+
+    refresh_every = 2.0
+
+    def __init__(self, bind_host: str, extra: tuple[str, ...] = ()) -> None:
+        self._fixed = {"localhost", bind_host.lower()} | {e.lower() for e in extra}
+        hostname = socket.gethostname().lower()
+        if hostname:
+            self._fixed |= {hostname, hostname + ".local"}
+        self._names: set[str] = set()
+        self._read_at = -1e9
+        self._refresh()
+
+    def _refresh(self) -> None:
+        self._names = self._fixed | {a.lower() for a in all_local_addresses()}
+        self._read_at = time.monotonic()
+
+    def __contains__(self, name: str) -> bool:
+        name = name.lower().rstrip(".")
+        if name in self._names:
+            return True
+        if time.monotonic() - self._read_at >= self.refresh_every:
+            self._refresh()
+            return name in self._names
+        return False
+
+
+def split_host(value: str) -> tuple[str, int | None]:
+    """``'[::1]:8080'`` → ``('::1', 8080)``; ``'example'`` → ``('example', None)``."""
+    value = value.strip()
+    if value.startswith("["):
+        end = value.find("]")
+        if end == -1:
+            return value, None
+        host, rest = value[1:end], value[end + 1 :]
+        port = rest[1:] if rest.startswith(":") else ""
+    elif value.count(":") == 1:
+        host, port = value.split(":")
+    else:
+        host, port = value, ""
+    try:
+        return host, int(port) if port else None
+    except ValueError:
+        return host, -1

@@ -1,0 +1,46 @@
+"""Event names of the wire protocol (docs/protocol.md); mirrored by ui/src/lib/protocol.ts.
+
+Client → server commands are imperative and always acked; server → client events are past-tense facts.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+# Commands (client → server). The handler for X is ChatNamespace.on_X.
+SEND_MESSAGE: Final = "send_message"
+FETCH_MESSAGES: Final = "fetch_messages"
+LIST_ROOMS: Final = "list_rooms"
+CREATE_ROOM: Final = "create_room"
+JOIN_ROOM: Final = "join_room"
+LEAVE_ROOM: Final = "leave_room"
+LIST_MEMBERS: Final = "list_members"
+TYPING: Final = "typing"
+GET_INVITE: Final = "get_invite"
+
+# Events (server → client).
+WELCOME: Final = "welcome"
+MESSAGE_CREATED: Final = "message_created"
+ROOM_CREATED: Final = "room_created"
+MEMBER_JOINED: Final = "member_joined"
+MEMBER_LEFT: Final = "member_left"
+USER_CREATED: Final = "user_created"
+PRESENCE_CHANGED: Final = "presence_changed"
+TYPING_EVENT: Final = "typing"
+
+# The room every user belongs to; it cannot be left.
+GENERAL: Final = "general"
+
+# Default and maximum page of history per fetch_messages.
+FETCH_DEFAULT: Final = 50
+FETCH_MAX: Final = 200
+
+
+def room_channel(room_id: int) -> str:
+    """The Socket.IO room whose members get a Parley room's events."""
+    return f"room:{room_id}"
+
+
+def user_channel(user_id: int) -> str:
+    """The Socket.IO room holding all of one user's connections (their devices)."""
+    return f"user:{user_id}"

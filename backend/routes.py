@@ -1,0 +1,77 @@
+"""HTTP: the UI (ui/dist), /healthz, /api/info. Socket.IO lives in events.py."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from flask import Blueprint, Response, current_app, jsonify, request, send_from_directory
+from werkzeug.exceptions import HTTPException, NotFound
+
+from .security import content_security_policy
+
+bp = Blueprint("parley", __name__)
+
+# Shown when the UI was never built (a source checkout before `make run`/`make ui`).
+UI_MISSING = (
+    "<!doctype html><meta charset=utf-8><title>Parley</title>"
+    "<p>The Parley host is running, but its UI is not built. Run <code>make run</code> (or "
+    "<code>make ui</code>) in the source tree. Socket.IO clients can connect already.</p>"
+)
+
+
+def _ui_dist() -> Path:
+    return Path(current_app.config["PARLEY_UI_DIST"])
+
+
+@bp.get("/")
+def index() -> Response:
+    dist = _ui_dist()
+    if not (dist / "index.html").is_file():
+        return Response(UI_MISSING, status=503, mimetype="text/html")
+    response = send_from_directory(dist, "index.html", max_age=0)
+    response.headers["Cache-Control"] = "no-cache"  # index.html names hashed assets: always fresh
+    return response
+
+
+@bp.get("/<path:path>")
+def asset(path: str) -> Response:
+    # send_from_directory refuses paths escaping the folder (../), so clients pick no other file.
+    return send_from_directory(_ui_dist(), path, max_age=3600)
+
+
+@bp.get("/healthz")
+def healthz() -> Response:
+    return jsonify(ok=True)
+
+
+@bp.get("/api/info")
+def info() -> Response:
+    host = current_app.extensions["parley"]
+    return jsonify(
+        name=host.settings.name,
+        version=host.server_info["version"],
+        host_id=host.server_info["host_id"],
+        needs_code=host.service.join_code is not None,
+        urls=host.join_urls(),
+    )
+
+
+@bp.after_app_request
+def security_headers(response: Response) -> Response:
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    response.headers["X-Frame-Options"] = "DENY"
+    if response.mimetype == "text/html":
+        response.headers["Content-Security-Policy"] = content_security_policy(
+            request.headers.get("Host", "")
+        )
+    return response
+
+
+@bp.app_errorhandler(HTTPException)
+def http_error(exc: HTTPException) -> tuple[Response, int]:
+    status = exc.code or 500
+    code = "not_found" if isinstance(exc, NotFound) else "invalid"
+    body: dict[str, Any] = {"error": {"code": code, "message": exc.description or exc.name}}
+    return jsonify(body), status

@@ -1,0 +1,3 @@
+"""Parley's version, shown to peers in ``welcome`` and ``/api/info``."""
+
+__version__ = "0.1.0"
