@@ -1,0 +1,191 @@
+"""The js_api: the few native things the page may ask for, and only the local host's own page.
+
+Exposed to JavaScript as ``window.pywebview.api``:
+
+- ``notify(title, body)`` → bool: a native notification (see notify.py); a click focuses the window.
+- ``set_unread(count)``: the window title becomes ``(N) Parley``.
+- ``open_external(url)`` → bool: the system browser, for http/https URLs only.
+- ``join_host(address)`` → str: the window goes to another host's UI (``host``, ``host:port`` or a
+  http(s) URL); returns the URL it went to.
+- ``desktop_info()`` → dict: version, platform, how notifications go out.
+
+Every call is refused (the JS promise rejects with PermissionError) unless the window's current
+page is this machine's host UI (same scheme, 127.0.0.1 and port). Another host's page, shown after
+``join_host``, gets nothing.
+
+Hardening: pywebview 6.2.1 resolves a call's name with ``getattr`` along a dotted path the page
+chooses (``webview/util.py: get_nested_attribute``) and does not skip ``_`` names there, so a page
+could reach ``api.notify.__self__._window`` or ``notify.__func__.__globals__``. The object handed to
+pywebview therefore holds only stand-alone trampolines whose globals are empty, and refuses every
+``_`` attribute; the state lives in ``Bridge``, which pywebview never sees.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import sys
+import types
+import urllib.parse
+import webbrowser
+from collections.abc import Callable
+from typing import Any, Protocol
+
+from backend import DEFAULT_PORT, __version__
+
+log = logging.getLogger(__name__)
+
+APP_TITLE = "Parley"
+# Longer than any real title or message preview; keeps a page from flooding the notification area.
+MAX_TITLE = 120
+MAX_BODY = 400
+MAX_URL = 2048
+# A hostname, IPv4 or bracketed IPv6 with an optional port: what people type into "join by address".
+_ADDRESS = re.compile(r"^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+)(:\d{1,5})?$")
+
+
+class WindowPort(Protocol):
+    """What the bridge needs of a pywebview ``Window`` (tests pass a fake)."""
+
+    def get_current_url(self) -> str | None: ...
+    def set_title(self, title: str) -> None: ...
+    def load_url(self, url: str) -> None: ...
+
+
+class Bridge:
+    """The checks and actions behind the exposed functions."""
+
+    def __init__(
+        self,
+        home_url: str,
+        window: WindowPort,
+        notify: Callable[[str, str], bool],
+        notify_method: str = "none",
+        open_browser: Callable[[str], object] = webbrowser.open,
+    ) -> None:
+        self._home = urllib.parse.urlsplit(home_url)
+        self._window = window
+        self._notify = notify
+        self._notify_method = notify_method
+        self._open_browser = open_browser
+
+    def api(self) -> Any:
+        """The object to pass as ``js_api``: sealed trampolines into this bridge, nothing else."""
+        return _SealedApi({
+            "notify": _trampoline("notify", self._guarded(self.notify)),
+            "set_unread": _trampoline("set_unread", self._guarded(self.set_unread)),
+            "open_external": _trampoline("open_external", self._guarded(self.open_external)),
+            "join_host": _trampoline("join_host", self._guarded(self.join_host)),
+            "desktop_info": _trampoline("desktop_info", self._guarded(self.desktop_info)),
+        })
+
+    def is_home(self, url: str | None) -> bool:
+        """True when ``url`` is on the local host's own origin."""
+        if not url:
+            return False
+        try:
+            parts = urllib.parse.urlsplit(url)
+            return (parts.scheme, parts.hostname, parts.port) == (
+                self._home.scheme, self._home.hostname, self._home.port
+            )
+        except ValueError:
+            return False
+
+    def _guarded(self, fn: Callable[..., Any]) -> Callable[..., Any]:
+        def guarded(*args: Any) -> Any:
+            url = self._window.get_current_url()
+            if not self.is_home(url):
+                log.warning("js_api %s refused for page %s", fn.__name__, url)
+                raise PermissionError(f"{fn.__name__} is only for this computer's own Parley page")
+            return fn(*args)
+
+        return guarded
+
+    def notify(self, title: object, body: object = "") -> bool:
+        return self._notify(_text(title, MAX_TITLE), _text(body, MAX_BODY))
+
+    def set_unread(self, count: object) -> None:
+        if not isinstance(count, int) or isinstance(count, bool) or count < 0:
+            raise ValueError("count must be a non-negative integer")
+        self._window.set_title(f"({count}) {APP_TITLE}" if count else APP_TITLE)
+
+    def open_external(self, url: object) -> bool:
+        if not isinstance(url, str) or len(url) > MAX_URL:
+            raise ValueError("url must be a string")
+        parts = urllib.parse.urlsplit(url)
+        # No file:, javascript:, custom schemes: the OS would hand those to arbitrary handlers.
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError("only http and https links open outside Parley")
+        self._open_browser(url)
+        return True
+
+    def join_host(self, address: object) -> str:
+        url = normalise_host_address(address)
+        self._window.load_url(url)
+        return url
+
+    def desktop_info(self) -> dict[str, str]:
+        return {"version": __version__, "platform": sys.platform, "notifications": self._notify_method}
+
+
+def normalise_host_address(address: object) -> str:
+    """``host``, ``host:port`` or ``http(s)://host[:port][/…]`` → ``scheme://host:port/``."""
+    if not isinstance(address, str) or not address.strip() or len(address) > MAX_URL:
+        raise ValueError("type the other host's address, e.g. 192.168.1.20:7275")
+    text = address.strip()
+    if "://" not in text:
+        text = "http://" + text
+    try:
+        parts = urllib.parse.urlsplit(text)
+        port = parts.port
+    except ValueError:
+        raise ValueError(f"{address!r} is not a host address") from None
+    if parts.scheme not in ("http", "https") or parts.username or parts.password:
+        raise ValueError("only http and https host addresses can be joined")
+    if not parts.hostname or not _ADDRESS.match(parts.netloc):
+        raise ValueError(f"{address!r} is not a host address")
+    host = f"[{parts.hostname}]" if ":" in parts.hostname else parts.hostname
+    if port is None:
+        port = DEFAULT_PORT if parts.scheme == "http" else 443
+    return f"{parts.scheme}://{host}:{port}/"
+
+
+def _text(value: object, limit: int) -> str:
+    if not isinstance(value, str):
+        raise ValueError("expected a string")
+    return value[:limit]
+
+
+def _trampoline(name: str, impl: Callable[..., Any]) -> types.FunctionType:
+    """A function that only calls ``impl``; its globals are empty and ``impl`` sits in a closure cell,
+    which no ``getattr`` path can index into."""
+
+    def call(*args: Any) -> Any:
+        return impl(*args)
+
+    return types.FunctionType(
+        call.__code__, {"__builtins__": {}}, name, None, (types.CellType(impl),)
+    )
+
+
+class _SealedApi:
+    """Attribute access yields the trampolines and nothing else (no ``_`` names, no ``__dict__``)."""
+
+    __slots__ = ("_functions",)
+
+    def __init__(self, functions: dict[str, types.FunctionType]) -> None:
+        object.__setattr__(self, "_functions", functions)
+
+    def __getattribute__(self, name: str) -> Any:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        try:
+            return object.__getattribute__(self, "_functions")[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError("read-only")
+
+    def __dir__(self) -> list[str]:
+        return sorted(object.__getattribute__(self, "_functions"))
