@@ -75,8 +75,9 @@ host: venv ui
 
 test: deb-test venv-dev ui test-py test-ui
 
+# PYTEST_ARGS narrows a run, e.g. `make test-py PYTEST_ARGS="tests/unit -x"`.
 test-py: venv-dev ui
-	$(PY) -m pytest
+	$(PY) -m pytest -c tests/pytest.ini --rootdir=. $(PYTEST_ARGS)
 
 # --- UI unit tests (issue 3).
 test-ui:

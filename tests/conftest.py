@@ -1,0 +1,67 @@
+"""Fixtures shared by every test layer: settings in a temp dir, a live host, real clients."""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from backend import ServerHandle, Settings, start_server
+from tests.peers import Peer
+
+JOIN_CODE = "24681357"
+
+
+@pytest.fixture(autouse=True)
+def _clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Keep the developer's PARLEY_* variables out of every test (Flask's _reset_os_environ)."""
+    for key in [k for k in os.environ if k.startswith("PARLEY_")]:
+        monkeypatch.delenv(key)
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return Settings(
+        host="127.0.0.1",
+        port=0,
+        data_dir=tmp_path / "data",
+        name="Test host",
+        join_code=JOIN_CODE,
+        discovery=False,
+        testing=True,
+    )
+
+
+def server_threads() -> list[str]:
+    """The host's own threads: the gevent server thread and the storage workers."""
+    return [t.name for t in threading.enumerate() if t.name == "chat-server" or t.name.startswith("db-")]
+
+
+@pytest.fixture
+def live_server(settings: Settings) -> Iterator[ServerHandle]:
+    assert server_threads() == []
+    handle = start_server(settings)
+    yield handle
+    handle.stop()
+    assert not handle.running
+    assert server_threads() == []  # no leaked server or storage threads
+
+
+@pytest.fixture
+def connect(live_server: ServerHandle) -> Iterator[Callable[..., Peer]]:
+    """Real python-socketio clients on the websocket transport against the live host."""
+    peers: list[Peer] = []
+
+    def _connect(name: str | None = None, **auth: str) -> Peer:
+        if name is not None:
+            auth = {"name": name, "code": JOIN_CODE, **auth}
+        peer = Peer(live_server.url, auth)
+        peers.append(peer)
+        return peer
+
+    yield _connect
+    for peer in peers:
+        peer.close()

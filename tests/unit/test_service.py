@@ -1,0 +1,182 @@
+"""The chat rules with a real Database (SQLite files, worker threads) and a recording transport."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from backend.db_worker import Database
+from backend.errors import BadCode, BadToken, Conflict, Forbidden, NameTaken, NotFound, RateLimited
+from backend.service import ChatService, Limits
+
+CODE = "11223344"
+
+
+class Recorder:
+    """Stands in for Socket.IO's outbound side and remembers who was told what."""
+
+    def __init__(self) -> None:
+        self.published: list[tuple[str, dict[str, Any], str | None, str | None]] = []
+        self.channels: dict[str, set[str]] = {}
+
+    def publish(self, event: str, payload: dict[str, Any], to: str | None, skip_sid: str | None = None) -> None:
+        self.published.append((event, payload, to, skip_sid))
+
+    def subscribe(self, sid: str, channel: str) -> None:
+        self.channels.setdefault(channel, set()).add(sid)
+
+    def unsubscribe(self, sid: str, channel: str) -> None:
+        self.channels.get(channel, set()).discard(sid)
+
+    def events(self, name: str) -> list[tuple[dict[str, Any], str | None]]:
+        return [(payload, to) for event, payload, to, _ in self.published if event == name]
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Iterator[Database]:
+    database = Database(tmp_path / "s.sqlite3", synchronous="normal")
+    yield database
+    database.close()
+
+
+@pytest.fixture
+def out() -> Recorder:
+    return Recorder()
+
+
+@pytest.fixture
+def service(db: Database, out: Recorder) -> ChatService:
+    svc = ChatService(
+        db, out, server_info={"name": "host", "version": "t", "host_id": "h"}, join_code=CODE,
+        limits=Limits(max_text_chars=100, send_rate=1.0, send_burst=3), invite_urls=lambda: ["u"],
+    )
+    svc.bootstrap()
+    return svc
+
+
+def _join(service: ChatService, sid: str, name: str) -> dict[str, Any]:
+    return service.connect(sid, {"name": name, "code": CODE}, "10.0.0.5")
+
+
+def test_join_then_token_is_the_same_user(service: ChatService) -> None:
+    first = _join(service, "s1", "Ana")
+    service.disconnect("s1")
+    again = service.connect("s2", {"token": first["token"]}, "10.0.0.5")
+    assert again["user"] == first["user"]
+    assert [r["name"] for r in again["rooms"]] == ["general"] and again["rooms"][0]["member"]
+
+
+def test_name_is_unique_ignoring_case(service: ChatService) -> None:
+    _join(service, "s1", "Ana")
+    with pytest.raises(NameTaken):
+        _join(service, "s2", "aNA")
+
+
+def test_wrong_code_and_unknown_token_are_refused(service: ChatService) -> None:
+    with pytest.raises(BadCode):
+        service.connect("s1", {"name": "Ana", "code": "00000000"}, "10.0.0.5")
+    with pytest.raises(BadToken):
+        service.connect("s1", {"token": "not-a-token"}, "10.0.0.5")
+
+
+def test_code_guessing_is_rate_limited_per_address(service: ChatService) -> None:
+    for _ in range(5):
+        with pytest.raises(BadCode):
+            service.connect("s", {"name": "Eve", "code": "00000000"}, "10.0.0.66")
+    with pytest.raises(RateLimited) as caught:
+        service.connect("s", {"name": "Eve", "code": CODE}, "10.0.0.66")  # even the right code
+    assert caught.value.data["retry_after"] > 0
+    _join(service, "s2", "Ana")  # another address is unaffected
+
+
+def test_owner_key_is_loopback_only_and_one_time(service: ChatService) -> None:
+    key = service.owner_key
+    with pytest.raises(BadToken):
+        service.connect("s1", {"owner_key": key}, "192.168.1.9")
+    welcome = service.connect("s2", {"owner_key": key}, "127.0.0.1")
+    assert welcome["user"]["is_host"]
+    with pytest.raises(BadToken):
+        service.connect("s3", {"owner_key": key}, "127.0.0.1")
+    again = service.connect("s4", {"owner_key": service.owner_key}, "::1")
+    assert again["user"]["id"] == welcome["user"]["id"]  # the same host user every launch
+
+
+def test_send_is_stored_once_and_published_once(service: ChatService, out: Recorder) -> None:
+    general = _join(service, "s1", "Ana")["rooms"][0]["id"]
+    first = service.send_message("s1", general, "hello", "c-1")
+    retry = service.send_message("s1", general, "hello", "c-1")
+    assert retry == first
+    created = out.events("message_created")
+    assert created == [(first.to_wire(), f"room:{general}")]
+
+
+def test_send_needs_membership_and_a_real_room(service: ChatService) -> None:
+    _join(service, "s1", "Ana")
+    _join(service, "s2", "Bo")
+    room = service.create_room("s1", "Side Talk")
+    with pytest.raises(Forbidden):
+        service.send_message("s2", room["id"], "hi", "c")
+    with pytest.raises(NotFound):
+        service.send_message("s2", 9999, "hi", "c")
+    service.join_room("s2", room["id"])
+    assert service.send_message("s2", room["id"], "hi", "c").room_id == room["id"]
+
+
+def test_send_rate_limit(service: ChatService) -> None:
+    general = _join(service, "s1", "Ana")["rooms"][0]["id"]
+    for n in range(3):
+        service.send_message("s1", general, "x", f"c{n}")
+    with pytest.raises(RateLimited):
+        service.send_message("s1", general, "x", "c3")
+
+
+def test_create_room_conflict_and_broadcast(service: ChatService, out: Recorder) -> None:
+    _join(service, "s1", "Ana")
+    room = service.create_room("s1", "lunch")
+    assert room["member"] and out.events("room_created")[0] == ({**room, "member": False}, None)
+    assert "s1" in out.channels[f"room:{room['id']}"]
+    with pytest.raises(Conflict) as caught:
+        service.create_room("s1", "LUNCH")
+    assert caught.value.data["room"]["id"] == room["id"]
+
+
+def test_leave_room_but_not_general(service: ChatService, out: Recorder) -> None:
+    general = _join(service, "s1", "Ana")["rooms"][0]["id"]
+    room = service.create_room("s1", "lunch")
+    service.leave_room("s1", room["id"])
+    assert "s1" not in out.channels[f"room:{room['id']}"]
+    with pytest.raises(Forbidden):
+        service.send_message("s1", room["id"], "x", "c")
+    with pytest.raises(Forbidden):
+        service.leave_room("s1", general)
+
+
+def test_presence_follows_first_and_last_connection(service: ChatService, out: Recorder) -> None:
+    token = _join(service, "s1", "Ana")["token"]
+    service.connect("s2", {"token": token}, "10.0.0.5")  # a second device of the same user
+    service.disconnect("s1")
+    assert [p["online"] for p, _ in out.events("presence_changed")] == [True]
+    service.disconnect("s2")
+    assert [p["online"] for p, _ in out.events("presence_changed")] == [True, False]
+
+
+def test_fetch_pages_and_typing(service: ChatService, out: Recorder) -> None:
+    general = _join(service, "s1", "Ana")["rooms"][0]["id"]
+    _join(service, "s2", "Bo")
+    ids = [service.send_message("s1", general, str(n), f"c{n}").id for n in range(3)]
+    page = service.fetch_messages("s2", general, after_id=ids[0], before_id=None, limit=50)
+    assert [m.id for m in page.messages] == ids[1:]
+    service.typing("s2", general)
+    [(payload, to)] = out.events("typing")
+    assert payload == {"room_id": general, "user": {"id": 2, "name": "Bo"}} and to == f"room:{general}"
+
+
+def test_invite_is_for_the_host_only(service: ChatService) -> None:
+    _join(service, "s1", "Ana")
+    with pytest.raises(Forbidden):
+        service.get_invite("s1")
+    service.connect("h", {"owner_key": service.owner_key}, "127.0.0.1")
+    assert service.get_invite("h") == {"code": CODE, "urls": ["u"]}
