@@ -16,7 +16,7 @@ from typing import TextIO
 
 from backend import ServerHandle, Settings, build_arg_parser, settings_from_args, start_server
 
-from . import display, headless, logs, single_instance
+from desktop import display, headless, logs, single_instance
 
 log = logging.getLogger("desktop")
 
@@ -61,7 +61,7 @@ def main(argv: list[str] | None = None, out: TextIO | None = None) -> int:
             log.exception("the host did not start")
             _say(out, f"parley: cannot start the host: {exc}")
             if not args.headless and display.probe().usable:
-                from .window import show_error
+                from desktop.window import show_error
 
                 show_error(f"{exc}")
             return 1
@@ -81,7 +81,7 @@ def _run(
 ) -> int:
     verdict = display.Display(False, "--headless was given") if headless_flag else display.probe()
     if verdict.usable:
-        from .window import DisplayUnavailable, ensure_toolkit, run_window
+        from desktop.window import DisplayUnavailable, ensure_toolkit, run_window
 
         try:
             ensure_toolkit()
@@ -139,5 +139,5 @@ def _say(out: TextIO | None, text: str) -> None:
         print(text, file=out, flush=True)
 
 
-if __name__ == "__main__":  # the PyInstaller entry script
+if __name__ == "__main__":  # the PyInstaller entry script (so imports above are absolute)
     sys.exit(main())
