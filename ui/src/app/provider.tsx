@@ -1,0 +1,31 @@
+/**
+ * Connection lifecycle: read the URL fragment (owner key / invite code), restore a remembered
+ * identity, subscribe to the host and connect. Features never connect on their own.
+ */
+import { type ReactNode, useEffect, useState } from 'react';
+
+import { takeFragment } from '@/lib/fragment';
+import { useSession } from '@/stores/session-store';
+import { connectToHost, restoreCachedSession, startSync } from '@/stores/sync';
+
+export function AppProvider({ children }: { children: ReactNode }) {
+  const [ready, setReady] = useState(false);
+
+  useEffect(() => {
+    const fragment = takeFragment();
+    const session = useSession.getState();
+    if (fragment.code) session.setInviteCode(fragment.code);
+    const stop = startSync();
+    if (fragment.owner) {
+      session.setOwnerKey(fragment.owner);
+      connectToHost();
+    } else if (session.token) {
+      restoreCachedSession();
+      connectToHost();
+    }
+    setReady(true);
+    return stop;
+  }, []);
+
+  return ready ? <>{children}</> : null;
+}

@@ -1,0 +1,119 @@
+/**
+ * For the host's own user: the join code, every URL the host is reachable at, the invite link
+ * (`URL/#code=CODE`) and its QR code (drawn by `qrcode` into a data: URL image).
+ */
+import QRCode from 'qrcode';
+import { useCallback, useEffect, useState } from 'react';
+
+import { Dialog } from '@/components/ui/dialog';
+import type { InviteResult } from '@/lib/protocol';
+import { getInvite } from '@/stores/sync';
+
+export function inviteLink(url: string, code: string | null): string {
+  const base = url.endsWith('/') ? url : `${url}/`;
+  return code ? `${base}#code=${encodeURIComponent(code)}` : base;
+}
+
+function CopyButton({ text, label }: { text: string; label: string }) {
+  const [copied, setCopied] = useState(false);
+  const copy = async () => {
+    try {
+      await navigator.clipboard.writeText(text);
+    } catch {
+      // Plain http on a LAN address has no clipboard API: select-and-copy fallback.
+      const area = document.createElement('textarea');
+      area.value = text;
+      document.body.append(area);
+      area.select();
+      document.execCommand('copy');
+      area.remove();
+    }
+    setCopied(true);
+    setTimeout(() => setCopied(false), 1500);
+  };
+  return (
+    <button type="button" className="small" aria-label={label} onClick={() => void copy()}>
+      {copied ? 'Copied' : 'Copy'}
+    </button>
+  );
+}
+
+export function InvitePanel({ onClose }: { onClose: () => void }) {
+  const [invite, setInvite] = useState<InviteResult | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [selected, setSelected] = useState(0);
+  const [qr, setQr] = useState<string | null>(null);
+  const close = useCallback(() => onClose(), [onClose]);
+
+  useEffect(() => {
+    getInvite()
+      .then(setInvite)
+      .catch((e: Error) => setError(e.message));
+  }, []);
+
+  const url = invite?.urls[selected] ?? invite?.urls[0];
+  const link = url ? inviteLink(url, invite?.code ?? null) : null;
+
+  useEffect(() => {
+    if (!link) return;
+    let live = true;
+    QRCode.toDataURL(link, { margin: 1, width: 200, errorCorrectionLevel: 'M' })
+      .then((data) => live && setQr(data))
+      .catch(() => live && setQr(null));
+    return () => {
+      live = false;
+    };
+  }, [link]);
+
+  return (
+    <Dialog title="Invite people" onClose={close} wide>
+      {error && (
+        <p className="error" role="alert">
+          {error}
+        </p>
+      )}
+      {!invite && !error && <p className="muted">Loading…</p>}
+      {invite && (
+        <div className="invite">
+          <div className="invite-text">
+            <h3>Join code</h3>
+            {invite.code ? (
+              <p className="row">
+                <code className="join-code" aria-label="Join code">
+                  {invite.code}
+                </code>
+                <CopyButton text={invite.code} label="Copy join code" />
+              </p>
+            ) : (
+              <p className="muted">This host is open: no code needed.</p>
+            )}
+            <h3>Addresses</h3>
+            <ul className="url-list" aria-label="Host addresses">
+              {invite.urls.map((u, i) => (
+                <li key={u}>
+                  <label className="row">
+                    <input type="radio" name="invite-url" checked={i === selected} onChange={() => setSelected(i)} />
+                    <span className="url">{u}</span>
+                  </label>
+                  <CopyButton text={u} label={`Copy address ${u}`} />
+                </li>
+              ))}
+            </ul>
+            {link && (
+              <>
+                <h3>Invite link</h3>
+                <p className="row">
+                  <code className="url" aria-label="Invite link">
+                    {link}
+                  </code>
+                  <CopyButton text={link} label="Copy invite link" />
+                </p>
+              </>
+            )}
+          </div>
+          {qr && link && <img className="qr" src={qr} width={200} height={200} alt={`QR code for ${link}`} />}
+        </div>
+      )}
+    </Dialog>
+  );
+}

@@ -1,0 +1,55 @@
+import { type FormEvent, useCallback, useState } from 'react';
+
+import { Dialog } from '@/components/ui/dialog';
+import { RequestError } from '@/lib/request-error';
+import { createRoom } from '@/stores/sync';
+
+export function NewRoomDialog({ onClose }: { onClose: () => void }) {
+  const [name, setName] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const close = useCallback(() => onClose(), [onClose]);
+
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      await createRoom(name);
+      onClose();
+    } catch (err) {
+      setError(err instanceof RequestError ? err.message : 'Could not create the room.');
+      setBusy(false);
+    }
+  };
+
+  return (
+    <Dialog title="New room" onClose={close}>
+      <form onSubmit={submit} className="stack">
+        <label htmlFor="new-room-name">Room name</label>
+        <input
+          id="new-room-name"
+          value={name}
+          maxLength={32}
+          placeholder="e.g. lunch-plans"
+          onChange={(e) => setName(e.target.value)}
+          required
+        />
+        <p className="muted small-text">Lowercase letters, digits, - and _. Spaces become -.</p>
+        {error && (
+          <p className="error" role="alert">
+            {error}
+          </p>
+        )}
+        <div className="row-end">
+          <button type="button" onClick={close}>
+            Cancel
+          </button>
+          <button type="submit" className="primary" disabled={busy || !name.trim()}>
+            Create
+          </button>
+        </div>
+      </form>
+    </Dialog>
+  );
+}

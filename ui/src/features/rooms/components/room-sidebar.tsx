@@ -1,0 +1,91 @@
+/** The rooms you are in (unread counts, bold when unread), other rooms to join, and "New room". */
+import { useState } from 'react';
+
+import { useUnread } from '@/features/rooms/hooks/use-unread';
+import type { WireRoom } from '@/lib/protocol';
+import { useChat } from '@/stores/chat-store';
+import { openRoom } from '@/stores/sync';
+
+import { NewRoomDialog } from './new-room-dialog';
+
+function RoomLink({ room, active, onPick }: { room: WireRoom; active: boolean; onPick: () => void }) {
+  const unread = useUnread(room.id);
+  return (
+    <li>
+      <button
+        type="button"
+        className={`room-link${active ? ' active' : ''}${unread > 0 ? ' unread' : ''}`}
+        aria-current={active ? 'page' : undefined}
+        onClick={() => {
+          void openRoom(room.id);
+          onPick();
+        }}
+      >
+        <span className="hash" aria-hidden="true">
+          #
+        </span>
+        <span className="room-name">{room.name}</span>
+        {unread > 0 && (
+          <span className="badge" aria-label={`${unread} unread`}>
+            {unread}
+          </span>
+        )}
+      </button>
+    </li>
+  );
+}
+
+export function RoomSidebar({ onPick }: { onPick: () => void }) {
+  const rooms = useChat((s) => s.rooms);
+  const activeRoomId = useChat((s) => s.activeRoomId);
+  const [creating, setCreating] = useState(false);
+  const all = Object.values(rooms).sort((a, b) => a.name.localeCompare(b.name));
+  const mine = all.filter((r) => r.member);
+  const others = all.filter((r) => !r.member);
+
+  return (
+    <nav className="sidebar" aria-label="Rooms">
+      <div className="sidebar-head">
+        <h2>Rooms</h2>
+        <button type="button" className="small" onClick={() => setCreating(true)}>
+          New room
+        </button>
+      </div>
+      <ul className="room-list">
+        {mine.map((room) => (
+          <RoomLink key={room.id} room={room} active={room.id === activeRoomId} onPick={onPick} />
+        ))}
+      </ul>
+      {others.length > 0 && (
+        <>
+          <h3 className="sidebar-sub">Other rooms</h3>
+          <ul className="room-list" aria-label="Other rooms">
+            {others.map((room) => (
+              <li key={room.id}>
+                <button
+                  type="button"
+                  className="room-link other"
+                  aria-label={`Join #${room.name}`}
+                  onClick={() => {
+                    void openRoom(room.id);
+                    onPick();
+                  }}
+                >
+                  <span className="hash" aria-hidden="true">
+                    #
+                  </span>
+                  <span className="room-name">{room.name}</span>
+                  <span className="join-hint">Join</span>
+                </button>
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
+      <p className="sidebar-hint muted">
+        <kbd>Ctrl</kbd>+<kbd>K</kbd> to jump to a room
+      </p>
+      {creating && <NewRoomDialog onClose={() => setCreating(false)} />}
+    </nav>
+  );
+}

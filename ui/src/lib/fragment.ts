@@ -1,0 +1,18 @@
+/** Read `#owner=KEY` / `#code=CODE` from the address once, then clear the fragment. */
+export type FragmentParams = { owner?: string; code?: string };
+
+export function takeFragment(loc: Location = window.location, hist: History = window.history): FragmentParams {
+  const hash = loc.hash.replace(/^#/, '');
+  if (!hash) return {};
+  const params = new URLSearchParams(hash);
+  const out: FragmentParams = {};
+  const owner = params.get('owner');
+  const code = params.get('code');
+  if (owner) out.owner = owner;
+  if (code) out.code = code;
+  if (owner || code) {
+    // Keys and codes must not stay in the address bar, history or a copied URL.
+    hist.replaceState(hist.state, '', loc.pathname + loc.search);
+  }
+  return out;
+}

@@ -1,0 +1,31 @@
+/**
+ * Peer text → safe HTML. markdown-it with raw HTML off escapes every tag a peer types; links are
+ * kept only for http(s) and open in a new tab without an opener or referrer. Images are off (no
+ * remote loads from a peer's message). This is the only producer of HTML from peer text.
+ */
+import MarkdownIt from 'markdown-it';
+
+const md = new MarkdownIt('zero', { html: false, linkify: true, breaks: true, typographer: false });
+md.enable(['paragraph', 'code', 'fence', 'blockquote', 'list']);
+md.enable(['newline', 'escape', 'backticks', 'emphasis', 'link', 'autolink', 'linkify', 'strikethrough']);
+md.linkify.set({ fuzzyEmail: false, fuzzyLink: false });
+
+const SAFE_URL = /^https?:\/\//i;
+
+md.validateLink = (url: string) => SAFE_URL.test(url.trim());
+
+const defaultLinkOpen =
+  md.renderer.rules.link_open ??
+  ((tokens, idx, options, _env, self) => self.renderToken(tokens, idx, options));
+
+md.renderer.rules.link_open = (tokens, idx, options, env, self) => {
+  const token = tokens[idx]!;
+  token.attrSet('target', '_blank');
+  token.attrSet('rel', 'noopener noreferrer');
+  return defaultLinkOpen(tokens, idx, options, env, self);
+};
+
+/** Render a message's text to HTML that contains no peer-controlled markup. */
+export function renderMarkdown(text: string): string {
+  return md.render(text);
+}

@@ -1,0 +1,74 @@
+/**
+ * Own messages the host has not acknowledged yet, persisted so they survive a reload.
+ * Each carries its client_id; the host dedupes a resend, so flushing twice never posts twice.
+ */
+import { create } from 'zustand';
+
+import { loadJson, saveJson } from '@/lib/storage';
+
+export type OutboxEntry = {
+  client_id: string;
+  room_id: number;
+  text: string;
+  created_at: string;
+  state: 'sending' | 'failed';
+  error?: string;
+};
+
+type OutboxState = {
+  scope: string | null;
+  entries: OutboxEntry[];
+  load: (scope: string) => void;
+  enqueue: (roomId: number, text: string, now?: Date) => OutboxEntry;
+  mark: (clientId: string, state: OutboxEntry['state'], error?: string) => void;
+  remove: (clientId: string) => void;
+};
+
+function newClientId(): string {
+  // crypto.randomUUID needs a secure context; LAN peers load the page over plain http.
+  if (typeof crypto !== 'undefined' && 'randomUUID' in crypto && window.isSecureContext) {
+    return crypto.randomUUID();
+  }
+  const bytes = new Uint8Array(16);
+  crypto.getRandomValues(bytes);
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+export const useOutbox = create<OutboxState>((set, get) => {
+  const save = (entries: OutboxEntry[]) => {
+    const scope = get().scope;
+    if (scope) saveJson(`outbox:${scope}`, entries);
+  };
+  return {
+    scope: null,
+    entries: [],
+    load: (scope) => {
+      if (get().scope === scope) return;
+      set({ scope, entries: loadJson<OutboxEntry[]>(`outbox:${scope}`, []) });
+    },
+    enqueue: (roomId, text, now = new Date()) => {
+      const entry: OutboxEntry = {
+        client_id: newClientId(),
+        room_id: roomId,
+        text,
+        created_at: now.toISOString(),
+        state: 'sending',
+      };
+      const entries = [...get().entries, entry];
+      save(entries);
+      set({ entries });
+      return entry;
+    },
+    mark: (clientId, state, error) => {
+      const entries = get().entries.map((e) => (e.client_id === clientId ? { ...e, state, error } : e));
+      save(entries);
+      set({ entries });
+    },
+    remove: (clientId) => {
+      if (!get().entries.some((e) => e.client_id === clientId)) return;
+      const entries = get().entries.filter((e) => e.client_id !== clientId);
+      save(entries);
+      set({ entries });
+    },
+  };
+});

@@ -1,0 +1,282 @@
+/**
+ * The conversation with the host: connect, welcome, resync after every (re)connect, outbox
+ * delivery, history paging and room commands. Components reach it through feature hooks.
+ */
+import {
+  COMMANDS,
+  EVENTS,
+  FETCH_PAGE,
+  type FetchResult,
+  type InviteResult,
+  type MemberChange,
+  type PresenceChange,
+  type TypingEvent,
+  TYPING_EVERY_MS,
+  type Welcome,
+  type WireMessage,
+  type WireRoom,
+  type WireUser,
+} from '@/lib/protocol';
+import { RequestError } from '@/lib/request-error';
+import { connect, disconnect, isConnected, onConnection, onEvent, request } from '@/lib/socket';
+import { loadJson, removeKey, saveJson } from '@/lib/storage';
+import { useChat } from '@/stores/chat-store';
+import { type OutboxEntry, useOutbox } from '@/stores/outbox-store';
+import { useSession } from '@/stores/session-store';
+
+// Catch-up pages after a reconnect; further behind than this we restart from the newest page
+// instead of holding a gap.
+const RESYNC_MAX_PAGES = 10;
+const RESYNC_PAGE = 200;
+// A reconnect attempt count after which the banner says "offline" rather than "reconnecting".
+const OFFLINE_AFTER_ATTEMPTS = 3;
+const WELCOME_CACHE = 'welcome';
+
+const inflight = new Set<string>();
+let lastTypingSent = 0;
+
+/** Restore the last identity so a reload renders rooms (and the outbox) before the host answers. */
+export function restoreCachedSession(): void {
+  const session = useSession.getState();
+  if (!session.token) return;
+  const cached = loadJson<Welcome | null>(WELCOME_CACHE, null);
+  if (!cached) return;
+  useSession.setState({ user: cached.user, server: cached.server });
+  useChat.getState().applyWelcome({ ...cached, users: cached.users.map((u) => ({ ...u, online: false })) });
+  useOutbox.getState().load(`${cached.server.host_id}:${cached.user.id}`);
+}
+
+/** Subscribe to everything the host says; returns the cleanup. Call once (app/provider.tsx). */
+export function startSync(): () => void {
+  const chat = () => useChat.getState();
+  const offs = [
+    onConnection({
+      connect: () => {
+        // The host speaks first (`welcome`); until then we are still connecting.
+      },
+      disconnect: (reason) => {
+        const manual = reason === 'io client disconnect';
+        useSession.getState().setStatus(manual ? 'idle' : 'reconnecting');
+      },
+      connectError: (data) => {
+        if (data?.code) {
+          if (data.code === 'bad_token') removeKey(WELCOME_CACHE);
+          useSession.getState().refused(data.code, data.message);
+          disconnect();
+        }
+      },
+      reconnectAttempt: (attempt) => {
+        useSession.getState().setStatus(attempt >= OFFLINE_AFTER_ATTEMPTS ? 'offline' : 'reconnecting');
+      },
+    }),
+    onEvent<Welcome>(EVENTS.welcome, (w) => {
+      const { token: _token, ...cache } = w;
+      saveJson(WELCOME_CACHE, cache);
+      useSession.getState().welcome(w);
+      chat().applyWelcome(w);
+      useOutbox.getState().load(`${w.server.host_id}:${w.user.id}`);
+      void resyncAll().then(flushOutbox);
+    }),
+    onEvent<WireMessage>(EVENTS.messageCreated, (m) => {
+      receive([m]);
+    }),
+    onEvent<WireRoom>(EVENTS.roomCreated, (room) => chat().upsertRoom(room)),
+    onEvent<MemberChange>(EVENTS.memberJoined, (change) => {
+      chat().memberJoined(change);
+      const room = chat().rooms[change.room_id];
+      if (change.user.id === chat().me && room && !room.member) chat().upsertRoom({ ...room, member: true });
+    }),
+    onEvent<MemberChange>(EVENTS.memberLeft, (change) => chat().memberLeft(change)),
+    onEvent<WireUser>(EVENTS.userCreated, (user) => chat().upsertUser(user)),
+    onEvent<PresenceChange>(EVENTS.presenceChanged, ({ user, online }) =>
+      chat().upsertUser({ ...user, online }),
+    ),
+    onEvent<TypingEvent>(EVENTS.typing, ({ room_id, user }) => chat().setTyping(room_id, user)),
+  ];
+  return () => offs.forEach((off) => off());
+}
+
+/** Connect with the best credential we have (owner key, token, or the join form). */
+export function connectToHost(): void {
+  if (useSession.getState().status === 'idle') useSession.getState().setStatus('connecting');
+  connect(() => useSession.getState().authPayload());
+}
+
+function receive(messages: WireMessage[], roomId?: number, opts?: { older?: boolean; hasMore?: boolean }) {
+  const chat = useChat.getState();
+  const byRoom = new Map<number, WireMessage[]>();
+  for (const m of messages) byRoom.set(m.room_id, [...(byRoom.get(m.room_id) ?? []), m]);
+  if (roomId !== undefined && !byRoom.has(roomId)) byRoom.set(roomId, []);
+  for (const [room, list] of byRoom) chat.addMessages(room, list, opts);
+  // Our own message came back (live, in a resync, or as an ack): it is no longer pending.
+  const outbox = useOutbox.getState();
+  for (const m of messages) if (m.author.id === chat.me) outbox.remove(m.client_id);
+}
+
+async function fetchPage(payload: { room_id: number; after_id?: number; before_id?: number; limit?: number }) {
+  return request<FetchResult>(COMMANDS.fetchMessages, payload);
+}
+
+/** Fetch what a room missed since the newest message we hold; no gaps, no duplicates. */
+export async function resyncRoom(roomId: number): Promise<void> {
+  const chat = useChat.getState();
+  const held = chat.messages[roomId] ?? [];
+  let after = held.at(-1)?.id;
+  if (after !== undefined) {
+    for (let page = 0; page < RESYNC_MAX_PAGES; page++) {
+      const r = await fetchPage({ room_id: roomId, after_id: after, limit: RESYNC_PAGE });
+      receive(r.messages, roomId);
+      if (!r.has_more) return;
+      after = r.messages.at(-1)?.id ?? after;
+    }
+  }
+  const room = chat.rooms[roomId];
+  if (room && room.last_message_id === 0 && held.length === 0) {
+    chat.replaceMessages(roomId, [], false);
+    return;
+  }
+  const r = await fetchPage({ room_id: roomId, limit: FETCH_PAGE });
+  useChat.getState().replaceMessages(roomId, r.messages, r.has_more);
+  receive(r.messages, roomId);
+}
+
+/** After each welcome: every room we are in, the open one first. */
+export async function resyncAll(): Promise<void> {
+  const chat = useChat.getState();
+  const ids = Object.values(chat.rooms)
+    .filter((r) => r.member)
+    .map((r) => r.id)
+    .sort((a, b) => Number(b === chat.activeRoomId) - Number(a === chat.activeRoomId));
+  for (const id of ids) {
+    try {
+      await resyncRoom(id);
+    } catch (err) {
+      if (err instanceof RequestError && (err.code === 'offline' || err.code === 'timeout')) return;
+    }
+  }
+  const active = useChat.getState().activeRoomId;
+  if (active !== null) void refreshMembers(active);
+}
+
+/** Load the page of history before the oldest message we hold. */
+export async function loadOlder(roomId: number): Promise<void> {
+  const chat = useChat.getState();
+  if (chat.loadingOlder[roomId] || chat.hasMoreBefore[roomId] === false) return;
+  const oldest = chat.messages[roomId]?.[0]?.id;
+  chat.setLoadingOlder(roomId, true);
+  try {
+    const r = await fetchPage(
+      oldest === undefined ? { room_id: roomId, limit: FETCH_PAGE } : { room_id: roomId, before_id: oldest, limit: FETCH_PAGE },
+    );
+    receive(r.messages, roomId, { older: true, hasMore: r.has_more });
+  } catch {
+    // Offline or refused: the next scroll tries again.
+  } finally {
+    useChat.getState().setLoadingOlder(roomId, false);
+  }
+}
+
+/** Put a message in the outbox and try to deliver it now. */
+export function sendMessage(roomId: number, text: string): OutboxEntry {
+  const entry = useOutbox.getState().enqueue(roomId, text);
+  if (isConnected() && useSession.getState().status === 'connected') void deliver(entry);
+  return entry;
+}
+
+async function deliver(entry: OutboxEntry): Promise<void> {
+  if (inflight.has(entry.client_id)) return;
+  inflight.add(entry.client_id);
+  try {
+    const { message } = await request<{ message: WireMessage }>(COMMANDS.sendMessage, {
+      room_id: entry.room_id,
+      text: entry.text,
+      client_id: entry.client_id,
+    });
+    receive([message]);
+    useOutbox.getState().remove(entry.client_id);
+  } catch (err) {
+    const e = err instanceof RequestError ? err : new RequestError('internal', String(err));
+    if (e.code === 'offline') return; // stays "sending"; flushed on the next welcome
+    if (e.code === 'timeout' || e.code === 'rate_limited') {
+      const wait = e.code === 'rate_limited' ? Number(e.data?.retry_after ?? 1) * 1000 : 1000;
+      setTimeout(() => {
+        const still = useOutbox.getState().entries.find((x) => x.client_id === entry.client_id);
+        if (still && still.state === 'sending' && isConnected()) void deliver(still);
+      }, wait);
+      return;
+    }
+    useOutbox.getState().mark(entry.client_id, 'failed', e.message);
+  } finally {
+    inflight.delete(entry.client_id);
+  }
+}
+
+/** Send every pending outbox entry, oldest first, once connected. */
+export async function flushOutbox(): Promise<void> {
+  for (const entry of useOutbox.getState().entries) {
+    if (entry.state !== 'sending') continue;
+    if (!isConnected()) return;
+    await deliver(entry);
+  }
+}
+
+export function retryMessage(clientId: string): void {
+  const entry = useOutbox.getState().entries.find((e) => e.client_id === clientId);
+  if (!entry) return;
+  useOutbox.getState().mark(clientId, 'sending');
+  if (isConnected()) void deliver({ ...entry, state: 'sending' });
+}
+
+export function discardMessage(clientId: string): void {
+  useOutbox.getState().remove(clientId);
+}
+
+/** Open a room: join it if needed, load its newest page if we hold nothing, list its members. */
+export async function openRoom(roomId: number): Promise<void> {
+  const chat = useChat.getState();
+  const room = chat.rooms[roomId];
+  if (!room) return;
+  if (!room.member) {
+    const r = await request<{ room: WireRoom }>(COMMANDS.joinRoom, { room_id: roomId });
+    useChat.getState().upsertRoom({ ...r.room, member: true });
+  }
+  useChat.getState().setActiveRoom(roomId);
+  if (!useChat.getState().messages[roomId]) await resyncRoom(roomId);
+  useChat.getState().markRead(roomId);
+  void refreshMembers(roomId);
+}
+
+export async function refreshMembers(roomId: number): Promise<void> {
+  try {
+    const r = await request<{ members: WireUser[] }>(COMMANDS.listMembers, { room_id: roomId });
+    useChat.getState().setMembers(roomId, r.members);
+  } catch {
+    // Not fatal: the list fills on the next open.
+  }
+}
+
+/** Create a room and open it; throws RequestError with the host's sentence on failure. */
+export async function createRoom(name: string): Promise<WireRoom> {
+  const r = await request<{ room: WireRoom }>(COMMANDS.createRoom, { name });
+  const room = { ...r.room, member: true };
+  useChat.getState().upsertRoom(room);
+  await openRoom(room.id);
+  return room;
+}
+
+/** Tell the room we are typing, at most every 3 s. */
+export function notifyTyping(roomId: number, now = Date.now()): void {
+  if (now - lastTypingSent < TYPING_EVERY_MS || !isConnected()) return;
+  lastTypingSent = now;
+  request(COMMANDS.typing, { room_id: roomId }).catch(() => undefined);
+}
+
+export async function getInvite(): Promise<InviteResult> {
+  return request<InviteResult>(COMMANDS.getInvite, {});
+}
+
+/** Reset module state between unit tests. */
+export function _resetSyncForTests(): void {
+  inflight.clear();
+  lastTypingSent = 0;
+}
