@@ -1,0 +1,83 @@
+"""The real window under Xvfb, from source and frozen: the host's page joins as the host user,
+the screen is not blank, and closing the window stops the host cleanly (exit 0, clients see a
+disconnect)."""
+
+from __future__ import annotations
+
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.desktop.conftest import JOIN_CODE, SOURCE_CMD, screenshot_colors
+from tests.peers import Peer
+
+pytestmark = pytest.mark.desktop
+
+# A blank Xvfb screen is one colour; a rendered page with text has hundreds (anti-aliasing).
+MIN_COLOURS = 20
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+
+
+def wait_host_online(peer: Peer, timeout: float = 40.0) -> dict:
+    """The host user as the server lists it, once its window's page has connected."""
+    for user in peer.welcome["users"]:
+        if user.get("is_host") and user.get("online"):
+            return user
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        change = peer.expect("presence_changed", timeout=max(0.1, deadline - time.monotonic()))
+        if change["user"].get("is_host") and change["online"]:
+            return change["user"]
+    raise AssertionError("the window's page never connected as the host user")
+
+
+def check_window_lifecycle(app, display: str, shot: Path) -> None:
+    peer = Peer(app.url, {"name": "Watcher", "code": JOIN_CODE})
+    try:
+        host = wait_host_online(peer)
+        assert host["is_host"] is True
+        app.window_id(display)
+        ARTIFACTS.mkdir(exist_ok=True)
+        # The page paints a moment after its socket connected; poll rather than guess a delay.
+        deadline = time.monotonic() + 20
+        while screenshot_colors(display, shot) < MIN_COLOURS:
+            assert time.monotonic() < deadline, f"the window stayed blank, see {shot}"
+            time.sleep(0.5)
+
+        app.close_window(display)
+        assert app.wait() == 0, app.output
+        deadline = time.monotonic() + 10
+        while not peer.disconnected and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert peer.disconnected, "the client never saw the host go away"
+        assert "host stopped" in app.output
+    finally:
+        peer.sio.disconnect()
+
+
+def test_window_from_source_joins_as_host_and_closes_cleanly(launch, xvfb, ui_dist) -> None:
+    app = launch(SOURCE_CMD, xvfb, ui_dist)
+    check_window_lifecycle(app, xvfb, ARTIFACTS / "desktop-source.png")
+
+
+def test_frozen_window_joins_as_host_and_closes_cleanly(launch, xvfb, frozen_binary) -> None:
+    app = launch([str(frozen_binary)], xvfb)  # the UI bundled in the binary
+    check_window_lifecycle(app, xvfb, ARTIFACTS / "desktop-frozen.png")
+
+
+def test_second_launch_focuses_the_first_window(launch, xvfb, ui_dist, tmp_path) -> None:
+    first = launch(SOURCE_CMD, xvfb, ui_dist)
+    first.window_id(xvfb)
+    from tests.desktop.conftest import app_env
+
+    second = subprocess.run(
+        [*SOURCE_CMD, "--data-dir", str(first.data_dir), "--port", "0", "--no-discovery"],
+        env=app_env(xvfb, ui_dist), capture_output=True, text=True, timeout=30,
+    )
+    assert second.returncode == 0, second.stderr
+    assert "already running; its window was brought to the front" in second.stdout
+    assert first.proc.poll() is None  # the first one is untouched
+    first.close_window(xvfb)
+    assert first.wait() == 0
