@@ -87,13 +87,29 @@ export function startSync(): () => void {
       if (change.user.id === chat().me && room && !room.member) chat().upsertRoom({ ...room, member: true });
     }),
     onEvent<MemberChange>(EVENTS.memberLeft, (change) => chat().memberLeft(change)),
-    onEvent<WireUser>(EVENTS.userCreated, (user) => chat().upsertUser(user)),
-    onEvent<PresenceChange>(EVENTS.presenceChanged, ({ user, online }) =>
-      chat().upsertUser({ ...user, online }),
-    ),
+    onEvent<WireUser>(EVENTS.userCreated, (user) => {
+      chat().upsertUser(user);
+      refreshActiveMembersSoon(); // a new user is in general without a member_joined
+    }),
+    onEvent<PresenceChange>(EVENTS.presenceChanged, ({ user, online }) => {
+      chat().upsertUser({ ...user, online });
+      const active = chat().activeRoomId;
+      if (online && active !== null && !chat().members[active]?.includes(user.id)) refreshActiveMembersSoon();
+    }),
     onEvent<TypingEvent>(EVENTS.typing, ({ room_id, user }) => chat().setTyping(room_id, user)),
   ];
   return () => offs.forEach((off) => off());
+}
+
+let membersTimer: ReturnType<typeof setTimeout> | null = null;
+
+function refreshActiveMembersSoon(): void {
+  if (membersTimer) return;
+  membersTimer = setTimeout(() => {
+    membersTimer = null;
+    const active = useChat.getState().activeRoomId;
+    if (active !== null) void refreshMembers(active);
+  }, 300);
 }
 
 /** Connect with the best credential we have (owner key, token, or the join form). */

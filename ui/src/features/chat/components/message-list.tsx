@@ -133,7 +133,7 @@ export function MessageList(props: Props) {
         className="message-scroll"
         onScroll={onScroll}
         role="log"
-        aria-label={`Messages in #${roomName}`}
+        aria-label={`#${roomName} conversation`}
         tabIndex={0}
       >
         <div role="list" className="message-rows" style={{ height: totalSize }}>
@@ -145,7 +145,7 @@ export function MessageList(props: Props) {
                 role="listitem"
                 data-index={item.index}
                 ref={virtualizer.measureElement}
-                className={row.kind === 'day' ? 'row day-row' : 'row'}
+                className={row.kind === 'day' ? 'vrow day-row' : 'vrow'}
                 style={{ transform: `translateY(${item.start}px)` }}
               >
                 {row.kind === 'day' ? (
