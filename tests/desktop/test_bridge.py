@@ -1,0 +1,154 @@
+"""The js_api: the real window's page reaches it through the host's strict CSP, and a page from any
+other origin is refused; plus the checks on their own."""
+
+from __future__ import annotations
+
+import http.server
+import json
+import shutil
+import threading
+import time
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+from desktop.bridge import Bridge, normalise_host_address
+from tests.desktop.conftest import SOURCE_CMD, STANDIN_UI
+
+FOREIGN_PAGE = b"""<!doctype html><title>Parley</title><script>
+function report(what) { fetch('/result?' + what); }
+function go() {
+  window.pywebview.api.set_unread(9).then(
+    function () { report('allowed'); },
+    function (e) { report('refused=' + encodeURIComponent(e.name || String(e))); });
+}
+if (window.pywebview && window.pywebview.api && window.pywebview.api.set_unread) go();
+else window.addEventListener('pywebviewready', go);
+</script>"""
+
+
+class _Foreign(http.server.BaseHTTPRequestHandler):
+    results: list[str] = []
+
+    def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+        parts = urlsplit(self.path)
+        if parts.path == "/result":
+            self.results.append(parts.query)
+        body = FOREIGN_PAGE if parts.path == "/" else b"ok"
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html")
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.mark.desktop
+def test_js_api_works_for_the_host_page_and_refuses_a_foreign_one(launch, xvfb, tmp_path) -> None:
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Foreign)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    ui = tmp_path / "ui"
+    shutil.copytree(STANDIN_UI, ui)
+    (ui / "probe.json").write_text(json.dumps({"foreign": f"127.0.0.1:{server.server_port}"}))
+    try:
+        app = launch(SOURCE_CMD, xvfb, ui)
+        wid = app.window_id(xvfb)
+        deadline = time.monotonic() + 30
+        # The host's own page: desktop_info() resolved (through the CSP) and set_unread(7) ran.
+        # Then it navigates to the foreign page, whose set_unread(9) must be refused.
+        seen_seven = False
+        while not _Foreign.results and time.monotonic() < deadline:
+            seen_seven = seen_seven or app.window_title(xvfb, wid) == "(7) Parley"
+            time.sleep(0.1)
+        assert seen_seven or "(7) Parley" in app.window_title(xvfb, wid)
+        assert _Foreign.results == ["refused=PermissionError"], _Foreign.results
+        assert app.window_title(xvfb, wid) == "(7) Parley"
+        assert "js_api set_unread refused for page http://127.0.0.1:" in app.output
+        app.close_window(xvfb)
+        assert app.wait() == 0
+    finally:
+        server.shutdown()
+
+
+class _FakeWindow:
+    def __init__(self, url: str | None) -> None:
+        self.url, self.titles, self.loaded = url, [], []
+
+    def get_current_url(self) -> str | None:
+        return self.url
+
+    def set_title(self, title: str) -> None:
+        self.titles.append(title)
+
+    def load_url(self, url: str) -> None:
+        self.loaded.append(url)
+
+
+def _bridge(url: str | None, opened: list[str] | None = None) -> tuple[Bridge, _FakeWindow]:
+    window = _FakeWindow(url)
+    bridge = Bridge("http://127.0.0.1:4000/", window, lambda t, b: True, "dbus",
+                    open_browser=(opened if opened is not None else []).append)
+    return bridge, window
+
+
+@pytest.mark.parametrize("url", [
+    None, "about:blank", "http://localhost:4000/", "http://127.0.0.1:4001/",
+    "https://127.0.0.1:4000/", "http://192.168.1.9:4000/", "file:///tmp/x.html",
+])
+def test_every_call_is_refused_off_the_host_page(url: str | None) -> None:
+    api = _bridge(url)[0].api()
+    for call in (lambda: api.notify("t", "b"), lambda: api.set_unread(1),
+                 lambda: api.open_external("https://example.org/"), lambda: api.desktop_info(),
+                 lambda: api.join_host("10.0.0.2")):
+        with pytest.raises(PermissionError):
+            call()
+
+
+def test_open_external_only_for_http_and_https() -> None:
+    opened: list[str] = []
+    api = _bridge("http://127.0.0.1:4000/#/room/1", opened)[0].api()
+    assert api.open_external("https://example.org/a?b=c") is True
+    for bad in ("file:///etc/passwd", "javascript:alert(1)", "mailto:x@y", "ftp://h/", "http://", 3):
+        with pytest.raises(ValueError):
+            api.open_external(bad)
+    assert opened == ["https://example.org/a?b=c"]
+
+
+def test_set_unread_sets_the_window_title() -> None:
+    bridge, window = _bridge("http://127.0.0.1:4000/")
+    api = bridge.api()
+    api.set_unread(3)
+    api.set_unread(0)
+    with pytest.raises(ValueError):
+        api.set_unread(-1)
+    assert window.titles == ["(3) Parley", "Parley"]
+
+
+def test_api_exposes_nothing_but_its_functions() -> None:
+    """pywebview resolves dotted names with getattr (util.get_nested_attribute): no path from the
+    api object may reach the bridge, the window or a module's globals."""
+    api = _bridge("http://127.0.0.1:4000/")[0].api()
+    assert dir(api) == ["desktop_info", "join_host", "notify", "open_external", "set_unread"]
+    for name in ("_functions", "__class__", "__dict__", "__getattribute__", "_window"):
+        assert getattr(api, name, None) is None
+    assert api.notify.__globals__ == {"__builtins__": {}}
+    assert not hasattr(api.notify, "__self__")
+
+
+@pytest.mark.parametrize(("text", "url"), [
+    ("192.168.1.20", "http://192.168.1.20:7275/"),
+    ("192.168.1.20:8000", "http://192.168.1.20:8000/"),
+    (" http://laptop.local:7275/#/room/2 ", "http://laptop.local:7275/"),
+    ("https://h", "https://h:443/"),
+    ("[fe80::1]:7275", "http://[fe80::1]:7275/"),
+])
+def test_join_host_addresses(text: str, url: str) -> None:
+    assert normalise_host_address(text) == url
+
+
+@pytest.mark.parametrize("text", ["", "ftp://h", "http://u:p@h/", "a b", "h:99999", None])
+def test_join_host_rejects(text: object) -> None:
+    with pytest.raises(ValueError):
+        normalise_host_address(text)
