@@ -64,8 +64,18 @@ $(VENV)/.dev: requirements-dev.txt $(VENV)/.runtime
 venv: $(VENV)/.runtime
 venv-dev: $(VENV)/.dev
 
-# --- UI (issue 3) builds ui/dist here.
-ui:
+# --- UI (issue 3) builds ui/dist here. `npm ci` only when node_modules is missing or the lockfile
+# changed (its stamp is older); the build only when a source file changed.
+UI_SRC := $(shell find ui/src -type f 2>/dev/null) ui/index.html ui/vite.config.ts ui/tsconfig.json
+ui/node_modules/.installed: ui/package.json ui/package-lock.json
+	npm --prefix ui ci --no-audit --no-fund
+	touch $@
+
+ui/dist/index.html: ui/node_modules/.installed $(UI_SRC)
+	npm --prefix ui run build
+	touch $@
+
+ui: ui/dist/index.html
 
 run: venv ui
 	$(PY) -m backend $(ARGS)
@@ -79,8 +89,10 @@ test: deb-test venv-dev ui test-py test-ui
 test-py: venv-dev ui
 	$(PY) -m pytest -c tests/pytest.ini --rootdir=. $(PYTEST_ARGS)
 
-# --- UI unit tests (issue 3).
-test-ui:
+# --- UI unit tests (issue 3): Vitest (jsdom) and the TypeScript strict check.
+test-ui: ui/node_modules/.installed
+	npm --prefix ui run typecheck
+	npm --prefix ui test
 
 bench: venv-dev ui
 	$(PY) -m bench

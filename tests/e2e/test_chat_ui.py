@@ -265,6 +265,7 @@ def test_screenshots(busy_host: ServerHandle, contexts: Any, artifacts: Path) ->
     join_page = contexts().new_page()
     join_page.goto(busy_host.url)
     expect(join_page.get_by_role("button", name="Join")).to_be_visible()
+    expect(join_page.get_by_text("Join E2E host")).to_be_visible()
     join_page.screenshot(path=artifacts / "join-screen.png")
 
     talkers = [Peer(busy_host.url, {"name": n, "code": E2E_CODE}) for n in ("Ana", "Ben")]
