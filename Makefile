@@ -15,7 +15,7 @@ PY := $(BIN)/python
 # is Debian's own (it ships without venv/headers); they are cheap and harmless elsewhere.
 DEB_BASE := python3-venv python3-dev build-essential
 # --- desktop (issue 4): PyGObject builds against these; WebKitGTK 4.1 is loaded at run time.
-DEB_DESKTOP :=
+DEB_DESKTOP := gir1.2-webkit2-4.1 libgirepository1.0-dev libcairo2-dev pkg-config
 # --- tests: a real browser, a real X server, and tools to look at and drive windows.
 DEB_TEST := chromium
 # --- LAN tests (issue 5): network namespaces.
@@ -77,8 +77,9 @@ ui/dist/index.html: ui/node_modules/.installed $(UI_SRC)
 
 ui: ui/dist/index.html
 
+# A window when there is a display; otherwise the desktop app serves headless by itself.
 run: venv ui
-	$(PY) -m backend $(ARGS)
+	$(PY) -m desktop $(ARGS)
 
 host: venv ui
 	$(PY) -m backend $(ARGS)
@@ -96,6 +97,11 @@ test-ui: ui/node_modules/.installed
 
 bench: venv-dev ui
 	$(PY) -m bench
+
+# --- desktop (issue 4): the one-file binary and the .deb, both into dist/.
+package: venv-dev ui
+	$(PY) -m PyInstaller --noconfirm --distpath dist --workpath build/pyinstaller build.spec
+	$(PY) -m desktop.packaging.build_deb dist/parley dist
 
 clean:
 	rm -rf $(VENV) ui/dist ui/node_modules build dist .pytest_cache
