@@ -19,7 +19,7 @@ DEB_DESKTOP := gir1.2-webkit2-4.1 libgirepository1.0-dev libcairo2-dev pkg-confi
 # --- tests: a real browser, a real X server, and tools to look at and drive windows.
 DEB_TEST := chromium
 # --- LAN tests (issue 5): network namespaces.
-DEB_LAN :=
+DEB_LAN := iproute2
 
 .PHONY: help run host test test-py test-ui bench package clean deb-run deb-test venv venv-dev ui
 

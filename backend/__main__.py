@@ -30,7 +30,7 @@ def banner(handle: ServerHandle) -> str:
     if not settings.discovery:
         lines.append("Discovery: off")
     else:
-        lines.append("Discovery: LAN announcement (mDNS) is not built yet; share a URL above.")
+        lines.append("Discovery: announcing on the LAN (mDNS, _parley._tcp)")
     return "\n".join(lines)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -12,10 +13,13 @@ from flask_socketio import SocketIO
 from . import netinfo, routes, secrets_store
 from .config import Settings
 from .db_worker import Database
+from .discovery import Advert, Announcer, HostBrowser
 from .events import ChatNamespace, ack_error
 from .security import HostCheck, OriginCheck
 from .service import ChatService, Limits
 from .version import __version__
+
+log = logging.getLogger(__name__)
 
 DB_FILE = "parley.sqlite3"
 # Engine.IO's own cap. Above it the connection is dropped (protocol abuse); between the app's
@@ -33,9 +37,42 @@ class Host:
     socketio: SocketIO
     server_info: dict[str, Any]
     port: int = field(default=0)
+    # Set by the server thread once the port is known, when discovery is on.
+    announcer: Announcer | None = None
+    browser: HostBrowser | None = None
 
     def join_urls(self) -> list[str]:
         return netinfo.join_urls(self.settings.host, self.port)
+
+    def start_discovery(self) -> None:
+        """Announce this host and watch for others (own threads; returns at once)."""
+        if not self.settings.discovery:
+            return
+        advert = Advert(
+            host_id=self.server_info["host_id"],
+            name=self.settings.name,
+            version=self.server_info["version"],
+            port=self.port,
+            needs_code=self.service.join_code is not None,
+        )
+        if self.settings.host in ("0.0.0.0", ""):
+            self.announcer = Announcer(advert)
+        else:  # bound to one address: announce exactly that one
+            self.announcer = Announcer(advert, addresses=lambda: [self.settings.host])
+        self.announcer.start()
+        self.browser = HostBrowser(own_id=advert.host_id)
+        try:
+            self.browser.start()
+        except OSError:
+            log.exception("could not browse for other hosts")
+            self.browser = None
+
+    def stop_discovery(self) -> None:
+        """Withdraw the announcement (goodbye packets) and stop browsing."""
+        if self.announcer is not None:
+            self.announcer.stop()
+        if self.browser is not None:
+            self.browser.stop()
 
 
 class SocketTransport:

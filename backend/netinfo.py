@@ -7,8 +7,10 @@ Windows without parsing tool output.
 from __future__ import annotations
 
 import ipaddress
+import json
 import socket
 import time
+import urllib.request
 
 import ifaddr
 
@@ -101,3 +103,12 @@ def split_host(value: str) -> tuple[str, int | None]:
         return host, int(port) if port else None
     except ValueError:
         return host, -1
+
+
+def answers(url: str, timeout: float = 1.5) -> bool:
+    """True when ``url`` + ``healthz`` answers like a Parley host (blocking: offload it)."""
+    try:
+        with urllib.request.urlopen(url + "healthz", timeout=timeout) as response:
+            return bool(response.status == 200 and json.load(response).get("ok") is True)
+    except (OSError, ValueError):
+        return False

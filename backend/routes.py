@@ -8,6 +8,7 @@ from typing import Any
 from flask import Blueprint, Response, current_app, jsonify, request, send_from_directory
 from werkzeug.exceptions import HTTPException, NotFound
 
+from . import netinfo, offload
 from .security import content_security_policy
 
 bp = Blueprint("parley", __name__)
@@ -54,6 +55,30 @@ def info() -> Response:
         host_id=host.server_info["host_id"],
         needs_code=host.service.join_code is not None,
         urls=host.join_urls(),
+    )
+
+
+@bp.get("/api/hosts")
+def hosts() -> Response:
+    """Other Parley hosts this host sees on the LAN (a browser cannot do mDNS itself)."""
+    host = current_app.extensions["parley"]
+    found = host.browser.hosts() if host.browser is not None else []
+    return jsonify(discovery=host.settings.discovery, hosts=found)
+
+
+@bp.get("/api/selfcheck")
+def selfcheck() -> Response:
+    """What this host listens on, which of its LAN URLs answer, and whether it is advertising."""
+    host = current_app.extensions["parley"]
+    urls = host.join_urls()
+    reached = [offload.blocking(netinfo.answers, url) for url in urls]
+    announcer = host.announcer
+    return jsonify(
+        listening={"host": host.settings.host, "port": host.port},
+        addresses=[{"url": url, "answers": ok} for url, ok in zip(urls, reached, strict=True)],
+        discovery=host.settings.discovery,
+        advertising=bool(announcer and announcer.advertising),
+        advertised_on=list(announcer.advertised_on) if announcer else [],
     )
 
 

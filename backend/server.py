@@ -180,6 +180,7 @@ def start_server(settings: Settings, *, ready_timeout: float = READY_TIMEOUT) ->
                 log.exception("Socket.IO shutdown failed")
             wsgi.stop(timeout=HANDLER_GRACE)
 
+        host.start_discovery()
         box.update(host=host, hub=hub, stopper=stopper)
         ready.set()
         try:
@@ -187,6 +188,7 @@ def start_server(settings: Settings, *, ready_timeout: float = READY_TIMEOUT) ->
         except Exception:
             log.exception("chat server crashed")
         finally:
+            host.stop_discovery()  # blocking is fine now: nobody is being served any more
             host.db.close()  # queued writes finish; acked ones were committed already
             hub.destroy(destroy_loop=True)
 

@@ -16,12 +16,23 @@ START_TIMEOUT = 30.0
 
 
 class HostProcess:
-    """A headless host on 127.0.0.1 with discovery off; ``url`` once it prints its banner."""
+    """A headless host (127.0.0.1, discovery off by default); ``url`` once it prints its banner."""
 
-    def __init__(self, data_dir: Path, *args: str, port: int = 0, env: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        data_dir: Path,
+        *args: str,
+        port: int = 0,
+        env: dict[str, str] | None = None,
+        host: str = "127.0.0.1",
+        prefix: list[str] | None = None,
+        discovery: bool = False,
+    ) -> None:
+        # discovery=True only inside a network namespace the test made (tests/lan): never on the
+        # machine's real interfaces.
         cmd = [
-            sys.executable, "-m", "backend", "--host", "127.0.0.1", "--port", str(port),
-            "--data-dir", str(data_dir), "--no-discovery", *args,
+            *(prefix or []), sys.executable, "-m", "backend", "--host", host, "--port", str(port),
+            "--data-dir", str(data_dir), *args, *([] if discovery else ["--no-discovery"]),
         ]
         self.output: list[str] = []
         self.proc = subprocess.Popen(

@@ -69,3 +69,11 @@ def test_missing_ui_says_how_to_build(settings: Settings, tmp_path: Path) -> Non
         assert response.status_code == 503 and b"make run" in response.data
     finally:
         app.extensions["parley"].db.close()
+
+
+def test_hosts_and_selfcheck_with_discovery_off(client: FlaskClient) -> None:
+    assert client.get("/api/hosts").json == {"discovery": False, "hosts": []}
+    check = client.get("/api/selfcheck").json
+    assert check["discovery"] is False and check["advertising"] is False
+    assert check["listening"]["host"] == "127.0.0.1"
+    assert [a["answers"] for a in check["addresses"]] == [False]  # this test app never listened

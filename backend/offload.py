@@ -1,0 +1,18 @@
+"""Run a blocking call (network probes, file walks) on gevent's thread pool, not on the hub.
+
+Nothing is monkey-patched, so a blocking call made on the hub would stall every client. The calling
+greenlet waits cooperatively while a pool thread does the work.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TypeVar
+
+import gevent
+
+T = TypeVar("T")
+
+
+def blocking(fn: Callable[..., T], *args: object) -> T:
+    return gevent.get_hub().threadpool.apply(fn, args)  # type: ignore[no-any-return]

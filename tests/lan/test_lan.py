@@ -1,0 +1,234 @@
+"""LAN chat between "machines": network namespaces on one bridge, discovery on inside them only.
+
+A runs the headless host (mDNS on); B finds it with zeroconf and joins over websocket; C joins from
+headless chromium; all three chat. A is SIGKILLed and restarted; B and C reconnect and resync. A
+second host D comes and goes in B's list. Foreign Host/Origin headers from another machine are
+refused. Skipped, with the reason, where the kernel refuses network namespaces.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import queue
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.hostproc import HostProcess
+from tests.lan.netns import Lan, Machine, unavailable_reason
+
+REPO = Path(__file__).resolve().parents[2]
+CODE = "31415926"
+PORT = 7275
+# Discovery should list a host within about 2 s; the assertion leaves room for a loaded CI box.
+FIND_WITHIN = 5.0
+
+_reason = unavailable_reason()
+pytestmark = [pytest.mark.lan, pytest.mark.skipif(_reason is not None, reason=_reason or "")]
+
+
+class AgentProc:
+    """tests/lan/agent.py running inside one machine's namespace."""
+
+    def __init__(self, machine: Machine) -> None:
+        self.proc = subprocess.Popen(
+            machine.cmd(sys.executable, "-m", "tests.lan.agent"),
+            cwd=REPO, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        )
+        self._answers: queue.Queue[str] = queue.Queue()
+        threading.Thread(target=self._pump, daemon=True).start()
+
+    def _pump(self) -> None:
+        assert self.proc.stdout is not None
+        for line in self.proc.stdout:
+            self._answers.put(line)
+
+    def do(self, op: str, timeout: float = 60.0, **args: Any) -> dict[str, Any]:
+        assert self.proc.stdin is not None
+        self.proc.stdin.write(json.dumps({"op": op, **args}) + "\n")
+        self.proc.stdin.flush()
+        try:
+            answer: dict[str, Any] = json.loads(self._answers.get(timeout=timeout))
+        except queue.Empty:
+            raise AssertionError(f"agent gave no answer to {op} within {timeout}s") from None
+        assert answer["ok"], answer
+        return answer
+
+    def close(self) -> None:
+        if self.proc.poll() is None:
+            try:
+                self.do("quit", timeout=5)
+            except (AssertionError, OSError, ValueError):
+                pass
+            try:
+                self.proc.wait(5)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(5)
+
+
+@pytest.fixture(scope="module")
+def lan() -> Iterator[Lan]:
+    net = Lan(tag=f"{os.getpid() % 10000}").up("abcd")
+    try:
+        yield net
+    finally:
+        net.down()
+
+
+@pytest.fixture
+def agents(lan: Lan) -> Iterator[dict[str, AgentProc]]:
+    started: dict[str, AgentProc] = {}
+
+    class Agents(dict):  # type: ignore[type-arg]
+        def __missing__(self, letter: str) -> AgentProc:
+            started[letter] = self[letter] = AgentProc(lan.machines[letter])
+            return started[letter]
+
+    yield Agents()
+    for agent in started.values():
+        agent.close()
+
+
+def _host(lan: Lan, letter: str, data: Path, name: str) -> HostProcess:
+    machine = lan.machines[letter]
+    return HostProcess(
+        data, "--join-code", CODE, "--name", name, host="0.0.0.0", port=PORT,
+        prefix=["ip", "netns", "exec", machine.name], discovery=True,
+    )
+
+
+def _chromium_in(machine: Machine, tmp_path: Path) -> str:
+    """A wrapper that starts Debian's chromium inside ``machine``; Playwright talks to it by pipe."""
+    binary = next(p for p in ("/usr/lib/chromium/chromium", "/usr/bin/chromium") if os.access(p, os.X_OK))
+    wrapper = tmp_path / f"chromium-{machine.name}"
+    wrapper.write_text(f'#!/bin/sh\nexec ip netns exec {machine.name} {binary} "$@"\n')
+    wrapper.chmod(0o755)
+    return str(wrapper)
+
+
+def test_find_join_chat_and_survive_a_host_crash(lan: Lan, agents: dict[str, AgentProc], tmp_path: Path) -> None:
+    from playwright.sync_api import expect, sync_playwright
+
+    a_addr = lan.machines["a"].address
+    data = tmp_path / "a-data"
+    host = _host(lan, "a", data, "Host A")
+    try:
+        # B finds A through zeroconf, within a bound time, with its LAN address.
+        found = agents["b"].do("browse", wait_for=["Host A"], timeout=FIND_WITHIN)
+        assert found["seconds"] is not None, found
+        [entry] = [h for h in found["hosts"] if h["name"] == "Host A"]
+        assert entry["addresses"] == [a_addr] and entry["needs_code"] is True
+        url = entry["urls"][0]
+        print(f"B found A in {found['seconds']:.2f} s")
+
+        # B joins with the code over websocket; A's own machine joins over loopback.
+        agents["b"].do("connect", url=url, auth={"name": "Bea", "code": CODE})
+        agents["a"].do("connect", url=f"http://127.0.0.1:{PORT}/", auth={"name": "Ana", "code": CODE})
+
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(
+                executable_path=_chromium_in(lan.machines["c"], tmp_path), headless=True,
+                args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                      "--disable-component-update"],
+            )
+            page = browser.new_page()
+            page.goto(url)
+            page.get_by_label("Your name").fill("Cleo")
+            page.get_by_label("Join code").fill(CODE)
+            page.get_by_role("button", name="Join").click()
+            box = page.get_by_role("textbox", name="Message")
+            expect(box).to_be_visible(timeout=20_000)
+            log = page.get_by_role("log")
+
+            def item(text: str) -> Any:
+                return log.get_by_role("listitem").filter(has_text=text)
+
+            # The three chat both ways.
+            agents["b"].do("send", text="hello from B", client_id="b-1")
+            agents["a"].do("send", text="hello from A", client_id="a-1")
+            box.fill("hello from C")
+            box.press("Enter")
+            for text in ("hello from B", "hello from A", "hello from C"):
+                expect(item(text)).to_have_count(1, timeout=15_000)
+            for letter in "ab":
+                held = agents[letter].do("messages", texts=["hello from A", "hello from B", "hello from C"])
+                assert {m["text"] for m in held["messages"]} >= {"hello from A", "hello from B", "hello from C"}
+
+            # A crashes (SIGKILL) and comes back on the same data dir and port.
+            agents["b"].do("send", text="acked before the crash", client_id="b-2")
+            host.kill()
+            host = _host(lan, "a", data, "Host A")
+            for letter in "ab":
+                assert agents[letter].do("wait_welcomes", count=2)["welcomes"] == 2
+            agents["a"].do("send", text="after the restart", client_id="a-2")
+            agents["b"].do("send", text="B after the restart", client_id="b-3")
+            box.fill("C after the restart")
+            box.press("Enter")
+
+            everything = ["hello from A", "hello from B", "hello from C", "acked before the crash",
+                          "after the restart", "B after the restart", "C after the restart"]
+            for text in everything:  # nothing lost, nothing doubled, in the browser
+                expect(item(text)).to_have_count(1, timeout=20_000)
+            for letter in "ab":  # ... and in both python clients
+                held = agents[letter].do("messages", texts=everything, timeout=20)
+                texts = [m["text"] for m in held["messages"]]
+                assert sorted(texts) == sorted(everything), (letter, texts)
+                assert len(held["deliveries"]) == len(set(held["deliveries"])), held["deliveries"]
+            browser.close()
+    finally:
+        assert host.stop() == 0
+
+
+def test_a_second_host_appears_and_disappears(lan: Lan, agents: dict[str, AgentProc], tmp_path: Path) -> None:
+    host_a = _host(lan, "a", tmp_path / "a", "Host A")
+    host_d = _host(lan, "d", tmp_path / "d", "Host D")
+    try:
+        both = agents["b"].do("browse", wait_for=["Host A", "Host D"], timeout=FIND_WITHIN)
+        assert both["seconds"] is not None, both
+        assert {h["name"]: h["addresses"] for h in both["hosts"]} == {
+            "Host A": [lan.machines["a"].address], "Host D": [lan.machines["d"].address]
+        }
+        # A host lists the others it sees, for browser guests that cannot do mDNS.
+        listed = agents["b"].do("http", url=f"http://{lan.machines['a'].address}:{PORT}/api/hosts", headers={})
+        assert [h["name"] for h in json.loads(listed["body"])["hosts"]] == ["Host D"]
+
+        assert host_d.stop() == 0  # a clean stop withdraws the announcement
+        gone = agents["b"].do("browse", wait_for=["Host A"], absent=["Host D"], timeout=FIND_WITHIN)
+        assert gone["seconds"] is not None, gone
+    finally:
+        host_d.stop()
+        assert host_a.stop() == 0
+
+
+def test_foreign_host_and_origin_from_another_machine_are_refused(
+    lan: Lan, agents: dict[str, AgentProc], tmp_path: Path
+) -> None:
+    host = _host(lan, "a", tmp_path / "a", "Host A")
+    base = f"http://{lan.machines['a'].address}:{PORT}"
+    handshake = f"{base}/socket.io/?EIO=4&transport=polling"
+    try:
+        b = agents["b"]
+        assert b.do("http", url=f"{base}/healthz", headers={})["status"] == 200
+        assert b.do("http", url=f"{base}/healthz", headers={"Host": "evil.example"})["status"] == 421
+        assert b.do("http", url=handshake, headers={"Host": f"evil.example:{PORT}"})["status"] == 421
+        evil = b.do("http", url=handshake, headers={"Origin": "http://evil.example"})
+        assert evil["status"] == 400 and "Not an accepted origin" in evil["body"]
+        own = b.do("http", url=handshake, headers={"Origin": base})
+        assert own["status"] == 200
+        for _ in range(50):  # registering probes the name first (~1 s)
+            check = json.loads(b.do("http", url=f"{base}/api/selfcheck", headers={})["body"])
+            if check["advertising"]:
+                break
+            time.sleep(0.1)
+        assert check["advertising"] and check["advertised_on"] == [lan.machines["a"].address]
+        assert check["addresses"] == [{"url": f"{base}/", "answers": True}]
+    finally:
+        assert host.stop() == 0
