@@ -1,0 +1,45 @@
+import { renderMarkdown } from '@/lib/markdown';
+
+function render(text: string): HTMLElement {
+  const div = document.createElement('div');
+  div.innerHTML = renderMarkdown(text);
+  return div;
+}
+
+describe('renderMarkdown', () => {
+  it('shows raw HTML from a peer as text', () => {
+    const el = render('<img src=x onerror=alert(1)>');
+    expect(el.querySelector('img')).toBeNull();
+    expect(el.querySelector('[onerror]')).toBeNull();
+    expect(el.textContent).toContain('<img src=x onerror=alert(1)>');
+  });
+
+  it('never links javascript:, data: or relative URLs', () => {
+    const el = render('[a](javascript:alert(1)) [b](data:text/html,hi) [c](/local) javascript:alert(2)');
+    expect(el.querySelectorAll('a')).toHaveLength(0);
+    expect(el.textContent).toContain('[a](javascript:alert(1))');
+  });
+
+  it('links http(s) with a new tab, no opener and no referrer', () => {
+    const el = render('see https://example.com/x and [docs](http://example.org)');
+    const links = [...el.querySelectorAll('a')];
+    expect(links.map((a) => a.getAttribute('href'))).toEqual(['https://example.com/x', 'http://example.org']);
+    for (const a of links) {
+      expect(a.getAttribute('rel')).toBe('noopener noreferrer');
+      expect(a.getAttribute('target')).toBe('_blank');
+    }
+  });
+
+  it('renders bold, italic, inline code, code blocks and quotes', () => {
+    const el = render('**b** *i* `c`\n\n```\nblock\n```\n\n> quoted');
+    expect(el.querySelector('strong')?.textContent).toBe('b');
+    expect(el.querySelector('em')?.textContent).toBe('i');
+    expect(el.querySelector('p code')?.textContent).toBe('c');
+    expect(el.querySelector('pre code')?.textContent).toBe('block\n');
+    expect(el.querySelector('blockquote')?.textContent?.trim()).toBe('quoted');
+  });
+
+  it('does not load images from peers', () => {
+    expect(render('![x](https://example.com/a.png)').querySelector('img')).toBeNull();
+  });
+});
