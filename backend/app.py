@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -44,8 +45,11 @@ class Host:
     def join_urls(self) -> list[str]:
         return netinfo.join_urls(self.settings.host, self.port)
 
-    def start_discovery(self) -> None:
-        """Announce this host and watch for others (own threads; returns at once)."""
+    def start_discovery(self, marshal: Callable[..., None]) -> None:
+        """Announce this host and watch for others (own threads; returns at once).
+
+        :param marshal: runs ``fn(*args)`` on the server thread; zeroconf calls back on its own.
+        """
         if not self.settings.discovery:
             return
         advert = Advert(
@@ -60,7 +64,10 @@ class Host:
         else:  # bound to one address: announce exactly that one
             self.announcer = Announcer(advert, addresses=lambda: [self.settings.host])
         self.announcer.start()
-        self.browser = HostBrowser(own_id=advert.host_id)
+        self.browser = HostBrowser(
+            own_id=advert.host_id,
+            on_change=lambda hosts: marshal(self.service.hosts_changed, hosts),
+        )
         try:
             self.browser.start()
         except OSError:

@@ -27,6 +27,7 @@ MEMBER_LEFT: Final = "member_left"
 USER_CREATED: Final = "user_created"
 PRESENCE_CHANGED: Final = "presence_changed"
 TYPING_EVENT: Final = "typing"
+HOSTS_CHANGED: Final = "hosts_changed"
 
 # The room every user belongs to; it cannot be left.
 GENERAL: Final = "general"

@@ -180,7 +180,7 @@ def start_server(settings: Settings, *, ready_timeout: float = READY_TIMEOUT) ->
                 log.exception("Socket.IO shutdown failed")
             wsgi.stop(timeout=HANDLER_GRACE)
 
-        host.start_discovery()
+        host.start_discovery(lambda fn, *args: hub.loop.run_callback_threadsafe(gevent.spawn, fn, *args))
         box.update(host=host, hub=hub, stopper=stopper)
         ready.set()
         try:

@@ -331,6 +331,10 @@ class ChatService:
             raise Forbidden("Only the host can see the invite.")
         return {"code": self._join_code, "urls": self._invite_urls()}
 
+    def hosts_changed(self, hosts: list[dict[str, Any]]) -> None:
+        """Discovery saw hosts come or go: tell every client (browsers cannot do mDNS)."""
+        self._out.publish(p.HOSTS_CHANGED, {"hosts": hosts}, None)
+
     # -- helpers --------------------------------------------------------------------------------
 
     def _user(self, sid: str) -> User:

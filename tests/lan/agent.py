@@ -33,6 +33,7 @@ class Agent:
         self.rooms: dict[str, int] = {}
         self.messages: dict[int, dict[str, Any]] = {}  # id → message: what this client has seen
         self.deliveries: list[int] = []  # every id as it arrived, duplicates included
+        self.hosts_seen: list[list[str]] = []  # host names in each hosts_changed event
         self.lock = threading.Lock()
 
     # -- discovery ------------------------------------------------------------------------------
@@ -74,6 +75,11 @@ class Agent:
         @sio.on("message_created")
         def created(message: dict[str, Any]) -> None:
             self._seen(message)
+
+        @sio.on("hosts_changed")
+        def hosts_changed(data: dict[str, Any]) -> None:
+            with self.lock:
+                self.hosts_seen.append(sorted(h["name"] for h in data["hosts"]))
 
         @sio.on("connect_error")
         def connect_error(data: Any) -> None:
@@ -140,6 +146,16 @@ class Agent:
                 return {"messages": held, "deliveries": deliveries, "welcomes": self.welcomes,
                         "connected": bool(self.sio and self.sio.connected)}
             time.sleep(0.05)
+
+    def op_hosts_changed(self, names: list[str], timeout: float = 10.0) -> dict[str, Any]:
+        """Wait until the newest hosts_changed event lists exactly ``names``."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with self.lock:
+                if self.hosts_seen and self.hosts_seen[-1] == sorted(names):
+                    return {"events": list(self.hosts_seen)}
+            time.sleep(0.05)
+        return {"events": list(self.hosts_seen), "timeout": True}
 
     def op_wait_welcomes(self, count: int, timeout: float = 30.0) -> dict[str, Any]:
         deadline = time.monotonic() + timeout

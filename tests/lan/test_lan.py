@@ -168,13 +168,13 @@ def test_find_join_chat_and_survive_a_host_crash(lan: Lan, agents: dict[str, Age
             host = _host(lan, "a", data, "Host A")
             for letter in "ab":
                 assert agents[letter].do("wait_welcomes", count=2)["welcomes"] == 2
-            agents["a"].do("send", text="after the restart", client_id="a-2")
+            agents["a"].do("send", text="A after the restart", client_id="a-2")
             agents["b"].do("send", text="B after the restart", client_id="b-3")
             box.fill("C after the restart")
             box.press("Enter")
 
             everything = ["hello from A", "hello from B", "hello from C", "acked before the crash",
-                          "after the restart", "B after the restart", "C after the restart"]
+                          "A after the restart", "B after the restart", "C after the restart"]
             for text in everything:  # nothing lost, nothing doubled, in the browser
                 expect(item(text)).to_have_count(1, timeout=20_000)
             for letter in "ab":  # ... and in both python clients
@@ -189,6 +189,8 @@ def test_find_join_chat_and_survive_a_host_crash(lan: Lan, agents: dict[str, Age
 
 def test_a_second_host_appears_and_disappears(lan: Lan, agents: dict[str, AgentProc], tmp_path: Path) -> None:
     host_a = _host(lan, "a", tmp_path / "a", "Host A")
+    # C is a client of A: it hears about D through A (hosts_changed), as a browser guest would.
+    agents["c"].do("connect", url=f"http://{lan.machines['a'].address}:{PORT}/", auth={"name": "Cy", "code": CODE})
     host_d = _host(lan, "d", tmp_path / "d", "Host D")
     try:
         both = agents["b"].do("browse", wait_for=["Host A", "Host D"], timeout=FIND_WITHIN)
@@ -199,10 +201,12 @@ def test_a_second_host_appears_and_disappears(lan: Lan, agents: dict[str, AgentP
         # A host lists the others it sees, for browser guests that cannot do mDNS.
         listed = agents["b"].do("http", url=f"http://{lan.machines['a'].address}:{PORT}/api/hosts", headers={})
         assert [h["name"] for h in json.loads(listed["body"])["hosts"]] == ["Host D"]
+        assert "timeout" not in agents["c"].do("hosts_changed", names=["Host D"])
 
         assert host_d.stop() == 0  # a clean stop withdraws the announcement
         gone = agents["b"].do("browse", wait_for=["Host A"], absent=["Host D"], timeout=FIND_WITHIN)
         assert gone["seconds"] is not None, gone
+        assert "timeout" not in agents["c"].do("hosts_changed", names=[])
     finally:
         host_d.stop()
         assert host_a.stop() == 0
