@@ -298,3 +298,22 @@ def test_screenshots(busy_host: ServerHandle, contexts: Any, artifacts: Path) ->
     narrow.screenshot(path=artifacts / "narrow-420-rooms.png")
     for t in talkers:
         t.close()
+
+
+def test_new_messages_pill_when_scrolled_up(busy_host: ServerHandle, contexts: Any) -> None:
+    seeder = seed(busy_host.url, 60)
+    page = contexts().new_page()
+    join(page, busy_host.url, "gina")
+    expect(message_items(page, "seed 060")).to_be_visible()
+
+    page.get_by_role("log").evaluate("(el) => { el.scrollTop = el.scrollHeight / 3; }")
+    expect(message_items(page, "seed 060")).not_to_be_in_viewport()
+    seeder.send(seeder.room_id(), "fresh news", "fresh-1")
+
+    pill = page.get_by_role("button", name="New messages")
+    expect(pill).to_be_visible()
+    expect(message_items(page, "fresh news")).not_to_be_in_viewport()  # not yanked down
+    pill.click()
+    expect(message_items(page, "fresh news")).to_be_in_viewport()
+    expect(pill).to_have_count(0)
+    seeder.close()
