@@ -17,14 +17,16 @@ DEB_BASE := python3-venv python3-dev build-essential
 # --- desktop (issue 4): PyGObject builds against these; WebKitGTK 4.1 is loaded at run time.
 DEB_DESKTOP := gir1.2-webkit2-4.1 libgirepository1.0-dev libcairo2-dev pkg-config
 # --- tests: a real browser, a real X server, and tools to look at and drive windows.
-DEB_TEST := chromium
+DEB_TEST := chromium xvfb xdotool imagemagick
 # --- LAN tests (issue 5): network namespaces.
 DEB_LAN := iproute2
 
 .PHONY: help run host test test-py test-ui bench package clean deb-run deb-test venv venv-dev ui
 
 help:
-	@echo "make run    - set up and run Parley (headless host until the desktop app lands)"
+	@echo "make run    - set up and run Parley (a window; headless with no display)"
+	@echo "make host   - set up and run the headless host only"
+	@echo "make package - build dist/parley (one file) and the .deb"
 	@echo "make test   - set up and run every test"
 	@echo "make bench  - run the benchmarks and rewrite docs/benchmarks.md"
 
