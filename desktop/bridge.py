@@ -5,8 +5,13 @@ Exposed to JavaScript as ``window.pywebview.api``:
 - ``notify(title, body)`` → bool: a native notification (see notify.py); a click focuses the window.
 - ``set_unread(count)``: the window title becomes ``(N) Parley``.
 - ``open_external(url)`` → bool: the system browser, for http/https URLs only.
-- ``join_host(address)`` → str: the window goes to another host's UI (``host``, ``host:port`` or a
-  http(s) URL); returns the URL it went to.
+- ``join_host(address)`` → dict: ``address`` is what a person typed (``host``, ``host:port`` or a
+  http(s) URL) or a nearby host's list of URLs. Each candidate's ``/api/info`` is asked (all at
+  once, see probe.py); the window goes to the first, in the given order, that answers as a Parley
+  host. Returns ``{"ok", "url"?, "attempts": [{"url", "step", "message", "name"}]}``; ``step`` is
+  ``ok``, ``invalid``, ``unreachable``, ``refused``, ``not_parley`` or ``host_refused``.
+- ``nearby_hosts()`` → ``{"discovery": bool, "hosts": [Host]}``: Parley hosts found by mDNS (only
+  when discovery is on; the browser starts on the first call, see nearby.py).
 - ``desktop_info()`` → dict: version, platform, how notifications go out.
 
 Every call is refused (the JS promise rejects with PermissionError) unless the window's current
@@ -32,6 +37,8 @@ from collections.abc import Callable
 from typing import Any, Protocol
 
 from backend import DEFAULT_PORT, __version__
+
+from . import probe
 
 log = logging.getLogger(__name__)
 
@@ -62,12 +69,16 @@ class Bridge:
         notify: Callable[[str, str], bool],
         notify_method: str = "none",
         open_browser: Callable[[str], object] = webbrowser.open,
+        nearby: Callable[[], dict[str, Any]] | None = None,
+        probe_timeout: float = probe.PROBE_TIMEOUT,
     ) -> None:
         self._home = urllib.parse.urlsplit(home_url)
         self._window = window
         self._notify = notify
         self._notify_method = notify_method
         self._open_browser = open_browser
+        self._nearby = nearby
+        self._probe_timeout = probe_timeout
 
     def api(self) -> Any:
         """The object to pass as ``js_api``: sealed trampolines into this bridge, nothing else."""
@@ -76,6 +87,7 @@ class Bridge:
             "set_unread": _trampoline("set_unread", self._guarded(self.set_unread)),
             "open_external": _trampoline("open_external", self._guarded(self.open_external)),
             "join_host": _trampoline("join_host", self._guarded(self.join_host)),
+            "nearby_hosts": _trampoline("nearby_hosts", self._guarded(self.nearby_hosts)),
             "desktop_info": _trampoline("desktop_info", self._guarded(self.desktop_info)),
         })
 
@@ -119,10 +131,36 @@ class Bridge:
         self._open_browser(url)
         return True
 
-    def join_host(self, address: object) -> str:
-        url = normalise_host_address(address)
-        self._window.load_url(url)
-        return url
+    def join_host(self, address: object) -> dict[str, Any]:
+        given = address if isinstance(address, list) else [address]
+        candidates: list[str] = []
+        for item in given[: probe.MAX_CANDIDATES]:
+            try:
+                url = normalise_host_address(item)
+            except ValueError as exc:
+                if not isinstance(address, list):  # what a person typed: say what is wrong
+                    return {"ok": False, "attempts": [
+                        {"url": str(item)[:200], "step": "invalid", "message": str(exc), "name": None}
+                    ]}
+                continue  # one odd entry in a discovered host's list: try the others
+            if url not in candidates:
+                candidates.append(url)
+        if not candidates:
+            return {"ok": False, "attempts": [{"url": "", "step": "invalid", "name": None,
+                                               "message": "No address to try."}]}
+        attempts = probe.probe_in_order(candidates, self._probe_timeout)
+        for attempt in attempts:
+            log.info("join %s: %s", attempt.url, attempt.step)
+        wire = [a.to_wire() for a in attempts]
+        if attempts[-1].ok:
+            self._window.load_url(attempts[-1].url)
+            return {"ok": True, "url": attempts[-1].url, "attempts": wire}
+        return {"ok": False, "attempts": wire}
+
+    def nearby_hosts(self) -> dict[str, Any]:
+        if self._nearby is None:
+            return {"discovery": False, "hosts": []}
+        return self._nearby()
 
     def desktop_info(self) -> dict[str, str]:
         return {"version": __version__, "platform": sys.platform, "notifications": self._notify_method}

@@ -29,6 +29,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser = build_arg_parser(prog="parley", description="Parley: chat with the machines around you.")
     parser.add_argument("--headless", action="store_true", help="serve without opening a window")
     parser.add_argument(
+        "--start-screen", action="store_true",
+        help="open the window on the start screen (join another host, or back to your own chat)",
+    )
+    parser.add_argument(
         "--smoke", action="store_true",
         help="start the host, check /healthz, stop, exit 0 (checks a build; needs no screen)",
     )
@@ -67,7 +71,7 @@ def main(argv: list[str] | None = None, out: TextIO | None = None) -> int:
             return 1
         try:
             log.info("host up on %s after %.0f ms", handle.url, (time.monotonic() - started) * 1000)
-            return _run(handle, settings, args.headless, instance, out)
+            return _run(handle, settings, args, instance, out)
         finally:
             handle.stop()
             log.info("host stopped")
@@ -76,10 +80,10 @@ def main(argv: list[str] | None = None, out: TextIO | None = None) -> int:
 
 
 def _run(
-    handle: ServerHandle, settings: Settings, headless_flag: bool,
+    handle: ServerHandle, settings: Settings, args: argparse.Namespace,
     instance: single_instance.Instance, out: TextIO,
 ) -> int:
-    verdict = display.Display(False, "--headless was given") if headless_flag else display.probe()
+    verdict = display.Display(False, "--headless was given") if args.headless else display.probe()
     if verdict.usable:
         from desktop.window import DisplayUnavailable, ensure_toolkit, run_window
 
@@ -88,7 +92,7 @@ def _run(
         except DisplayUnavailable as exc:
             verdict = display.Display(False, str(exc))
         else:
-            run_window(handle, settings.data_dir, instance.on_activate)
+            run_window(handle, settings.data_dir, instance.on_activate, args.start_screen)
             return 0
     log.info("no window: %s", verdict.reason)
     return headless.serve(handle, verdict.reason, out, instance.on_activate)

@@ -28,6 +28,8 @@ MIN_SIZE = (720, 480)
 GUI = "gtk" if sys.platform.startswith("linux") else None
 # Menu path for the UI's start screen ("host a chat / join by address"), see ui/src/features/desktop.
 JOIN_ROUTE = "#join"
+# The same, added to the owner fragment (``#owner=KEY&join``) when the window opens on it.
+START_FLAG = "&join"
 
 
 class DisplayUnavailable(RuntimeError):
@@ -67,12 +69,15 @@ def run_window(
     handle: ServerHandle,
     data_dir: Path,
     set_activate: Callable[[Callable[[], dict[str, Any]]], None],
+    start_screen: bool = False,
 ) -> None:
-    """Show the host's UI as its owner until the window is closed (or SIGINT/SIGTERM)."""
+    """Show the host's UI as its owner until the window is closed (or SIGINT/SIGTERM);
+    ``start_screen`` opens it on "join another host" (the owner still signs in underneath)."""
     import webview
     from webview.menu import Menu, MenuAction, MenuSeparator
 
     from . import csp
+    from .nearby import Nearby
     from .notify import Notifier
 
     csp.install()
@@ -84,10 +89,14 @@ def run_window(
             ref.window.restore()  # GTK: present(), which also raises and focuses
 
     notifier = Notifier(on_click=focus)  # on the main thread: click signals arrive in its loop
-    bridge = Bridge(handle.url, ref, notifier.notify, notifier.method)
+    nearby = Nearby(handle.settings.discovery, handle.url)
+    bridge = Bridge(handle.url, ref, notifier.notify, notifier.method, nearby=nearby.hosts)
+    # The one-time owner key rides in the fragment: never sent over HTTP. "&join" asks the UI for
+    # its start screen on top (ui/src/features/desktop/start-route.ts).
+    first_url = handle.owner_url + (START_FLAG if start_screen else "")
     window = webview.create_window(
         APP_TITLE,
-        handle.owner_url,  # the one-time owner key rides in the fragment: never sent over HTTP
+        first_url,
         js_api=bridge.api(),
         width=WINDOW_SIZE[0],
         height=WINDOW_SIZE[1],
@@ -119,14 +128,17 @@ def run_window(
             MenuAction("Quit", close),
         ])
     ]
-    webview.start(
-        gui=GUI,
-        menu=menu,
-        # Persistent storage under data_dir: the UI keeps its session tokens (for other hosts, and
-        # for "My chat" after the one-time owner key is spent) across launches.
-        private_mode=False,
-        storage_path=str(data_dir / "webview"),
-    )
+    try:
+        webview.start(
+            gui=GUI,
+            menu=menu,
+            # Persistent storage under data_dir: the UI keeps its session tokens (for other hosts,
+            # and for "My chat" after the one-time owner key is spent) across launches.
+            private_mode=False,
+            storage_path=str(data_dir / "webview"),
+        )
+    finally:
+        nearby.stop()
 
 
 def show_error(message: str) -> None:

@@ -35,9 +35,14 @@ class _Foreign(http.server.BaseHTTPRequestHandler):
         parts = urlsplit(self.path)
         if parts.path == "/result":
             self.results.append(parts.query)
-        body = FOREIGN_PAGE if parts.path == "/" else b"ok"
+        body, kind = FOREIGN_PAGE, "text/html"
+        if parts.path == "/api/info":  # join_host goes only to what answers as a Parley host
+            body = json.dumps({"name": "Foreign", "version": "0", "host_id": "f"}).encode()
+            kind = "application/json"
+        elif parts.path != "/":
+            body = b"ok"
         self.send_response(200)
-        self.send_header("Content-Type", "text/html")
+        self.send_header("Content-Type", kind)
         self.end_headers()
         self.wfile.write(body)
 
@@ -101,7 +106,7 @@ def test_every_call_is_refused_off_the_host_page(url: str | None) -> None:
     api = _bridge(url)[0].api()
     for call in (lambda: api.notify("t", "b"), lambda: api.set_unread(1),
                  lambda: api.open_external("https://example.org/"), lambda: api.desktop_info(),
-                 lambda: api.join_host("10.0.0.2")):
+                 lambda: api.join_host("10.0.0.2"), lambda: api.nearby_hosts()):
         with pytest.raises(PermissionError):
             call()
 
@@ -130,7 +135,8 @@ def test_api_exposes_nothing_but_its_functions() -> None:
     """pywebview resolves dotted names with getattr (util.get_nested_attribute): no path from the
     api object may reach the bridge, the window or a module's globals."""
     api = _bridge("http://127.0.0.1:4000/")[0].api()
-    assert dir(api) == ["desktop_info", "join_host", "notify", "open_external", "set_unread"]
+    assert dir(api) == ["desktop_info", "join_host", "nearby_hosts", "notify", "open_external",
+                        "set_unread"]
     for name in ("_functions", "__class__", "__dict__", "__getattribute__", "_window"):
         assert getattr(api, name, None) is None
     assert api.notify.__globals__ == {"__builtins__": {}}
