@@ -6,6 +6,7 @@ import os
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -13,6 +14,16 @@ from backend import ServerHandle, Settings, start_server
 from tests.peers import Peer
 
 JOIN_CODE = "24681357"
+
+
+@pytest.fixture(scope="session")
+def playwright() -> Iterator[Any]:
+    """The one Playwright driver of the session: sync Playwright cannot run twice in a thread, so
+    the e2e browser and the LAN tests' namespaced chromium both start from this."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as driver:
+        yield driver
 
 
 @pytest.fixture(autouse=True)

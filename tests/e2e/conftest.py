@@ -45,16 +45,13 @@ def chromium_path() -> str:
 
 
 @pytest.fixture(scope="session")
-def browser() -> Iterator[Any]:
+def browser(playwright: Any) -> Iterator[Any]:
     """One headless chromium for the session; each test opens its own contexts."""
-    from playwright.sync_api import sync_playwright
-
     if not (UI_DIST / "index.html").is_file():
         pytest.fail("ui/dist is not built: run `make ui` first.")
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=chromium_path(), headless=True, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
+    b = playwright.chromium.launch(executable_path=chromium_path(), headless=True, args=CHROMIUM_ARGS)
+    yield b
+    b.close()
 
 
 @pytest.fixture

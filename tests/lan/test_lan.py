@@ -8,6 +8,7 @@ refused. Skipped, with the reason, where the kernel refuses network namespaces.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import queue
@@ -114,8 +115,10 @@ def _chromium_in(machine: Machine, tmp_path: Path) -> str:
     return str(wrapper)
 
 
-def test_find_join_chat_and_survive_a_host_crash(lan: Lan, agents: dict[str, AgentProc], tmp_path: Path) -> None:
-    from playwright.sync_api import expect, sync_playwright
+def test_find_join_chat_and_survive_a_host_crash(
+    lan: Lan, agents: dict[str, AgentProc], tmp_path: Path, playwright: Any
+) -> None:
+    from playwright.sync_api import expect
 
     a_addr = lan.machines["a"].address
     data = tmp_path / "a-data"
@@ -133,12 +136,13 @@ def test_find_join_chat_and_survive_a_host_crash(lan: Lan, agents: dict[str, Age
         agents["b"].do("connect", url=url, auth={"name": "Bea", "code": CODE})
         agents["a"].do("connect", url=f"http://127.0.0.1:{PORT}/", auth={"name": "Ana", "code": CODE})
 
-        with sync_playwright() as pw:
-            browser = pw.chromium.launch(
+        with contextlib.closing(
+            playwright.chromium.launch(
                 executable_path=_chromium_in(lan.machines["c"], tmp_path), headless=True,
                 args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                       "--disable-component-update"],
             )
+        ) as browser:
             page = browser.new_page()
             page.goto(url)
             page.get_by_label("Your name").fill("Cleo")
@@ -182,7 +186,6 @@ def test_find_join_chat_and_survive_a_host_crash(lan: Lan, agents: dict[str, Age
                 texts = [m["text"] for m in held["messages"]]
                 assert sorted(texts) == sorted(everything), (letter, texts)
                 assert len(held["deliveries"]) == len(set(held["deliveries"])), held["deliveries"]
-            browser.close()
     finally:
         assert host.stop() == 0
 
