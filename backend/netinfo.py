@@ -41,7 +41,7 @@ def all_local_addresses() -> set[str]:
     found = {"127.0.0.1", "::1"}
     for adapter in ifaddr.get_adapters():
         for ip in adapter.ips:
-            found.add(ip.ip if ip.is_IPv4 else ip.ip[0])
+            found.add(ip.ip if isinstance(ip.ip, str) else ip.ip[0])  # IPv6: (address, flow, scope)
     return found
 
 
