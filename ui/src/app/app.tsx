@@ -3,6 +3,9 @@ import { useCallback, useEffect, useState } from 'react';
 
 import { ChatRoom } from '@/features/chat/components/chat-room';
 import { ConnectionBanner } from '@/features/connection/components/connection-banner';
+import { StartScreen } from '@/features/desktop/components/start-screen';
+import { useDesktopBridge } from '@/features/desktop/hooks/use-desktop-bridge';
+import { useStartScreen } from '@/features/desktop/hooks/use-start-screen';
 import { InvitePanel } from '@/features/invite/components/invite-panel';
 import { JoinScreen } from '@/features/join/components/join-screen';
 import { PeerList } from '@/features/peers/components/peer-list';
@@ -88,8 +91,11 @@ function Shell() {
 }
 
 export function App() {
+  useDesktopBridge();
+  const startScreen = useStartScreen();
   const user = useSession((s) => s.user);
   const connecting = useSession((s) => s.status === 'connecting' && (s.ownerKey !== null || s.token !== null));
+  if (startScreen) return <StartScreen />;
   if (user) return <Shell />;
   if (connecting) {
     return (
