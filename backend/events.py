@@ -17,7 +17,7 @@ from flask_socketio import ConnectionRefusedError, Namespace, emit
 from . import protocol as p
 from . import validate
 from .errors import ChatError, Invalid
-from .service import ChatService
+from .service import MAX_UNREAD_ROOMS, ChatService
 
 log = logging.getLogger(__name__)
 
@@ -80,6 +80,21 @@ class ChatNamespace(Namespace):  # type: ignore[misc]
             limit=validate.integer(data, "limit", required=False) or p.FETCH_DEFAULT,
         )
         return {"ok": True, "messages": [m.to_wire() for m in page.messages], "has_more": page.has_more}
+
+    @command
+    def on_count_unread(self, data: dict[str, Any]) -> dict[str, Any]:
+        """Sent after (re)connecting: exact unread counts from the client's own read marks."""
+        rooms = data.get("rooms")
+        if not isinstance(rooms, list) or not 1 <= len(rooms) <= MAX_UNREAD_ROOMS:
+            raise Invalid(f"'rooms' must be a list of 1-{MAX_UNREAD_ROOMS} entries.", field="rooms")
+        marks = []
+        for entry in rooms:
+            if not isinstance(entry, dict):
+                raise Invalid("Each entry of 'rooms' is {room_id, after_id}.", field="rooms")
+            after = validate.integer(entry, "after_id", minimum=0)
+            assert after is not None
+            marks.append((validate.room_id(entry), after))
+        return {"ok": True, "counts": self._service.count_unread(request.sid, marks)}
 
     @command
     def on_list_rooms(self, data: dict[str, Any]) -> dict[str, Any]:

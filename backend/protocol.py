@@ -17,6 +17,7 @@ LEAVE_ROOM: Final = "leave_room"
 LIST_MEMBERS: Final = "list_members"
 TYPING: Final = "typing"
 GET_INVITE: Final = "get_invite"
+COUNT_UNREAD: Final = "count_unread"
 
 # Events (server → client).
 WELCOME: Final = "welcome"

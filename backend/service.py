@@ -41,6 +41,10 @@ CODE_FAILURES_TOTAL = 30
 CODE_FAILURE_WINDOW = 60.0
 # Typing signals: a client says it every few seconds; more than this is noise.
 TYPING_RATE, TYPING_BURST = 1.0, 5
+# Unread counts stop here: a badge says "999+" long before anyone reads that far back.
+UNREAD_CAP = 1000
+# Rooms per count_unread request: a client has one entry per room it is in.
+MAX_UNREAD_ROOMS = 500
 # The device row that the host's own window re-uses on every launch.
 HOST_WINDOW_DEVICE = "host-window"
 
@@ -243,6 +247,16 @@ class ChatService:
         return self._db.read(
             lambda s: s.list_messages(room_id, after_id=after_id, before_id=before_id, limit=limit)
         )
+
+    def count_unread(self, sid: str, marks: list[tuple[int, int]]) -> list[dict[str, int]]:
+        """For each (room, last id the client has read): how many messages from others came after."""
+        user = self._user(sid)
+        for room_id, _ in marks:
+            self._check_member(user, room_id)
+        counts = self._db.read(
+            lambda s: [s.count_after(r, after, user.id, UNREAD_CAP) for r, after in marks]
+        )
+        return [{"room_id": r, "count": n} for (r, _), n in zip(marks, counts, strict=True)]
 
     def typing(self, sid: str, room_id: int) -> None:
         user = self._user(sid)

@@ -281,6 +281,15 @@ class Store:
         ).fetchall()
         return Page([_message(r) for r in reversed(rows[:limit])], len(rows) > limit)
 
+    def count_after(self, room_id: int, after_id: int, not_by: int, cap: int) -> int:
+        """Messages in a room after ``after_id`` written by someone other than ``not_by``."""
+        row = self.db.execute(
+            "SELECT count(*) FROM (SELECT 1 FROM message WHERE room_id = ? AND id > ? "
+            "AND author_id != ? LIMIT ?)",
+            (room_id, after_id, not_by, cap),
+        ).fetchone()
+        return int(row[0])
+
     def count_messages(self) -> int:
         return int(self.db.execute("SELECT count(*) FROM message").fetchone()[0])
 

@@ -147,3 +147,4 @@ def test_stop_disconnects_clients(live_server: ServerHandle, connect: Connect) -
     assert not live_server.running
     ana.sio.sleep(0.5)
     assert ana.disconnected
+
