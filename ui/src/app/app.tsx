@@ -6,12 +6,16 @@ import { ConnectionBanner } from '@/features/connection/components/connection-ba
 import { StartScreen } from '@/features/desktop/components/start-screen';
 import { useDesktopBridge } from '@/features/desktop/hooks/use-desktop-bridge';
 import { useStartScreen } from '@/features/desktop/hooks/use-start-screen';
+import { NearbyHostsDialog } from '@/features/hosts/components/nearby-hosts-dialog';
 import { InvitePanel } from '@/features/invite/components/invite-panel';
 import { JoinScreen } from '@/features/join/components/join-screen';
 import { PeerList } from '@/features/peers/components/peer-list';
+import { LeaveRoomButton } from '@/features/rooms/components/leave-room-button';
 import { RoomSidebar } from '@/features/rooms/components/room-sidebar';
 import { RoomSwitcher } from '@/features/rooms/components/room-switcher';
 import { useTitleUnread } from '@/features/rooms/hooks/use-unread';
+import { SelfCheckDialog } from '@/features/selfcheck/components/self-check-dialog';
+import { connectFailureText } from '@/lib/connect-failure';
 import { useChat } from '@/stores/chat-store';
 import { useSession } from '@/stores/session-store';
 
@@ -21,8 +25,9 @@ function Shell() {
   const activeRoomId = useChat((s) => s.activeRoomId);
   const room = useChat((s) => (s.activeRoomId === null ? undefined : s.rooms[s.activeRoomId]));
   const [drawer, setDrawer] = useState<'rooms' | 'people' | null>(null);
-  const [inviting, setInviting] = useState(false);
-  const closeInvite = useCallback(() => setInviting(false), []);
+  const [dialog, setDialog] = useState<'invite' | 'selfcheck' | 'hosts' | null>(null);
+  const closeDialog = useCallback(() => setDialog(null), []);
+  const openSelfCheck = useCallback(() => setDialog('selfcheck'), []);
   const closeDrawer = useCallback(() => setDrawer(null), []);
   useTitleUnread();
 
@@ -53,8 +58,9 @@ function Shell() {
         </div>
         <h1 className="room-title">{room ? `#${room.name}` : ''}</h1>
         <div className="topbar-actions">
+          {activeRoomId !== null && <LeaveRoomButton key={activeRoomId} roomId={activeRoomId} />}
           {user?.is_host && (
-            <button type="button" className="small" onClick={() => setInviting(true)}>
+            <button type="button" className="small" onClick={() => setDialog('invite')}>
               Invite
             </button>
           )}
@@ -73,7 +79,35 @@ function Shell() {
       </header>
       <ConnectionBanner />
       <div className="body">
-        <RoomSidebar onPick={closeDrawer} />
+        <RoomSidebar
+          onPick={closeDrawer}
+          footer={
+            <>
+              <button
+                type="button"
+                className="small"
+                onClick={() => {
+                  closeDrawer();
+                  setDialog('hosts');
+                }}
+              >
+                Nearby hosts
+              </button>
+              {user?.is_host && (
+                <button
+                  type="button"
+                  className="small"
+                  onClick={() => {
+                    closeDrawer();
+                    setDialog('selfcheck');
+                  }}
+                >
+                  Self-check
+                </button>
+              )}
+            </>
+          }
+        />
         {drawer && <div className="scrim" onClick={closeDrawer} aria-hidden="true" />}
         <main className="main">
           {activeRoomId !== null && room?.member ? (
@@ -85,7 +119,9 @@ function Shell() {
         {activeRoomId !== null && <PeerList roomId={activeRoomId} />}
       </div>
       <RoomSwitcher />
-      {inviting && <InvitePanel onClose={closeInvite} />}
+      {dialog === 'invite' && <InvitePanel onClose={closeDialog} onSelfCheck={openSelfCheck} />}
+      {dialog === 'selfcheck' && <SelfCheckDialog onClose={closeDialog} />}
+      {dialog === 'hosts' && <NearbyHostsDialog onClose={closeDialog} />}
     </div>
   );
 }
@@ -95,14 +131,22 @@ export function App() {
   const startScreen = useStartScreen();
   const user = useSession((s) => s.user);
   const connecting = useSession((s) => s.status === 'connecting' && (s.ownerKey !== null || s.token !== null));
+  const failure = useSession((s) => s.connectFailure);
   if (startScreen) return <StartScreen />;
   if (user) return <Shell />;
   if (connecting) {
     return (
       <main className="join">
-        <p className="muted" role="status">
-          Connecting to the host…
-        </p>
+        <div className="stack">
+          <p className="muted" role="status">
+            Connecting to the host…
+          </p>
+          {failure && (
+            <p className="error" role="alert">
+              {connectFailureText(failure)}
+            </p>
+          )}
+        </div>
       </main>
     );
   }

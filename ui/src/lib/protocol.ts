@@ -22,6 +22,7 @@ export const EVENTS = {
   userCreated: 'user_created',
   presenceChanged: 'presence_changed',
   typing: 'typing',
+  hostsChanged: 'hosts_changed',
 } as const;
 export type ServerEvent = (typeof EVENTS)[keyof typeof EVENTS];
 
@@ -76,6 +77,34 @@ export type ServerInfo = {
   needs_code: boolean;
   urls: string[];
 };
+
+/** Another Parley host found by mDNS (its own data, from the LAN: treat every field as untrusted). */
+export type WireHost = {
+  host_id: string;
+  name: string;
+  version: string;
+  needs_code: boolean;
+  addresses: string[];
+  urls: string[];
+};
+/** `GET /api/hosts`; `hosts_changed` carries `{hosts}`. */
+export type HostsResult = { discovery: boolean; hosts: WireHost[] };
+export type HostsChanged = { hosts: WireHost[] };
+/** `GET /api/selfcheck`: what the host listens on, which of its URLs answer, whether it advertises. */
+export type SelfCheck = {
+  listening: { host: string; port: number };
+  addresses: { url: string; answers: boolean }[];
+  discovery: boolean;
+  advertising: boolean;
+  advertised_on: string[];
+};
+
+/** HTTP paths (relative: the host serves the UI at its root). */
+export const HTTP = {
+  info: './api/info',
+  hosts: './api/hosts',
+  selfcheck: './api/selfcheck',
+} as const;
 
 /** Limits the UI checks before sending (the host checks them again). */
 export const MAX_TEXT_CHARS = 4000;

@@ -38,6 +38,9 @@ type ChatState = {
   setMembers: (roomId: number, users: WireUser[]) => void;
   memberJoined: (change: MemberChange) => void;
   memberLeft: (change: MemberChange) => void;
+  /** We are no longer a member: the room becomes an "other room" and its messages are dropped
+   * (a later join fetches afresh, so nothing said meanwhile is missed). */
+  leftRoom: (roomId: number) => void;
   setTyping: (roomId: number, user: { id: number; name: string }, now?: number) => void;
   pruneTyping: (now?: number) => void;
   setDraft: (roomId: number, text: string) => void;
@@ -229,6 +232,19 @@ export const useChat = create<ChatState>((set, get) => ({
   memberLeft: ({ room_id, user }) => {
     const ids = get().members[room_id];
     if (ids) set({ members: { ...get().members, [room_id]: ids.filter((id) => id !== user.id) } });
+  },
+
+  leftRoom: (roomId) => {
+    const state = get();
+    const room = state.rooms[roomId];
+    if (!room) return;
+    const messages = { ...state.messages };
+    delete messages[roomId];
+    const hasMoreBefore = { ...state.hasMoreBefore };
+    delete hasMoreBefore[roomId];
+    const members = { ...state.members };
+    delete members[roomId];
+    set({ rooms: { ...state.rooms, [roomId]: { ...room, member: false } }, messages, hasMoreBefore, members });
   },
 
   setTyping: (roomId, user, now = Date.now()) => {

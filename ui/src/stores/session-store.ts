@@ -1,6 +1,7 @@
 /** Who we are on this host and how the connection is doing. The token is persisted. */
 import { create } from 'zustand';
 
+import { type ConnectFailure, connectFailureText } from '@/lib/connect-failure';
 import type { AuthPayload, ConnectErrorCode, Welcome, WireServer, WireUser } from '@/lib/protocol';
 import { loadJson, removeKey, saveJson } from '@/lib/storage';
 
@@ -17,6 +18,8 @@ export const REFUSAL_TEXT: Record<ConnectErrorCode, string> = {
 
 const TOKEN_KEY = 'token';
 
+export type TransportFailure = Exclude<ConnectFailure, { step: 'auth' }>;
+
 type SessionState = {
   token: string | null;
   pendingJoin: { name: string; code: string } | null;
@@ -30,6 +33,8 @@ type SessionState = {
   everConnected: boolean;
   /** Pre-filled join code from an invite link. */
   inviteCode: string;
+  /** Why the last connect attempt failed below the auth step; cleared by `welcome`. */
+  connectFailure: TransportFailure | null;
 
   authPayload: () => AuthPayload | null;
   beginJoin: (name: string, code: string) => void;
@@ -37,6 +42,8 @@ type SessionState = {
   setInviteCode: (code: string) => void;
   welcome: (w: Welcome) => void;
   refused: (code: string | undefined, message: string | undefined) => void;
+  /** The host did not answer, or turned the handshake away; a join from the form stops here. */
+  connectFailed: (failure: TransportFailure) => void;
   setStatus: (status: ConnectionStatus) => void;
   signOut: () => void;
 };
@@ -52,6 +59,7 @@ export const useSession = create<SessionState>((set, get) => ({
   backAt: null,
   everConnected: false,
   inviteCode: '',
+  connectFailure: null,
 
   authPayload: () => {
     const { ownerKey, token, pendingJoin } = get();
@@ -61,7 +69,12 @@ export const useSession = create<SessionState>((set, get) => ({
     return null;
   },
   beginJoin: (name, code) =>
-    set({ pendingJoin: { name: name.trim(), code: code.trim() }, joinError: null, status: 'connecting' }),
+    set({
+      pendingJoin: { name: name.trim(), code: code.trim() },
+      joinError: null,
+      connectFailure: null,
+      status: 'connecting',
+    }),
   setOwnerKey: (key) => set({ ownerKey: key, status: 'connecting' }),
   setInviteCode: (code) => set({ inviteCode: code }),
   welcome: (w) => {
@@ -75,6 +88,7 @@ export const useSession = create<SessionState>((set, get) => ({
       server: w.server,
       status: 'connected',
       joinError: null,
+      connectFailure: null,
       everConnected: true,
       backAt: wasBack ? Date.now() : null,
     });
@@ -87,9 +101,18 @@ export const useSession = create<SessionState>((set, get) => ({
       ownerKey: null,
       pendingJoin: null,
       status: 'idle',
+      connectFailure: null,
       joinError: known ?? message ?? 'The host refused the connection.',
       user: code === 'bad_token' ? null : get().user,
     });
+  },
+  connectFailed: (failure) => {
+    if (get().pendingJoin && !get().user) {
+      // Someone pressed Join: say what failed and give the button back instead of retrying.
+      set({ connectFailure: failure, joinError: connectFailureText(failure), pendingJoin: null, status: 'idle' });
+    } else {
+      set({ connectFailure: failure });
+    }
   },
   setStatus: (status) => set({ status }),
   signOut: () => {

@@ -2,10 +2,13 @@
  * The conversation with the host: connect, welcome, resync after every (re)connect, outbox
  * delivery, history paging and room commands. Components reach it through feature hooks.
  */
+import { classifyConnectFailure } from '@/lib/connect-failure';
+import { hostAnswers, hostOrigin } from '@/lib/http';
 import {
   COMMANDS,
   EVENTS,
   FETCH_PAGE,
+  HTTP,
   type FetchResult,
   type InviteResult,
   type MemberChange,
@@ -15,6 +18,7 @@ import {
   type Welcome,
   type WireMessage,
   type WireRoom,
+  type WireError,
   type WireUser,
 } from '@/lib/protocol';
 import { RequestError } from '@/lib/request-error';
@@ -34,6 +38,7 @@ const WELCOME_CACHE = 'welcome';
 
 const inflight = new Set<string>();
 let lastTypingSent = 0;
+let diagnosing = false;
 
 /** Restore the last identity so a reload renders rooms (and the outbox) before the host answers. */
 export function restoreCachedSession(): void {
@@ -63,6 +68,8 @@ export function startSync(): () => void {
           if (data.code === 'bad_token') removeKey(WELCOME_CACHE);
           useSession.getState().refused(data.code, data.message);
           disconnect();
+        } else {
+          void diagnoseConnectError(data);
         }
       },
       reconnectAttempt: (attempt) => {
@@ -86,7 +93,11 @@ export function startSync(): () => void {
       const room = chat().rooms[change.room_id];
       if (change.user.id === chat().me && room && !room.member) chat().upsertRoom({ ...room, member: true });
     }),
-    onEvent<MemberChange>(EVENTS.memberLeft, (change) => chat().memberLeft(change)),
+    onEvent<MemberChange>(EVENTS.memberLeft, (change) => {
+      chat().memberLeft(change);
+      // We left on another device (or this one): the room moves to "Other rooms" here too.
+      if (change.user.id === chat().me && chat().rooms[change.room_id]?.member) afterLeaving(change.room_id);
+    }),
     onEvent<WireUser>(EVENTS.userCreated, (user) => {
       chat().upsertUser(user);
       refreshActiveMembersSoon(); // a new user is in general without a member_joined
@@ -99,6 +110,26 @@ export function startSync(): () => void {
     onEvent<TypingEvent>(EVENTS.typing, ({ room_id, user }) => chat().setTyping(room_id, user)),
   ];
   return () => offs.forEach((off) => off());
+}
+
+/**
+ * A connect failed without the host's auth answer: find out whether the host answers plain HTTP
+ * at all (down / unreachable) or turned the handshake away (refused address or origin).
+ */
+export async function diagnoseConnectError(data?: WireError): Promise<void> {
+  if (diagnosing) return; // socket.io retries every few seconds; one probe at a time
+  diagnosing = true;
+  try {
+    const answered = await hostAnswers(HTTP.info);
+    const failure = classifyConnectFailure(data, answered, hostOrigin());
+    const session = useSession.getState();
+    if (failure.step === 'auth' || session.status === 'connected') return; // connected meanwhile
+    const stop = session.pendingJoin !== null && session.user === null;
+    session.connectFailed(failure);
+    if (stop) disconnect();
+  } finally {
+    diagnosing = false;
+  }
 }
 
 let membersTimer: ReturnType<typeof setTimeout> | null = null;
@@ -280,6 +311,21 @@ export async function createRoom(name: string): Promise<WireRoom> {
   return room;
 }
 
+/** Leave a room (not `general`: the host answers forbidden); it moves to "Other rooms". */
+export async function leaveRoom(roomId: number): Promise<void> {
+  await request(COMMANDS.leaveRoom, { room_id: roomId });
+  afterLeaving(roomId);
+}
+
+function afterLeaving(roomId: number): void {
+  const chat = useChat.getState();
+  chat.leftRoom(roomId);
+  if (chat.activeRoomId !== roomId) return;
+  const next = Object.values(useChat.getState().rooms).find((r) => r.member && r.name === 'general')
+    ?? Object.values(useChat.getState().rooms).find((r) => r.member);
+  if (next) void openRoom(next.id).catch(() => undefined);
+}
+
 /** Tell the room we are typing, at most every 3 s. */
 export function notifyTyping(roomId: number, now = Date.now()): void {
   if (now - lastTypingSent < TYPING_EVERY_MS || !isConnected()) return;
@@ -295,4 +341,5 @@ export async function getInvite(): Promise<InviteResult> {
 export function _resetSyncForTests(): void {
   inflight.clear();
   lastTypingSent = 0;
+  diagnosing = false;
 }

@@ -3,7 +3,15 @@ import { RequestError } from '@/lib/request-error';
 import { useChat } from '@/stores/chat-store';
 import { useOutbox } from '@/stores/outbox-store';
 import { useSession } from '@/stores/session-store';
-import { _resetSyncForTests, flushOutbox, loadOlder, retryMessage, sendMessage, startSync } from '@/stores/sync';
+import {
+  _resetSyncForTests,
+  flushOutbox,
+  leaveRoom,
+  loadOlder,
+  retryMessage,
+  sendMessage,
+  startSync,
+} from '@/stores/sync';
 import { fake } from '@/testing/fake-socket';
 import { BOB, ME, msg, room, welcome } from '@/testing/data';
 
@@ -161,5 +169,33 @@ describe('connect refusals', () => {
     fake.refuse({ code: 'bad_token', message: 'Unknown token.' });
     expect(useSession.getState().token).toBeNull();
     expect(useSession.getState().joinError).toBe('This device is no longer known to the host. Join again.');
+  });
+});
+
+describe('leave room', () => {
+  it('moves the room to the other rooms, opens general, and drops what it held', async () => {
+    fakeHost([msg(1, 2)]);
+    fake.handle(COMMANDS.leaveRoom, () => ({}));
+    fake.handle(COMMANDS.joinRoom, (p: { room_id: number }) => ({ room: room(p.room_id, 'random', 1, true) }));
+    connectAndWelcome([room(1, 'general', 0), room(2, 'random', 1)]);
+    await settle();
+    useChat.getState().setActiveRoom(2);
+
+    await leaveRoom(2);
+    await settle();
+    expect(fake.sent.find((s) => s.command === COMMANDS.leaveRoom)!.payload).toEqual({ room_id: 2 });
+    expect(useChat.getState().rooms[2]!.member).toBe(false);
+    expect(useChat.getState().messages[2]).toBeUndefined();
+    expect(useChat.getState().activeRoomId).toBe(1);
+  });
+
+  it('follows a leave made on another device (member_left for me)', async () => {
+    fakeHost([]);
+    connectAndWelcome([room(1, 'general', 0), room(2, 'random', 0)]);
+    await settle();
+    fake.serverEmit(EVENTS.memberLeft, { room_id: 2, user: ME });
+    expect(useChat.getState().rooms[2]!.member).toBe(false);
+    fake.serverEmit(EVENTS.memberLeft, { room_id: 1, user: BOB });
+    expect(useChat.getState().rooms[1]!.member).toBe(true);
   });
 });

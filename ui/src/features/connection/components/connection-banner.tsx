@@ -1,6 +1,7 @@
 /** Connecting / reconnecting / offline / back, as a status line rather than alerts. */
 import { useEffect, useState } from 'react';
 
+import { connectFailureText } from '@/lib/connect-failure';
 import { useSession } from '@/stores/session-store';
 
 // How long "Back online" stays up after a reconnect.
@@ -9,6 +10,7 @@ const BACK_SHOWN_MS = 3000;
 export function ConnectionBanner() {
   const status = useSession((s) => s.status);
   const backAt = useSession((s) => s.backAt);
+  const failure = useSession((s) => s.connectFailure);
   const [showBack, setShowBack] = useState(false);
 
   useEffect(() => {
@@ -20,7 +22,11 @@ export function ConnectionBanner() {
 
   let text: string | null = null;
   let tone = 'info';
-  if (status === 'connecting') text = 'Connecting to the host…';
+  if (failure && status !== 'connected' && status !== 'idle') {
+    // Which step failed (nothing answers / the host turns us away), then that we keep trying.
+    text = `${connectFailureText(failure)} Reconnecting… your messages are kept.`;
+    tone = 'error';
+  } else if (status === 'connecting') text = 'Connecting to the host…';
   else if (status === 'reconnecting') {
     text = 'Connection lost. Reconnecting… Messages you send now will go out when it is back.';
     tone = 'warn';

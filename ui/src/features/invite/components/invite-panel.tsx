@@ -38,7 +38,8 @@ function CopyButton({ text, label }: { text: string; label: string }) {
   );
 }
 
-export function InvitePanel({ onClose }: { onClose: () => void }) {
+/** `onSelfCheck`: switch to the self-check dialog (composed by app/). */
+export function InvitePanel({ onClose, onSelfCheck }: { onClose: () => void; onSelfCheck?: () => void }) {
   const [invite, setInvite] = useState<InviteResult | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [selected, setSelected] = useState(0);
@@ -113,6 +114,14 @@ export function InvitePanel({ onClose }: { onClose: () => void }) {
           </div>
           {qr && link && <img className="qr" src={qr} width={200} height={200} alt={`QR code for ${link}`} />}
         </div>
+      )}
+      {onSelfCheck && (
+        <p className="row invite-foot">
+          <span className="muted small-text">Guests can’t connect?</span>
+          <button type="button" className="small" onClick={onSelfCheck}>
+            Run self-check
+          </button>
+        </p>
       )}
     </Dialog>
   );

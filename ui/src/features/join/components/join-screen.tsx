@@ -2,21 +2,29 @@
 import { type FormEvent, useState } from 'react';
 
 import { useServerInfo } from '@/features/join/hooks/use-server-info';
+import { connectFailureText } from '@/lib/connect-failure';
 import { useSession } from '@/stores/session-store';
 import { connectToHost } from '@/stores/sync';
 
 export function JoinScreen() {
-  const info = useServerInfo();
+  const { info, failure: infoFailure } = useServerInfo();
   const inviteCode = useSession((s) => s.inviteCode);
   const joinError = useSession((s) => s.joinError);
-  const connecting = useSession((s) => s.status === 'connecting' && s.pendingJoin !== null);
+  const connectFailure = useSession((s) => s.connectFailure);
+  // Until the host welcomes or refuses us (a failed first attempt counts as "reconnecting").
+  const connecting = useSession((s) => s.pendingJoin !== null && s.status !== 'idle');
+  const [attempted, setAttempted] = useState(false);
   const [name, setName] = useState('');
   const [code, setCode] = useState(inviteCode);
   const needsCode = info?.needs_code ?? true;
+  // The join attempt's own answer wins; before any attempt, what loading the host's info said.
+  const failure = connectFailure ?? (attempted ? null : infoFailure);
+  const problem = joinError ?? (failure ? connectFailureText(failure) : null);
 
   const submit = (e: FormEvent) => {
     e.preventDefault();
     if (!name.trim()) return;
+    setAttempted(true);
     useSession.getState().beginJoin(name, needsCode ? code : '');
     connectToHost();
   };
@@ -49,9 +57,9 @@ export function JoinScreen() {
             />
           </>
         )}
-        {joinError && (
+        {problem && (
           <p className="error" role="alert">
-            {joinError}
+            {problem}
           </p>
         )}
         <button type="submit" className="primary" disabled={connecting}>

@@ -1,5 +1,5 @@
 /** The rooms you are in (unread counts, bold when unread), other rooms to join, and "New room". */
-import { useState } from 'react';
+import { type ReactNode, useState } from 'react';
 
 import { useUnread } from '@/features/rooms/hooks/use-unread';
 import type { WireRoom } from '@/lib/protocol';
@@ -35,7 +35,8 @@ function RoomLink({ room, active, onPick }: { room: WireRoom; active: boolean; o
   );
 }
 
-export function RoomSidebar({ onPick }: { onPick: () => void }) {
+/** `footer`: host-wide tools composed by app/ (nearby hosts, self-check). */
+export function RoomSidebar({ onPick, footer }: { onPick: () => void; footer?: ReactNode }) {
   const rooms = useChat((s) => s.rooms);
   const activeRoomId = useChat((s) => s.activeRoomId);
   const [creating, setCreating] = useState(false);
@@ -85,6 +86,7 @@ export function RoomSidebar({ onPick }: { onPick: () => void }) {
       <p className="sidebar-hint muted">
         <kbd>Ctrl</kbd>+<kbd>K</kbd> to jump to a room
       </p>
+      {footer && <div className="sidebar-foot">{footer}</div>}
       {creating && <NewRoomDialog onClose={() => setCreating(false)} />}
     </nav>
   );

@@ -1,6 +1,7 @@
 import { render, screen, within } from '@testing-library/react';
 import { act } from 'react';
 
+import { LeaveRoomButton } from '@/features/rooms/components/leave-room-button';
 import { RoomSidebar } from '@/features/rooms/components/room-sidebar';
 import { useTitleUnread } from '@/features/rooms/hooks/use-unread';
 import { useChat } from '@/stores/chat-store';
@@ -41,5 +42,16 @@ describe('RoomSidebar', () => {
     render(<RoomSidebar onPick={() => undefined} />);
     expect(screen.getByRole('button', { name: 'Join #lunch' })).toBeInTheDocument();
     expect(within(screen.getByRole('list', { name: 'Other rooms' })).queryByText('general')).toBeNull();
+  });
+});
+
+describe('LeaveRoomButton', () => {
+  it('is not offered in general, and is in other rooms you are in', () => {
+    const { rerender } = render(<LeaveRoomButton roomId={1} />);
+    expect(screen.queryByRole('button', { name: 'Leave room' })).toBeNull();
+    rerender(<LeaveRoomButton roomId={2} />);
+    expect(screen.getByRole('button', { name: 'Leave room' })).toBeInTheDocument();
+    rerender(<LeaveRoomButton roomId={3} />);
+    expect(screen.queryByRole('button', { name: 'Leave room' })).toBeNull();
   });
 });
