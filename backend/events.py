@@ -90,10 +90,11 @@ class ChatNamespace(Namespace):  # type: ignore[misc]
         marks = []
         for entry in rooms:
             if not isinstance(entry, dict):
-                raise Invalid("Each entry of 'rooms' is {room_id, after_id}.", field="rooms")
+                raise Invalid("Each entry of 'rooms' is {room_id, after_id, up_to_id?}.", field="rooms")
             after = validate.integer(entry, "after_id", minimum=0)
+            up_to = validate.integer(entry, "up_to_id", required=False, minimum=0)
             assert after is not None
-            marks.append((validate.room_id(entry), after))
+            marks.append((validate.room_id(entry), after, validate.MAX_ID if up_to is None else up_to))
         return {"ok": True, "counts": self._service.count_unread(request.sid, marks)}
 
     @command

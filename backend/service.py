@@ -248,15 +248,17 @@ class ChatService:
             lambda s: s.list_messages(room_id, after_id=after_id, before_id=before_id, limit=limit)
         )
 
-    def count_unread(self, sid: str, marks: list[tuple[int, int]]) -> list[dict[str, int]]:
-        """For each (room, last id the client has read): how many messages from others came after."""
+    def count_unread(self, sid: str, marks: list[tuple[int, int, int]]) -> list[dict[str, int]]:
+        """For each (room, last read id, up to id): how many messages from others lie between."""
         user = self._user(sid)
-        for room_id, _ in marks:
+        for room_id, _, _ in marks:
             self._check_member(user, room_id)
         counts = self._db.read(
-            lambda s: [s.count_after(r, after, user.id, UNREAD_CAP) for r, after in marks]
+            lambda s: [
+                s.count_between(r, after, up_to, user.id, UNREAD_CAP) for r, after, up_to in marks
+            ]
         )
-        return [{"room_id": r, "count": n} for (r, _), n in zip(marks, counts, strict=True)]
+        return [{"room_id": m[0], "count": n} for m, n in zip(marks, counts, strict=True)]
 
     def typing(self, sid: str, room_id: int) -> None:
         user = self._user(sid)

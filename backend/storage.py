@@ -281,12 +281,12 @@ class Store:
         ).fetchall()
         return Page([_message(r) for r in reversed(rows[:limit])], len(rows) > limit)
 
-    def count_after(self, room_id: int, after_id: int, not_by: int, cap: int) -> int:
-        """Messages in a room after ``after_id`` written by someone other than ``not_by``."""
+    def count_between(self, room_id: int, after_id: int, up_to_id: int, not_by: int, cap: int) -> int:
+        """Messages in a room with after_id < id <= up_to_id, written by someone but ``not_by``."""
         row = self.db.execute(
-            "SELECT count(*) FROM (SELECT 1 FROM message WHERE room_id = ? AND id > ? "
+            "SELECT count(*) FROM (SELECT 1 FROM message WHERE room_id = ? AND id > ? AND id <= ? "
             "AND author_id != ? LIMIT ?)",
-            (room_id, after_id, not_by, cap),
+            (room_id, after_id, up_to_id, not_by, cap),
         ).fetchone()
         return int(row[0])
 

@@ -10,6 +10,7 @@ export const COMMANDS = {
   listMembers: 'list_members',
   typing: 'typing',
   getInvite: 'get_invite',
+  countUnread: 'count_unread',
 } as const;
 export type Command = (typeof COMMANDS)[keyof typeof COMMANDS];
 
@@ -70,6 +71,7 @@ export type AuthPayload =
 
 export type FetchResult = { messages: WireMessage[]; has_more: boolean };
 export type InviteResult = { code: string | null; urls: string[] };
+export type UnreadCounts = { counts: { room_id: number; count: number }[] };
 export type ServerInfo = {
   name: string;
   version: string;

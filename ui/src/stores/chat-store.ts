@@ -9,6 +9,8 @@ import { TYPING_SHOW_MS } from '@/lib/protocol';
 import { loadJson, saveJson } from '@/lib/storage';
 
 export type Typist = { name: string; until: number };
+/** The host's count of unread messages in (after, upTo], for a read mark equal to `after`. */
+export type Counted = { after: number; upTo: number; count: number };
 
 type ChatState = {
   me: number | null;
@@ -21,6 +23,8 @@ type ChatState = {
   hasMoreBefore: Record<number, boolean>;
   loadingOlder: Record<number, boolean>;
   lastRead: Record<number, number>;
+  /** Exact counts from the host (count_unread), beyond what we have fetched. */
+  counted: Record<number, Counted>;
   users: Record<number, WireUser>;
   members: Record<number, number[]>;
   typing: Record<number, Record<number, Typist>>;
@@ -33,6 +37,7 @@ type ChatState = {
   upsertRoom: (room: WireRoom) => void;
   setActiveRoom: (roomId: number) => void;
   markRead: (roomId: number) => void;
+  setCounted: (counts: Record<number, Counted>) => void;
   upsertUser: (user: WireUser) => void;
   setOnline: (userId: number, online: boolean) => void;
   setMembers: (roomId: number, users: WireUser[]) => void;
@@ -68,19 +73,28 @@ export function mergeById(held: WireMessage[], incoming: WireMessage[]): WireMes
   return [...byId.values()].sort((a, b) => a.id - b.id);
 }
 
-/** Messages from others after the read mark. */
-export function unreadCount(state: Pick<ChatState, 'messages' | 'lastRead' | 'me' | 'rooms'>, roomId: number): number {
+/** Messages from others after the read mark: the host's count up to a point, then what we hold. */
+export function unreadCount(
+  state: Pick<ChatState, 'messages' | 'lastRead' | 'me' | 'rooms' | 'counted'>,
+  roomId: number,
+): number {
   const mark = state.lastRead[roomId] ?? 0;
   const held = state.messages[roomId] ?? [];
-  let n = 0;
+  // The host's count holds only for the mark it was asked about.
+  const counted = state.counted[roomId];
+  const base = counted && counted.after === mark && counted.upTo > mark ? counted : undefined;
+  const from = base ? base.upTo : mark;
+  let n = base ? base.count : 0;
   for (let i = held.length - 1; i >= 0; i--) {
     const m = held[i]!;
-    if (m.id <= mark) break;
+    if (m.id <= from) break;
     if (m.author.id !== state.me) n++;
   }
   const room = state.rooms[roomId];
-  // Something newer than the mark that we have not fetched yet still counts as unread.
-  if (n === 0 && room && room.last_message_id > mark && room.last_message_id > (held.at(-1)?.id ?? 0)) n = 1;
+  // Not counted by the host yet: something newer than anything held still shows as unread.
+  if (!base && n === 0 && room && room.last_message_id > mark && room.last_message_id > (held.at(-1)?.id ?? 0)) {
+    n = 1;
+  }
   return n;
 }
 
@@ -108,6 +122,7 @@ export const useChat = create<ChatState>((set, get) => ({
   hasMoreBefore: {},
   loadingOlder: {},
   lastRead: {},
+  counted: {},
   users: {},
   members: {},
   typing: {},
@@ -139,7 +154,7 @@ export const useChat = create<ChatState>((set, get) => ({
       lastRead,
       drafts,
       activeRoomId: active,
-      ...(sameScope ? {} : { messages: {}, hasMoreBefore: {}, members: {}, typing: {} }),
+      ...(sameScope ? {} : { messages: {}, hasMoreBefore: {}, members: {}, typing: {}, counted: {} }),
     });
   },
 
@@ -209,6 +224,8 @@ export const useChat = create<ChatState>((set, get) => ({
     persistScoped(state.scope, 'read', lastRead);
     set({ lastRead });
   },
+
+  setCounted: (counts) => set({ counted: { ...get().counted, ...counts } }),
 
   upsertUser: (user) => set({ users: { ...get().users, [user.id]: { ...get().users[user.id], ...user } } }),
 

@@ -14,6 +14,7 @@ import {
   type MemberChange,
   type PresenceChange,
   type TypingEvent,
+  type UnreadCounts,
   TYPING_EVERY_MS,
   type Welcome,
   type WireMessage,
@@ -24,7 +25,7 @@ import {
 import { RequestError } from '@/lib/request-error';
 import { connect, disconnect, isConnected, onConnection, onEvent, request } from '@/lib/socket';
 import { loadJson, removeKey, saveJson } from '@/lib/storage';
-import { useChat } from '@/stores/chat-store';
+import { type Counted, useChat } from '@/stores/chat-store';
 import { type OutboxEntry, useOutbox } from '@/stores/outbox-store';
 import { useSession } from '@/stores/session-store';
 
@@ -187,6 +188,36 @@ export async function resyncRoom(roomId: number): Promise<void> {
   receive(r.messages, roomId);
 }
 
+// The host answers for at most this many rooms per count_unread.
+const UNREAD_ROOMS_MAX = 500;
+
+/** Exact unread badges: ask the host to count what lies between each read mark and the newest id
+ * we know, so badges are right without fetching more than a page of history. */
+export async function refreshUnreadCounts(): Promise<void> {
+  const chat = useChat.getState();
+  const marks = Object.values(chat.rooms)
+    .filter((r) => r.member)
+    .map((r) => ({
+      room_id: r.id,
+      after_id: chat.lastRead[r.id] ?? 0,
+      up_to_id: Math.max(r.last_message_id, chat.messages[r.id]?.at(-1)?.id ?? 0),
+    }))
+    .filter((m) => m.up_to_id > m.after_id)
+    .slice(0, UNREAD_ROOMS_MAX);
+  if (marks.length === 0) return;
+  try {
+    const { counts } = await request<UnreadCounts>(COMMANDS.countUnread, { rooms: marks });
+    const counted: Record<number, Counted> = {};
+    counts.forEach((c, i) => {
+      const mark = marks[i]!;
+      counted[c.room_id] = { after: mark.after_id, upTo: mark.up_to_id, count: c.count };
+    });
+    useChat.getState().setCounted(counted);
+  } catch {
+    // Badges fall back to what we hold; the next welcome asks again.
+  }
+}
+
 /** After each welcome: every room we are in, the open one first. */
 export async function resyncAll(): Promise<void> {
   const chat = useChat.getState();
@@ -203,6 +234,7 @@ export async function resyncAll(): Promise<void> {
   }
   const active = useChat.getState().activeRoomId;
   if (active !== null) void refreshMembers(active);
+  void refreshUnreadCounts();
 }
 
 /** Load the page of history before the oldest message we hold. */

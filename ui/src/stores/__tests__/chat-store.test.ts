@@ -2,7 +2,7 @@ import { mergeById, totalUnread, unreadCount, useChat } from '@/stores/chat-stor
 import { BOB, ME, msg, room, welcome } from '@/testing/data';
 
 beforeEach(() => {
-  useChat.setState({ scope: null, messages: {}, lastRead: {}, activeRoomId: null, typing: {} });
+  useChat.setState({ scope: null, messages: {}, lastRead: {}, counted: {}, activeRoomId: null, typing: {} });
 });
 
 describe('mergeById', () => {
@@ -40,6 +40,18 @@ describe('unread counts', () => {
     useChat.getState().markRead(2);
     expect(unreadCount(useChat.getState(), 2)).toBe(0);
     expect(JSON.parse(localStorage.getItem('parley:read:h1:1')!)).toMatchObject({ 2: 10 });
+  });
+
+  it('the host count covers what we have not fetched, then held messages add on', () => {
+    useChat.getState().applyWelcome(welcome([room(1, 'general'), room(2, 'random', 100)]));
+    useChat.setState({ lastRead: { 1: 0, 2: 20 } });
+    useChat.getState().addMessages(2, [msg(99, 2), msg(100, 2)]); // only the newest page is held
+    useChat.getState().setCounted({ 2: { after: 20, upTo: 100, count: 73 } });
+    expect(unreadCount(useChat.getState(), 2)).toBe(73);
+    useChat.getState().addMessages(2, [msg(101, 2), msg(102, 2, ME)]); // live, after the count
+    expect(unreadCount(useChat.getState(), 2)).toBe(74);
+    useChat.getState().markRead(2); // a new mark: the host's count no longer applies
+    expect(unreadCount(useChat.getState(), 2)).toBe(0);
   });
 
   it('a newer last_message_id than anything held counts as unread', () => {
