@@ -97,7 +97,12 @@ test-ui: ui/node_modules/.installed
 	npm --prefix ui run typecheck
 	npm --prefix ui test
 
+# The reference servers and the load generator (bench/reference, bench/loadgen): `npm ci` when
+# node_modules is missing or older than the lockfile.
 bench: venv-dev ui
+	for d in bench/reference bench/loadgen; do \
+	  [ $$d/node_modules/.package-lock.json -nt $$d/package-lock.json ] || npm --prefix $$d ci --no-audit --no-fund; \
+	done
 	$(PY) -m bench
 
 # --- desktop (issue 4): the one-file binary and the .deb, both into dist/.

@@ -17,7 +17,9 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 OUT = REPO / "docs" / "benchmarks.md"
-SECTIONS = ["host_durability", "ui_render", "desktop"]
+SECTIONS = [
+    "host_durability", "ui_render", "desktop", "fanout", "echo", "acked_sends", "targets",
+]
 
 
 def machine() -> str:

@@ -1,0 +1,81 @@
+"""Single-client round trips: one acked event at a time, next to a raw WebSocket echo floor.
+
+The floor is `bench/reference/echo-ws.js` (npm ws, no Socket.IO) answering a 64-byte text frame. The
+reference answers `echo` with the same payload (socket.io ack). Parley has no echo command, so its
+round trip is measured on the lightest real commands: `typing` (no storage; the host's typing
+limiter, 5 then 1/s, answers the rest with a `rate_limited` ack through the same handler path),
+`list_rooms` (one read on a storage reader thread) and `send_message` (a durable write: the ack
+comes after the fsync'd commit), each alone on the host. All through the same generator.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bench import _vs
+
+COUNT = 3000  # round trips per row, after the warm-up
+WARMUP = 200
+DURATION_S = 5.0  # per row, whatever the count
+
+
+def _echo(url: str, pid: int, event: str, **extra: Any) -> dict[str, Any]:
+    return _vs.loadgen({
+        "mode": "echo", "url": url, "server_pid": pid, "event": event, "count": COUNT,
+        "warmup": WARMUP, "duration_s": DURATION_S, "deadline_s": 60, **extra,
+    })
+
+
+def measure() -> dict[str, Any]:
+    _vs.check_node_modules()
+    out: dict[str, Any] = {}
+    with _vs.node_server("echo-ws.js", scheme="ws") as (url, pid):
+        out["floor"] = _vs.loadgen({
+            "mode": "rawecho", "url": url, "server_pid": pid, "count": COUNT, "warmup": WARMUP,
+            "duration_s": DURATION_S, "deadline_s": 60,
+        })
+    with _vs.node_server("server.js") as (url, pid):
+        out["ref_echo"] = _echo(url, pid, "echo", tag="re")
+        out["ref_send"] = _echo(url, pid, "send_message", tag="rs", own_room=True)
+    with _vs.parley() as (url, pid):
+        out["typing"] = _echo(url, pid, "typing", tag="pt")
+        out["list_rooms"] = _echo(url, pid, "list_rooms", tag="pl")
+        out["send"] = _echo(url, pid, "send_message", tag="ps", own_room=True)
+    return out
+
+
+def report(out: dict[str, Any]) -> str:
+    floor = out["floor"]["p50_ms"]
+    rows = [
+        ("raw WebSocket echo (ws)", "floor", out["floor"], None),
+        ("reference `echo` (socket.io ack)", "reference", out["ref_echo"], None),
+        ("reference `send_message` (broadcast + ack, nothing stored)", "reference", out["ref_send"], None),
+        ("Parley `typing` (no storage)", "Parley", out["typing"], out["ref_echo"]),
+        ("Parley `list_rooms` (reader thread)", "Parley", out["list_rooms"], out["ref_echo"]),
+        ("Parley `send_message` (durable, own room)", "Parley", out["send"], out["ref_send"]),
+    ]
+    lines = [
+        "## Single-client round trip (echo)",
+        "",
+        f"One client, one acked event at a time, {COUNT:,} round trips after {WARMUP} warm-up ones "
+        f"(at most {DURATION_S:.0f} s per row); {_vs.pinning_note()}. Ratios: Parley / the reference "
+        "row it stands next to, and / the raw WebSocket floor.",
+        "",
+        "| round trip | p50 ms | p99 ms | / reference p50 | / floor p50 | server CPU | generator CPU | answers |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for label, _kind, r, vs in rows:
+        outcomes = r.get("outcomes")
+        answers = ", ".join(f"{k} {v:,}" for k, v in outcomes.items()) if outcomes else ""
+        lines.append(
+            f"| {label} | {_vs.num(r['p50_ms'], '.3f')} | {_vs.num(r['p99_ms'], '.3f')} | "
+            f"{_vs.ratio(r['p50_ms'], vs['p50_ms']) if vs else ''} | {_vs.ratio(r['p50_ms'], floor)} | "
+            f"{_vs.num(r.get('server_cpu_pct'), '.0f')} % | {_vs.gen_cpu(r.get('gen_cpu_pct'))} | {answers} |"
+        )
+    return "\n".join(lines)
+
+
+def run() -> str:
+    out = measure()
+    _vs.RESULTS["echo"] = out
+    return report(out)

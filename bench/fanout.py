@@ -1,0 +1,174 @@
+"""Fan-out latency and CPU per delivery, burst capacity, connection set-up and RSS per client.
+
+One crowd per server that grows in steps (50 → 200 → 500 → 2,000 clients, all in `general`); at each
+step 10 of them send 64-byte messages on an open-loop schedule (2 and 10 msg/s each) and every
+client's `message_created` is timed from the moment its sender emitted it. See bench/_vs.py for how
+the servers are run and pinned.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from bench import _vs
+
+STEPS = [50, 200, 500, 2000]
+RATES = [2, 10]  # msg/s per sender; 2 is "chat load"
+SENDERS = 10
+FANOUT_S = 5.0  # seconds of sending per (N, rate)
+BURST_AT = [200, 500]
+BURST_S = 4.0
+DRAIN_S = 15.0  # at most this long waiting for the last deliveries of a row
+DEADLINE_S = 300.0  # per server, whatever happens
+
+PARAMS = dict(
+    mode="scenario", steps=STEPS, senders=SENDERS, rates=RATES, fanout_s=FANOUT_S,
+    burst_at=BURST_AT, burst_s=BURST_S, burst_inflight=4, drain_s=DRAIN_S,
+    connect_concurrency=20, deadline_s=DEADLINE_S,
+)
+
+
+def measure() -> dict[str, Any]:
+    _vs.check_node_modules()
+    out: dict[str, Any] = {}
+    with _vs.node_server("server.js") as (url, pid):
+        out["reference"] = _vs.loadgen({**PARAMS, "url": url, "server_pid": pid, "kind": "reference", "tag": "r"})
+        out["reference"]["load_after"] = os.getloadavg()[0]
+    with _vs.parley() as (url, pid):
+        out["parley"] = _vs.loadgen({**PARAMS, "url": url, "server_pid": pid, "kind": "parley", "tag": "p"})
+        out["parley"]["load_after"] = os.getloadavg()[0]
+    return out
+
+
+def _steps(run: dict[str, Any]) -> dict[int, dict[str, Any]]:
+    return {s["n"]: s for s in run["steps"]}
+
+
+def _fan(step: dict[str, Any] | None, rate: int) -> dict[str, Any]:
+    if not step:
+        return {}
+    return next((f for f in step["fanout"] if f["rate"] == rate), {})
+
+
+def _delivered(f: dict[str, Any]) -> str:
+    if not f:
+        return "–"
+    if f["delivered"] >= f["expected"]:
+        return "all"
+    return f"{100 * f['delivered'] / f['expected']:.0f} %"
+
+
+def report(out: dict[str, Any]) -> str:
+    ref, par = _steps(out["reference"]), _steps(out["parley"])
+    lines = [
+        "## Fan-out, burst capacity, connections: Parley vs the Node socket.io reference",
+        "",
+        f"Servers: Parley's host (`python -m backend --open`, SQLite synchronous=FULL, auth on) and "
+        f"`bench/reference/server.js` (socket.io, plain room broadcast, nothing stored); {_vs.pinning_note()}. "
+        "**Parley's per-user send limiter is on with its limits raised** (`PARLEY_SEND_RATE=1000000 "
+        "PARLEY_SEND_BURST=1000000`): the limiter runs on every send but never refuses. "
+        "Generator: `bench/loadgen/loadgen.js` (socket.io-client, websocket transport, one process for "
+        "all clients), the same for both servers. Ratios are Parley / reference (lower is better "
+        "for times and CPU).",
+        "",
+        f"Each row: {SENDERS} senders, {FANOUT_S:.0f} s of sending, 64-byte texts, every client in the "
+        "room (sender included) times each `message_created` from the sender's emit. CPU per "
+        "delivery = server process CPU (all threads, /proc) from the first send until the last "
+        f"delivery, divided by deliveries. Rows whose deliveries did not all arrive within {DRAIN_S:.0f} s "
+        "after sending stopped show what share did (the server could not keep up: latency then "
+        "only covers what arrived).",
+        "",
+        "| N | msg/s per sender | p50 ms ref | p50 ms Parley | ratio | p99 ms ref | p99 ms Parley | "
+        "ratio | CPU µs/delivery ref | Parley | ratio | server CPU ref / Parley | delivered ref / Parley | "
+        "generator CPU ref / Parley |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for n in STEPS:
+        for rate in RATES:
+            r, p = _fan(ref.get(n), rate), _fan(par.get(n), rate)
+            if not r and not p:
+                continue
+            lines.append(
+                f"| {n:,} | {rate} | {_vs.num(r.get('p50_ms'))} | {_vs.num(p.get('p50_ms'))} | "
+                f"{_vs.ratio(p.get('p50_ms'), r.get('p50_ms'))} | {_vs.num(r.get('p99_ms'))} | "
+                f"{_vs.num(p.get('p99_ms'))} | {_vs.ratio(p.get('p99_ms'), r.get('p99_ms'))} | "
+                f"{_vs.num(r.get('server_us_per_delivery'), '.1f')} | "
+                f"{_vs.num(p.get('server_us_per_delivery'), '.1f')} | "
+                f"{_vs.ratio(p.get('server_us_per_delivery'), r.get('server_us_per_delivery'))} | "
+                f"{_vs.num(r.get('server_cpu_pct'), '.0f')} % / {_vs.num(p.get('server_cpu_pct'), '.0f')} % | "
+                f"{_delivered(r)} / {_delivered(p)} | "
+                f"{_vs.gen_cpu(r.get('gen_cpu_pct'))} / {_vs.gen_cpu(p.get('gen_cpu_pct'))} |"
+            )
+    lines += [
+        "",
+        f"Burst capacity: the {SENDERS} senders flat out (4 unacked sends each) for {BURST_S:.0f} s; "
+        "deliveries counted as they arrive at the generator within that window.",
+        "",
+        "| N | deliveries/s ref | deliveries/s Parley | ratio | sends/s ref / Parley | "
+        "CPU µs/delivery ref / Parley | generator CPU ref / Parley |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for n in BURST_AT:
+        r = (ref.get(n) or {}).get("burst") or {}
+        p = (par.get(n) or {}).get("burst") or {}
+        if not r and not p:
+            continue
+        lines.append(
+            f"| {n:,} | {_vs.num(r.get('deliveries_per_s'), ',.0f')} | "
+            f"{_vs.num(p.get('deliveries_per_s'), ',.0f')} | "
+            f"{_vs.ratio(p.get('deliveries_per_s'), r.get('deliveries_per_s'))} | "
+            f"{_vs.num(r.get('sends_per_s'), ',.0f')} / {_vs.num(p.get('sends_per_s'), ',.0f')} | "
+            f"{_vs.num(r.get('server_us_per_delivery'), '.1f')} / {_vs.num(p.get('server_us_per_delivery'), '.1f')} | "
+            f"{_vs.gen_cpu(r.get('gen_cpu_pct'))} / {_vs.gen_cpu(p.get('gen_cpu_pct'))} |"
+        )
+    lines += [
+        "",
+        "Connection set-up (20 handshakes in flight, each until `welcome`) as the crowd grows, and the "
+        "server's RSS once connected. A Parley join is a durable write (user, device, `general` "
+        "membership) plus `user_created` and `presence_changed` to everyone online, and its "
+        "`welcome` lists every user; the reference's connect stores and tells nothing.",
+        "",
+        "| clients | new clients | set-up/s ref | set-up/s Parley | ratio | RSS MB ref | RSS MB Parley |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for n in STEPS:
+        r, p = ref.get(n), par.get(n)
+        if not r and not p:
+            continue
+        rc, pc = (r or {}).get("connect", {}), (p or {}).get("connect", {})
+        lines.append(
+            f"| {n:,} | {rc.get('added', pc.get('added', 0)):,} | {_vs.num(rc.get('per_s'), ',.0f')} | "
+            f"{_vs.num(pc.get('per_s'), ',.0f')} | {_vs.ratio(pc.get('per_s'), rc.get('per_s'))} | "
+            f"{_vs.num((r or {}).get('rss_kb', 0) / 1024, '.0f')} | {_vs.num((p or {}).get('rss_kb', 0) / 1024, '.0f')} |"
+        )
+    per_conn = {}
+    for kind, steps in (("reference", ref), ("parley", par)):
+        top = max(steps) if steps else None
+        base = out[kind].get("rss_base_kb")
+        if top and base:
+            per_conn[kind] = (steps[top]["rss_kb"] - base) / top
+    if per_conn:
+        r_kb, p_kb = per_conn.get("reference"), per_conn.get("parley")
+        lines += [
+            "",
+            f"RSS per connected client (RSS with the largest crowd minus RSS before the first "
+            f"client, over the clients; includes what earlier rows left behind): reference "
+            f"{_vs.num(r_kb, '.0f')} KB, Parley {_vs.num(p_kb, '.0f')} KB ({_vs.ratio(p_kb, r_kb)}).",
+        ]
+    for kind in ("reference", "parley"):
+        errors = out[kind].get("errors") or []
+        if errors:
+            lines.append(f"\n{kind}: " + "; ".join(errors))
+    lines.append(
+        f"\nLoad average (1 min) after each server's run: reference {out['reference']['load_after']:.1f}, "
+        f"Parley {out['parley']['load_after']:.1f} (2 cores: above ~2 other work on the machine "
+        "competed with the servers and the generator)."
+    )
+    return "\n".join(lines)
+
+
+def run() -> str:
+    out = measure()
+    _vs.RESULTS["fanout"] = out
+    return report(out)

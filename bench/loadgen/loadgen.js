@@ -1,0 +1,402 @@
+// One load generator for Parley's host and the reference servers (bench/).
+//
+// node loadgen.js '<json params>'   → prints one JSON object (the results) as its last stdout line.
+//
+// Modes (params.mode):
+//   scenario  connect clients in steps (e.g. 50 → 200 → 500 → 2000, one crowd that grows) and at
+//             each step measure: set-up rate, server RSS, fan-out latency at each send rate (10
+//             senders, open loop), and optionally burst capacity (senders flat out, a few sends in
+//             flight each).
+//   echo      one client, one acked event at a time: round-trip p50/p99.
+//   rawecho   one raw WebSocket (npm ws) text frame at a time against an echo server: the floor.
+//   acked     S senders, each in a room of its own, each waiting for its ack before the next send.
+//
+// Both servers speak the same subset of Parley's protocol: auth {name} → `welcome` (rooms, with
+// `general`), `send_message {room_id, text, client_id}` → ack + `message_created` to the room,
+// `create_room {name}` → ack {room}. Websocket transport only; loopback only. Every loop is bounded
+// in count and in time (params.deadline_s kills the run and reports what it has).
+"use strict";
+const fs = require("fs");
+const { io } = require("socket.io-client");
+const WebSocket = require("ws");
+
+const P = JSON.parse(process.argv[2] || "{}");
+const T0 = performance.now();
+const TEXT_BYTES = 64;
+const CLK_TCK = 100; // Linux USER_HZ
+
+// ---------------------------------------------------------------------------------------------
+// measurement helpers
+
+class Histogram {
+  // 10 µs buckets up to 2 s, then 1 ms buckets up to 62 s; values in ms.
+  constructor() {
+    this.fine = new Uint32Array(200000);
+    this.coarse = new Uint32Array(60000);
+    this.n = 0;
+    this.max = 0;
+  }
+  add(ms) {
+    this.n++;
+    if (ms > this.max) this.max = ms;
+    if (ms < 0) ms = 0;
+    if (ms < 2000) this.fine[Math.floor(ms * 100)]++;
+    else this.coarse[Math.min(59999, Math.floor(ms - 2000))]++;
+  }
+  pct(q) {
+    if (!this.n) return null;
+    const want = Math.max(1, Math.ceil(q * this.n));
+    let seen = 0;
+    for (let i = 0; i < this.fine.length; i++) {
+      seen += this.fine[i];
+      if (seen >= want) return (i + 0.5) / 100;
+    }
+    for (let i = 0; i < this.coarse.length; i++) {
+      seen += this.coarse[i];
+      if (seen >= want) return 2000 + i + 0.5;
+    }
+    return this.max;
+  }
+  summary() {
+    return { n: this.n, p50_ms: this.pct(0.5), p99_ms: this.pct(0.99), max_ms: this.n ? this.max : null };
+  }
+}
+
+function procTicks(pid) {
+  // utime + stime of every thread of the process, in seconds.
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+  const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return (Number(f[11]) + Number(f[12])) / CLK_TCK;
+}
+
+function procRssKb(pid) {
+  const m = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, "utf8"));
+  return m ? Number(m[1]) : null;
+}
+
+class Window {
+  // Server CPU (all threads, from /proc) and this process's CPU over a stretch of wall time.
+  constructor(pid) {
+    this.pid = pid;
+    this.wall = performance.now();
+    this.server = pid ? procTicks(pid) : 0;
+    this.gen = process.cpuUsage();
+  }
+  end() {
+    const wall = (performance.now() - this.wall) / 1000;
+    const server = this.pid ? procTicks(this.pid) - this.server : null;
+    const g = process.cpuUsage(this.gen);
+    const gen = (g.user + g.system) / 1e6;
+    return {
+      wall_s: wall,
+      server_cpu_s: server,
+      server_cpu_pct: server === null ? null : (100 * server) / wall,
+      gen_cpu_pct: (100 * gen) / wall,
+    };
+  }
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const now = () => performance.now();
+const elapsedS = () => (now() - T0) / 1000;
+
+function stamped(t) {
+  // A 64-character text that carries its send time (ms, performance.now() of this process).
+  const head = t.toFixed(3) + "|";
+  return head + "x".repeat(TEXT_BYTES - head.length);
+}
+
+function sentAt(text) {
+  return Number(text.slice(0, text.indexOf("|")));
+}
+
+// Hard bound on the whole run: report what we have and leave.
+const results = { mode: P.mode, kind: P.kind, steps: [], errors: [] };
+let finished = false;
+function finish(extra) {
+  if (finished) return;
+  finished = true;
+  Object.assign(results, extra || {});
+  results.elapsed_s = elapsedS();
+  process.stdout.write(JSON.stringify(results) + "\n", () => process.exit(0));
+}
+setTimeout(() => {
+  results.errors.push(`deadline of ${P.deadline_s} s reached; results are partial`);
+  finish({ partial: true });
+}, (P.deadline_s || 600) * 1000).unref();
+
+// ---------------------------------------------------------------------------------------------
+// clients
+
+let seq = 0;
+function connectClient(name) {
+  return new Promise((resolve, reject) => {
+    const sock = io(P.url, {
+      transports: ["websocket"],
+      auth: { name },
+      reconnection: false,
+      forceNew: true,
+      timeout: 30000,
+    });
+    const timer = setTimeout(() => reject(new Error(`connect timeout for ${name}`)), 60000);
+    sock.once("welcome", (w) => {
+      clearTimeout(timer);
+      const general = (w.rooms || []).find((r) => r.name === "general");
+      resolve({ sock, name, general: general ? general.id : 1 });
+    });
+    sock.once("connect_error", (err) => {
+      clearTimeout(timer);
+      reject(new Error(`connect_error for ${name}: ${err.message} ${JSON.stringify(err.data || {})}`));
+    });
+  });
+}
+
+async function connectMany(clients, count, concurrency, tag) {
+  // Grow `clients` to `count`, `concurrency` handshakes in flight.
+  let next = clients.length;
+  const worker = async () => {
+    while (next < count) {
+      const i = next++;
+      clients[i] = await connectClient(`${tag}${i}`);
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+}
+
+function emitAck(sock, event, data, timeoutMs = 30000) {
+  return new Promise((resolve) => {
+    sock.timeout(timeoutMs).emit(event, data, (err, ack) => resolve(err ? { ok: false, error: { code: "timeout" } } : ack));
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// scenario: one crowd, growing in steps
+
+async function scenario() {
+  const clients = [];
+  const pid = P.server_pid;
+  const hist = { current: null };
+  let delivered = 0;
+  const attach = (c) => {
+    c.sock.on("message_created", (m) => {
+      delivered++;
+      if (hist.current) hist.current.add(now() - sentAt(m.text));
+    });
+  };
+  results.rss_base_kb = procRssKb(pid);
+  for (const n of P.steps) {
+    if (elapsedS() > P.deadline_s - 30) {
+      results.errors.push(`skipped N=${n}: out of time`);
+      break;
+    }
+    const step = { n, fanout: [], burst: null };
+    const have = clients.length;
+    const w = new Window(pid);
+    await connectMany(clients, n, P.connect_concurrency || 20, P.tag || "u");
+    const cw = w.end();
+    for (let i = have; i < n; i++) attach(clients[i]);
+    step.connect = { added: n - have, per_s: (n - have) / cw.wall_s, ...cw };
+    await sleep(500); // presence broadcasts from the last joins settle
+    step.rss_kb = procRssKb(pid);
+    const senders = clients.slice(0, P.senders);
+    for (const rate of P.rates) {
+      step.fanout.push(await fanout(senders, n, rate, hist, () => delivered));
+    }
+    if ((P.burst_at || []).includes(n)) step.burst = await burst(senders, n, () => delivered);
+    results.steps.push(step);
+    process.stderr.write(`step ${n} done at ${elapsedS().toFixed(1)} s\n`);
+  }
+  results.rss_end_kb = procRssKb(pid);
+  for (const c of clients) c.sock.disconnect();
+  finish();
+}
+
+async function fanout(senders, n, rate, hist, deliveredNow) {
+  // Open loop: each sender sends `rate` per second on its own schedule for `fanout_s` seconds.
+  const h = new Histogram();
+  const start0 = deliveredNow();
+  hist.current = h;
+  const w = new Window(P.server_pid);
+  const period = 1000 / rate;
+  let sent = 0;
+  let ackErrors = 0;
+  const acks = [];
+  const tEnd = now() + P.fanout_s * 1000;
+  await Promise.all(
+    senders.map(async (c, k) => {
+      let next = now() + (period * k) / senders.length; // spread the senders over one period
+      while (true) {
+        const wait = next - now();
+        if (wait > 0) await sleep(wait);
+        if (now() >= tEnd) return;
+        const t = now();
+        const id = `f${rate}-${k}-${seq++}`;
+        sent++;
+        acks.push(
+          emitAck(c.sock, "send_message", { room_id: c.general, text: stamped(t), client_id: id }).then((a) => {
+            if (!a || !a.ok) ackErrors++;
+          }),
+        );
+        next += period;
+      }
+    }),
+  );
+  await Promise.all(acks);
+  const expected = sent * n;
+  const drainBy = now() + (P.drain_s || 15) * 1000;
+  while (deliveredNow() - start0 < expected && now() < drainBy) await sleep(20);
+  const cw = w.end();
+  hist.current = null;
+  const got = deliveredNow() - start0;
+  return {
+    rate,
+    sent,
+    expected,
+    delivered: got,
+    ack_errors: ackErrors,
+    ...h.summary(),
+    ...cw,
+    server_us_per_delivery: cw.server_cpu_s === null || !got ? null : (1e6 * cw.server_cpu_s) / got,
+  };
+}
+
+async function burst(senders, n, deliveredNow) {
+  // Senders flat out, `burst_inflight` unacked sends each, for `burst_s`; deliveries/s received.
+  const start0 = deliveredNow();
+  const w = new Window(P.server_pid);
+  const tEnd = now() + P.burst_s * 1000;
+  let sent = 0;
+  let ackErrors = 0;
+  await Promise.all(
+    senders.map((c, k) =>
+      Promise.all(
+        Array.from({ length: P.burst_inflight || 4 }, async (_, j) => {
+          while (now() < tEnd && sent < (P.burst_max_sends || 200000)) {
+            sent++;
+            const a = await emitAck(c.sock, "send_message", {
+              room_id: c.general,
+              text: stamped(now()),
+              client_id: `b-${k}-${j}-${seq++}`,
+            });
+            if (!a || !a.ok) ackErrors++;
+          }
+        }),
+      ),
+    ),
+  );
+  const inWindow = deliveredNow() - start0;
+  const cw = w.end();
+  const expected = sent * n;
+  const drainBy = now() + (P.drain_s || 15) * 1000;
+  while (deliveredNow() - start0 < expected && now() < drainBy) await sleep(20);
+  return {
+    sent,
+    expected,
+    delivered_in_window: inWindow,
+    delivered: deliveredNow() - start0,
+    ack_errors: ackErrors,
+    deliveries_per_s: inWindow / cw.wall_s,
+    sends_per_s: sent / cw.wall_s,
+    ...cw,
+    server_us_per_delivery: cw.server_cpu_s === null || !inWindow ? null : (1e6 * cw.server_cpu_s) / inWindow,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// echo, raw echo, acked sends
+
+async function echo() {
+  const c = await connectClient(`${P.tag || "echo"}`);
+  let room = c.general;
+  if (P.own_room) {
+    const a = await emitAck(c.sock, "create_room", { name: `${P.tag || "echo"}-room` });
+    room = a.room.id;
+  }
+  const payload = (i) => {
+    if (P.event === "send_message") return { room_id: room, text: stamped(now()), client_id: `e-${i}` };
+    if (P.event === "echo") return { text: stamped(now()) };
+    return { room_id: room };
+  };
+  const h = new Histogram();
+  const outcomes = {};
+  const w = new Window(P.server_pid);
+  const tEnd = now() + P.duration_s * 1000;
+  for (let i = 0; i < P.warmup + P.count && now() < tEnd; i++) {
+    const t = now();
+    const a = await emitAck(c.sock, P.event, payload(i));
+    const dt = now() - t;
+    if (i >= P.warmup) {
+      h.add(dt);
+      const key = a && a.ok === false ? a.error.code : "ok";
+      outcomes[key] = (outcomes[key] || 0) + 1;
+    }
+  }
+  const cw = w.end();
+  c.sock.disconnect();
+  finish({ event: P.event, outcomes, ...h.summary(), ...cw });
+}
+
+async function rawEcho() {
+  const ws = new WebSocket(P.url, { perMessageDeflate: false });
+  ws.on("error", (e) => {
+    results.errors.push(String(e));
+    finish();
+  });
+  await new Promise((r) => ws.once("open", r));
+  const h = new Histogram();
+  const w = new Window(P.server_pid);
+  const tEnd = now() + P.duration_s * 1000;
+  const text = stamped(0);
+  for (let i = 0; i < P.warmup + P.count && now() < tEnd; i++) {
+    const t = now();
+    await new Promise((r) => {
+      ws.once("message", r);
+      ws.send(text);
+    });
+    if (i >= P.warmup) h.add(now() - t);
+  }
+  const cw = w.end();
+  ws.close();
+  finish({ ...h.summary(), ...cw });
+}
+
+async function acked() {
+  const clients = [];
+  await connectMany(clients, P.senders, P.senders, P.tag || "a");
+  const rooms = [];
+  for (const c of clients) {
+    const a = await emitAck(c.sock, "create_room", { name: `${c.name.toLowerCase()}-own` });
+    if (!a || !a.ok) throw new Error(`create_room failed: ${JSON.stringify(a)}`);
+    rooms.push(a.room.id);
+  }
+  const h = new Histogram();
+  let sent = 0;
+  let errors = 0;
+  const w = new Window(P.server_pid);
+  const tEnd = now() + P.duration_s * 1000;
+  await Promise.all(
+    clients.map(async (c, k) => {
+      let i = 0;
+      while (now() < tEnd && sent < P.max_sends) {
+        sent++;
+        const t = now();
+        const a = await emitAck(c.sock, "send_message", {
+          room_id: rooms[k],
+          text: stamped(t),
+          client_id: `d-${k}-${i++}`,
+        });
+        h.add(now() - t);
+        if (!a || !a.ok) errors++;
+      }
+    }),
+  );
+  const cw = w.end();
+  for (const c of clients) c.sock.disconnect();
+  finish({ senders: P.senders, sent, errors, per_s: h.n / cw.wall_s, ...h.summary(), ...cw });
+}
+
+const modes = { scenario, echo, rawecho: rawEcho, acked };
+modes[P.mode]().catch((err) => {
+  results.errors.push(String((err && err.stack) || err));
+  finish({ failed: true });
+});
