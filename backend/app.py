@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import struct
 from collections.abc import Callable
@@ -122,8 +123,8 @@ class FastWebSocket(WebSocketWSGI):  # type: ignore[misc]
     - Frames are built here, once per broadcast (``_ws_frame``), not by wsproto per recipient, and
       written with ``sendall`` (simple-websocket's ``send`` can write part of a large frame).
     - ``deliver`` writes a frame straight to the socket when nothing is queued for that client,
-      instead of waking the connection's writer greenlet for every packet: broadcasts (one frame
-      for all recipients) and single packets (acks, welcome, pings) alike.
+      instead of waking the connection's writer greenlet for every message: broadcasts (one
+      frame for all recipients) and single messages (acks, welcome) alike.
 
     Receiving, WebSocket pings and closing stay simple-websocket's.
     """
@@ -132,20 +133,24 @@ class FastWebSocket(WebSocketWSGI):  # type: ignore[misc]
         environ.pop("HTTP_SEC_WEBSOCKET_EXTENSIONS", None)
         self._sending = False
         # The handler is the Engine.IO socket's bound method: let broadcasts find this websocket,
-        # and let single packets (acks, welcome, pings) take the same direct way out.
+        # and let single packets (acks, welcome) take the same direct way out.
         owner = getattr(self.app, "__self__", None)
         if owner is not None:
             owner.parley_ws = self
-            queued_send = owner.send
-
-            def send(pkt: Any) -> None:
-                if owner.upgrading or not owner.upgraded:
-                    queued_send(pkt)  # still long-polling, or switching over: Engine.IO's way
-                elif owner.check_ping_timeout():  # as Engine.IO's send: raises once closed
-                    self.deliver(owner, _ws_frame(pkt.encode()))
-
-            owner.send = send
+            owner.send = functools.partial(self.send_packet, owner, owner.send)
         return super().__call__(environ, start_response)
+
+    def send_packet(self, owner: Any, queued_send: Callable[[Any], None], pkt: Any) -> None:
+        """Engine.IO ``Socket.send`` for ``owner``: messages go out directly once on websocket.
+
+        Everything but MESSAGE packets (PING, CLOSE, NOOP) still goes through the queue: the
+        writer greenlet closes a connection whose queue stays empty for ping_interval +
+        ping_timeout, and the server's PING every ping_interval is what keeps it fed.
+        """
+        if pkt.packet_type != eio_packet.MESSAGE or owner.upgrading or not owner.upgraded:
+            queued_send(pkt)
+        elif owner.check_ping_timeout():  # as Engine.IO's send: raises once closed
+            self.deliver(owner, _ws_frame(pkt.encode()))
 
     def send(self, message: Any) -> None:
         """The writer greenlet's way out (acks, welcome, pings, queued broadcast frames)."""

@@ -1,0 +1,154 @@
+"""The host's own websocket write path (backend/app.py FastWebSocket): frames, order, no deflate."""
+
+from __future__ import annotations
+
+import socket
+import struct
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from backend import ServerHandle
+from backend.app import FastWebSocket, _Frame, _ws_frame
+from tests.peers import Peer
+
+pytestmark = pytest.mark.integration
+
+Connect = Callable[..., Peer]
+
+
+@pytest.mark.parametrize("size", [0, 125, 126, 65535, 65536, 300_000])
+def test_frames_carry_rfc6455_lengths(size: int) -> None:
+    frame = _ws_frame("x" * size)
+    assert frame[0] == 0x81  # FIN, text, unmasked (server → client)
+    if size < 126:
+        assert frame[1] == size and len(frame) == 2 + size
+    elif size < 0x10000:
+        assert frame[1] == 126 and struct.unpack("!H", frame[2:4])[0] == size
+    else:
+        assert frame[1] == 127 and struct.unpack("!Q", frame[2:10])[0] == size
+    assert _ws_frame(b"\x00\x01")[:2] == b"\x82\x02"  # binary
+
+
+class _Queue:
+    def __init__(self) -> None:
+        self.items: list[Any] = []
+
+    def qsize(self) -> int:
+        return len(self.items)
+
+    def put(self, item: Any) -> None:
+        self.items.append(item)
+
+
+class _Sock:
+    """Takes at most ``room`` bytes per send, like a socket whose buffer is nearly full."""
+
+    def __init__(self, room: int) -> None:
+        self.room = room
+        self.written = b""
+
+    def send(self, data: bytes, flags: int, timeout: float) -> int:
+        assert timeout == 0.0  # a broadcast must never wait on one slow client
+        if self.room == 0:
+            raise BlockingIOError
+        taken = data[: self.room]
+        self.written += taken
+        self.room -= len(taken)
+        return len(taken)
+
+
+class _Conn:
+    def __init__(self) -> None:
+        self.queue = _Queue()
+
+
+def _ws(room: int) -> tuple[FastWebSocket, _Sock]:
+    ws = FastWebSocket.__new__(FastWebSocket)  # no handshake: only the write path is under test
+    sock = _Sock(room)
+    ws._sending = False
+    ws.ws = type("W", (), {"sock": sock, "connected": True})()
+    return ws, sock
+
+
+def test_deliver_writes_now_and_queues_only_what_the_kernel_did_not_take() -> None:
+    ws, sock = _ws(room=4)
+    conn = _Conn()
+    ws.deliver(conn, b"abcdefgh")
+    assert sock.written == b"abcd"
+    assert [f.data for f in conn.queue.items] == [b"efgh"]  # the writer sends the rest, in order
+    ws.deliver(conn, b"ijkl")  # something is queued: this goes behind it, not onto the socket
+    assert sock.written == b"abcd"
+    assert [f.data for f in conn.queue.items] == [b"efgh", b"ijkl"]
+
+
+def test_deliver_queues_while_the_writer_is_mid_send() -> None:
+    ws, sock = _ws(room=100)
+    conn = _Conn()
+    ws._sending = True
+    ws.deliver(conn, b"abc")
+    assert sock.written == b"" and isinstance(conn.queue.items[0], _Frame)
+
+
+def test_handshake_refuses_permessage_deflate(live_server: ServerHandle) -> None:
+    with socket.create_connection(("127.0.0.1", live_server.port), timeout=10) as s:
+        s.sendall(
+            (
+                "GET /socket.io/?EIO=4&transport=websocket HTTP/1.1\r\n"
+                f"Host: 127.0.0.1:{live_server.port}\r\n"
+                "Upgrade: websocket\r\nConnection: Upgrade\r\n"
+                "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
+                "Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n\r\n"
+            ).encode()
+        )
+        head = b""
+        while b"\r\n\r\n" not in head:
+            chunk = s.recv(4096)
+            assert chunk, head
+            head += chunk
+    status, *headers = head.split(b"\r\n\r\n")[0].decode().split("\r\n")
+    assert " 101 " in status
+    assert not [h for h in headers if h.lower().startswith("sec-websocket-extensions")]
+
+
+def test_large_broadcasts_and_acks_arrive_whole_and_in_order(connect: Connect) -> None:
+    ana, bo = connect("Ana"), connect("Bo")
+    general = ana.room_id()
+    texts = [f"{n:02d}" + "é" * 3990 for n in range(15)]  # multi-byte text, 16-bit frame lengths
+    acked = [ana.send(general, text, f"big-{n}") for n, text in enumerate(texts)]
+    got = [bo.expect("message_created") for _ in texts]
+    assert [m["text"] for m in got] == texts
+    assert got == acked
+    page = bo.call("fetch_messages", {"room_id": general, "limit": 200})  # a ~120 KB ack
+    assert [m["text"] for m in page["messages"]] == texts
+
+
+class _Owner:
+    """An Engine.IO socket as ``send_packet`` sees it, already on websocket."""
+
+    def __init__(self) -> None:
+        self.queue = _Queue()
+        self.upgrading, self.upgraded = False, True
+        self.queued: list[Any] = []
+
+    def check_ping_timeout(self) -> bool:
+        return True
+
+
+def test_messages_go_direct_but_pings_keep_feeding_the_writer_queue() -> None:
+    # Engine.IO's writer closes a connection whose queue stays empty for ping_interval +
+    # ping_timeout: the server's PING must keep going through that queue.
+    from engineio import packet as eio_packet
+
+    ws, sock = _ws(room=1000)
+    owner = _Owner()
+    ws.send_packet(owner, owner.queued.append, eio_packet.Packet(eio_packet.MESSAGE, "2[\"x\"]"))
+    assert sock.written == _ws_frame('42["x"]') and owner.queued == []
+    ping = eio_packet.Packet(eio_packet.PING)
+    ws.send_packet(owner, owner.queued.append, ping)
+    assert owner.queued == [ping]
+    owner.upgraded = False  # still long-polling: everything is Engine.IO's
+    message = eio_packet.Packet(eio_packet.MESSAGE, "3")
+    ws.send_packet(owner, owner.queued.append, message)
+    assert owner.queued == [ping, message]
