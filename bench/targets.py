@@ -5,6 +5,7 @@ Run after `fanout`, `echo` and `acked_sends` (SECTIONS order); alone it has noth
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from bench import _vs
@@ -71,6 +72,16 @@ def run() -> str:
                 f"| echo p50 ≤ 2× raw WebSocket floor ({label}) | {_vs.num(pv, '.3f')} ms | "
                 f"{_vs.num(floor, '.3f')} ms | {_vs.ratio(pv, floor)} | {_verdict(pv <= 2 * floor)} |"
             )
+    if fan:
+        busy = max(fan["reference"].get("load_after", 0), fan["parley"].get("load_after", 0))
+        cores = os.cpu_count() or 1
+        if busy > cores:
+            lines += [
+                "",
+                f"**Caution:** the 1-minute load average reached {busy:.1f} on {cores} cores during "
+                "the fan-out runs (other work on the machine). Latency ratios from this run are "
+                "unreliable; CPU per delivery (CPU time actually used) is the robust comparison.",
+            ]
     if len(lines) == 5:
         lines.append("| (run `python -m bench fanout echo acked_sends targets` to judge) | | | | |")
     lines += [
