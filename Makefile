@@ -21,7 +21,7 @@ DEB_TEST := chromium xvfb xdotool imagemagick
 # --- LAN tests (issue 5): network namespaces.
 DEB_LAN := iproute2
 
-.PHONY: help run host test test-py test-ui bench package clean deb-run deb-test venv venv-dev ui
+.PHONY: help run host test lint test-py test-ui bench package clean deb-run deb-test venv venv-dev ui
 
 help:
 	@echo "make run    - set up and run Parley (a window; headless with no display)"
@@ -86,7 +86,13 @@ run: venv ui
 host: venv ui
 	$(PY) -m backend $(ARGS)
 
-test: deb-test venv-dev ui test-py test-ui
+test: deb-test venv-dev ui lint test-py test-ui
+
+# Python lint, format and types (STYLE.md §8): ruff with .ruff.toml; mypy --strict on backend/.
+lint: venv-dev
+	$(BIN)/ruff check backend desktop tests bench
+	$(BIN)/ruff format --check backend desktop tests bench
+	$(BIN)/mypy --strict --ignore-missing-imports --python-version 3.11 backend
 
 # PYTEST_ARGS narrows a run, e.g. `make test-py PYTEST_ARGS="tests/unit -x"`.
 test-py: venv-dev ui

@@ -16,7 +16,7 @@ log = logging.getLogger("parley")
 def banner(handle: ServerHandle) -> str:
     """What a person needs to let others in: every URL and the code."""
     settings = handle.settings
-    lines = [f"Parley host \"{settings.name}\" is serving (data: {settings.data_dir})."]
+    lines = [f'Parley host "{settings.name}" is serving (data: {settings.data_dir}).']
     urls = handle.join_urls
     lines.append("Peers on the LAN can open:" if urls else "No LAN address found; local only:")
     lines += [f"  {url}" for url in urls]
@@ -50,8 +50,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         handle = start_server(settings)
     except OSError as exc:
-        print(f"parley: cannot listen on {settings.host}:{settings.port}: {exc.strerror or exc}",
-              file=sys.stderr)
+        print(
+            f"parley: cannot listen on {settings.host}:{settings.port}: {exc.strerror or exc}",
+            file=sys.stderr,
+        )
         return 1
     print(banner(handle), flush=True)
     while not stop.wait(0.5):

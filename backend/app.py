@@ -195,7 +195,9 @@ class SocketTransport:
         server = self._server
         if "/" not in server.manager.rooms:
             return
-        encoded = server.packet_class(sio_packet.EVENT, namespace="/", data=[event, payload]).encode()
+        encoded = server.packet_class(
+            sio_packet.EVENT, namespace="/", data=[event, payload]
+        ).encode()
         if isinstance(encoded, list):  # binary attachments: leave them to python-socketio
             server.emit(event, payload, to=to, skip_sid=skip_sid, namespace="/")
             return

@@ -12,7 +12,9 @@ from typing import Any
 from .config import DEFAULT_PORT, Settings
 
 
-def build_arg_parser(prog: str | None = None, description: str | None = None) -> argparse.ArgumentParser:
+def build_arg_parser(
+    prog: str | None = None, description: str | None = None
+) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog=prog, description=description or "Parley: chat with the machines around you."
     )
@@ -23,10 +25,17 @@ def build_arg_parser(prog: str | None = None, description: str | None = None) ->
     parser.add_argument("--data-dir", type=Path, help="where history and keys live")
     parser.add_argument("--name", help="this host's name as peers see it (default: the hostname)")
     code = parser.add_mutually_exclusive_group()
-    code.add_argument("--join-code", metavar="CODE", help="the code peers need (kept for later runs)")
-    code.add_argument("--open", action="store_true", default=None, help="let peers in without a code")
+    code.add_argument(
+        "--join-code", metavar="CODE", help="the code peers need (kept for later runs)"
+    )
+    code.add_argument(
+        "--open", action="store_true", default=None, help="let peers in without a code"
+    )
     parser.add_argument(
-        "--no-discovery", dest="discovery", action="store_false", default=None,
+        "--no-discovery",
+        dest="discovery",
+        action="store_false",
+        default=None,
         help="do not announce this host on the LAN (mDNS)",
     )
     parser.add_argument("--log-level", choices=["DEBUG", "INFO", "WARNING", "ERROR"])
@@ -37,8 +46,13 @@ def settings_from_args(args: argparse.Namespace, base: Settings | None = None) -
     """``base`` (default: ``Settings.from_env()``) with every flag that was given applied."""
     overrides: dict[str, Any] = {}
     for flag, field in (
-        ("host", "host"), ("port", "port"), ("data_dir", "data_dir"), ("name", "name"),
-        ("join_code", "join_code"), ("open", "open"), ("discovery", "discovery"),
+        ("host", "host"),
+        ("port", "port"),
+        ("data_dir", "data_dir"),
+        ("name", "name"),
+        ("join_code", "join_code"),
+        ("open", "open"),
+        ("discovery", "discovery"),
         ("log_level", "log_level"),
     ):
         value = getattr(args, flag, None)

@@ -16,7 +16,18 @@ import ifaddr
 
 # Interface name prefixes of container and VM bridges: reachable only from this machine, so they
 # are not offered as join URLs unless nothing else exists.
-VIRTUAL_PREFIXES = ("docker", "br-", "veth", "virbr", "vmnet", "vboxnet", "lxc", "lxd", "cni", "flannel")
+VIRTUAL_PREFIXES = (
+    "docker",
+    "br-",
+    "veth",
+    "virbr",
+    "vmnet",
+    "vboxnet",
+    "lxc",
+    "lxd",
+    "cni",
+    "flannel",
+)
 
 
 def lan_ipv4() -> list[str]:

@@ -17,7 +17,7 @@ APP_NAME = "parley"
 def bundle_root() -> Path:
     """The folder holding ``ui/dist``: the unpacked bundle when frozen, else the repo root."""
     if getattr(sys, "frozen", False):
-        return Path(getattr(sys, "_MEIPASS"))
+        return Path(sys._MEIPASS)  # type: ignore[attr-defined]  # set by the PyInstaller bootloader
     return Path(__file__).resolve().parent.parent
 
 

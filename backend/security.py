@@ -26,7 +26,9 @@ class HostCheck:
         self._app = app
         self._names = names
 
-    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+    def __call__(
+        self, environ: dict[str, Any], start_response: Callable[..., Any]
+    ) -> Iterable[bytes]:
         host, _port = split_host(environ.get("HTTP_HOST", ""))
         if host and host in self._names:
             return self._app(environ, start_response)

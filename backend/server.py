@@ -154,7 +154,11 @@ def start_server(settings: Settings, *, ready_timeout: float = READY_TIMEOUT) ->
             # log=None: no access log; error_log=None: simple-websocket's harmless per-disconnect
             # "Invalid HTTP method" line would otherwise flood the output (STACK.md).
             wsgi = pywsgi.WSGIServer(
-                (settings.host, settings.port), app, log=None, error_log=None, handler_class=_Handler
+                (settings.host, settings.port),
+                app,
+                log=None,
+                error_log=None,
+                handler_class=_Handler,
             )
             wsgi.start()  # binds now
         except BaseException as exc:
@@ -180,7 +184,9 @@ def start_server(settings: Settings, *, ready_timeout: float = READY_TIMEOUT) ->
                 log.exception("Socket.IO shutdown failed")
             wsgi.stop(timeout=HANDLER_GRACE)
 
-        host.start_discovery(lambda fn, *args: hub.loop.run_callback_threadsafe(gevent.spawn, fn, *args))
+        host.start_discovery(
+            lambda fn, *args: hub.loop.run_callback_threadsafe(gevent.spawn, fn, *args)
+        )
         box.update(host=host, hub=hub, stopper=stopper)
         ready.set()
         try:

@@ -311,7 +311,9 @@ class ChatService:
         self._subscribe_user(user, room_id)
         if added:
             self._out.publish(
-                p.MEMBER_JOINED, {"room_id": room_id, "user": user.to_wire()}, p.room_channel(room_id)
+                p.MEMBER_JOINED,
+                {"room_id": room_id, "user": user.to_wire()},
+                p.room_channel(room_id),
             )
         return room.to_wire(member=True)
 

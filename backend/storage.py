@@ -130,7 +130,9 @@ class Store:
     # -- users and devices -------------------------------------------------------------------
 
     def get_user(self, user_id: int) -> User | None:
-        row = self.db.execute("SELECT id, name, is_host FROM user WHERE id = ?", (user_id,)).fetchone()
+        row = self.db.execute(
+            "SELECT id, name, is_host FROM user WHERE id = ?", (user_id,)
+        ).fetchone()
         return _user(row) if row else None
 
     def get_user_by_name_key(self, name_key: str) -> User | None:
@@ -200,7 +202,9 @@ class Store:
         rows = self.db.execute(_ROOM_SELECT + " WHERE r.kind = 'channel' ORDER BY r.name_key")
         return [_room(row) for row in rows]
 
-    def insert_room(self, name: str, name_key: str | None, *, kind: str, created_by: int | None) -> Room:
+    def insert_room(
+        self, name: str, name_key: str | None, *, kind: str, created_by: int | None
+    ) -> Room:
         now = utc_now()
         cur = self.db.execute(
             "INSERT INTO room (kind, name, name_key, created_by, created_at) VALUES (?, ?, ?, ?, ?)",
@@ -281,7 +285,9 @@ class Store:
         ).fetchall()
         return Page([_message(r) for r in reversed(rows[:limit])], len(rows) > limit)
 
-    def count_between(self, room_id: int, after_id: int, up_to_id: int, not_by: int, cap: int) -> int:
+    def count_between(
+        self, room_id: int, after_id: int, up_to_id: int, not_by: int, cap: int
+    ) -> int:
         """Messages in a room with after_id < id <= up_to_id, written by someone but ``not_by``."""
         row = self.db.execute(
             "SELECT count(*) FROM (SELECT 1 FROM message WHERE room_id = ? AND id > ? AND id <= ? "

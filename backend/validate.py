@@ -31,11 +31,15 @@ def payload(args: tuple[Any, ...], max_bytes: int) -> dict[str, Any]:
     except (TypeError, ValueError):  # Socket.IO binary attachments decode to bytes
         raise Invalid("Send JSON only: binary data is not accepted here.") from None
     if len(encoded.encode("utf-8")) > max_bytes:
-        raise TooLarge(f"That is over the {max_bytes // 1024} KiB limit for one event.", limit=max_bytes)
+        raise TooLarge(
+            f"That is over the {max_bytes // 1024} KiB limit for one event.", limit=max_bytes
+        )
     return data
 
 
-def integer(data: dict[str, Any], key: str, *, required: bool = True, minimum: int = 1) -> int | None:
+def integer(
+    data: dict[str, Any], key: str, *, required: bool = True, minimum: int = 1
+) -> int | None:
     value = data.get(key)
     if value is None:
         if required:
@@ -100,9 +104,7 @@ def room_name(value: Any) -> str:
         raise Invalid("'name' must be a string.", field="name")
     name = "-".join(value.strip().lower().split())
     if not ROOM_NAME.match(name):
-        raise Invalid(
-            "Room names are 1-32 characters of a-z, 0-9, - and _.", field="name"
-        )
+        raise Invalid("Room names are 1-32 characters of a-z, 0-9, - and _.", field="name")
     return name
 
 

@@ -18,7 +18,13 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 OUT = REPO / "docs" / "benchmarks.md"
 SECTIONS = [
-    "host_durability", "ui_render", "desktop", "fanout", "echo", "acked_sends", "targets",
+    "host_durability",
+    "ui_render",
+    "desktop",
+    "fanout",
+    "echo",
+    "acked_sends",
+    "targets",
 ]
 
 

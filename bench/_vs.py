@@ -52,8 +52,10 @@ def pinned() -> tuple[list[str], list[str]]:
 
 def pinning_note() -> str:
     server, _ = pinned()
-    note = "server pinned to core 0, generator to core 1 (`taskset`)" if "taskset" in server else (
-        "not pinned (fewer than two cores or no `taskset`)"
+    note = (
+        "server pinned to core 0, generator to core 1 (`taskset`)"
+        if "taskset" in server
+        else ("not pinned (fewer than two cores or no `taskset`)")
     )
     return note + (", both at `nice -n -10`" if _priority() else "")
 
@@ -66,7 +68,9 @@ def check_node_modules() -> None:
 
 def versions() -> dict[str, str]:
     """Versions of what is being compared, read from the installed packages."""
-    out = {"node": subprocess.run(["node", "--version"], capture_output=True, text=True).stdout.strip()}
+    out = {
+        "node": subprocess.run(["node", "--version"], capture_output=True, text=True).stdout.strip()
+    }
     for d, names in ((REFERENCE, ("socket.io", "ws")), (LOADGEN, ("socket.io-client",))):
         for name in names:
             try:
@@ -77,7 +81,13 @@ def versions() -> dict[str, str]:
     try:
         from importlib.metadata import version
 
-        for name in ("python-socketio", "python-engineio", "Flask-SocketIO", "gevent", "simple-websocket"):
+        for name in (
+            "python-socketio",
+            "python-engineio",
+            "Flask-SocketIO",
+            "gevent",
+            "simple-websocket",
+        ):
             out[name] = version(name)
     except Exception:  # pragma: no cover - informational only
         pass
@@ -89,7 +99,9 @@ def parley(extra_env: dict[str, str] | None = None) -> Iterator[tuple[str, int]]
     """A Parley host in its own process on a fresh data dir: yields (url, pid)."""
     server, _ = pinned()
     with tempfile.TemporaryDirectory() as tmp:
-        host = HostProcess(Path(tmp), "--open", env={**NO_LIMITS, **(extra_env or {})}, prefix=server)
+        host = HostProcess(
+            Path(tmp), "--open", env={**NO_LIMITS, **(extra_env or {})}, prefix=server
+        )
         try:
             yield host.url.rstrip("/"), host.proc.pid
         finally:
@@ -102,7 +114,10 @@ def node_server(script: str, scheme: str = "http") -> Iterator[tuple[str, int]]:
     server, _ = pinned()
     proc = subprocess.Popen(
         [*server, "node", str(REFERENCE / script), "0"],
-        cwd=REFERENCE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        cwd=REFERENCE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
     try:
         port = _await_listening(proc)
@@ -141,7 +156,10 @@ def loadgen(params: dict[str, Any]) -> dict[str, Any]:
     deadline = float(params.setdefault("deadline_s", 120))
     proc = subprocess.run(
         [*gen, "node", str(LOADGEN / "loadgen.js"), json.dumps(params)],
-        cwd=LOADGEN, capture_output=True, text=True, timeout=deadline + 30,
+        cwd=LOADGEN,
+        capture_output=True,
+        text=True,
+        timeout=deadline + 30,
     )
     lines = [line for line in proc.stdout.splitlines() if line.startswith("{")]
     if not lines:

@@ -20,14 +20,24 @@ MAX_SENDS = 100_000  # per row, whatever the speed
 def measure() -> dict[str, Any]:
     _vs.check_node_modules()
     out: dict[str, Any] = {"reference": {}, "parley": {}}
-    for kind, server in (("reference", lambda: _vs.node_server("server.js")), ("parley", _vs.parley)):
+    for kind, server in (
+        ("reference", lambda: _vs.node_server("server.js")),
+        ("parley", _vs.parley),
+    ):
         with server() as (url, pid):
             for count in SENDERS:
-                out[kind][count] = _vs.loadgen({
-                    "mode": "acked", "url": url, "server_pid": pid, "senders": count,
-                    "duration_s": DURATION_S, "max_sends": MAX_SENDS, "deadline_s": 60,
-                    "tag": f"{kind[0]}{count}s",
-                })
+                out[kind][count] = _vs.loadgen(
+                    {
+                        "mode": "acked",
+                        "url": url,
+                        "server_pid": pid,
+                        "senders": count,
+                        "duration_s": DURATION_S,
+                        "max_sends": MAX_SENDS,
+                        "deadline_s": 60,
+                        "tag": f"{kind[0]}{count}s",
+                    }
+                )
     return out
 
 
@@ -37,7 +47,7 @@ def report(out: dict[str, Any]) -> str:
         "",
         f"Closed loop (each sender waits for its ack), {DURATION_S:.0f} s per row, 64-byte texts, each "
         f"sender in a room of its own; {_vs.pinning_note()}; Parley's send limiter on with raised "
-        "limits. The reference's ack means \"broadcast\", Parley's means \"committed to disk\".",
+        'limits. The reference\'s ack means "broadcast", Parley\'s means "committed to disk".',
         "",
         "| senders | acked sends/s ref | acked sends/s Parley | ratio | ack p50 ms ref / Parley | "
         "ack p99 ms ref / Parley | server CPU ref / Parley | generator CPU ref / Parley | errors |",

@@ -45,9 +45,24 @@ def _binary(tmp: Path) -> Path:
     given = os.environ.get("PARLEY_BINARY") or (REPO / "dist" / "parley")
     if Path(given).is_file():
         return Path(given)
-    subprocess.run([sys.executable, "-m", "PyInstaller", "--noconfirm", "--log-level", "WARN",
-                    "--distpath", str(tmp / "dist"), "--workpath", str(tmp / "build"),
-                    "build.spec"], cwd=REPO, check=True, timeout=900)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "PyInstaller",
+            "--noconfirm",
+            "--log-level",
+            "WARN",
+            "--distpath",
+            str(tmp / "dist"),
+            "--workpath",
+            str(tmp / "build"),
+            "build.spec",
+        ],
+        cwd=REPO,
+        check=True,
+        timeout=900,
+    )
     return tmp / "dist" / "parley"
 
 
@@ -86,8 +101,10 @@ def _pss_mib(root: int) -> tuple[float, list[str]]:
 class _Xvfb:
     def __enter__(self) -> str:
         n = next(n for n in range(120, 250) if not os.path.exists(f"/tmp/.X11-unix/X{n}"))
-        self.proc = subprocess.Popen(["Xvfb", f":{n}", "-screen", "0", "1280x800x24",
-                                      "-nolisten", "tcp"], stderr=subprocess.DEVNULL)
+        self.proc = subprocess.Popen(
+            ["Xvfb", f":{n}", "-screen", "0", "1280x800x24", "-nolisten", "tcp"],
+            stderr=subprocess.DEVNULL,
+        )
         while not os.path.exists(f"/tmp/.X11-unix/X{n}"):
             time.sleep(0.02)
         return f":{n}"
@@ -98,7 +115,9 @@ class _Xvfb:
 
 
 def _env(display: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("PARLEY_", "DBUS_", "WAYLAND_"))}
+    env = {
+        k: v for k, v in os.environ.items() if not k.startswith(("PARLEY_", "DBUS_", "WAYLAND_"))
+    }
     env.update(DISPLAY=display, XDG_RUNTIME_DIR="/nonexistent", BROWSER="true")
     return env
 
@@ -107,10 +126,24 @@ def _cold_start(cmd: list[str], display: str, data_dir: Path) -> tuple[float, fl
     """(ms to /healthz answering, ms to the host user online, PSS MiB of the tree)."""
     port = _free_port()
     started = time.monotonic()
-    proc = subprocess.Popen([*cmd, "--data-dir", str(data_dir), "--host", "127.0.0.1",
-                             "--port", str(port), "--no-discovery", "--join-code", JOIN_CODE],
-                            cwd=REPO, env=_env(display), stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [
+            *cmd,
+            "--data-dir",
+            str(data_dir),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--no-discovery",
+            "--join-code",
+            JOIN_CODE,
+        ],
+        cwd=REPO,
+        env=_env(display),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     url = f"http://127.0.0.1:{port}/"
     try:
         while True:
@@ -152,8 +185,12 @@ def _cold_start(cmd: list[str], display: str, data_dir: Path) -> tuple[float, fl
 
 
 def _bare_pss(display: str) -> float:
-    proc = subprocess.Popen([sys.executable, "-c", BARE_WINDOW], env=_env(display),
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [sys.executable, "-c", BARE_WINDOW],
+        env=_env(display),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         deadline = time.monotonic() + TIMEOUT_S
         while not any(n.startswith("WebKitWebProces") for n in _pss_mib(proc.pid)[1]):
@@ -173,8 +210,10 @@ def run() -> str:
         binary = _binary(tmp)
         size_mb = binary.stat().st_size / 1e6
         results = {}
-        for label, cmd in (("one-file binary", [str(binary)]),
-                           ("from source", [sys.executable, "-m", "desktop"])):
+        for label, cmd in (
+            ("one-file binary", [str(binary)]),
+            ("from source", [sys.executable, "-m", "desktop"]),
+        ):
             runs = [_cold_start(cmd, display, tmp / f"{label[:4]}{i}") for i in range(RUNS)]
             results[label] = runs
         bare = statistics.median(_bare_pss(display) for _ in range(2))
@@ -197,8 +236,9 @@ def run() -> str:
         server = statistics.median(r[0] for r in runs)
         ui = statistics.median(r[1] for r in runs)
         pss = statistics.median(r[2] for r in runs)
-        lines.append(f"| {label} | {server:.0f} ms | {ui:.0f} ms | {pss:.0f} MiB | "
-                     f"{pss / bare:.2f}× |")
+        lines.append(
+            f"| {label} | {server:.0f} ms | {ui:.0f} ms | {pss:.0f} MiB | {pss / bare:.2f}× |"
+        )
     lines.append(f"| bare pywebview window, blank page | – | – | {bare:.0f} MiB | 1.00× |")
     lines += [
         "",
@@ -213,6 +253,10 @@ def run() -> str:
 
 
 def _webkit_version() -> str:
-    out = subprocess.run(["dpkg-query", "-W", "-f=${Version}", "libwebkit2gtk-4.1-0"],
-                         capture_output=True, text=True, check=False).stdout
+    out = subprocess.run(
+        ["dpkg-query", "-W", "-f=${Version}", "libwebkit2gtk-4.1-0"],
+        capture_output=True,
+        text=True,
+        check=False,
+    ).stdout
     return out or "4.1"

@@ -20,20 +20,36 @@ DURATION_S = 5.0  # per row, whatever the count
 
 
 def _echo(url: str, pid: int, event: str, **extra: Any) -> dict[str, Any]:
-    return _vs.loadgen({
-        "mode": "echo", "url": url, "server_pid": pid, "event": event, "count": COUNT,
-        "warmup": WARMUP, "duration_s": DURATION_S, "deadline_s": 60, **extra,
-    })
+    return _vs.loadgen(
+        {
+            "mode": "echo",
+            "url": url,
+            "server_pid": pid,
+            "event": event,
+            "count": COUNT,
+            "warmup": WARMUP,
+            "duration_s": DURATION_S,
+            "deadline_s": 60,
+            **extra,
+        }
+    )
 
 
 def measure() -> dict[str, Any]:
     _vs.check_node_modules()
     out: dict[str, Any] = {}
     with _vs.node_server("echo-ws.js", scheme="ws") as (url, pid):
-        out["floor"] = _vs.loadgen({
-            "mode": "rawecho", "url": url, "server_pid": pid, "count": COUNT, "warmup": WARMUP,
-            "duration_s": DURATION_S, "deadline_s": 60,
-        })
+        out["floor"] = _vs.loadgen(
+            {
+                "mode": "rawecho",
+                "url": url,
+                "server_pid": pid,
+                "count": COUNT,
+                "warmup": WARMUP,
+                "duration_s": DURATION_S,
+                "deadline_s": 60,
+            }
+        )
     with _vs.node_server("server.js") as (url, pid):
         out["ref_echo"] = _echo(url, pid, "echo", tag="re")
         out["ref_send"] = _echo(url, pid, "send_message", tag="rs", own_room=True)
@@ -49,7 +65,12 @@ def report(out: dict[str, Any]) -> str:
     rows = [
         ("raw WebSocket echo (ws)", "floor", out["floor"], None),
         ("reference `echo` (socket.io ack)", "reference", out["ref_echo"], None),
-        ("reference `send_message` (broadcast + ack, nothing stored)", "reference", out["ref_send"], None),
+        (
+            "reference `send_message` (broadcast + ack, nothing stored)",
+            "reference",
+            out["ref_send"],
+            None,
+        ),
         ("Parley `typing` (no storage)", "Parley", out["typing"], out["ref_echo"]),
         ("Parley `list_rooms` (reader thread)", "Parley", out["list_rooms"], out["ref_echo"]),
         ("Parley `send_message` (durable, own room)", "Parley", out["send"], out["ref_send"]),

@@ -23,9 +23,17 @@ DRAIN_S = 15.0  # at most this long waiting for the last deliveries of a row
 DEADLINE_S = 300.0  # per server, whatever happens
 
 PARAMS = dict(
-    mode="scenario", steps=STEPS, senders=SENDERS, rates=RATES, fanout_s=FANOUT_S,
-    burst_at=BURST_AT, burst_s=BURST_S, burst_inflight=4, drain_s=DRAIN_S,
-    connect_concurrency=20, deadline_s=DEADLINE_S,
+    mode="scenario",
+    steps=STEPS,
+    senders=SENDERS,
+    rates=RATES,
+    fanout_s=FANOUT_S,
+    burst_at=BURST_AT,
+    burst_s=BURST_S,
+    burst_inflight=4,
+    drain_s=DRAIN_S,
+    connect_concurrency=20,
+    deadline_s=DEADLINE_S,
 )
 
 
@@ -33,10 +41,14 @@ def measure() -> dict[str, Any]:
     _vs.check_node_modules()
     out: dict[str, Any] = {}
     with _vs.node_server("server.js") as (url, pid):
-        out["reference"] = _vs.loadgen({**PARAMS, "url": url, "server_pid": pid, "kind": "reference", "tag": "r"})
+        out["reference"] = _vs.loadgen(
+            {**PARAMS, "url": url, "server_pid": pid, "kind": "reference", "tag": "r"}
+        )
         out["reference"]["load_after"] = os.getloadavg()[0]
     with _vs.parley() as (url, pid):
-        out["parley"] = _vs.loadgen({**PARAMS, "url": url, "server_pid": pid, "kind": "parley", "tag": "p"})
+        out["parley"] = _vs.loadgen(
+            {**PARAMS, "url": url, "server_pid": pid, "kind": "parley", "tag": "p"}
+        )
         out["parley"]["load_after"] = os.getloadavg()[0]
     return out
 

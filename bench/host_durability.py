@@ -9,7 +9,6 @@ this process, on the websocket transport. Every loop is bounded in count and tim
 from __future__ import annotations
 
 import os
-import statistics
 import tempfile
 import threading
 import time
@@ -68,7 +67,8 @@ def _senders(url: str, count: int, tag: str, observer: bool) -> dict[str, Any]:
                 sent[0] += 1
             t0 = time.perf_counter()
             ack = client.call(
-                "send_message", {"room_id": room_id, "text": "x" * 64, "client_id": f"{tag}-{n}-{i}"},
+                "send_message",
+                {"room_id": room_id, "text": "x" * 64, "client_id": f"{tag}-{n}-{i}"},
                 timeout=30,
             )
             dt = time.perf_counter() - t0
@@ -84,7 +84,9 @@ def _senders(url: str, count: int, tag: str, observer: bool) -> dict[str, Any]:
             waits.append(time.perf_counter() - t0)
             time.sleep(0.02)
 
-    threads = [threading.Thread(target=send_loop, args=(c, r, n)) for n, (c, r) in enumerate(clients)]
+    threads = [
+        threading.Thread(target=send_loop, args=(c, r, n)) for n, (c, r) in enumerate(clients)
+    ]
     if watcher:
         threads.append(threading.Thread(target=watch_loop, args=watcher))
     cpu0 = time.process_time()

@@ -40,7 +40,10 @@ def run() -> str:
     fan = res.get("fanout")
     if fan:
         p, r = _fan(fan["parley"], CHAT_N, CHAT_RATE), _fan(fan["reference"], CHAT_N, CHAT_RATE)
-        for label, key, unit in (("fan-out p50", "p50_ms", "ms"), ("CPU per delivery", "server_us_per_delivery", "µs")):
+        for label, key, unit in (
+            ("fan-out p50", "p50_ms", "ms"),
+            ("CPU per delivery", "server_us_per_delivery", "µs"),
+        ):
             pv, rv = p.get(key), r.get(key)
             ok = None if not pv or not rv else pv / rv <= 1.0 and p["delivered"] >= p["expected"]
             lines.append(

@@ -27,7 +27,12 @@ MESSAGES = 5_000
 CODE = "24682468"
 REPO = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"]
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+]
 SEED_TIMEOUT = 120.0  # seconds for all acks
 PAGE_TIMEOUT_MS = 120_000
 
@@ -47,7 +52,9 @@ def _seed(url: str) -> None:
     welcome: dict[str, Any] = {}
     got = threading.Event()
     client.on("welcome", lambda data: (welcome.update(data), got.set()))
-    client.connect(url, transports=["websocket"], auth={"name": "seeder", "code": CODE}, wait_timeout=10)
+    client.connect(
+        url, transports=["websocket"], auth={"name": "seeder", "code": CODE}, wait_timeout=10
+    )
     if not got.wait(10):
         raise RuntimeError("no welcome")
     room = next(r["id"] for r in welcome["rooms"] if r["name"] == "general")
@@ -73,7 +80,11 @@ def _seed(url: str) -> None:
         if not window.acquire(timeout=SEED_TIMEOUT):
             raise RuntimeError("seeding stalled")
         text = f"bench {i + 1:04d} {TEXTS[i % len(TEXTS)]}"
-        client.emit("send_message", {"room_id": room, "text": text, "client_id": f"b-{i}"}, callback=ack_and_release)
+        client.emit(
+            "send_message",
+            {"room_id": room, "text": text, "client_id": f"b-{i}"},
+            callback=ack_and_release,
+        )
     if not done.wait(SEED_TIMEOUT):
         raise RuntimeError(f"only {acked[0]} of {MESSAGES} acked")
     client.disconnect()
@@ -141,8 +152,14 @@ def run() -> str:
     with tempfile.TemporaryDirectory() as tmp:
         handle = start_server(
             Settings(
-                host="127.0.0.1", port=0, data_dir=Path(tmp), discovery=False, join_code=CODE,
-                send_rate=1_000_000.0, send_burst=1_000_000, ui_dist=REPO / "ui" / "dist",
+                host="127.0.0.1",
+                port=0,
+                data_dir=Path(tmp),
+                discovery=False,
+                join_code=CODE,
+                send_rate=1_000_000.0,
+                send_burst=1_000_000,
+                ui_dist=REPO / "ui" / "dist",
             )
         )
         try:
@@ -174,9 +191,7 @@ def run() -> str:
                 cdp.send("Performance.enable")
                 heap_loaded = _heap_mb(cdp)
                 page_in = page.evaluate(PAGE_IN_JS)
-                held = page.evaluate(
-                    "() => document.querySelectorAll('[role=listitem]').length"
-                )
+                held = page.evaluate("() => document.querySelectorAll('[role=listitem]').length")
                 heap_all = _heap_mb(cdp)
                 scroll = page.evaluate(SCROLL_DOWN_JS)
                 cdp.send("HeapProfiler.collectGarbage")

@@ -82,14 +82,16 @@ class Bridge:
 
     def api(self) -> Any:
         """The object to pass as ``js_api``: sealed trampolines into this bridge, nothing else."""
-        return _SealedApi({
-            "notify": _trampoline("notify", self._guarded(self.notify)),
-            "set_unread": _trampoline("set_unread", self._guarded(self.set_unread)),
-            "open_external": _trampoline("open_external", self._guarded(self.open_external)),
-            "join_host": _trampoline("join_host", self._guarded(self.join_host)),
-            "nearby_hosts": _trampoline("nearby_hosts", self._guarded(self.nearby_hosts)),
-            "desktop_info": _trampoline("desktop_info", self._guarded(self.desktop_info)),
-        })
+        return _SealedApi(
+            {
+                "notify": _trampoline("notify", self._guarded(self.notify)),
+                "set_unread": _trampoline("set_unread", self._guarded(self.set_unread)),
+                "open_external": _trampoline("open_external", self._guarded(self.open_external)),
+                "join_host": _trampoline("join_host", self._guarded(self.join_host)),
+                "nearby_hosts": _trampoline("nearby_hosts", self._guarded(self.nearby_hosts)),
+                "desktop_info": _trampoline("desktop_info", self._guarded(self.desktop_info)),
+            }
+        )
 
     def is_home(self, url: str | None) -> bool:
         """True when ``url`` is on the local host's own origin."""
@@ -98,7 +100,9 @@ class Bridge:
         try:
             parts = urllib.parse.urlsplit(url)
             return (parts.scheme, parts.hostname, parts.port) == (
-                self._home.scheme, self._home.hostname, self._home.port
+                self._home.scheme,
+                self._home.hostname,
+                self._home.port,
             )
         except ValueError:
             return False
@@ -139,15 +143,27 @@ class Bridge:
                 url = normalise_host_address(item)
             except ValueError as exc:
                 if not isinstance(address, list):  # what a person typed: say what is wrong
-                    return {"ok": False, "attempts": [
-                        {"url": str(item)[:200], "step": "invalid", "message": str(exc), "name": None}
-                    ]}
+                    return {
+                        "ok": False,
+                        "attempts": [
+                            {
+                                "url": str(item)[:200],
+                                "step": "invalid",
+                                "message": str(exc),
+                                "name": None,
+                            }
+                        ],
+                    }
                 continue  # one odd entry in a discovered host's list: try the others
             if url not in candidates:
                 candidates.append(url)
         if not candidates:
-            return {"ok": False, "attempts": [{"url": "", "step": "invalid", "name": None,
-                                               "message": "No address to try."}]}
+            return {
+                "ok": False,
+                "attempts": [
+                    {"url": "", "step": "invalid", "name": None, "message": "No address to try."}
+                ],
+            }
         attempts = probe.probe_in_order(candidates, self._probe_timeout)
         for attempt in attempts:
             log.info("join %s: %s", attempt.url, attempt.step)
@@ -163,7 +179,11 @@ class Bridge:
         return self._nearby()
 
     def desktop_info(self) -> dict[str, str]:
-        return {"version": __version__, "platform": sys.platform, "notifications": self._notify_method}
+        return {
+            "version": __version__,
+            "platform": sys.platform,
+            "notifications": self._notify_method,
+        }
 
 
 def normalise_host_address(address: object) -> str:

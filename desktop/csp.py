@@ -59,7 +59,9 @@ def install() -> None:
         js_code, finish_script = original(window, platform)
         patched, count = _NEW_FUNCTION.subn(lambda _m: _CLOSURE, js_code)
         if count != 1:
-            log.error("pywebview's api.js changed: js_api stubs are not CSP-safe (%d matches)", count)
+            log.error(
+                "pywebview's api.js changed: js_api stubs are not CSP-safe (%d matches)", count
+            )
         return patched, finish_script
 
     util.load_js_files = load_js_files  # inject_pywebview looks it up in util's globals per call

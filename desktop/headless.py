@@ -17,7 +17,9 @@ def banner(handle: ServerHandle, reason: str) -> str:
     """Everything a person at a terminal needs to let others in."""
     lines = [f"Parley is serving without a window: {reason}."]
     urls = handle.join_urls
-    lines.append("Others on the LAN can open:" if urls else "No LAN address found; this machine only:")
+    lines.append(
+        "Others on the LAN can open:" if urls else "No LAN address found; this machine only:"
+    )
     lines += [f"  {url}" for url in urls]
     code = handle.join_code
     lines.append(f"Join code: {code}" if code else "Join code: none (open host)")
@@ -36,10 +38,15 @@ def serve(
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
-    set_activate(lambda: {
-        "ok": True, "mode": "headless", "url": handle.url,
-        "join_urls": handle.join_urls, "join_code": handle.join_code,
-    })
+    set_activate(
+        lambda: {
+            "ok": True,
+            "mode": "headless",
+            "url": handle.url,
+            "join_urls": handle.join_urls,
+            "join_code": handle.join_code,
+        }
+    )
     print(banner(handle, reason), file=out, flush=True)
     log.info("headless on %s: %s", handle.url, reason)
     while not stop.wait(0.5):

@@ -15,7 +15,6 @@ import urllib.request
 from typing import TextIO
 
 from backend import ServerHandle, Settings, build_arg_parser, settings_from_args, start_server
-
 from desktop import display, headless, logs, single_instance
 
 log = logging.getLogger("desktop")
@@ -26,14 +25,18 @@ SMOKE_TIMEOUT = 10.0
 
 def build_parser() -> argparse.ArgumentParser:
     """The host's flags (shared with ``python -m backend``) plus the desktop's own."""
-    parser = build_arg_parser(prog="parley", description="Parley: chat with the machines around you.")
+    parser = build_arg_parser(
+        prog="parley", description="Parley: chat with the machines around you."
+    )
     parser.add_argument("--headless", action="store_true", help="serve without opening a window")
     parser.add_argument(
-        "--start-screen", action="store_true",
+        "--start-screen",
+        action="store_true",
         help="open the window on the start screen (join another host, or back to your own chat)",
     )
     parser.add_argument(
-        "--smoke", action="store_true",
+        "--smoke",
+        action="store_true",
         help="start the host, check /healthz, stop, exit 0 (checks a build; needs no screen)",
     )
     return parser
@@ -80,8 +83,11 @@ def main(argv: list[str] | None = None, out: TextIO | None = None) -> int:
 
 
 def _run(
-    handle: ServerHandle, settings: Settings, args: argparse.Namespace,
-    instance: single_instance.Instance, out: TextIO,
+    handle: ServerHandle,
+    settings: Settings,
+    args: argparse.Namespace,
+    instance: single_instance.Instance,
+    out: TextIO,
 ) -> int:
     verdict = display.Display(False, "--headless was given") if args.headless else display.probe()
     if verdict.usable:
@@ -106,8 +112,11 @@ def _start(settings: Settings, out: TextIO) -> ServerHandle:
         if settings.port == 0:
             raise
         handle = start_server(dataclasses.replace(settings, port=0))
-        _say(out, f"Port {settings.port} is in use ({exc.strerror or exc}); "
-                  f"Parley is on port {handle.port} instead.")
+        _say(
+            out,
+            f"Port {settings.port} is in use ({exc.strerror or exc}); "
+            f"Parley is on port {handle.port} instead.",
+        )
         log.warning("port %s busy (%s); took %s", settings.port, exc, handle.port)
         return handle
 

@@ -63,12 +63,18 @@ class Notifier:
             return
         # Must be called on the GTK main thread: the callback runs in this thread's main context.
         self._bus.signal_subscribe(
-            _BUS_NAME, _BUS_NAME, "ActionInvoked", _OBJECT_PATH, None,
-            Gio.DBusSignalFlags.NONE, self._on_action,
+            _BUS_NAME,
+            _BUS_NAME,
+            "ActionInvoked",
+            _OBJECT_PATH,
+            None,
+            Gio.DBusSignalFlags.NONE,
+            self._on_action,
         )
 
-    def _on_action(self, _conn: Any, _sender: str, _path: str, _iface: str, _signal: str,
-                   params: Any) -> None:
+    def _on_action(
+        self, _conn: Any, _sender: str, _path: str, _iface: str, _signal: str, params: Any
+    ) -> None:
         notification_id, _action = params.unpack()
         if notification_id in self._ids:
             self._on_click()
@@ -79,11 +85,16 @@ class Notifier:
             if self._bus is not None:
                 return self._notify_dbus(title, body)
             if self.method == "notify-send":
-                subprocess.run(["notify-send", "--app-name", APP_NAME, "--icon", ICON_NAME, "--",
-                                title, body], check=False, timeout=5)
+                subprocess.run(
+                    ["notify-send", "--app-name", APP_NAME, "--icon", ICON_NAME, "--", title, body],
+                    check=False,
+                    timeout=5,
+                )
                 return True
             if self.method == "osascript":
-                script = f"display notification {_applescript(body)} with title {_applescript(title)}"
+                script = (
+                    f"display notification {_applescript(body)} with title {_applescript(title)}"
+                )
                 subprocess.run(["osascript", "-e", script], check=False, timeout=5)
                 return True
         except Exception:
@@ -102,11 +113,27 @@ class Notifier:
         args = GLib.Variant(
             "(susssasa{sv}i)",
             # "default" is the action a click on the notification's body invokes.
-            (APP_NAME, self._last_id, ICON_NAME, title, body, ["default", "Open Parley"], hints, -1),
+            (
+                APP_NAME,
+                self._last_id,
+                ICON_NAME,
+                title,
+                body,
+                ["default", "Open Parley"],
+                hints,
+                -1,
+            ),
         )
         reply = self._bus.call_sync(
-            _BUS_NAME, _OBJECT_PATH, _BUS_NAME, "Notify", args, GLib.VariantType("(u)"),
-            Gio.DBusCallFlags.NONE, _CALL_TIMEOUT_MS, None,
+            _BUS_NAME,
+            _OBJECT_PATH,
+            _BUS_NAME,
+            "Notify",
+            args,
+            GLib.VariantType("(u)"),
+            Gio.DBusCallFlags.NONE,
+            _CALL_TIMEOUT_MS,
+            None,
         )
         self._last_id = reply.unpack()[0]
         self._ids.add(self._last_id)

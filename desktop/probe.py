@@ -36,8 +36,13 @@ MAX_INFO_BYTES = 64 * 1024
 MAX_CANDIDATES = 16
 
 # errno values that mean "no way to that machine" (rather than "the machine said no").
-_NO_ROUTE = {errno.EHOSTUNREACH, errno.ENETUNREACH, errno.EADDRNOTAVAIL, errno.ENETDOWN,
-             errno.EHOSTDOWN}
+_NO_ROUTE = {
+    errno.EHOSTUNREACH,
+    errno.ENETUNREACH,
+    errno.EADDRNOTAVAIL,
+    errno.ENETDOWN,
+    errno.EHOSTDOWN,
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,26 +87,39 @@ def probe(base_url: str, timeout: float = PROBE_TIMEOUT) -> Attempt:
     except urllib.error.HTTPError as exc:
         exc.close()
         if exc.code == 421:
-            return Attempt(base_url, "host_refused",
-                           f"The Parley host at {where} does not accept this address "
-                           "(HTTP 421). Try another of its addresses, as its invite lists them.")
-        return Attempt(base_url, "not_parley",
-                       f"Something at {where} answers (HTTP {exc.code}), but it is not a Parley host.")
+            return Attempt(
+                base_url,
+                "host_refused",
+                f"The Parley host at {where} does not accept this address "
+                "(HTTP 421). Try another of its addresses, as its invite lists them.",
+            )
+        return Attempt(
+            base_url,
+            "not_parley",
+            f"Something at {where} answers (HTTP {exc.code}), but it is not a Parley host.",
+        )
     except urllib.error.URLError as exc:  # raised while connecting
         return _connect_failure(base_url, where, exc.reason)
     except (http.client.HTTPException, ConnectionError) as exc:  # connected, then no HTTP answer
-        return Attempt(base_url, "not_parley",
-                       f"Something at {where} accepted the connection but did not answer as a "
-                       f"web server ({type(exc).__name__}).")
+        return Attempt(
+            base_url,
+            "not_parley",
+            f"Something at {where} accepted the connection but did not answer as a "
+            f"web server ({type(exc).__name__}).",
+        )
     except TimeoutError:  # connected, then silence
-        return Attempt(base_url, "not_parley",
-                       f"Something at {where} accepted the connection but never answered.")
+        return Attempt(
+            base_url,
+            "not_parley",
+            f"Something at {where} accepted the connection but never answered.",
+        )
     except OSError as exc:
         return _connect_failure(base_url, where, exc)
     info = _parse_info(body)
     if info is None:
-        return Attempt(base_url, "not_parley",
-                       f"A web server answers at {where}, but it is not a Parley host.")
+        return Attempt(
+            base_url, "not_parley", f"A web server answers at {where}, but it is not a Parley host."
+        )
     return Attempt(base_url, "ok", f"{info['name']} answers at {where}.", name=str(info["name"]))
 
 
@@ -126,23 +144,34 @@ def probe_in_order(urls: list[str], timeout: float = PROBE_TIMEOUT) -> list[Atte
 
 def _connect_failure(base_url: str, where: str, reason: object) -> Attempt:
     if isinstance(reason, ConnectionRefusedError):
-        return Attempt(base_url, "refused",
-                       f"Nothing is listening at {where}: Parley is not running there, "
-                       "or it uses another port.")
+        return Attempt(
+            base_url,
+            "refused",
+            f"Nothing is listening at {where}: Parley is not running there, "
+            "or it uses another port.",
+        )
     if isinstance(reason, socket.gaierror):
-        return Attempt(base_url, "unreachable",
-                       f"The name {urllib.parse.urlsplit(base_url).hostname} is not known "
-                       "on this network.")
+        return Attempt(
+            base_url,
+            "unreachable",
+            f"The name {urllib.parse.urlsplit(base_url).hostname} is not known on this network.",
+        )
     if isinstance(reason, TimeoutError) or (
         isinstance(reason, OSError) and reason.errno in _NO_ROUTE
     ):
-        return Attempt(base_url, "unreachable",
-                       f"No answer from {where}: that address cannot be reached from this "
-                       "computer (another network, the machine is off, or a firewall).")
+        return Attempt(
+            base_url,
+            "unreachable",
+            f"No answer from {where}: that address cannot be reached from this "
+            "computer (another network, the machine is off, or a firewall).",
+        )
     if isinstance(reason, (ConnectionError, ssl.SSLError)):
-        return Attempt(base_url, "not_parley",
-                       f"Something at {where} dropped the connection or spoke another protocol: "
-                       "it is not a Parley host.")
+        return Attempt(
+            base_url,
+            "not_parley",
+            f"Something at {where} dropped the connection or spoke another protocol: "
+            "it is not a Parley host.",
+        )
     return Attempt(base_url, "unreachable", f"Cannot reach {where}: {reason}.")
 
 

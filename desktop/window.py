@@ -121,12 +121,15 @@ def run_window(
         signal.signal(sig, close)
 
     menu = [
-        Menu(APP_TITLE, [
-            MenuAction("My chat", lambda: window.load_url(handle.url)),
-            MenuAction("Join another host…", lambda: window.load_url(handle.url + JOIN_ROUTE)),
-            MenuSeparator(),
-            MenuAction("Quit", close),
-        ])
+        Menu(
+            APP_TITLE,
+            [
+                MenuAction("My chat", lambda: window.load_url(handle.url)),
+                MenuAction("Join another host…", lambda: window.load_url(handle.url + JOIN_ROUTE)),
+                MenuSeparator(),
+                MenuAction("Quit", close),
+            ],
+        )
     ]
     try:
         webview.start(

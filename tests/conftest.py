@@ -48,7 +48,9 @@ def settings(tmp_path: Path) -> Settings:
 
 def server_threads() -> list[str]:
     """The host's own threads: the gevent server thread and the storage workers."""
-    return [t.name for t in threading.enumerate() if t.name == "chat-server" or t.name.startswith("db-")]
+    return [
+        t.name for t in threading.enumerate() if t.name == "chat-server" or t.name.startswith("db-")
+    ]
 
 
 @pytest.fixture

@@ -31,12 +31,26 @@ class HostProcess:
         # discovery=True only inside a network namespace the test made (tests/lan): never on the
         # machine's real interfaces.
         cmd = [
-            *(prefix or []), sys.executable, "-m", "backend", "--host", host, "--port", str(port),
-            "--data-dir", str(data_dir), *args, *([] if discovery else ["--no-discovery"]),
+            *(prefix or []),
+            sys.executable,
+            "-m",
+            "backend",
+            "--host",
+            host,
+            "--port",
+            str(port),
+            "--data-dir",
+            str(data_dir),
+            *args,
+            *([] if discovery else ["--no-discovery"]),
         ]
         self.output: list[str] = []
         self.proc = subprocess.Popen(
-            cmd, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+            cmd,
+            cwd=REPO,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
             env={**os.environ, **(env or {})},
         )
         lines: queue.Queue[str] = queue.Queue()

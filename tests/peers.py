@@ -25,7 +25,9 @@ class Refused(Exception):
 
 
 class Peer:
-    def __init__(self, url: str, auth: dict[str, Any], headers: dict[str, str] | None = None) -> None:
+    def __init__(
+        self, url: str, auth: dict[str, Any], headers: dict[str, str] | None = None
+    ) -> None:
         self.events: queue.Queue[tuple[str, Any]] = queue.Queue()
         self.refusal: Any = None
         self.disconnected = False
@@ -35,7 +37,11 @@ class Peer:
         self.sio.on("disconnect", self._gone)
         try:
             self.sio.connect(
-                url, transports=["websocket"], auth=auth, headers=headers or {}, wait_timeout=TIMEOUT
+                url,
+                transports=["websocket"],
+                auth=auth,
+                headers=headers or {},
+                wait_timeout=TIMEOUT,
             )
         except socketio.exceptions.ConnectionError as exc:
             raise Refused(self.refusal) from exc

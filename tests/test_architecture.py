@@ -11,8 +11,21 @@ import pytest
 REPO = Path(__file__).resolve().parent.parent
 FRAMEWORKS = {"flask", "flask_socketio", "socketio", "engineio", "gevent", "webview", "werkzeug"}
 # Plain-Python domain modules: rules and records, no framework, no event loop.
-DOMAIN = {"service", "presence", "models", "storage", "ratelimit", "validate", "errors", "protocol",
-          "secrets_store", "config", "netinfo", "version", "paths"}
+DOMAIN = {
+    "service",
+    "presence",
+    "models",
+    "storage",
+    "ratelimit",
+    "validate",
+    "errors",
+    "protocol",
+    "secrets_store",
+    "config",
+    "netinfo",
+    "version",
+    "paths",
+}
 
 
 def _imports(path: Path) -> set[str]:

@@ -45,8 +45,12 @@ def build(binary: Path, out_dir: Path, version: str = __version__) -> Path:
             dest.chmod(0o755 if rel.startswith("usr/bin/") else 0o644)
         size_kib = sum(f.stat().st_size for f in root.rglob("*") if f.is_file()) // 1024 + 1
         control = (HERE / "control.in").read_text()
-        for key, value in {"VERSION": version, "ARCH": arch, "INSTALLED_SIZE": str(size_kib),
-                           "GLIBC": glibc}.items():
+        for key, value in {
+            "VERSION": version,
+            "ARCH": arch,
+            "INSTALLED_SIZE": str(size_kib),
+            "GLIBC": glibc,
+        }.items():
             control = control.replace(f"@{key}@", value)
         (root / "DEBIAN").mkdir()
         (root / "DEBIAN" / "control").write_text(control)
@@ -55,8 +59,11 @@ def build(binary: Path, out_dir: Path, version: str = __version__) -> Path:
                 d.chmod(0o755)
         deb = out_dir / f"parley_{version}_{arch}.deb"
         # root-owner-group: files owned by root in the package whoever builds it; xz is dpkg's default.
-        subprocess.run(["dpkg-deb", "--root-owner-group", "--build", str(root), str(deb)],
-                       check=True, stdout=subprocess.DEVNULL)
+        subprocess.run(
+            ["dpkg-deb", "--root-owner-group", "--build", str(root), str(deb)],
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
     return deb
 
 

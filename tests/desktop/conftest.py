@@ -42,7 +42,8 @@ def xvfb() -> Iterator[str]:
     n = _free_display()
     proc = subprocess.Popen(
         ["Xvfb", f":{n}", "-screen", "0", "1280x800x24", "-nolisten", "tcp"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     deadline = time.monotonic() + 10
     while not os.path.exists(f"/tmp/.X11-unix/X{n}"):
@@ -76,10 +77,27 @@ class App:
         self.out_path = data_dir.parent / f"{data_dir.name}.out"
         data_dir.mkdir(parents=True, exist_ok=True)
         self._out = open(self.out_path, "w")  # noqa: SIM115 (closed in stop())
-        full = [*cmd, "--data-dir", str(data_dir), "--host", "127.0.0.1", "--port", "0",
-                "--no-discovery", "--join-code", JOIN_CODE, *args]
-        self.proc = subprocess.Popen(full, cwd=REPO, env=env, stdout=self._out,
-                                     stderr=subprocess.STDOUT, start_new_session=True)
+        full = [
+            *cmd,
+            "--data-dir",
+            str(data_dir),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            "0",
+            "--no-discovery",
+            "--join-code",
+            JOIN_CODE,
+            *args,
+        ]
+        self.proc = subprocess.Popen(
+            full,
+            cwd=REPO,
+            env=env,
+            stdout=self._out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
         self.url = self._wait_for(r"host up on (http://127\.0\.0\.1:\d+/)")
 
     @property
@@ -102,11 +120,21 @@ class App:
         deadline = time.monotonic() + timeout
         env = {**os.environ, "DISPLAY": display}
         while time.monotonic() < deadline:
-            found = subprocess.run(["xdotool", "search", "--onlyvisible", "--name", "Parley"],
-                                   capture_output=True, text=True, env=env, timeout=10).stdout
+            found = subprocess.run(
+                ["xdotool", "search", "--onlyvisible", "--name", "Parley"],
+                capture_output=True,
+                text=True,
+                env=env,
+                timeout=10,
+            ).stdout
             for wid in found.split():
-                name = subprocess.run(["xdotool", "getwindowname", wid], capture_output=True,
-                                      text=True, env=env, timeout=10).stdout.strip()
+                name = subprocess.run(
+                    ["xdotool", "getwindowname", wid],
+                    capture_output=True,
+                    text=True,
+                    env=env,
+                    timeout=10,
+                ).stdout.strip()
                 if _TITLE.match(name):
                     return int(wid)
             assert self.proc.poll() is None, f"app exited {self.proc.returncode}:\n{self.output}"
@@ -114,9 +142,13 @@ class App:
         raise AssertionError(f"no Parley window on {display}:\n{self.output}")
 
     def window_title(self, display: str, wid: int) -> str:
-        return subprocess.run(["xdotool", "getwindowname", str(wid)], capture_output=True,
-                              text=True, env={**os.environ, "DISPLAY": display},
-                              timeout=10).stdout.strip()
+        return subprocess.run(
+            ["xdotool", "getwindowname", str(wid)],
+            capture_output=True,
+            text=True,
+            env={**os.environ, "DISPLAY": display},
+            timeout=10,
+        ).stdout.strip()
 
     def close_window(self, display: str) -> None:
         xclose.close_window(display, self.window_id(display))
@@ -137,8 +169,11 @@ class App:
 
 def app_env(display: str | None, ui: Path | None = None) -> dict[str, str]:
     """The child's environment: no session bus or browser of the developer's, a chosen DISPLAY."""
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("PARLEY_", "WAYLAND_", "DBUS_")) and k not in ("DISPLAY",)}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("PARLEY_", "WAYLAND_", "DBUS_")) and k not in ("DISPLAY",)
+    }
     env["BROWSER"] = "true"  # open_external must never start a real browser in a test
     env["XDG_RUNTIME_DIR"] = "/nonexistent"  # no session bus from the machine's runtime dir
     if display is not None:
@@ -156,8 +191,13 @@ def launch(tmp_path: Path) -> Iterator:
     """``launch(cmd, display, ui, *args)`` → a running App; every one is stopped afterwards."""
     apps: list[App] = []
 
-    def _launch(cmd: list[str], display: str | None, ui: Path | None = None, *args: str,
-                data_dir: Path | None = None) -> App:
+    def _launch(
+        cmd: list[str],
+        display: str | None,
+        ui: Path | None = None,
+        *args: str,
+        data_dir: Path | None = None,
+    ) -> App:
         app = App(cmd, data_dir or tmp_path / f"data{len(apps)}", app_env(display, ui), *args)
         apps.append(app)
         return app
@@ -175,9 +215,22 @@ def frozen_binary(tmp_path_factory: pytest.TempPathFactory, ui_dist: Path) -> Pa
         return Path(given).resolve()
     out = tmp_path_factory.mktemp("pyinstaller")
     subprocess.run(
-        [sys.executable, "-m", "PyInstaller", "--noconfirm", "--log-level", "WARN",
-         "--distpath", str(out / "dist"), "--workpath", str(out / "build"), "build.spec"],
-        cwd=REPO, check=True, timeout=BUILD_TIMEOUT,
+        [
+            sys.executable,
+            "-m",
+            "PyInstaller",
+            "--noconfirm",
+            "--log-level",
+            "WARN",
+            "--distpath",
+            str(out / "dist"),
+            "--workpath",
+            str(out / "build"),
+            "build.spec",
+        ],
+        cwd=REPO,
+        check=True,
+        timeout=BUILD_TIMEOUT,
         env={**os.environ, "PARLEY_UI_DIST": str(ui_dist)},
     )
     return out / "dist" / "parley"
@@ -186,8 +239,13 @@ def frozen_binary(tmp_path_factory: pytest.TempPathFactory, ui_dist: Path) -> Pa
 @pytest.fixture(scope="session")
 def deb(tmp_path_factory: pytest.TempPathFactory, frozen_binary: Path) -> Path:
     out = tmp_path_factory.mktemp("deb")
-    subprocess.run([sys.executable, "-m", "desktop.packaging.build_deb", str(frozen_binary),
-                    str(out)], cwd=REPO, check=True, timeout=120, stdout=subprocess.DEVNULL)
+    subprocess.run(
+        [sys.executable, "-m", "desktop.packaging.build_deb", str(frozen_binary), str(out)],
+        cwd=REPO,
+        check=True,
+        timeout=120,
+        stdout=subprocess.DEVNULL,
+    )
     (found,) = out.glob("parley_*.deb")
     return found
 
@@ -198,6 +256,12 @@ def screenshot_colors(display: str, dest: Path) -> int:
     1280x800 screen, so the title bar's text does not count)."""
     env = {**os.environ, "DISPLAY": display}
     subprocess.run(["import", "-window", "root", str(dest)], check=True, env=env, timeout=30)
-    out = subprocess.run(["convert", str(dest), "-crop", "1000x600+140+110", "-format", "%k", "info:"],
-                         check=True, env=env, capture_output=True, text=True, timeout=30).stdout
+    out = subprocess.run(
+        ["convert", str(dest), "-crop", "1000x600+140+110", "-format", "%k", "info:"],
+        check=True,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=30,
+    ).stdout
     return int(out.strip())

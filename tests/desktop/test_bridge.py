@@ -8,7 +8,6 @@ import json
 import shutil
 import threading
 import time
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
@@ -93,20 +92,38 @@ class _FakeWindow:
 
 def _bridge(url: str | None, opened: list[str] | None = None) -> tuple[Bridge, _FakeWindow]:
     window = _FakeWindow(url)
-    bridge = Bridge("http://127.0.0.1:4000/", window, lambda t, b: True, "dbus",
-                    open_browser=(opened if opened is not None else []).append)
+    bridge = Bridge(
+        "http://127.0.0.1:4000/",
+        window,
+        lambda t, b: True,
+        "dbus",
+        open_browser=(opened if opened is not None else []).append,
+    )
     return bridge, window
 
 
-@pytest.mark.parametrize("url", [
-    None, "about:blank", "http://localhost:4000/", "http://127.0.0.1:4001/",
-    "https://127.0.0.1:4000/", "http://192.168.1.9:4000/", "file:///tmp/x.html",
-])
+@pytest.mark.parametrize(
+    "url",
+    [
+        None,
+        "about:blank",
+        "http://localhost:4000/",
+        "http://127.0.0.1:4001/",
+        "https://127.0.0.1:4000/",
+        "http://192.168.1.9:4000/",
+        "file:///tmp/x.html",
+    ],
+)
 def test_every_call_is_refused_off_the_host_page(url: str | None) -> None:
     api = _bridge(url)[0].api()
-    for call in (lambda: api.notify("t", "b"), lambda: api.set_unread(1),
-                 lambda: api.open_external("https://example.org/"), lambda: api.desktop_info(),
-                 lambda: api.join_host("10.0.0.2"), lambda: api.nearby_hosts()):
+    for call in (
+        lambda: api.notify("t", "b"),
+        lambda: api.set_unread(1),
+        lambda: api.open_external("https://example.org/"),
+        lambda: api.desktop_info(),
+        lambda: api.join_host("10.0.0.2"),
+        lambda: api.nearby_hosts(),
+    ):
         with pytest.raises(PermissionError):
             call()
 
@@ -115,7 +132,14 @@ def test_open_external_only_for_http_and_https() -> None:
     opened: list[str] = []
     api = _bridge("http://127.0.0.1:4000/#/room/1", opened)[0].api()
     assert api.open_external("https://example.org/a?b=c") is True
-    for bad in ("file:///etc/passwd", "javascript:alert(1)", "mailto:x@y", "ftp://h/", "http://", 3):
+    for bad in (
+        "file:///etc/passwd",
+        "javascript:alert(1)",
+        "mailto:x@y",
+        "ftp://h/",
+        "http://",
+        3,
+    ):
         with pytest.raises(ValueError):
             api.open_external(bad)
     assert opened == ["https://example.org/a?b=c"]
@@ -135,21 +159,30 @@ def test_api_exposes_nothing_but_its_functions() -> None:
     """pywebview resolves dotted names with getattr (util.get_nested_attribute): no path from the
     api object may reach the bridge, the window or a module's globals."""
     api = _bridge("http://127.0.0.1:4000/")[0].api()
-    assert dir(api) == ["desktop_info", "join_host", "nearby_hosts", "notify", "open_external",
-                        "set_unread"]
+    assert dir(api) == [
+        "desktop_info",
+        "join_host",
+        "nearby_hosts",
+        "notify",
+        "open_external",
+        "set_unread",
+    ]
     for name in ("_functions", "__class__", "__dict__", "__getattribute__", "_window"):
         assert getattr(api, name, None) is None
     assert api.notify.__globals__ == {"__builtins__": {}}
     assert not hasattr(api.notify, "__self__")
 
 
-@pytest.mark.parametrize(("text", "url"), [
-    ("192.168.1.20", "http://192.168.1.20:7275/"),
-    ("192.168.1.20:8000", "http://192.168.1.20:8000/"),
-    (" http://laptop.local:7275/#/room/2 ", "http://laptop.local:7275/"),
-    ("https://h", "https://h:443/"),
-    ("[fe80::1]:7275", "http://[fe80::1]:7275/"),
-])
+@pytest.mark.parametrize(
+    ("text", "url"),
+    [
+        ("192.168.1.20", "http://192.168.1.20:7275/"),
+        ("192.168.1.20:8000", "http://192.168.1.20:8000/"),
+        (" http://laptop.local:7275/#/room/2 ", "http://laptop.local:7275/"),
+        ("https://h", "https://h:443/"),
+        ("[fe80::1]:7275", "http://[fe80::1]:7275/"),
+    ],
+)
 def test_join_host_addresses(text: str, url: str) -> None:
     assert normalise_host_address(text) == url
 

@@ -47,17 +47,24 @@ def test_frozen_with_stale_display_serves_headless(launch, frozen_binary, stale_
 
 
 def test_deb_metadata_and_contents(deb: Path) -> None:
-    info = subprocess.run(["dpkg-deb", "--info", str(deb)], capture_output=True, text=True,
-                          check=True, timeout=60).stdout
+    info = subprocess.run(
+        ["dpkg-deb", "--info", str(deb)], capture_output=True, text=True, check=True, timeout=60
+    ).stdout
     assert "Package: parley" in info
     assert "gir1.2-webkit2-4.1" in info and "gir1.2-gtk-3.0" in info
-    contents = subprocess.run(["dpkg-deb", "--contents", str(deb)], capture_output=True,
-                              text=True, check=True, timeout=60).stdout
-    for path in ("./usr/bin/parley", "./usr/share/applications/parley.desktop",
-                 "./usr/share/icons/hicolor/scalable/apps/parley.svg",
-                 "./usr/share/icons/hicolor/256x256/apps/parley.png"):
+    contents = subprocess.run(
+        ["dpkg-deb", "--contents", str(deb)], capture_output=True, text=True, check=True, timeout=60
+    ).stdout
+    for path in (
+        "./usr/bin/parley",
+        "./usr/share/applications/parley.desktop",
+        "./usr/share/icons/hicolor/scalable/apps/parley.svg",
+        "./usr/share/icons/hicolor/256x256/apps/parley.png",
+    ):
         assert path in contents, contents
-    assert "-rwxr-xr-x root/root" in next(l for l in contents.splitlines() if "usr/bin/parley" in l)
+    assert "-rwxr-xr-x root/root" in next(
+        line for line in contents.splitlines() if "usr/bin/parley" in line
+    )
 
 
 def test_binary_from_deb_runs_headless(launch, deb: Path, tmp_path: Path) -> None:
@@ -83,7 +90,10 @@ def test_second_launch_says_headless_host_runs(launch, tmp_path: Path) -> None:
     first = launch(SOURCE_CMD, None, None, "--headless")
     second = subprocess.run(
         [*SOURCE_CMD, "--data-dir", str(first.data_dir), "--port", "0", "--no-discovery"],
-        env=app_env(None), capture_output=True, text=True, timeout=30,
+        env=app_env(None),
+        capture_output=True,
+        text=True,
+        timeout=30,
     )
     assert second.returncode == 0, second.stderr
     assert "already running without a window" in second.stdout

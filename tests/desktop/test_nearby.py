@@ -9,8 +9,14 @@ import urllib.request
 from backend import ServerHandle
 from desktop.nearby import Nearby
 
-HOST = {"host_id": "b" * 32, "name": "Other", "version": "0.1.0", "needs_code": True,
-        "addresses": ["10.0.0.2"], "urls": ["http://10.0.0.2:7275/"]}
+HOST = {
+    "host_id": "b" * 32,
+    "name": "Other",
+    "version": "0.1.0",
+    "needs_code": True,
+    "addresses": ["10.0.0.2"],
+    "urls": ["http://10.0.0.2:7275/"],
+}
 
 
 class _Browser:

@@ -70,8 +70,9 @@ def http_server() -> Iterator:
 
 @pytest.fixture
 def misdirected() -> Iterator[str]:
-    server = wsgiref.simple_server.make_server("127.0.0.1", 0, _misdirected,
-                                                handler_class=_QuietWsgi)
+    server = wsgiref.simple_server.make_server(
+        "127.0.0.1", 0, _misdirected, handler_class=_QuietWsgi
+    )
     url = _serve(server)
     yield url
     server.shutdown()
@@ -164,7 +165,9 @@ def _api(window: _Window):  # type: ignore[no-untyped-def]
     return Bridge("http://127.0.0.1:4000/", window, lambda t, b: True, probe_timeout=0.5).api()
 
 
-def test_join_host_goes_to_the_first_parley_url(closed_port: str, live_server: ServerHandle) -> None:
+def test_join_host_goes_to_the_first_parley_url(
+    closed_port: str, live_server: ServerHandle
+) -> None:
     window = _Window()
     result = _api(window).join_host([closed_port, live_server.url])
     assert result["ok"] is True and result["url"] == live_server.url
@@ -177,10 +180,16 @@ def test_join_host_reports_every_failed_step_and_stays(
     closed_port: str, http_server, misdirected: str, full_backlog: str
 ) -> None:
     window = _Window()
-    result = _api(window).join_host([full_backlog, closed_port, http_server(_NotFound), misdirected])
+    result = _api(window).join_host(
+        [full_backlog, closed_port, http_server(_NotFound), misdirected]
+    )
     assert result["ok"] is False
     assert [a["step"] for a in result["attempts"]] == [
-        "unreachable", "refused", "not_parley", "host_refused"]
+        "unreachable",
+        "refused",
+        "not_parley",
+        "host_refused",
+    ]
     assert all(a["message"] for a in result["attempts"])
     assert window.loaded == []
 

@@ -22,8 +22,9 @@ VISITOR = "Window visitor"
 
 
 def _xdotool(display: str, *args: str) -> None:
-    subprocess.run(["xdotool", *args], check=True, timeout=30,
-                   env={**os.environ, "DISPLAY": display})
+    subprocess.run(
+        ["xdotool", *args], check=True, timeout=30, env={**os.environ, "DISPLAY": display}
+    )
 
 
 def _type_into_window(display: str, wid: int, text: str) -> None:
@@ -44,8 +45,17 @@ def _wait_painted(display: str, shot: Path, timeout: float = 30.0) -> int:
 def test_start_screen_joins_a_second_host(launch, xvfb, ui_dist, tmp_path) -> None:
     if ui_dist == STANDIN_UI:
         pytest.skip("the start screen is in the real UI: run `make ui` first")
-    second = start_server(Settings(host="127.0.0.1", port=0, data_dir=tmp_path / "second",
-                                   name="Second host", open=True, discovery=False, testing=True))
+    second = start_server(
+        Settings(
+            host="127.0.0.1",
+            port=0,
+            data_dir=tmp_path / "second",
+            name="Second host",
+            open=True,
+            discovery=False,
+            testing=True,
+        )
+    )
     try:
         app = launch(SOURCE_CMD, xvfb, ui_dist, "--start-screen")
         wid = app.window_id(xvfb)
@@ -60,7 +70,9 @@ def test_start_screen_joins_a_second_host(launch, xvfb, ui_dist, tmp_path) -> No
         deadline = time.monotonic() + 40
         typed_at = 0.0
         while not any(u["name"] == VISITOR for u in second.connected_users()):
-            assert time.monotonic() < deadline, f"the window never joined the second host:\n{app.output}"
+            assert time.monotonic() < deadline, (
+                f"the window never joined the second host:\n{app.output}"
+            )
             if time.monotonic() - typed_at > 10:  # the page may still have been loading: type again
                 time.sleep(1.0)
                 _xdotool(xvfb, "key", "ctrl+a", "BackSpace")

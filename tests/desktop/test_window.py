@@ -74,7 +74,10 @@ def test_second_launch_focuses_the_first_window(launch, xvfb, ui_dist, tmp_path)
 
     second = subprocess.run(
         [*SOURCE_CMD, "--data-dir", str(first.data_dir), "--port", "0", "--no-discovery"],
-        env=app_env(xvfb, ui_dist), capture_output=True, text=True, timeout=30,
+        env=app_env(xvfb, ui_dist),
+        capture_output=True,
+        text=True,
+        timeout=30,
     )
     assert second.returncode == 0, second.stderr
     assert "already running; its window was brought to the front" in second.stdout

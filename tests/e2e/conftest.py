@@ -49,7 +49,9 @@ def browser(playwright: Any) -> Iterator[Any]:
     """One headless chromium for the session; each test opens its own contexts."""
     if not (UI_DIST / "index.html").is_file():
         pytest.fail("ui/dist is not built: run `make ui` first.")
-    b = playwright.chromium.launch(executable_path=chromium_path(), headless=True, args=CHROMIUM_ARGS)
+    b = playwright.chromium.launch(
+        executable_path=chromium_path(), headless=True, args=CHROMIUM_ARGS
+    )
     yield b
     b.close()
 
@@ -89,7 +91,9 @@ def contexts(browser: Any) -> Iterator[Callable[..., Any]]:
     made: list[Any] = []
 
     def _new(**options: Any) -> Any:
-        ctx = browser.new_context(viewport=options.pop("viewport", {"width": 1280, "height": 800}), **options)
+        ctx = browser.new_context(
+            viewport=options.pop("viewport", {"width": 1280, "height": 800}), **options
+        )
         made.append(ctx)
         return ctx
 
@@ -128,10 +132,26 @@ class HostProcess:
     def start(self) -> None:
         env = {k: v for k, v in os.environ.items() if not k.startswith("PARLEY_")}
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "backend", "--host", "127.0.0.1", "--port", str(self.port),
-             "--data-dir", str(self.data_dir), "--join-code", E2E_CODE, "--no-discovery",
-             "--log-level", "WARNING"],
-            cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            [
+                sys.executable,
+                "-m",
+                "backend",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(self.port),
+                "--data-dir",
+                str(self.data_dir),
+                "--join-code",
+                E2E_CODE,
+                "--no-discovery",
+                "--log-level",
+                "WARNING",
+            ],
+            cwd=REPO,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
         )
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline:

@@ -62,14 +62,18 @@ def test_two_peers_chat_both_ways(host: ServerHandle, contexts: Any) -> None:
     expect(message_items(alice, "hello bob").get_by_text("Sent")).to_be_visible()
     expect(message_items(bob, "hello bob").get_by_text("alice", exact=True)).to_be_visible()
     # Presence: each sees the other online in the room.
-    expect(alice.get_by_role("complementary", name="People in this room").get_by_text("bob")).to_be_visible()
+    expect(
+        alice.get_by_role("complementary", name="People in this room").get_by_text("bob")
+    ).to_be_visible()
 
 
 def test_typing_is_shown_to_the_other_peer(host: ServerHandle, contexts: Any) -> None:
     alice, bob = contexts().new_page(), contexts().new_page()
     join(alice, host.url, "alice")
     join(bob, host.url, "bob")
-    expect(alice.get_by_role("complementary", name="People in this room").get_by_text("bob")).to_be_visible()
+    expect(
+        alice.get_by_role("complementary", name="People in this room").get_by_text("bob")
+    ).to_be_visible()
 
     alice.get_by_role("textbox", name="Message").press_sequentially("abc")
     expect(bob.get_by_text("alice is typing…")).to_be_visible()
@@ -193,7 +197,9 @@ def test_owner_key_joins_as_host_and_shows_the_invite(host: ServerHandle, contex
     expect(dialog).to_have_count(0)
 
 
-def test_peer_html_and_javascript_links_are_shown_as_text(host: ServerHandle, contexts: Any) -> None:
+def test_peer_html_and_javascript_links_are_shown_as_text(
+    host: ServerHandle, contexts: Any
+) -> None:
     alice, bob = contexts().new_page(), contexts().new_page()
     dialogs: list[str] = []
     alice.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))

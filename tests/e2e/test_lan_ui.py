@@ -119,7 +119,9 @@ def test_join_against_a_stopped_host_says_it_cannot_be_reached(
 ) -> None:
     page = contexts().new_page()
     page.goto(host_process.url)
-    expect(page.get_by_text(re.compile(r"^Join (?!this host$|code$)"))).to_be_visible()  # info loaded
+    expect(
+        page.get_by_text(re.compile(r"^Join (?!this host$|code$)"))
+    ).to_be_visible()  # info loaded
     host_process.stop()
 
     page.get_by_label("Your name").fill("late")

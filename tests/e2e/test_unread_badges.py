@@ -36,11 +36,15 @@ def test_badge_counts_more_than_a_page_after_a_reload(host: ServerHandle, contex
         for n in range(75):  # more than the 50 the page fetches per room
             bob.send(side, f"burst {n}", f"b-{n}")
         page.reload()
-        expect(rooms.get_by_role("button", name="busy").get_by_label("75 unread")).to_be_visible(timeout=SLOW)
+        expect(rooms.get_by_role("button", name="busy").get_by_label("75 unread")).to_be_visible(
+            timeout=SLOW
+        )
         expect(page).to_have_title("(75) Parley", timeout=SLOW)
 
         bob.send(side, "and one live", "b-live")
-        expect(rooms.get_by_role("button", name="busy").get_by_label("76 unread")).to_be_visible(timeout=SLOW)
+        expect(rooms.get_by_role("button", name="busy").get_by_label("76 unread")).to_be_visible(
+            timeout=SLOW
+        )
 
         rooms.get_by_role("button", name="busy").click()
         expect(page).to_have_title("Parley", timeout=SLOW)

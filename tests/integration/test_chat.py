@@ -34,7 +34,9 @@ def test_two_clients_chat_in_general_and_in_a_new_room(connect: Connect) -> None
     assert ana.expect("message_created") == there
 
 
-def test_reconnect_with_token_keeps_the_user_and_name_is_held(live_server: ServerHandle, connect: Connect) -> None:
+def test_reconnect_with_token_keeps_the_user_and_name_is_held(
+    live_server: ServerHandle, connect: Connect
+) -> None:
     ana = connect("Ana")
     ana.close()
     again = connect(token=ana.token)
@@ -120,7 +122,10 @@ def test_presence_and_typing(connect: Connect) -> None:
     bo = connect("Bo")
     assert ana.expect("presence_changed") == {"user": bo.user, "online": True}
     assert bo.call("typing", {"room_id": bo.room_id()}) == {"ok": True}
-    assert ana.expect("typing") == {"room_id": ana.room_id(), "user": {"id": bo.user["id"], "name": "Bo"}}
+    assert ana.expect("typing") == {
+        "room_id": ana.room_id(),
+        "user": {"id": bo.user["id"], "name": "Bo"},
+    }
     assert bo.received("typing", within=0.3) == []  # not echoed to the typist
     bo.close()
     assert ana.expect("presence_changed") == {"user": bo.user, "online": False}
@@ -147,4 +152,3 @@ def test_stop_disconnects_clients(live_server: ServerHandle, connect: Connect) -
     assert not live_server.running
     ana.sio.sleep(0.5)
     assert ana.disconnected
-

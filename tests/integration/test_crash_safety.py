@@ -22,7 +22,9 @@ MAX_PER_CYCLE = 600
 NO_LIMITS = {"PARLEY_SEND_RATE": "1000000", "PARLEY_SEND_BURST": "1000000"}
 
 
-def _storm(peer: Peer, room_id: int, prefix: str, kill_after: int, host: HostProcess) -> dict[str, dict[str, Any]]:
+def _storm(
+    peer: Peer, room_id: int, prefix: str, kill_after: int, host: HostProcess
+) -> dict[str, dict[str, Any]]:
     """Send until ``kill_after`` acks have arrived, SIGKILL the host mid-stream, return the acks."""
     acked: dict[str, dict[str, Any]] = {}
     window = threading.Semaphore(IN_FLIGHT)
@@ -83,7 +85,9 @@ def test_sigkill_mid_storm_loses_and_doubles_nothing(tmp_path: Path) -> None:
     seen: list[dict[str, Any]] = []
     after = 0
     while True:
-        page = peer.call("fetch_messages", {"room_id": peer.room_id(), "after_id": after, "limit": 200})
+        page = peer.call(
+            "fetch_messages", {"room_id": peer.room_id(), "after_id": after, "limit": 200}
+        )
         seen += page["messages"]
         if not page["has_more"]:
             break

@@ -21,7 +21,12 @@ def test_handshake_from_a_foreign_origin_is_refused(live_server: ServerHandle) -
     refused = _polling_handshake(live_server, Origin="http://evil.example")
     assert refused.status_code == 400 and "Not an accepted origin" in refused.text
     # The same port on another name, and our name on another port, are foreign origins too.
-    assert _polling_handshake(live_server, Origin=f"http://evil.example:{live_server.port}").status_code == 400
+    assert (
+        _polling_handshake(
+            live_server, Origin=f"http://evil.example:{live_server.port}"
+        ).status_code
+        == 400
+    )
     assert _polling_handshake(live_server, Origin="http://127.0.0.1:1").status_code == 400
     own = _polling_handshake(live_server, Origin=f"http://127.0.0.1:{live_server.port}")
     assert own.status_code == 200 and own.headers.get("Access-Control-Allow-Origin") != "*"
@@ -30,7 +35,9 @@ def test_handshake_from_a_foreign_origin_is_refused(live_server: ServerHandle) -
 
 def test_websocket_from_a_foreign_origin_is_refused(live_server: ServerHandle) -> None:
     refused = refusal(
-        live_server.url, {"name": "Eve", "code": "24681357"}, headers={"Origin": "http://evil.example"}
+        live_server.url,
+        {"name": "Eve", "code": "24681357"},
+        headers={"Origin": "http://evil.example"},
     )
     assert refused is not None
 

@@ -143,7 +143,7 @@ def test_messages_go_direct_but_pings_keep_feeding_the_writer_queue() -> None:
 
     ws, sock = _ws(room=1000)
     owner = _Owner()
-    ws.send_packet(owner, owner.queued.append, eio_packet.Packet(eio_packet.MESSAGE, "2[\"x\"]"))
+    ws.send_packet(owner, owner.queued.append, eio_packet.Packet(eio_packet.MESSAGE, '2["x"]'))
     assert sock.written == _ws_frame('42["x"]') and owner.queued == []
     ping = eio_packet.Packet(eio_packet.PING)
     ws.send_packet(owner, owner.queued.append, ping)

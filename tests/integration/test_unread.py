@@ -31,7 +31,10 @@ def test_count_unread_is_exact_beyond_a_page(connect: Connect) -> None:
     counts = bo.call("count_unread", {"rooms": [{"room_id": general, "after_id": read_up_to}]})
     assert counts == {"ok": True, "counts": [{"room_id": general, "count": 60}]}
     newest = ana.send(general, "one more", "a-more")["id"]
-    bounded = bo.call("count_unread", {"rooms": [{"room_id": general, "after_id": read_up_to, "up_to_id": newest - 1}]})
+    bounded = bo.call(
+        "count_unread",
+        {"rooms": [{"room_id": general, "after_id": read_up_to, "up_to_id": newest - 1}]},
+    )
     assert bounded["counts"] == [{"room_id": general, "count": 60}]  # "one more" is past the bound
     refused = bo.call("count_unread", {"rooms": [{"room_id": side, "after_id": 0}]})
     assert refused["error"]["code"] == "forbidden"

@@ -38,8 +38,12 @@ class Agent:
 
     # -- discovery ------------------------------------------------------------------------------
 
-    def op_browse(self, wait_for: list[str] | None = None, absent: list[str] | None = None,
-                  timeout: float = 10.0) -> dict[str, Any]:
+    def op_browse(
+        self,
+        wait_for: list[str] | None = None,
+        absent: list[str] | None = None,
+        timeout: float = 10.0,
+    ) -> dict[str, Any]:
         """Start browsing (once) and wait until the named hosts are listed / gone."""
         started = time.monotonic()
         if self.browser is None:
@@ -105,7 +109,9 @@ class Agent:
                 with self.lock:
                     held = [m["id"] for m in self.messages.values() if m["room_id"] == room_id]
                 ack = self.sio.call(
-                    "fetch_messages", {"room_id": room_id, "after_id": max(held, default=0)}, timeout=10
+                    "fetch_messages",
+                    {"room_id": room_id, "after_id": max(held, default=0)},
+                    timeout=10,
                 )
                 for message in ack["messages"]:
                     with self.lock:
@@ -128,8 +134,11 @@ class Agent:
                 if ack["ok"]:
                     return {"message": ack["message"]}
                 raise RuntimeError(ack)
-            except (socketio.exceptions.TimeoutError, socketio.exceptions.BadNamespaceError,
-                    socketio.exceptions.DisconnectedError):
+            except (
+                socketio.exceptions.TimeoutError,
+                socketio.exceptions.BadNamespaceError,
+                socketio.exceptions.DisconnectedError,
+            ):
                 if time.monotonic() > deadline:
                     raise
                 time.sleep(0.3)
@@ -143,8 +152,12 @@ class Agent:
             if set(texts or ()) <= {m["text"] for m in held} or time.monotonic() > deadline:
                 with self.lock:
                     deliveries = list(self.deliveries)
-                return {"messages": held, "deliveries": deliveries, "welcomes": self.welcomes,
-                        "connected": bool(self.sio and self.sio.connected)}
+                return {
+                    "messages": held,
+                    "deliveries": deliveries,
+                    "welcomes": self.welcomes,
+                    "connected": bool(self.sio and self.sio.connected),
+                }
             time.sleep(0.05)
 
     def op_hosts_changed(self, names: list[str], timeout: float = 10.0) -> dict[str, Any]:
@@ -169,7 +182,10 @@ class Agent:
         request = urllib.request.Request(url, headers=headers)
         try:
             with urllib.request.urlopen(request, timeout=5) as response:
-                return {"status": response.status, "body": response.read(2000).decode("utf-8", "replace")}
+                return {
+                    "status": response.status,
+                    "body": response.read(2000).decode("utf-8", "replace"),
+                }
         except urllib.error.HTTPError as exc:
             return {"status": exc.code, "body": exc.read(2000).decode("utf-8", "replace")}
 
@@ -189,7 +205,11 @@ def main() -> None:
         try:
             answer = {"ok": True, **getattr(agent, f"op_{op}")(**request)}
         except Exception as exc:
-            answer = {"ok": False, "error": f"{type(exc).__name__}: {exc}", "trace": traceback.format_exc()}
+            answer = {
+                "ok": False,
+                "error": f"{type(exc).__name__}: {exc}",
+                "trace": traceback.format_exc(),
+            }
         print(json.dumps(answer), flush=True)
         if op == "quit":
             return

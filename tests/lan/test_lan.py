@@ -41,7 +41,11 @@ class AgentProc:
     def __init__(self, machine: Machine) -> None:
         self.proc = subprocess.Popen(
             machine.cmd(sys.executable, "-m", "tests.lan.agent"),
-            cwd=REPO, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            cwd=REPO,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
         )
         self._answers: queue.Queue[str] = queue.Queue()
         threading.Thread(target=self._pump, daemon=True).start()
@@ -101,14 +105,23 @@ def agents(lan: Lan) -> Iterator[dict[str, AgentProc]]:
 def _host(lan: Lan, letter: str, data: Path, name: str) -> HostProcess:
     machine = lan.machines[letter]
     return HostProcess(
-        data, "--join-code", CODE, "--name", name, host="0.0.0.0", port=PORT,
-        prefix=["ip", "netns", "exec", machine.name], discovery=True,
+        data,
+        "--join-code",
+        CODE,
+        "--name",
+        name,
+        host="0.0.0.0",
+        port=PORT,
+        prefix=["ip", "netns", "exec", machine.name],
+        discovery=True,
     )
 
 
 def _chromium_in(machine: Machine, tmp_path: Path) -> str:
     """A wrapper that starts Debian's chromium inside ``machine``; Playwright talks to it by pipe."""
-    binary = next(p for p in ("/usr/lib/chromium/chromium", "/usr/bin/chromium") if os.access(p, os.X_OK))
+    binary = next(
+        p for p in ("/usr/lib/chromium/chromium", "/usr/bin/chromium") if os.access(p, os.X_OK)
+    )
     wrapper = tmp_path / f"chromium-{machine.name}"
     wrapper.write_text(f'#!/bin/sh\nexec ip netns exec {machine.name} {binary} "$@"\n')
     wrapper.chmod(0o755)
@@ -134,13 +147,20 @@ def test_find_join_chat_and_survive_a_host_crash(
 
         # B joins with the code over websocket; A's own machine joins over loopback.
         agents["b"].do("connect", url=url, auth={"name": "Bea", "code": CODE})
-        agents["a"].do("connect", url=f"http://127.0.0.1:{PORT}/", auth={"name": "Ana", "code": CODE})
+        agents["a"].do(
+            "connect", url=f"http://127.0.0.1:{PORT}/", auth={"name": "Ana", "code": CODE}
+        )
 
         with contextlib.closing(
             playwright.chromium.launch(
-                executable_path=_chromium_in(lan.machines["c"], tmp_path), headless=True,
-                args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                      "--disable-component-update"],
+                executable_path=_chromium_in(lan.machines["c"], tmp_path),
+                headless=True,
+                args=[
+                    "--no-sandbox",
+                    "--disable-gpu",
+                    "--disable-background-networking",
+                    "--disable-component-update",
+                ],
             )
         ) as browser:
             page = browser.new_page()
@@ -163,8 +183,14 @@ def test_find_join_chat_and_survive_a_host_crash(
             for text in ("hello from B", "hello from A", "hello from C"):
                 expect(item(text)).to_have_count(1, timeout=15_000)
             for letter in "ab":
-                held = agents[letter].do("messages", texts=["hello from A", "hello from B", "hello from C"])
-                assert {m["text"] for m in held["messages"]} >= {"hello from A", "hello from B", "hello from C"}
+                held = agents[letter].do(
+                    "messages", texts=["hello from A", "hello from B", "hello from C"]
+                )
+                assert {m["text"] for m in held["messages"]} >= {
+                    "hello from A",
+                    "hello from B",
+                    "hello from C",
+                }
 
             # A crashes (SIGKILL) and comes back on the same data dir and port.
             agents["b"].do("send", text="acked before the crash", client_id="b-2")
@@ -177,8 +203,15 @@ def test_find_join_chat_and_survive_a_host_crash(
             box.fill("C after the restart")
             box.press("Enter")
 
-            everything = ["hello from A", "hello from B", "hello from C", "acked before the crash",
-                          "A after the restart", "B after the restart", "C after the restart"]
+            everything = [
+                "hello from A",
+                "hello from B",
+                "hello from C",
+                "acked before the crash",
+                "A after the restart",
+                "B after the restart",
+                "C after the restart",
+            ]
             for text in everything:  # nothing lost, nothing doubled, in the browser
                 expect(item(text)).to_have_count(1, timeout=20_000)
             for letter in "ab":  # ... and in both python clients
@@ -190,19 +223,28 @@ def test_find_join_chat_and_survive_a_host_crash(
         assert host.stop() == 0
 
 
-def test_a_second_host_appears_and_disappears(lan: Lan, agents: dict[str, AgentProc], tmp_path: Path) -> None:
+def test_a_second_host_appears_and_disappears(
+    lan: Lan, agents: dict[str, AgentProc], tmp_path: Path
+) -> None:
     host_a = _host(lan, "a", tmp_path / "a", "Host A")
     # C is a client of A: it hears about D through A (hosts_changed), as a browser guest would.
-    agents["c"].do("connect", url=f"http://{lan.machines['a'].address}:{PORT}/", auth={"name": "Cy", "code": CODE})
+    agents["c"].do(
+        "connect",
+        url=f"http://{lan.machines['a'].address}:{PORT}/",
+        auth={"name": "Cy", "code": CODE},
+    )
     host_d = _host(lan, "d", tmp_path / "d", "Host D")
     try:
         both = agents["b"].do("browse", wait_for=["Host A", "Host D"], timeout=FIND_WITHIN)
         assert both["seconds"] is not None, both
         assert {h["name"]: h["addresses"] for h in both["hosts"]} == {
-            "Host A": [lan.machines["a"].address], "Host D": [lan.machines["d"].address]
+            "Host A": [lan.machines["a"].address],
+            "Host D": [lan.machines["d"].address],
         }
         # A host lists the others it sees, for browser guests that cannot do mDNS.
-        listed = agents["b"].do("http", url=f"http://{lan.machines['a'].address}:{PORT}/api/hosts", headers={})
+        listed = agents["b"].do(
+            "http", url=f"http://{lan.machines['a'].address}:{PORT}/api/hosts", headers={}
+        )
         assert [h["name"] for h in json.loads(listed["body"])["hosts"]] == ["Host D"]
         assert "timeout" not in agents["c"].do("hosts_changed", names=["Host D"])
 
@@ -224,8 +266,12 @@ def test_foreign_host_and_origin_from_another_machine_are_refused(
     try:
         b = agents["b"]
         assert b.do("http", url=f"{base}/healthz", headers={})["status"] == 200
-        assert b.do("http", url=f"{base}/healthz", headers={"Host": "evil.example"})["status"] == 421
-        assert b.do("http", url=handshake, headers={"Host": f"evil.example:{PORT}"})["status"] == 421
+        assert (
+            b.do("http", url=f"{base}/healthz", headers={"Host": "evil.example"})["status"] == 421
+        )
+        assert (
+            b.do("http", url=handshake, headers={"Host": f"evil.example:{PORT}"})["status"] == 421
+        )
         evil = b.do("http", url=handshake, headers={"Origin": "http://evil.example"})
         assert evil["status"] == 400 and "Not an accepted origin" in evil["body"]
         own = b.do("http", url=handshake, headers={"Origin": base})

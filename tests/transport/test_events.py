@@ -39,8 +39,12 @@ def test_welcome_then_send_acks_and_broadcasts(join: Callable[..., Any]) -> None
     ana, bo = join("ana"), join("bo")
     room_id = _welcome(ana)["rooms"][0]["id"]
     _welcome(bo)
-    ack = ana.emit("send_message", {"room_id": room_id, "text": "hi", "client_id": "a1"}, callback=True)
-    assert ack["ok"] and ack["message"]["text"] == "hi" and ack["message"]["author"]["name"] == "ana"
+    ack = ana.emit(
+        "send_message", {"room_id": room_id, "text": "hi", "client_id": "a1"}, callback=True
+    )
+    assert (
+        ack["ok"] and ack["message"]["text"] == "hi" and ack["message"]["author"]["name"] == "ana"
+    )
     [event] = [e for e in bo.get_received() if e["name"] == "message_created"]
     assert event["args"][0] == ack["message"]
 
@@ -58,7 +62,9 @@ def test_welcome_then_send_acks_and_broadcasts(join: Callable[..., Any]) -> None
         ("just a string", "invalid"),
     ],
 )
-def test_send_message_bad_input_gets_error_ack(join: Callable[..., Any], payload: Any, code: str) -> None:
+def test_send_message_bad_input_gets_error_ack(
+    join: Callable[..., Any], payload: Any, code: str
+) -> None:
     ana = join("ana")
     ack = ana.emit("send_message", payload, callback=True)
     assert ack["ok"] is False and ack["error"]["code"] == code and ack["error"]["message"]
@@ -75,11 +81,15 @@ def test_rate_limited_without_disconnect(join: Callable[..., Any]) -> None:
     ana = join("ana")
     room_id = _welcome(ana)["rooms"][0]["id"]
     acks = [
-        ana.emit("send_message", {"room_id": room_id, "text": "x", "client_id": f"c{n}"}, callback=True)
+        ana.emit(
+            "send_message", {"room_id": room_id, "text": "x", "client_id": f"c{n}"}, callback=True
+        )
         for n in range(6)
     ]
     assert [a["ok"] for a in acks] == [True] * 5 + [False]
-    assert acks[-1]["error"]["code"] == "rate_limited" and acks[-1]["error"]["data"]["retry_after"] > 0
+    assert (
+        acks[-1]["error"]["code"] == "rate_limited" and acks[-1]["error"]["data"]["retry_after"] > 0
+    )
     assert ana.is_connected()
 
 
@@ -95,7 +105,10 @@ def test_room_commands(join: Callable[..., Any]) -> None:
     room = ana.emit("create_room", {"name": "Lunch Plans"}, callback=True)["room"]
     assert room["name"] == "lunch-plans" and room["member"]
     assert any(e["name"] == "room_created" for e in bo.get_received())
-    assert bo.emit("fetch_messages", {"room_id": room["id"]}, callback=True)["error"]["code"] == "forbidden"
+    assert (
+        bo.emit("fetch_messages", {"room_id": room["id"]}, callback=True)["error"]["code"]
+        == "forbidden"
+    )
     assert bo.emit("join_room", {"room_id": room["id"]}, callback=True)["room"]["member"]
     members = ana.emit("list_members", {"room_id": room["id"]}, callback=True)["members"]
     assert sorted(m["name"] for m in members) == ["ana", "bo"] and all(m["online"] for m in members)

@@ -6,7 +6,9 @@ from backend.discovery import SERVICE_TYPE, Advert, instance_name, parse_info, s
 
 
 def test_announcement_round_trips() -> None:
-    advert = Advert(host_id="a1b2c3d4e5f6", name="Ana's laptop", version="0.1.0", port=7275, needs_code=True)
+    advert = Advert(
+        host_id="a1b2c3d4e5f6", name="Ana's laptop", version="0.1.0", port=7275, needs_code=True
+    )
     info = service_info(advert, ["192.168.1.20", "10.0.0.5"])
     assert info.type == SERVICE_TYPE and info.name.endswith(f"(a1b2c3).{SERVICE_TYPE}")
     found = parse_info(info)

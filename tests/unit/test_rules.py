@@ -116,8 +116,13 @@ def test_settings_from_env_and_overrides(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     "env",
-    [{"PARLEY_PORT": "eighty"}, {"PARLEY_OPEN": "maybe"}, {"PARLEY_PORT": "70000"},
-     {"PARLEY_JOIN_CODE": "12"}, {"PARLEY_SYNCHRONOUS": "off"}],
+    [
+        {"PARLEY_PORT": "eighty"},
+        {"PARLEY_OPEN": "maybe"},
+        {"PARLEY_PORT": "70000"},
+        {"PARLEY_JOIN_CODE": "12"},
+        {"PARLEY_SYNCHRONOUS": "off"},
+    ],
 )
 def test_settings_reject_bad_values(env: dict[str, str]) -> None:
     with pytest.raises(ValueError):

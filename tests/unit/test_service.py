@@ -22,7 +22,9 @@ class Recorder:
         self.published: list[tuple[str, dict[str, Any], str | None, str | None]] = []
         self.channels: dict[str, set[str]] = {}
 
-    def publish(self, event: str, payload: dict[str, Any], to: str | None, skip_sid: str | None = None) -> None:
+    def publish(
+        self, event: str, payload: dict[str, Any], to: str | None, skip_sid: str | None = None
+    ) -> None:
         self.published.append((event, payload, to, skip_sid))
 
     def subscribe(self, sid: str, channel: str) -> None:
@@ -50,8 +52,12 @@ def out() -> Recorder:
 @pytest.fixture
 def service(db: Database, out: Recorder) -> ChatService:
     svc = ChatService(
-        db, out, server_info={"name": "host", "version": "t", "host_id": "h"}, join_code=CODE,
-        limits=Limits(max_text_chars=100, send_rate=1.0, send_burst=3), invite_urls=lambda: ["u"],
+        db,
+        out,
+        server_info={"name": "host", "version": "t", "host_id": "h"},
+        join_code=CODE,
+        limits=Limits(max_text_chars=100, send_rate=1.0, send_burst=3),
+        invite_urls=lambda: ["u"],
     )
     svc.bootstrap()
     return svc
@@ -171,7 +177,9 @@ def test_fetch_pages_and_typing(service: ChatService, out: Recorder) -> None:
     assert [m.id for m in page.messages] == ids[1:]
     service.typing("s2", general)
     [(payload, to)] = out.events("typing")
-    assert payload == {"room_id": general, "user": {"id": 2, "name": "Bo"}} and to == f"room:{general}"
+    assert (
+        payload == {"room_id": general, "user": {"id": 2, "name": "Bo"}} and to == f"room:{general}"
+    )
 
 
 def test_invite_is_for_the_host_only(service: ChatService) -> None:
