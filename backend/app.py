@@ -126,7 +126,12 @@ class FastWebSocket(WebSocketWSGI):  # type: ignore[misc]
       instead of waking the connection's writer greenlet for every message: broadcasts (one
       frame for all recipients) and single messages (acks, welcome) alike.
 
-    Receiving, WebSocket pings and closing stay simple-websocket's.
+    Receiving, WebSocket pings and closing stay simple-websocket's. Known corner: simple-websocket
+    answers a client's WebSocket-level ping (a pong) from its reader greenlet. If that happened while
+    the tail of a partly written frame still waited in the queue (a slow client with a full send
+    buffer), the pong would land inside that frame. Browsers and socket.io clients never send
+    WebSocket pings (Engine.IO pings are packets, which take the ordered path), and the server sends
+    none (``ping_interval`` is unset), so this is left as is rather than wrapping the socket.
     """
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
