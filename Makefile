@@ -113,7 +113,7 @@ bench: venv-dev ui
 
 # --- desktop (issue 4): the one-file binary and the .deb, both into dist/.
 package: venv-dev ui
-	$(PY) -m PyInstaller --noconfirm --distpath dist --workpath build/pyinstaller build.spec
+	$(PY) -m desktop.packaging.build_binary dist
 	$(PY) -m desktop.packaging.build_deb dist/parley dist
 
 clean:

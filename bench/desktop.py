@@ -22,6 +22,8 @@ from pathlib import Path
 
 import socketio
 
+from desktop.packaging import build_binary
+
 REPO = Path(__file__).resolve().parent.parent
 RUNS = 3
 JOIN_CODE = "97531864"
@@ -45,25 +47,7 @@ def _binary(tmp: Path) -> Path:
     given = os.environ.get("PARLEY_BINARY") or (REPO / "dist" / "parley")
     if Path(given).is_file():
         return Path(given)
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "PyInstaller",
-            "--noconfirm",
-            "--log-level",
-            "WARN",
-            "--distpath",
-            str(tmp / "dist"),
-            "--workpath",
-            str(tmp / "build"),
-            "build.spec",
-        ],
-        cwd=REPO,
-        check=True,
-        timeout=900,
-    )
-    return tmp / "dist" / "parley"
+    return build_binary.build(tmp / "dist", tmp / "build")
 
 
 def _tree(root: int) -> list[int]:

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from desktop.packaging import build_binary
 from tests.desktop import xclose
 
 REPO = Path(__file__).resolve().parents[2]
@@ -23,7 +24,6 @@ JOIN_CODE = "13572468"
 # A cold WebKit start under Xvfb on 2 cores takes 1-3 s; a loaded CI machine gets generous room.
 START_TIMEOUT = 40.0
 EXIT_TIMEOUT = 20.0
-BUILD_TIMEOUT = 600
 _TITLE = re.compile(r"^(\(\d+\) )?Parley$")
 
 
@@ -214,26 +214,7 @@ def frozen_binary(tmp_path_factory: pytest.TempPathFactory, ui_dist: Path) -> Pa
     if given:
         return Path(given).resolve()
     out = tmp_path_factory.mktemp("pyinstaller")
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "PyInstaller",
-            "--noconfirm",
-            "--log-level",
-            "WARN",
-            "--distpath",
-            str(out / "dist"),
-            "--workpath",
-            str(out / "build"),
-            "build.spec",
-        ],
-        cwd=REPO,
-        check=True,
-        timeout=BUILD_TIMEOUT,
-        env={**os.environ, "PARLEY_UI_DIST": str(ui_dist)},
-    )
-    return out / "dist" / "parley"
+    return build_binary.build(out / "dist", out / "build", ui_dist)
 
 
 @pytest.fixture(scope="session")

@@ -64,17 +64,9 @@ def artifacts() -> Path:
 
 
 @pytest.fixture
-def host_settings(tmp_path: Path) -> Settings:
-    return Settings(
-        host="127.0.0.1",
-        port=0,
-        data_dir=tmp_path / "data",
-        name="E2E host",
-        join_code=E2E_CODE,
-        discovery=False,
-        ui_dist=UI_DIST,
-        testing=True,
-    )
+def host_settings(settings: Settings) -> Settings:
+    """The suite's host settings (tests/conftest.py), serving the built UI."""
+    return settings.replace(name="E2E host", join_code=E2E_CODE, ui_dist=UI_DIST)
 
 
 @pytest.fixture
