@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from backend import Settings, start_server
+from backend import start_server
 from tests.desktop.conftest import SOURCE_CMD, STANDIN_UI, screenshot_colors
 
 pytestmark = pytest.mark.desktop
@@ -42,18 +42,12 @@ def _wait_painted(display: str, shot: Path, timeout: float = 30.0) -> int:
     return colours
 
 
-def test_start_screen_joins_a_second_host(launch, xvfb, ui_dist, tmp_path) -> None:
+def test_start_screen_joins_a_second_host(launch, xvfb, ui_dist, tmp_path, settings) -> None:
     if ui_dist == STANDIN_UI:
         pytest.skip("the start screen is in the real UI: run `make ui` first")
     second = start_server(
-        Settings(
-            host="127.0.0.1",
-            port=0,
-            data_dir=tmp_path / "second",
-            name="Second host",
-            open=True,
-            discovery=False,
-            testing=True,
+        settings.replace(
+            data_dir=tmp_path / "second", name="Second host", join_code=None, open=True
         )
     )
     try:

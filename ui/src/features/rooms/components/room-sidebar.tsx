@@ -8,6 +8,12 @@ import { openRoom } from '@/stores/sync';
 
 import { NewRoomDialog } from './new-room-dialog';
 
+/** Open a room, then let the caller close whatever drawer or dialog led there. */
+function pickRoom(roomId: number, onPick: () => void): void {
+  void openRoom(roomId);
+  onPick();
+}
+
 function RoomLink({ room, active, onPick }: { room: WireRoom; active: boolean; onPick: () => void }) {
   const unread = useUnread(room.id);
   return (
@@ -16,10 +22,7 @@ function RoomLink({ room, active, onPick }: { room: WireRoom; active: boolean; o
         type="button"
         className={`room-link${active ? ' active' : ''}${unread > 0 ? ' unread' : ''}`}
         aria-current={active ? 'page' : undefined}
-        onClick={() => {
-          void openRoom(room.id);
-          onPick();
-        }}
+        onClick={() => pickRoom(room.id, onPick)}
       >
         <span className="hash" aria-hidden="true">
           #
@@ -67,10 +70,7 @@ export function RoomSidebar({ onPick, footer }: { onPick: () => void; footer?: R
                   type="button"
                   className="room-link other"
                   aria-label={`Join #${room.name}`}
-                  onClick={() => {
-                    void openRoom(room.id);
-                    onPick();
-                  }}
+                  onClick={() => pickRoom(room.id, onPick)}
                 >
                   <span className="hash" aria-hidden="true">
                     #
