@@ -37,16 +37,80 @@ class Room:
     kind: str
     created_at: str
     last_message_id: int = 0
+    last_rev: int = 0
+    # Direct messages only: every participant, in id order.
+    members: tuple[User, ...] = ()
 
-    def to_wire(self, *, member: bool) -> dict[str, Any]:
-        return {
+    @property
+    def is_dm(self) -> bool:
+        return self.kind == "dm"
+
+    def to_wire(self, *, member: bool, last_read_id: int = 0) -> dict[str, Any]:
+        wire: dict[str, Any] = {
             "id": self.id,
             "name": self.name,
             "kind": self.kind,
             "created_at": self.created_at,
             "member": member,
             "last_message_id": self.last_message_id,
+            "last_rev": self.last_rev,
+            "last_read_id": last_read_id,
         }
+        if self.is_dm:
+            wire["members"] = [m.ref() for m in self.members]
+        return wire
+
+
+@dataclass(frozen=True, slots=True)
+class Attachment:
+    """A completed upload (the wire's File)."""
+
+    id: int
+    room_id: int
+    name: str
+    size: int
+    mime: str
+    kind: str  # "image" (PNG/JPEG/GIF/WebP, from the bytes) or "file"
+    sha256: str
+    uploader_id: int = 0
+    message_id: int | None = None
+
+    def to_wire(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "name": self.name,
+            "size": self.size,
+            "mime": self.mime,
+            "kind": self.kind,
+            "sha256": self.sha256,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Quote:
+    """The message a reply answers, as shown above the reply."""
+
+    id: int
+    author: User
+    snippet: str
+    deleted: bool
+
+    def to_wire(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "author": self.author.ref(),
+            "snippet": self.snippet,
+            "deleted": self.deleted,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Reaction:
+    emoji: str
+    user_ids: tuple[int, ...]
+
+    def to_wire(self) -> dict[str, Any]:
+        return {"emoji": self.emoji, "user_ids": list(self.user_ids)}
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +121,13 @@ class Message:
     author: User
     text: str
     created_at: str
+    reply_to: Quote | None = None
+    edited_at: str | None = None
+    deleted: bool = False
+    rev: int = 0
+    reactions: tuple[Reaction, ...] = ()
+    mentions: tuple[int, ...] = ()
+    attachments: tuple[Attachment, ...] = ()
 
     def to_wire(self) -> dict[str, Any]:
         return {
@@ -66,6 +137,13 @@ class Message:
             "author": self.author.ref(),
             "text": self.text,
             "created_at": self.created_at,
+            "reply_to": self.reply_to.to_wire() if self.reply_to else None,
+            "edited_at": self.edited_at,
+            "deleted": self.deleted,
+            "rev": self.rev,
+            "reactions": [r.to_wire() for r in self.reactions],
+            "mentions": list(self.mentions),
+            "attachments": [a.to_wire() for a in self.attachments],
         }
 
 
@@ -75,3 +153,15 @@ class Page:
 
     messages: list[Message]
     has_more: bool
+    has_more_after: bool = False
+    # The room's last_rev when the page was read: the client's starting point for fetch_changes.
+    rev: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Device:
+    id: int
+    user: User
+    label: str
+    created_at: str
+    last_seen_at: str

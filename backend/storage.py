@@ -65,6 +65,90 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX message_room ON message(room_id, id);
     """,
+    # 2: rich chat — replies, edits and tombstones with a change number for resync, direct-message
+    # rooms, reactions, mentions, read marks kept on the host, host settings, files and resumable
+    # uploads, and full-text search.
+    """
+    ALTER TABLE message ADD COLUMN reply_to INTEGER REFERENCES message(id);
+    ALTER TABLE message ADD COLUMN edited_at TEXT;
+    ALTER TABLE message ADD COLUMN deleted_at TEXT;
+    -- 0 until the message changes; then the host-wide change number of its latest change. Only
+    -- changed messages are indexed, so a send pays nothing for it.
+    ALTER TABLE message ADD COLUMN rev INTEGER NOT NULL DEFAULT 0;
+    CREATE INDEX message_room_rev ON message(room_id, rev) WHERE rev > 0;
+    CREATE TABLE counter (
+        name        TEXT PRIMARY KEY,
+        value       INTEGER NOT NULL
+    ) WITHOUT ROWID;
+    INSERT INTO counter (name, value) VALUES ('rev', 0);
+    -- The sorted participant ids of a direct message ("3,8,12"): one room per set of people.
+    ALTER TABLE room ADD COLUMN dm_key TEXT;
+    CREATE UNIQUE INDEX room_dm_key ON room(dm_key) WHERE dm_key IS NOT NULL;
+    CREATE TABLE reaction (
+        message_id  INTEGER NOT NULL REFERENCES message(id) ON DELETE CASCADE,
+        emoji       TEXT NOT NULL,
+        user_id     INTEGER NOT NULL REFERENCES user(id) ON DELETE CASCADE,
+        created_at  TEXT NOT NULL,
+        PRIMARY KEY (message_id, emoji, user_id)
+    ) WITHOUT ROWID;
+    CREATE TABLE mention (
+        user_id     INTEGER NOT NULL REFERENCES user(id) ON DELETE CASCADE,
+        message_id  INTEGER NOT NULL REFERENCES message(id) ON DELETE CASCADE,
+        PRIMARY KEY (user_id, message_id)
+    ) WITHOUT ROWID;
+    CREATE INDEX mention_message ON mention(message_id);
+    CREATE TABLE read_mark (
+        user_id     INTEGER NOT NULL REFERENCES user(id) ON DELETE CASCADE,
+        room_id     INTEGER NOT NULL REFERENCES room(id) ON DELETE CASCADE,
+        last_read_id INTEGER NOT NULL,
+        PRIMARY KEY (user_id, room_id)
+    ) WITHOUT ROWID;
+    CREATE TABLE host_setting (
+        key         TEXT PRIMARY KEY,
+        value       TEXT
+    ) WITHOUT ROWID;
+    -- An upload in progress; its bytes are in the data dir under uploads/<id>.
+    CREATE TABLE upload (
+        id          TEXT PRIMARY KEY,
+        user_id     INTEGER NOT NULL REFERENCES user(id) ON DELETE CASCADE,
+        room_id     INTEGER NOT NULL REFERENCES room(id) ON DELETE CASCADE,
+        name        TEXT NOT NULL,
+        size        INTEGER NOT NULL,
+        sha256      TEXT NOT NULL,
+        created_at  TEXT NOT NULL
+    );
+    CREATE INDEX upload_resume ON upload(user_id, room_id, sha256, size);
+    -- A completed upload; its bytes are in the data dir under files/<sha256>.
+    CREATE TABLE file (
+        id          INTEGER PRIMARY KEY,
+        room_id     INTEGER NOT NULL REFERENCES room(id) ON DELETE CASCADE,
+        uploader_id INTEGER NOT NULL REFERENCES user(id),
+        message_id  INTEGER REFERENCES message(id) ON DELETE SET NULL,
+        name        TEXT NOT NULL,
+        size        INTEGER NOT NULL,
+        mime        TEXT NOT NULL,
+        kind        TEXT NOT NULL CHECK (kind IN ('image', 'file')),
+        sha256      TEXT NOT NULL,
+        created_at  TEXT NOT NULL
+    );
+    CREATE INDEX file_message ON file(message_id);
+    CREATE INDEX file_sha256 ON file(sha256);
+    -- Full-text index over message text, kept by triggers (a tombstone's empty text drops out).
+    CREATE VIRTUAL TABLE message_fts USING fts5(
+        text, content='message', content_rowid='id', tokenize='unicode61 remove_diacritics 2'
+    );
+    INSERT INTO message_fts (rowid, text) SELECT id, text FROM message;
+    CREATE TRIGGER message_fts_insert AFTER INSERT ON message BEGIN
+        INSERT INTO message_fts (rowid, text) VALUES (new.id, new.text);
+    END;
+    CREATE TRIGGER message_fts_update AFTER UPDATE OF text ON message BEGIN
+        INSERT INTO message_fts (message_fts, rowid, text) VALUES ('delete', old.id, old.text);
+        INSERT INTO message_fts (rowid, text) VALUES (new.id, new.text);
+    END;
+    CREATE TRIGGER message_fts_delete AFTER DELETE ON message BEGIN
+        INSERT INTO message_fts (message_fts, rowid, text) VALUES ('delete', old.id, old.text);
+    END;
+    """,
 )
 
 _MESSAGE_COLUMNS = (
