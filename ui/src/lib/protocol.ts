@@ -11,6 +11,18 @@ export const COMMANDS = {
   typing: 'typing',
   getInvite: 'get_invite',
   countUnread: 'count_unread',
+  fetchChanges: 'fetch_changes',
+  editMessage: 'edit_message',
+  deleteMessage: 'delete_message',
+  react: 'react',
+  openDm: 'open_dm',
+  markRead: 'mark_read',
+  getReadMarks: 'get_read_marks',
+  search: 'search',
+  adminInfo: 'admin_info',
+  adminRenameHost: 'admin_rename_host',
+  adminSetJoinCode: 'admin_set_join_code',
+  adminRemoveDevice: 'admin_remove_device',
 } as const;
 export type Command = (typeof COMMANDS)[keyof typeof COMMANDS];
 
@@ -24,6 +36,11 @@ export const EVENTS = {
   presenceChanged: 'presence_changed',
   typing: 'typing',
   hostsChanged: 'hosts_changed',
+  messageUpdated: 'message_updated',
+  messageDeleted: 'message_deleted',
+  readChanged: 'read_changed',
+  seen: 'seen',
+  serverChanged: 'server_changed',
 } as const;
 export type ServerEvent = (typeof EVENTS)[keyof typeof EVENTS];
 
@@ -33,21 +50,53 @@ export type ConnectErrorCode = (typeof CONNECT_ERRORS)[number];
 
 export type WireUser = { id: number; name: string; is_host: boolean; online?: boolean };
 export type WireAuthor = { id: number; name: string };
+export type RoomKind = 'channel' | 'dm';
 export type WireRoom = {
   id: number;
+  /** `""` for a direct message: show the other participants' names instead. */
   name: string;
-  kind: 'channel';
+  kind: RoomKind;
   created_at: string;
   member: boolean;
   last_message_id: number;
+  /** The room's newest change number (edits, deletions, reactions): the fetch_changes offset. */
+  last_rev: number;
+  /** The receiving user's read mark kept on the host (0 in broadcasts such as room_created). */
+  last_read_id: number;
+  /** Direct messages: every participant, the receiver included. */
+  members?: WireAuthor[];
+};
+/** The message replied to; `snippet` is its first 140 characters. */
+export type WireQuote = { id: number; author: WireAuthor; snippet: string; deleted: boolean };
+export type WireReaction = { emoji: string; user_ids: number[] };
+/** An uploaded file; `kind` is `image` only for PNG/JPEG/GIF/WebP recognised from the bytes. */
+export type WireFile = {
+  id: number;
+  name: string;
+  size: number;
+  mime: string;
+  kind: 'image' | 'file';
+  sha256: string;
 };
 export type WireMessage = {
   id: number;
   room_id: number;
   client_id: string;
   author: WireAuthor;
+  /** `""` when deleted. */
   text: string;
   created_at: string;
+  reply_to: WireQuote | null;
+  edited_at: string | null;
+  /** A tombstone: no text, reactions, mentions or attachments. */
+  deleted: boolean;
+  /** 0 until the message changes, then the host-wide change number of its latest change. */
+  rev: number;
+  /** In the order they were first added. */
+  reactions: WireReaction[];
+  /** Ids of the users named with `@name` in the text. */
+  mentions: number[];
+  attachments: WireFile[];
 };
 export type WireServer = { name: string; version: string; host_id: string };
 export type Welcome = {
@@ -60,6 +109,11 @@ export type Welcome = {
 export type MemberChange = { room_id: number; user: WireUser };
 export type PresenceChange = { user: WireUser; online: boolean };
 export type TypingEvent = { room_id: number; user: WireAuthor };
+/** `read_changed`: the user's read mark moved (on another of their devices). */
+export type ReadChanged = { room_id: number; last_read_id: number };
+/** `seen`: another participant of a direct message read up to `last_read_id`. */
+export type SeenEvent = { room_id: number; user_id: number; last_read_id: number };
+export type ServerChanged = { server: WireServer };
 
 export type WireError = { code: string; message: string; data?: Record<string, unknown> };
 export type Ack<T> = ({ ok: true } & T) | { ok: false; error: WireError };
@@ -69,9 +123,62 @@ export type AuthPayload =
   | { name: string; code: string }
   | { owner_key: string };
 
-export type FetchResult = { messages: WireMessage[]; has_more: boolean };
+/** `fetch_messages`: `has_more` = more before (or after, with `after_id`); `has_more_after` only
+ * with `around_id`; `rev` = the room's last_rev when it was read. */
+export type FetchResult = { messages: WireMessage[]; has_more: boolean; has_more_after?: boolean; rev: number };
+export type FetchMessagesPayload = {
+  room_id: number;
+  after_id?: number;
+  before_id?: number;
+  around_id?: number;
+  limit?: number;
+};
+/** `fetch_changes`: current state of every message changed after `after_rev`, ascending rev. */
+export type ChangesResult = { messages: WireMessage[]; rev: number; has_more: boolean };
+export type SendMessagePayload = {
+  room_id: number;
+  text: string;
+  client_id: string;
+  reply_to?: number;
+  attachments?: number[];
+};
+export type MessageResult = { message: WireMessage };
+export type RoomResult = { room: WireRoom };
+export type MarkReadResult = { last_read_id: number };
+export type ReadMark = { user_id: number; last_read_id: number };
+export type ReadMarksResult = { marks: ReadMark[] };
 export type InviteResult = { code: string | null; urls: string[] };
-export type UnreadCounts = { counts: { room_id: number; count: number }[] };
+export type UnreadCount = { room_id: number; count: number; mentions: number };
+export type UnreadCounts = { counts: UnreadCount[] };
+export type SearchPayload = {
+  query: string;
+  room_id?: number;
+  author_id?: number;
+  before_id?: number;
+  limit?: number;
+};
+/** `search`: newest first. */
+export type SearchResult = { messages: WireMessage[]; has_more: boolean };
+
+/** Host administration (the host user only). */
+export type WireDevice = {
+  id: number;
+  user: WireAuthor;
+  label: string;
+  created_at: string;
+  last_seen_at: string;
+  online: boolean;
+};
+export type AdminInfo = { name: string; join_code: string | null; devices: WireDevice[] };
+export type AdminRenameResult = { server: WireServer };
+export type AdminJoinCodeResult = { join_code: string | null };
+
+/** Uploads (HTTP, `Authorization: Bearer <token>`). */
+export type UploadStart = { room_id: number; name: string; size: number; sha256: string };
+export type UploadStarted = { upload_id: number; offset: number; size: number; chunk_size: number };
+export type UploadStatus = { upload_id: number; offset: number; size: number };
+/** PUT answer; the last chunk also carries the finished `file`. */
+export type UploadChunkResult = { offset: number; file?: WireFile };
 export type ServerInfo = {
   name: string;
   version: string;
@@ -106,11 +213,33 @@ export const HTTP = {
   info: './api/info',
   hosts: './api/hosts',
   selfcheck: './api/selfcheck',
+  uploads: './api/uploads',
+  files: './api/files',
 } as const;
+export const uploadPath = (uploadId: number) => `${HTTP.uploads}/${uploadId}`;
+export const filePath = (fileId: number) => `${HTTP.files}/${fileId}`;
 
 /** Limits the UI checks before sending (the host checks them again). */
 export const MAX_TEXT_CHARS = 4000;
 export const FETCH_PAGE = 50;
+export const FETCH_MAX = 200;
+/** fetch_changes page (its default and maximum). */
+export const CHANGES_PAGE = 200;
+/** open_dm: the caller and 1–7 others. */
+export const DM_MAX_OTHERS = 7;
+/** Different emoji per message. */
+export const MAX_REACTIONS = 20;
+/** The quoted snippet of a reply is the first 140 characters. */
+export const SNIPPET_CHARS = 140;
+export const MAX_ATTACHMENTS = 10;
+export const SEARCH_PAGE = 20;
+export const SEARCH_MAX = 50;
+export const MAX_SEARCH_CHARS = 200;
+/** Default `PARLEY_MAX_UPLOAD_BYTES` (the host refuses bigger uploads up front). */
+export const MAX_UPLOAD_BYTES = 100 * 1024 * 1024;
+/** count_unread answers for 1–500 rooms; counts are capped at 1,000. */
+export const UNREAD_ROOMS_MAX = 500;
+export const UNREAD_CAP = 1000;
 /** "Say it at most every 3 s while typing" (protocol.md). */
 export const TYPING_EVERY_MS = 3000;
 /** "show ~5 s" (protocol.md). */
