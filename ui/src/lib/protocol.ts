@@ -175,8 +175,8 @@ export type AdminJoinCodeResult = { join_code: string | null };
 
 /** Uploads (HTTP, `Authorization: Bearer <token>`). */
 export type UploadStart = { room_id: number; name: string; size: number; sha256: string };
-export type UploadStarted = { upload_id: number; offset: number; size: number; chunk_size: number };
-export type UploadStatus = { upload_id: number; offset: number; size: number };
+export type UploadStarted = { upload_id: string; offset: number; size: number; chunk_size: number };
+export type UploadStatus = { upload_id: string; offset: number; size: number };
 /** PUT answer; the last chunk also carries the finished `file`. */
 export type UploadChunkResult = { offset: number; file?: WireFile };
 export type ServerInfo = {
@@ -185,6 +185,8 @@ export type ServerInfo = {
   host_id: string;
   needs_code: boolean;
   urls: string[];
+  /** The largest upload the host accepts (`PARLEY_MAX_UPLOAD_BYTES`). */
+  max_upload_bytes?: number;
 };
 
 /** Another Parley host found by mDNS (its own data, from the LAN: treat every field as untrusted). */
@@ -216,7 +218,7 @@ export const HTTP = {
   uploads: './api/uploads',
   files: './api/files',
 } as const;
-export const uploadPath = (uploadId: number) => `${HTTP.uploads}/${uploadId}`;
+export const uploadPath = (uploadId: string) => `${HTTP.uploads}/${uploadId}`;
 export const filePath = (fileId: number) => `${HTTP.files}/${fileId}`;
 
 /** Limits the UI checks before sending (the host checks them again). */
