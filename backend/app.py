@@ -16,7 +16,8 @@ from flask import Flask
 from flask_socketio import SocketIO
 from socketio import packet as sio_packet
 
-from . import netinfo, routes, secrets_store
+from . import config, file_routes, netinfo, routes, secrets_store
+from .admin import HostAdmin
 from .config import Settings
 from .db_worker import Database
 from .discovery import Advert, Announcer, HostBrowser
@@ -50,6 +51,20 @@ class Host:
     def join_urls(self) -> list[str]:
         return netinfo.join_urls(self.settings.host, self.port)
 
+    def advert(self) -> Advert:
+        return Advert(
+            host_id=self.server_info["host_id"],
+            name=self.server_info["name"],
+            version=self.server_info["version"],
+            port=self.port,
+            needs_code=self.service.join_code is not None,
+        )
+
+    def host_changed(self) -> None:
+        """The admin renamed the host or changed its code: the LAN announcement follows."""
+        if self.announcer is not None:
+            self.announcer.update(self.advert())
+
     def start_discovery(self, marshal: Callable[..., None]) -> None:
         """Announce this host and watch for others (own threads; returns at once).
 
@@ -57,13 +72,7 @@ class Host:
         """
         if not self.settings.discovery:
             return
-        advert = Advert(
-            host_id=self.server_info["host_id"],
-            name=self.settings.name,
-            version=self.server_info["version"],
-            port=self.port,
-            needs_code=self.service.join_code is not None,
-        )
+        advert = self.advert()
         if self.settings.host in ("0.0.0.0", ""):
             self.announcer = Announcer(advert)
         else:  # bound to one address: announce exactly that one
@@ -227,6 +236,9 @@ class SocketTransport:
     def unsubscribe(self, sid: str, channel: str) -> None:
         self._server.leave_room(sid, channel, namespace="/")
 
+    def disconnect(self, sid: str) -> None:
+        self._server.disconnect(sid, namespace="/")
+
 
 def create_app(settings: Settings) -> Flask:
     """Create and configure one host. Called on the server thread (or a test's thread)."""
@@ -259,20 +271,28 @@ def create_app(settings: Settings) -> Flask:
         "host_id": secrets_store.host_id(data_dir),
     }
     join_code = None if settings.open else secrets_store.join_code(data_dir, settings.join_code)
+    service_transport = SocketTransport(socketio.server)
     service = ChatService(
         db,
-        SocketTransport(socketio.server),
+        service_transport,
         server_info=server_info,
         join_code=join_code,
         limits=Limits(settings.max_text_chars, settings.send_rate, settings.send_burst),
         invite_urls=lambda: host.join_urls(),
     )
     host = Host(settings, service, db, socketio, server_info, settings.port)
-    service.bootstrap()
-    socketio.on_namespace(ChatNamespace(service, settings.max_payload_bytes))
+    service.on_host_changed = host.host_changed
+    service.bootstrap(
+        name_given=settings.name != config.default_host_name(),
+        code_given=settings.open or settings.join_code is not None,
+    )
+    admin = HostAdmin(service, db, service_transport)
+    socketio.on_namespace(ChatNamespace(service, admin, settings.max_payload_bytes))
     socketio.on_error_default(ack_error)
     app.register_blueprint(routes.bp)
     # Outermost, so it also guards /socket.io/ (Flask-SocketIO's middleware sits under it).
     app.wsgi_app = HostCheck(app.wsgi_app, names)  # type: ignore[method-assign]
     app.extensions["parley"] = host
+    # Uploads and downloads; HTTP has no engineio origin check, so the routes get our own.
+    file_routes.init_app(app, OriginCheck(names, lambda: host.port))
     return app

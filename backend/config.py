@@ -29,7 +29,7 @@ _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
 
 
-def _default_host_name() -> str:
+def default_host_name() -> str:
     return socket.gethostname() or "Parley host"
 
 
@@ -42,7 +42,7 @@ class Settings:
     port: int = DEFAULT_PORT
     data_dir: Path = field(default_factory=paths.default_data_dir)
     # The host's name as peers see it.
-    name: str = field(default_factory=_default_host_name)
+    name: str = field(default_factory=default_host_name)
     # None: the code stored in data_dir (generated on first run). Ignored when ``open``.
     join_code: str | None = None
     open: bool = False
@@ -50,6 +50,8 @@ class Settings:
     # Above this an event is refused with too_large (the connection stays up).
     max_payload_bytes: int = 64 * 1024
     max_text_chars: int = 4000
+    # Largest file an upload may announce; a bigger one is refused before any byte is sent.
+    max_upload_bytes: int = 100 * 1024 * 1024
     # Per user: a burst of send_burst messages, refilled at send_rate per second.
     send_rate: float = 5.0
     send_burst: int = 20
@@ -72,6 +74,8 @@ class Settings:
             raise ValueError("synchronous must be 'full' or 'normal'")
         if self.max_payload_bytes < 1024 or self.max_text_chars < 1:
             raise ValueError("limits are too small to chat")
+        if self.max_upload_bytes < 1:
+            raise ValueError("max_upload_bytes must be positive")
         if self.send_rate <= 0 or self.send_burst < 1:
             raise ValueError("send_rate and send_burst must be positive")
         name = self.name.strip()

@@ -129,6 +129,8 @@ class Announcer:
         self._addresses = addresses
         self._poll = poll
         self._stop = threading.Event()
+        self._wake = threading.Event()
+        self._changed = False
         self._thread = threading.Thread(target=self._run, name="mdns-announce", daemon=True)
         self._lock = threading.Lock()
         self._zc: Zeroconf | None = None
@@ -143,6 +145,12 @@ class Announcer:
         """Register in the background: probing takes ~1 s and must not delay serving."""
         self._thread.start()
 
+    def update(self, advert: Advert) -> None:
+        """Announce new details (the host was renamed, its code turned on or off) right away."""
+        with self._lock:
+            self._advert, self._changed = advert, True
+        self._wake.set()
+
     def _run(self) -> None:
         current: list[str] | None = None
         while not self._stop.is_set():
@@ -151,18 +159,23 @@ class Announcer:
             except Exception:
                 log.exception("could not read the network interfaces")
                 addresses = current or []
-            if addresses != current:
+            with self._lock:
+                changed, self._changed = self._changed, False
+            if addresses != current or changed:
                 self._withdraw()
                 if addresses and not self._stop.is_set():
                     self._register(addresses)
                 current = addresses
-            self._stop.wait(self._poll)
+            self._wake.wait(self._poll)
+            self._wake.clear()
         self._withdraw()
 
     def _register(self, addresses: list[str]) -> None:
         try:
             zc = Zeroconf(interfaces=list(addresses), ip_version=IPVersion.V4Only)
-            info = service_info(self._advert, addresses)
+            with self._lock:
+                advert = self._advert
+            info = service_info(advert, addresses)
             zc.register_service(info, allow_name_change=True)
         except Exception:
             log.exception("could not announce on %s", addresses)
@@ -188,6 +201,7 @@ class Announcer:
     def stop(self, timeout: float = 5.0) -> None:
         """Withdraw and end the thread. Idempotent."""
         self._stop.set()
+        self._wake.set()
         if self._thread.is_alive():
             self._thread.join(timeout)
 

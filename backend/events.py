@@ -16,8 +16,9 @@ from flask_socketio import ConnectionRefusedError, Namespace, emit
 
 from . import protocol as p
 from . import validate
+from .admin import HostAdmin
 from .errors import ChatError, Invalid
-from .service import MAX_UNREAD_ROOMS, ChatService
+from .service import MAX_UNREAD_ROOMS, SEARCH_DEFAULT, ChatService
 
 log = logging.getLogger(__name__)
 
@@ -35,9 +36,10 @@ def command(fn: Handler) -> Callable[..., dict[str, Any]]:
 
 
 class ChatNamespace(Namespace):  # type: ignore[misc]
-    def __init__(self, service: ChatService, max_payload_bytes: int) -> None:
+    def __init__(self, service: ChatService, admin: HostAdmin, max_payload_bytes: int) -> None:
         super().__init__("/")
         self._service = service
+        self._admin = admin
         self.max_payload_bytes = max_payload_bytes
 
     def trigger_event(self, event: str, *args: Any) -> Any:
@@ -66,6 +68,10 @@ class ChatNamespace(Namespace):  # type: ignore[misc]
             validate.room_id(data),
             data.get("text"),
             validate.client_id(data),
+            reply_to=validate.integer(data, "reply_to", required=False),
+            attachments=(
+                validate.id_list(data, "attachments", most=10) if "attachments" in data else None
+            ),
         )
         return {"ok": True, "message": message.to_wire()}
 
@@ -77,13 +83,109 @@ class ChatNamespace(Namespace):  # type: ignore[misc]
             validate.room_id(data),
             after_id=validate.integer(data, "after_id", required=False, minimum=0),
             before_id=validate.integer(data, "before_id", required=False, minimum=0),
+            around_id=validate.integer(data, "around_id", required=False),
             limit=validate.integer(data, "limit", required=False) or p.FETCH_DEFAULT,
         )
         return {
             "ok": True,
             "messages": [m.to_wire() for m in page.messages],
             "has_more": page.has_more,
+            "has_more_after": page.has_more_after,
+            "rev": page.rev,
         }
+
+    @command
+    def on_fetch_changes(self, data: dict[str, Any]) -> dict[str, Any]:
+        """Sent after a reconnect: edits, deletions and reactions since the client's last rev."""
+        messages, rev, more = self._service.fetch_changes(
+            _sid(),
+            validate.room_id(data),
+            _required_int(data, "after_rev", minimum=0),
+            validate.integer(data, "limit", required=False) or p.FETCH_MAX,
+        )
+        return {
+            "ok": True,
+            "messages": [m.to_wire() for m in messages],
+            "rev": rev,
+            "has_more": more,
+        }
+
+    @command
+    def on_edit_message(self, data: dict[str, Any]) -> dict[str, Any]:
+        """Sent when the author changes a message; the room gets message_updated."""
+        message = self._service.edit_message(
+            _sid(), _required_int(data, "message_id"), data.get("text")
+        )
+        return {"ok": True, "message": message.to_wire()}
+
+    @command
+    def on_delete_message(self, data: dict[str, Any]) -> dict[str, Any]:
+        """Sent by the author (or the host user); the room gets message_deleted."""
+        message = self._service.delete_message(_sid(), _required_int(data, "message_id"))
+        return {"ok": True, "message": message.to_wire()}
+
+    @command
+    def on_react(self, data: dict[str, Any]) -> dict[str, Any]:
+        """Sent to add or take back a reaction; the room gets message_updated."""
+        message = self._service.react(
+            _sid(),
+            _required_int(data, "message_id"),
+            validate.emoji(data.get("emoji")),
+            validate.boolean(data, "on"),
+        )
+        return {"ok": True, "message": message.to_wire()}
+
+    @command
+    def on_open_dm(self, data: dict[str, Any]) -> dict[str, Any]:
+        """Sent to start (or go back to) a direct message with some people."""
+        users = validate.id_list(data, "user_ids", most=8)
+        return {"ok": True, "room": self._service.open_dm(_sid(), users)}
+
+    @command
+    def on_mark_read(self, data: dict[str, Any]) -> dict[str, Any]:
+        """Sent as the user reads: the host keeps the mark for all their devices."""
+        mark = self._service.mark_read(
+            _sid(), validate.room_id(data), _required_int(data, "message_id", minimum=0)
+        )
+        return {"ok": True, "last_read_id": mark}
+
+    @command
+    def on_get_read_marks(self, data: dict[str, Any]) -> dict[str, Any]:
+        """Sent to show "seen" in a direct message."""
+        marks = self._service.get_read_marks(_sid(), validate.room_id(data))
+        return {"ok": True, "marks": marks}
+
+    @command
+    def on_search(self, data: dict[str, Any]) -> dict[str, Any]:
+        """Sent from the search box."""
+        messages, more = self._service.search(
+            _sid(),
+            validate.search_query(data.get("query")),
+            room_id=validate.integer(data, "room_id", required=False),
+            author_id=validate.integer(data, "author_id", required=False),
+            before_id=validate.integer(data, "before_id", required=False),
+            limit=validate.integer(data, "limit", required=False) or SEARCH_DEFAULT,
+        )
+        return {"ok": True, "messages": [m.to_wire() for m in messages], "has_more": more}
+
+    @command
+    def on_admin_info(self, data: dict[str, Any]) -> dict[str, Any]:
+        return {"ok": True, **self._admin.info(_sid())}
+
+    @command
+    def on_admin_rename_host(self, data: dict[str, Any]) -> dict[str, Any]:
+        return {"ok": True, "server": self._admin.rename_host(_sid(), data.get("name"))}
+
+    @command
+    def on_admin_set_join_code(self, data: dict[str, Any]) -> dict[str, Any]:
+        if "code" not in data:
+            raise Invalid("'code' is missing (null turns the code off).", field="code")
+        return {"ok": True, "join_code": self._admin.set_join_code(_sid(), data["code"])}
+
+    @command
+    def on_admin_remove_device(self, data: dict[str, Any]) -> dict[str, Any]:
+        self._admin.remove_device(_sid(), _required_int(data, "device_id"))
+        return {"ok": True}
 
     @command
     def on_count_unread(self, data: dict[str, Any]) -> dict[str, Any]:
@@ -97,9 +199,8 @@ class ChatNamespace(Namespace):  # type: ignore[misc]
                 raise Invalid(
                     "Each entry of 'rooms' is {room_id, after_id, up_to_id?}.", field="rooms"
                 )
-            after = validate.integer(entry, "after_id", minimum=0)
+            after = validate.integer(entry, "after_id", required=False, minimum=0)
             up_to = validate.integer(entry, "up_to_id", required=False, minimum=0)
-            assert after is not None
             marks.append(
                 (validate.room_id(entry), after, validate.MAX_ID if up_to is None else up_to)
             )
@@ -138,6 +239,12 @@ class ChatNamespace(Namespace):  # type: ignore[misc]
     def on_get_invite(self, data: dict[str, Any]) -> dict[str, Any]:
         """Sent by the host's own UI for its invite panel (join code and URLs)."""
         return {"ok": True, **self._service.get_invite(_sid())}
+
+
+def _required_int(data: dict[str, Any], key: str, minimum: int = 1) -> int:
+    value = validate.integer(data, key, minimum=minimum)
+    assert value is not None  # required=True raises instead of returning None
+    return value
 
 
 def _sid() -> str:

@@ -87,6 +87,19 @@ class Attachment:
 
 
 @dataclass(frozen=True, slots=True)
+class Upload:
+    """An upload in progress. Its offset is not stored: it is the size of the bytes on disk."""
+
+    id: str
+    user_id: int
+    room_id: int
+    name: str
+    size: int
+    sha256: str
+    created_at: str
+
+
+@dataclass(frozen=True, slots=True)
 class Quote:
     """The message a reply answers, as shown above the reply."""
 

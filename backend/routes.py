@@ -50,7 +50,7 @@ def healthz() -> Response:
 def info() -> Response:
     host = current_app.extensions["parley"]
     return jsonify(
-        name=host.settings.name,
+        name=host.server_info["name"],
         version=host.server_info["version"],
         host_id=host.server_info["host_id"],
         needs_code=host.service.join_code is not None,

@@ -112,3 +112,84 @@ def token(value: Any, key: str) -> str:
     if not isinstance(value, str) or not 1 <= len(value) <= MAX_TOKEN_CHARS:
         raise Invalid(f"'{key}' must be a string.", field=key)
     return value
+
+
+def boolean(data: dict[str, Any], key: str) -> bool:
+    value = data.get(key)
+    if not isinstance(value, bool):
+        raise Invalid(f"'{key}' must be true or false.", field=key)
+    return value
+
+
+def id_list(data: dict[str, Any], key: str, *, most: int) -> list[int]:
+    """1..most distinct ids, in the order given."""
+    value = data.get(key)
+    if not isinstance(value, list) or not 1 <= len(value) <= most:
+        raise Invalid(f"'{key}' must be a list of 1-{most} ids.", field=key)
+    ids: list[int] = []
+    for item in value:
+        if isinstance(item, bool) or not isinstance(item, int) or not 1 <= item <= MAX_ID:
+            raise Invalid(f"'{key}' must hold whole numbers of at least 1.", field=key)
+        if item not in ids:
+            ids.append(item)
+    return ids
+
+
+# Joiners and modifiers that are part of emoji sequences: ZWJ, variation selectors, the keycap mark.
+_EMOJI_GLUE = {"\u200d", "\ufe0e", "\ufe0f", "\u20e3"}
+MAX_EMOJI_CHARS = 16
+
+
+def emoji(value: Any) -> str:
+    """One emoji (possibly a ZWJ sequence with skin tones): symbols only, no text."""
+    if not isinstance(value, str) or not 1 <= len(value) <= MAX_EMOJI_CHARS:
+        raise Invalid("'emoji' must be one emoji.", field="emoji")
+    symbols = 0
+    for ch in value:
+        category = unicodedata.category(ch)
+        if category == "So":
+            symbols += 1
+        elif ch not in _EMOJI_GLUE and category not in {"Sk", "Mn", "Me"}:
+            raise Invalid("'emoji' must be one emoji.", field="emoji")
+    if symbols == 0:
+        raise Invalid("'emoji' must be one emoji.", field="emoji")
+    return value
+
+
+MAX_QUERY_CHARS = 200
+
+
+def search_query(value: Any) -> str:
+    if not isinstance(value, str):
+        raise Invalid("'query' must be a string.", field="query")
+    query: str = value.strip()
+    if len(query) > MAX_QUERY_CHARS:
+        raise TooLarge(f"Search for at most {MAX_QUERY_CHARS} characters.", limit=MAX_QUERY_CHARS)
+    if not any(ch.isalnum() for ch in query):
+        raise Invalid("Type a word to search for.", field="query")
+    return query
+
+
+MAX_HOST_NAME_CHARS = 63
+JOIN_CODE = re.compile(r"^[A-Za-z0-9]{6,32}$")
+
+
+def host_name(value: Any) -> str:
+    if not isinstance(value, str):
+        raise Invalid("'name' must be a string.", field="name")
+    name = " ".join(unicodedata.normalize("NFC", value).split())
+    if not 1 <= len(name) <= MAX_HOST_NAME_CHARS:
+        raise Invalid(f"Host names are 1-{MAX_HOST_NAME_CHARS} characters.", field="name")
+    if any(unicodedata.category(ch).startswith("C") for ch in name):
+        raise Invalid("Host names cannot contain control or invisible characters.", field="name")
+    return name
+
+
+def join_code(value: Any) -> str | None:
+    """A new join code: 6-32 letters or digits, "" for a random one (returned as ""), None: open."""
+    if value is None:
+        return None
+    if not isinstance(value, str) or not (value == "" or JOIN_CODE.match(value.strip())):
+        raise Invalid("Join codes are 6-32 letters or digits.", field="code")
+    code: str = value.strip()
+    return code

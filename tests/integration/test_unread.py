@@ -29,14 +29,21 @@ def test_count_unread_is_exact_beyond_a_page(connect: Connect) -> None:
     ana.send(side, "elsewhere", "a-side")  # Bo is not in this room
     bo.send(general, "my own messages do not count", "b-1")
     counts = bo.call("count_unread", {"rooms": [{"room_id": general, "after_id": read_up_to}]})
-    assert counts == {"ok": True, "counts": [{"room_id": general, "count": 60}]}
+    assert counts == {"ok": True, "counts": [{"room_id": general, "count": 60, "mentions": 0}]}
     newest = ana.send(general, "one more", "a-more")["id"]
     bounded = bo.call(
         "count_unread",
         {"rooms": [{"room_id": general, "after_id": read_up_to, "up_to_id": newest - 1}]},
     )
-    assert bounded["counts"] == [{"room_id": general, "count": 60}]  # "one more" is past the bound
+    assert bounded["counts"] == [
+        {"room_id": general, "count": 60, "mentions": 0}
+    ]  # "one more" is past the bound
     refused = bo.call("count_unread", {"rooms": [{"room_id": side, "after_id": 0}]})
     assert refused["error"]["code"] == "forbidden"
-    for bad in ({"rooms": []}, {"rooms": "all"}, {"rooms": [{"room_id": general}]}, {"rooms": [7]}):
+    for bad in (
+        {"rooms": []},
+        {"rooms": "all"},
+        {"rooms": [{"room_id": general, "after_id": -1}]},
+        {"rooms": [7]},
+    ):
         assert bo.call("count_unread", bad)["error"]["code"] == "invalid"

@@ -1,0 +1,23 @@
+"""What a person types into the search box → an FTS5 query that cannot be a syntax error.
+
+FTS5's query language has operators (AND, OR, NOT, NEAR, column filters, quotes). People type words,
+so every word is quoted (operators become plain words), and the last word matches as a prefix while
+it is still being typed.
+"""
+
+from __future__ import annotations
+
+import re
+
+WORD = re.compile(r"\w+", re.UNICODE)
+MAX_TERMS = 10
+
+
+def fts_query(text: str) -> str:
+    words = WORD.findall(text)[:MAX_TERMS]
+    if not words:
+        raise ValueError("no words to search for")
+    terms = [f'"{w}"' for w in words]
+    if not text[-1:].isspace():
+        terms[-1] += "*"
+    return " ".join(terms)
