@@ -1,7 +1,8 @@
 """Run every benchmark section and write docs/benchmarks.md with the machine and date.
 
 Each section is a module in bench/ with ``run() -> str`` (markdown). ``python -m bench NAME ...``
-runs only those sections (and still rewrites the file with just them).
+runs only those sections and replaces just their part of the file (each section sits between
+``<!-- section: NAME -->`` markers), keeping the others' last results.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import datetime
 import importlib
 import os
 import platform
+import re
 import sys
 import time
 import traceback
@@ -24,8 +26,29 @@ SECTIONS = [
     "fanout",
     "echo",
     "acked_sends",
+    "files",
+    "search",
     "targets",
 ]
+
+
+def _marked(name: str, text: str) -> str:
+    return f"<!-- section: {name} -->\n{text.rstrip()}\n<!-- /section: {name} -->"
+
+
+def merge(existing: str, header: str, sections: dict[str, str]) -> str:
+    """``existing`` with each named section replaced (or appended) and the header renewed."""
+    body = existing.split("\n<!-- section: ", 1)
+    rest = "<!-- section: " + body[1] if len(body) == 2 else ""
+    for name, text in sections.items():
+        pattern = re.compile(
+            rf"<!-- section: {re.escape(name)} -->.*?<!-- /section: {re.escape(name)} -->", re.S
+        )
+        if pattern.search(rest):
+            rest = pattern.sub(lambda _: _marked(name, text), rest)
+        else:
+            rest = (rest.rstrip() + "\n\n" if rest else "") + _marked(name, text)
+    return header.rstrip() + "\n\n" + rest.strip() + "\n"
 
 
 def machine() -> str:
@@ -51,13 +74,17 @@ def machine() -> str:
 
 def main(argv: list[str]) -> int:
     names = argv or SECTIONS
-    parts = [
-        "# Parley benchmarks",
-        "",
-        f"Measured {datetime.date.today().isoformat()} on {machine()}.",
-        "Written by `make bench` (bench/); numbers from one run on this machine, loopback only.",
-        "",
-    ]
+    today = datetime.date.today().isoformat()
+    header = "\n".join(
+        [
+            "# Parley benchmarks",
+            "",
+            f"Last written {today} on {machine()}.",
+            "Written by `make bench` (bench/); loopback only. Each section says when it was run;",
+            "`python -m bench NAME` re-runs one section and leaves the others as they were.",
+        ]
+    )
+    results: dict[str, str] = {}
     failed = False
     for name in names:
         started = time.monotonic()
@@ -74,9 +101,11 @@ def main(argv: list[str]) -> int:
         except Exception:
             failed = True
             section = f"## {name}\n\nFailed:\n\n```\n{traceback.format_exc()}```\n"
-        parts += [section.rstrip(), "", f"_(section took {time.monotonic() - started:.0f} s)_", ""]
+        took = time.monotonic() - started
+        results[name] = f"{section.rstrip()}\n\n_(run {today}; the section took {took:.0f} s)_"
         print(section, flush=True)
-    OUT.write_text("\n".join(parts))
+    existing = OUT.read_text() if OUT.exists() and argv else ""
+    OUT.write_text(merge(existing, header, results))
     print(f"wrote {OUT}")
     return 1 if failed else 0
 
