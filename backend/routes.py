@@ -55,6 +55,7 @@ def info() -> Response:
         host_id=host.server_info["host_id"],
         needs_code=host.service.join_code is not None,
         urls=host.join_urls(),
+        max_upload_bytes=host.settings.max_upload_bytes,  # clients refuse bigger files up front
     )
 
 

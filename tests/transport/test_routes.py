@@ -53,6 +53,7 @@ def test_health_and_info(client: FlaskClient, settings: Settings) -> None:
     assert client.get("/healthz").json == {"ok": True}
     info = client.get("/api/info").json
     assert info["name"] == settings.name and info["needs_code"] is True
+    assert info["max_upload_bytes"] == settings.max_upload_bytes
     assert "code" not in info and "owner" not in str(info)
 
 
