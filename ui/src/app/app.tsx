@@ -4,6 +4,7 @@ import { useCallback, useEffect, useState } from 'react';
 import { ChatRoom } from '@/features/chat/components/chat-room';
 import { ConnectionBanner } from '@/features/connection/components/connection-banner';
 import { StartScreen } from '@/features/desktop/components/start-screen';
+import { roomTitle } from '@/features/dms/lib/room-label';
 import { useDesktopBridge } from '@/features/desktop/hooks/use-desktop-bridge';
 import { useStartScreen } from '@/features/desktop/hooks/use-start-screen';
 import { NearbyHostsDialog } from '@/features/hosts/components/nearby-hosts-dialog';
@@ -56,7 +57,7 @@ function Shell() {
           </span>{' '}
           <span className="brand-name">{server?.name ?? 'Parley'}</span>
         </div>
-        <h1 className="room-title">{room ? `#${room.name}` : ''}</h1>
+        <h1 className="room-title">{room ? roomTitle(room, user?.id ?? null) : ''}</h1>
         <div className="topbar-actions">
           {activeRoomId !== null && <LeaveRoomButton key={activeRoomId} roomId={activeRoomId} />}
           {user?.is_host && (

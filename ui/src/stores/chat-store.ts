@@ -1,28 +1,42 @@
 /**
  * Rooms, the messages we hold per room, users, typing and read marks. Pure state: the host is
- * reached from stores/sync.ts. Messages are merged by id, so replayed and live copies never double.
+ * reached from stores/sync.ts. Messages are merged by id, so replayed and live copies never double;
+ * changes (edits, deletions, reactions) replace only messages we hold.
  */
 import { create } from 'zustand';
 
-import type { MemberChange, Welcome, WireMessage, WireRoom, WireUser } from '@/lib/protocol';
-import { TYPING_SHOW_MS } from '@/lib/protocol';
+import type { MemberChange, ReadMark, Welcome, WireMessage, WireRoom, WireUser } from '@/lib/protocol';
+import { SNIPPET_CHARS, TYPING_SHOW_MS } from '@/lib/protocol';
 import { loadJson, saveJson } from '@/lib/storage';
 
 export type Typist = { name: string; until: number };
 /** The host's count of unread messages in (after, upTo], for a read mark equal to `after`. */
-export type Counted = { after: number; upTo: number; count: number };
+export type Counted = { after: number; upTo: number; count: number; mentions: number };
+/** A message to scroll to and flash (search results, quoted replies); `seq` re-triggers a repeat. */
+export type Flash = { roomId: number; messageId: number; seq: number };
+export type AddOptions = { older?: boolean; newer?: boolean; hasMore?: boolean };
 
 type ChatState = {
   me: number | null;
-  /** `hostId:userId`: read marks and drafts are per host and per identity. */
+  /** `hostId:userId`: drafts and the open room are per host and per identity. */
   scope: string | null;
   rooms: Record<number, WireRoom>;
   activeRoomId: number | null;
   messages: Record<number, WireMessage[]>;
   /** Undefined means "not known yet" and is treated as true. */
   hasMoreBefore: Record<number, boolean>;
+  /** True while we hold a page from the past (after a jump) rather than the newest messages. */
+  hasMoreAfter: Record<number, boolean>;
+  /** The change number the messages we hold of a room are current to (the fetch_changes offset). */
+  rev: Record<number, number>;
   loadingOlder: Record<number, boolean>;
+  /** My read mark per room, kept on the host (welcome `last_read_id`, `read_changed`, mark_read). */
   lastRead: Record<number, number>;
+  /** The read mark when the room was opened: the "New since you left" line sits after it. */
+  newSince: Record<number, number>;
+  /** Participants' read marks in direct messages (get_read_marks, `seen`). */
+  readMarks: Record<number, Record<number, number>>;
+  flash: Flash | null;
   /** Exact counts from the host (count_unread), beyond what we have fetched. */
   counted: Record<number, Counted>;
   users: Record<number, WireUser>;
@@ -30,13 +44,34 @@ type ChatState = {
   typing: Record<number, Record<number, Typist>>;
   drafts: Record<number, string>;
 
-  applyWelcome: (w: Welcome) => void;
-  addMessages: (roomId: number, incoming: WireMessage[], opts?: { older?: boolean; hasMore?: boolean }) => void;
-  replaceMessages: (roomId: number, messages: WireMessage[], hasMoreBefore: boolean) => void;
+  /** `cached`: a welcome restored from storage before the host answered (its marks may be old). */
+  applyWelcome: (w: Welcome, opts?: { cached?: boolean }) => void;
+  /** `older`/`newer`: a page fetched before/after what we hold (`hasMore` is then that edge). A live
+   * message (neither) is not added while we hold a page from the past: it would sit after a gap. */
+  addMessages: (roomId: number, incoming: WireMessage[], opts?: AddOptions) => void;
+  replaceMessages: (
+    roomId: number,
+    messages: WireMessage[],
+    hasMoreBefore: boolean,
+    opts?: { hasMoreAfter?: boolean; rev?: number },
+  ) => void;
+  /** Edits, deletions, reactions: replace the messages we hold (and quotes of them); ignore the rest. */
+  applyChanges: (roomId: number, changed: WireMessage[]) => void;
+  /** Move a room's known change number forward (never back). */
+  setRev: (roomId: number, rev: number) => void;
   setLoadingOlder: (roomId: number, loading: boolean) => void;
   upsertRoom: (room: WireRoom) => void;
   setActiveRoom: (roomId: number) => void;
-  markRead: (roomId: number) => void;
+  /** Move the read mark to the newest message we hold; returns the new mark, or null if unchanged. */
+  markRead: (roomId: number) => number | null;
+  /** A mark from the host (read_changed, mark_read's answer); never moves back. */
+  setLastRead: (roomId: number, lastReadId: number) => void;
+  setReadMarks: (roomId: number, marks: ReadMark[]) => void;
+  setSeen: (roomId: number, userId: number, lastReadId: number) => void;
+  /** I wrote in the room: everything before is read, the line goes. */
+  clearNewSince: (roomId: number) => void;
+  setFlash: (roomId: number, messageId: number) => void;
+  clearFlash: () => void;
   setCounted: (counts: Record<number, Counted>) => void;
   upsertUser: (user: WireUser) => void;
   setOnline: (userId: number, online: boolean) => void;
@@ -50,6 +85,8 @@ type ChatState = {
   pruneTyping: (now?: number) => void;
   setDraft: (roomId: number, text: string) => void;
 };
+
+let flashSeq = 0;
 
 /** Merge two ascending-by-id lists, dropping duplicate ids. */
 export function mergeById(held: WireMessage[], incoming: WireMessage[]): WireMessage[] {
@@ -69,31 +106,80 @@ export function mergeById(held: WireMessage[], incoming: WireMessage[]): WireMes
   }
   const byId = new Map<number, WireMessage>();
   for (const m of held) byId.set(m.id, m);
-  for (const m of sortedIncoming) byId.set(m.id, m);
+  // A copy we hold that changed later (higher rev) beats an older copy from a page.
+  for (const m of sortedIncoming) {
+    const had = byId.get(m.id);
+    if (!had || m.rev >= had.rev) byId.set(m.id, m);
+  }
   return [...byId.values()].sort((a, b) => a.id - b.id);
 }
 
+/** Replace the messages we hold by id, and the quotes of them in replies; the rest is ignored. */
+export function applyChangesTo(held: WireMessage[], changed: WireMessage[]): WireMessage[] {
+  if (held.length === 0 || changed.length === 0) return held;
+  const byId = new Map(changed.map((m) => [m.id, m]));
+  let touched = false;
+  const out = held.map((m) => {
+    const next = byId.get(m.id);
+    // A change that arrives late (an older rev than the copy we hold) is stale: keep ours.
+    let result = next && next.rev >= m.rev ? next : m;
+    const quoted = result.reply_to ? byId.get(result.reply_to.id) : undefined;
+    if (quoted && result.reply_to) {
+      result = {
+        ...result,
+        reply_to: {
+          ...result.reply_to,
+          deleted: quoted.deleted,
+          snippet: quoted.deleted ? '' : quoted.text.slice(0, SNIPPET_CHARS),
+        },
+      };
+    }
+    if (result !== m) touched = true;
+    return result;
+  });
+  return touched ? out : held;
+}
+
+type CountState = Pick<ChatState, 'messages' | 'lastRead' | 'me' | 'rooms' | 'counted'>;
+
+/** The host's count, when it was made for the current read mark. */
+function hostCount(state: CountState, roomId: number): Counted | undefined {
+  const mark = state.lastRead[roomId] ?? 0;
+  const counted = state.counted[roomId];
+  return counted && counted.after === mark && counted.upTo > mark ? counted : undefined;
+}
+
 /** Messages from others after the read mark: the host's count up to a point, then what we hold. */
-export function unreadCount(
-  state: Pick<ChatState, 'messages' | 'lastRead' | 'me' | 'rooms' | 'counted'>,
-  roomId: number,
-): number {
+export function unreadCount(state: CountState, roomId: number): number {
   const mark = state.lastRead[roomId] ?? 0;
   const held = state.messages[roomId] ?? [];
-  // The host's count holds only for the mark it was asked about.
-  const counted = state.counted[roomId];
-  const base = counted && counted.after === mark && counted.upTo > mark ? counted : undefined;
+  const base = hostCount(state, roomId);
   const from = base ? base.upTo : mark;
   let n = base ? base.count : 0;
   for (let i = held.length - 1; i >= 0; i--) {
     const m = held[i]!;
     if (m.id <= from) break;
-    if (m.author.id !== state.me) n++;
+    if (m.author.id !== state.me && !m.deleted) n++;
   }
   const room = state.rooms[roomId];
   // Not counted by the host yet: something newer than anything held still shows as unread.
   if (!base && n === 0 && room && room.last_message_id > mark && room.last_message_id > (held.at(-1)?.id ?? 0)) {
     n = 1;
+  }
+  return n;
+}
+
+/** Of the unread messages, how many mention me. */
+export function unreadMentions(state: CountState, roomId: number): number {
+  const mark = state.lastRead[roomId] ?? 0;
+  const held = state.messages[roomId] ?? [];
+  const base = hostCount(state, roomId);
+  const from = base ? base.upTo : mark;
+  let n = base ? base.mentions : 0;
+  for (let i = held.length - 1; i >= 0; i--) {
+    const m = held[i]!;
+    if (m.id <= from) break;
+    if (m.author.id !== state.me && !m.deleted && state.me !== null && m.mentions.includes(state.me)) n++;
   }
   return n;
 }
@@ -113,6 +199,10 @@ function persistScoped(scope: string | null, key: string, value: unknown) {
   if (scope) saveJson(`${key}:${scope}`, value);
 }
 
+function newestHeld(messages: WireMessage[] | undefined): number {
+  return messages?.at(-1)?.id ?? 0;
+}
+
 export const useChat = create<ChatState>((set, get) => ({
   me: null,
   scope: null,
@@ -120,24 +210,31 @@ export const useChat = create<ChatState>((set, get) => ({
   activeRoomId: null,
   messages: {},
   hasMoreBefore: {},
+  hasMoreAfter: {},
+  rev: {},
   loadingOlder: {},
   lastRead: {},
+  newSince: {},
+  readMarks: {},
+  flash: null,
   counted: {},
   users: {},
   members: {},
   typing: {},
   drafts: {},
 
-  applyWelcome: (w) => {
+  applyWelcome: (w, opts = {}) => {
     const scope = `${w.server.host_id}:${w.user.id}`;
     const sameScope = scope === get().scope;
     const rooms: Record<number, WireRoom> = {};
     for (const r of w.rooms) rooms[r.id] = r;
     const users: Record<number, WireUser> = {};
     for (const u of w.users) users[u.id] = u;
-    const lastRead = sameScope ? { ...get().lastRead } : loadJson<Record<number, number>>(`read:${scope}`, {});
-    // A room seen for the first time starts read: history from before you came is not "unread".
-    for (const r of w.rooms) if (lastRead[r.id] === undefined) lastRead[r.id] = r.last_message_id;
+    // The host keeps the read marks. A mark we moved but could not send yet is kept (sync sends
+    // it again after the welcome).
+    const held = sameScope ? get().lastRead : {};
+    const lastRead: Record<number, number> = {};
+    for (const r of w.rooms) lastRead[r.id] = Math.max(r.last_read_id ?? 0, held[r.id] ?? 0);
     const drafts = sameScope ? get().drafts : loadJson<Record<number, string>>(`drafts:${scope}`, {});
     const storedActive = loadJson<number | null>(`active:${scope}`, null);
     let active = get().activeRoomId;
@@ -145,24 +242,42 @@ export const useChat = create<ChatState>((set, get) => ({
     if (active === null || !rooms[active]?.member) {
       active = w.rooms.find((r) => r.name === 'general')?.id ?? w.rooms.find((r) => r.member)?.id ?? null;
     }
-    persistScoped(scope, 'read', lastRead);
+    const newSince = sameScope ? { ...get().newSince } : {};
+    // A restored welcome's marks may be old: the line waits for the host's.
+    if (!opts.cached && active !== null && newSince[active] === undefined) newSince[active] = lastRead[active] ?? 0;
     set({
       me: w.user.id,
       scope,
       rooms,
       users,
       lastRead,
+      newSince,
       drafts,
       activeRoomId: active,
-      ...(sameScope ? {} : { messages: {}, hasMoreBefore: {}, members: {}, typing: {}, counted: {} }),
+      ...(sameScope
+        ? {}
+        : {
+            messages: {},
+            hasMoreBefore: {},
+            hasMoreAfter: {},
+            rev: {},
+            members: {},
+            typing: {},
+            counted: {},
+            readMarks: {},
+            flash: null,
+          }),
     });
   },
 
   addMessages: (roomId, incoming, opts = {}) => {
     if (incoming.length === 0 && opts.hasMore === undefined) return;
     const state = get();
-    const merged = mergeById(state.messages[roomId] ?? [], incoming);
-    const newest = merged.at(-1)?.id ?? 0;
+    const live = !opts.older && !opts.newer;
+    const skip = live && state.hasMoreAfter[roomId] === true;
+    const held = state.messages[roomId] ?? [];
+    const merged = skip ? held : mergeById(held, incoming);
+    const newest = Math.max(newestHeld(merged), ...incoming.map((m) => m.id));
     const room = state.rooms[roomId];
     const patch: Partial<ChatState> = { messages: { ...state.messages, [roomId]: merged } };
     if (room && newest > room.last_message_id) {
@@ -170,6 +285,9 @@ export const useChat = create<ChatState>((set, get) => ({
     }
     if (opts.older && opts.hasMore !== undefined) {
       patch.hasMoreBefore = { ...state.hasMoreBefore, [roomId]: opts.hasMore };
+    }
+    if (opts.newer && opts.hasMore !== undefined) {
+      patch.hasMoreAfter = { ...state.hasMoreAfter, [roomId]: opts.hasMore };
     }
     // A typist whose message arrived has stopped typing.
     const typists = state.typing[roomId];
@@ -181,49 +299,98 @@ export const useChat = create<ChatState>((set, get) => ({
     set(patch);
   },
 
-  replaceMessages: (roomId, messages, hasMoreBefore) => {
+  replaceMessages: (roomId, messages, hasMoreBefore, opts = {}) => {
     const state = get();
     const sorted = mergeById([], messages);
-    const newest = sorted.at(-1)?.id ?? 0;
+    const newest = newestHeld(sorted);
     const room = state.rooms[roomId];
     set({
       messages: { ...state.messages, [roomId]: sorted },
       hasMoreBefore: { ...state.hasMoreBefore, [roomId]: hasMoreBefore },
+      hasMoreAfter: { ...state.hasMoreAfter, [roomId]: opts.hasMoreAfter ?? false },
+      ...(opts.rev !== undefined ? { rev: { ...state.rev, [roomId]: opts.rev } } : {}),
       ...(room && newest > room.last_message_id
         ? { rooms: { ...state.rooms, [roomId]: { ...room, last_message_id: newest } } }
         : {}),
     });
   },
 
+  applyChanges: (roomId, changed) => {
+    const state = get();
+    const held = state.messages[roomId];
+    if (!held) return;
+    const next = applyChangesTo(held, changed);
+    if (next !== held) set({ messages: { ...state.messages, [roomId]: next } });
+  },
+
+  setRev: (roomId, rev) => {
+    if ((get().rev[roomId] ?? -1) >= rev) return;
+    set({ rev: { ...get().rev, [roomId]: rev } });
+  },
+
   setLoadingOlder: (roomId, loading) => set({ loadingOlder: { ...get().loadingOlder, [roomId]: loading } }),
 
   upsertRoom: (room) => {
     const prev = get().rooms[room.id];
-    // room_created says member:false to everyone; never downgrade what we know.
-    const merged = prev ? { ...room, member: room.member || prev.member } : room;
+    // room_created says member:false and last_read_id 0 to everyone; never downgrade what we know.
+    const merged = prev
+      ? {
+          ...room,
+          member: room.member || prev.member,
+          last_message_id: Math.max(room.last_message_id, prev.last_message_id),
+          last_read_id: Math.max(room.last_read_id ?? 0, prev.last_read_id ?? 0),
+        }
+      : room;
     const lastRead = get().lastRead;
     const patch: Partial<ChatState> = { rooms: { ...get().rooms, [room.id]: merged } };
-    if (lastRead[room.id] === undefined) {
-      patch.lastRead = { ...lastRead, [room.id]: room.last_message_id };
-      persistScoped(get().scope, 'read', patch.lastRead);
+    const hostMark = room.last_read_id ?? 0;
+    if (lastRead[room.id] === undefined || hostMark > (lastRead[room.id] ?? 0)) {
+      patch.lastRead = { ...lastRead, [room.id]: Math.max(hostMark, lastRead[room.id] ?? 0) };
     }
     set(patch);
   },
 
   setActiveRoom: (roomId) => {
+    const state = get();
+    if (state.activeRoomId !== roomId || state.newSince[roomId] === undefined) {
+      set({ newSince: { ...state.newSince, [roomId]: state.lastRead[roomId] ?? 0 } });
+    }
     set({ activeRoomId: roomId });
     persistScoped(get().scope, 'active', roomId);
-    get().markRead(roomId);
   },
 
   markRead: (roomId) => {
     const state = get();
-    const newest = Math.max(state.messages[roomId]?.at(-1)?.id ?? 0, state.rooms[roomId]?.last_message_id ?? 0);
-    if ((state.lastRead[roomId] ?? 0) >= newest) return;
-    const lastRead = { ...state.lastRead, [roomId]: newest };
-    persistScoped(state.scope, 'read', lastRead);
-    set({ lastRead });
+    const held = newestHeld(state.messages[roomId]);
+    // Holding a page from the past, only what we hold has been seen.
+    const newest = state.hasMoreAfter[roomId] ? held : Math.max(held, state.rooms[roomId]?.last_message_id ?? 0);
+    if (newest === 0 || (state.lastRead[roomId] ?? 0) >= newest) return null;
+    set({ lastRead: { ...state.lastRead, [roomId]: newest } });
+    return newest;
   },
+
+  setLastRead: (roomId, lastReadId) => {
+    if ((get().lastRead[roomId] ?? 0) >= lastReadId) return;
+    set({ lastRead: { ...get().lastRead, [roomId]: lastReadId } });
+  },
+
+  setReadMarks: (roomId, marks) => {
+    const byUser: Record<number, number> = { ...get().readMarks[roomId] };
+    for (const m of marks) byUser[m.user_id] = Math.max(m.last_read_id, byUser[m.user_id] ?? 0);
+    set({ readMarks: { ...get().readMarks, [roomId]: byUser } });
+  },
+
+  setSeen: (roomId, userId, lastReadId) => get().setReadMarks(roomId, [{ user_id: userId, last_read_id: lastReadId }]),
+
+  clearNewSince: (roomId) => {
+    const state = get();
+    if (state.newSince[roomId] === Number.MAX_SAFE_INTEGER) return;
+    set({ newSince: { ...state.newSince, [roomId]: Number.MAX_SAFE_INTEGER } });
+  },
+
+  setFlash: (roomId, messageId) => set({ flash: { roomId, messageId, seq: ++flashSeq } }),
+
+  clearFlash: () => set({ flash: null }),
 
   setCounted: (counts) => set({ counted: { ...get().counted, ...counts } }),
 
@@ -255,13 +422,19 @@ export const useChat = create<ChatState>((set, get) => ({
     const state = get();
     const room = state.rooms[roomId];
     if (!room) return;
-    const messages = { ...state.messages };
-    delete messages[roomId];
-    const hasMoreBefore = { ...state.hasMoreBefore };
-    delete hasMoreBefore[roomId];
-    const members = { ...state.members };
-    delete members[roomId];
-    set({ rooms: { ...state.rooms, [roomId]: { ...room, member: false } }, messages, hasMoreBefore, members });
+    const drop = <T,>(record: Record<number, T>) => {
+      const copy = { ...record };
+      delete copy[roomId];
+      return copy;
+    };
+    set({
+      rooms: { ...state.rooms, [roomId]: { ...room, member: false } },
+      messages: drop(state.messages),
+      hasMoreBefore: drop(state.hasMoreBefore),
+      hasMoreAfter: drop(state.hasMoreAfter),
+      rev: drop(state.rev),
+      members: drop(state.members),
+    });
   },
 
   setTyping: (roomId, user, now = Date.now()) => {

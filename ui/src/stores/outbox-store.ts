@@ -4,6 +4,7 @@
  */
 import { create } from 'zustand';
 
+import type { WireFile, WireQuote } from '@/lib/protocol';
 import { loadJson, saveJson } from '@/lib/storage';
 
 export type OutboxEntry = {
@@ -13,13 +14,18 @@ export type OutboxEntry = {
   created_at: string;
   state: 'sending' | 'failed';
   error?: string;
+  /** The message replied to (sent as its id; kept whole to show the quote while pending). */
+  reply_to?: WireQuote;
+  /** Completed uploads to attach (sent as their ids). */
+  attachments?: WireFile[];
 };
+export type SendExtras = Pick<OutboxEntry, 'reply_to' | 'attachments'>;
 
 type OutboxState = {
   scope: string | null;
   entries: OutboxEntry[];
   load: (scope: string) => void;
-  enqueue: (roomId: number, text: string, now?: Date) => OutboxEntry;
+  enqueue: (roomId: number, text: string, extras?: SendExtras, now?: Date) => OutboxEntry;
   mark: (clientId: string, state: OutboxEntry['state'], error?: string) => void;
   remove: (clientId: string) => void;
 };
@@ -46,13 +52,15 @@ export const useOutbox = create<OutboxState>((set, get) => {
       if (get().scope === scope) return;
       set({ scope, entries: loadJson<OutboxEntry[]>(`outbox:${scope}`, []) });
     },
-    enqueue: (roomId, text, now = new Date()) => {
+    enqueue: (roomId, text, extras = {}, now = new Date()) => {
       const entry: OutboxEntry = {
         client_id: newClientId(),
         room_id: roomId,
         text,
         created_at: now.toISOString(),
         state: 'sending',
+        ...(extras.reply_to ? { reply_to: extras.reply_to } : {}),
+        ...(extras.attachments?.length ? { attachments: extras.attachments } : {}),
       };
       const entries = [...get().entries, entry];
       save(entries);

@@ -1,21 +1,34 @@
 /**
- * The conversation with the host: connect, welcome, resync after every (re)connect, outbox
- * delivery, history paging and room commands. Components reach it through feature hooks.
+ * The conversation with the host: connect, welcome, resync after every (re)connect (new messages
+ * and changes), outbox delivery, history paging, jumps, read marks and room and message commands.
+ * Components reach it through feature hooks.
  */
 import { classifyConnectFailure } from '@/lib/connect-failure';
 import { hostAnswers, hostOrigin } from '@/lib/http';
 import {
+  CHANGES_PAGE,
   COMMANDS,
   EVENTS,
   FETCH_PAGE,
   HTTP,
+  type ChangesResult,
+  type FetchMessagesPayload,
   type FetchResult,
   type InviteResult,
+  type MarkReadResult,
   type MemberChange,
+  type MessageResult,
   type PresenceChange,
+  type ReadChanged,
+  type ReadMarksResult,
+  type RoomResult,
+  type SeenEvent,
+  type SendMessagePayload,
+  type ServerChanged,
   type TypingEvent,
   type UnreadCounts,
   TYPING_EVERY_MS,
+  UNREAD_ROOMS_MAX,
   type Welcome,
   type WireMessage,
   type WireRoom,
@@ -25,14 +38,19 @@ import {
 import { RequestError } from '@/lib/request-error';
 import { connect, disconnect, isConnected, onConnection, onEvent, request } from '@/lib/socket';
 import { loadJson, removeKey, saveJson } from '@/lib/storage';
-import { type Counted, useChat } from '@/stores/chat-store';
-import { type OutboxEntry, useOutbox } from '@/stores/outbox-store';
+import { type AddOptions, type Counted, useChat } from '@/stores/chat-store';
+import { type OutboxEntry, type SendExtras, useOutbox } from '@/stores/outbox-store';
 import { useSession } from '@/stores/session-store';
 
 // Catch-up pages after a reconnect; further behind than this we restart from the newest page
 // instead of holding a gap.
 const RESYNC_MAX_PAGES = 10;
 const RESYNC_PAGE = 200;
+// Changes (edits, deletions, reactions) are fetched in pages of CHANGES_PAGE; further behind than
+// this many pages the newest page is fetched afresh instead.
+const CHANGES_MAX_PAGES = 20;
+// The page fetched around a message we jump to.
+const AROUND_PAGE = 50;
 // A reconnect attempt count after which the banner says "offline" rather than "reconnecting".
 const OFFLINE_AFTER_ATTEMPTS = 3;
 const WELCOME_CACHE = 'welcome';
@@ -48,7 +66,9 @@ export function restoreCachedSession(): void {
   const cached = loadJson<Welcome | null>(WELCOME_CACHE, null);
   if (!cached) return;
   useSession.setState({ user: cached.user, server: cached.server });
-  useChat.getState().applyWelcome({ ...cached, users: cached.users.map((u) => ({ ...u, online: false })) });
+  useChat
+    .getState()
+    .applyWelcome({ ...cached, users: cached.users.map((u) => ({ ...u, online: false })) }, { cached: true });
   useOutbox.getState().load(`${cached.server.host_id}:${cached.user.id}`);
 }
 
@@ -83,10 +103,20 @@ export function startSync(): () => void {
       useSession.getState().welcome(w);
       chat().applyWelcome(w);
       useOutbox.getState().load(`${w.server.host_id}:${w.user.id}`);
+      resendReadMarks(w.rooms);
       void resyncAll().then(flushOutbox);
     }),
     onEvent<WireMessage>(EVENTS.messageCreated, (m) => {
       receive([m]);
+    }),
+    onEvent<WireMessage>(EVENTS.messageUpdated, (m) => receiveChange(m)),
+    onEvent<WireMessage>(EVENTS.messageDeleted, (m) => receiveChange(m)),
+    onEvent<ReadChanged>(EVENTS.readChanged, ({ room_id, last_read_id }) => chat().setLastRead(room_id, last_read_id)),
+    onEvent<SeenEvent>(EVENTS.seen, ({ room_id, user_id, last_read_id }) => chat().setSeen(room_id, user_id, last_read_id)),
+    onEvent<ServerChanged>(EVENTS.serverChanged, ({ server }) => {
+      useSession.setState({ server });
+      const cached = loadJson<Omit<Welcome, 'token'> | null>(WELCOME_CACHE, null);
+      if (cached) saveJson(WELCOME_CACHE, { ...cached, server });
     }),
     onEvent<WireRoom>(EVENTS.roomCreated, (room) => chat().upsertRoom(room)),
     onEvent<MemberChange>(EVENTS.memberJoined, (change) => {
@@ -150,7 +180,7 @@ export function connectToHost(): void {
   connect(() => useSession.getState().authPayload());
 }
 
-function receive(messages: WireMessage[], roomId?: number, opts?: { older?: boolean; hasMore?: boolean }) {
+function receive(messages: WireMessage[], roomId?: number, opts?: AddOptions) {
   const chat = useChat.getState();
   const byRoom = new Map<number, WireMessage[]>();
   for (const m of messages) byRoom.set(m.room_id, [...(byRoom.get(m.room_id) ?? []), m]);
@@ -161,8 +191,28 @@ function receive(messages: WireMessage[], roomId?: number, opts?: { older?: bool
   for (const m of messages) if (m.author.id === chat.me) outbox.remove(m.client_id);
 }
 
-async function fetchPage(payload: { room_id: number; after_id?: number; before_id?: number; limit?: number }) {
+/** A message changed (edit, deletion, reaction): update our copy if we hold it. */
+function receiveChange(m: WireMessage): void {
+  const chat = useChat.getState();
+  chat.applyChanges(m.room_id, [m]);
+  // Live changes arrive in order while connected, so what we hold is current to this one.
+  if (chat.messages[m.room_id]) chat.setRev(m.room_id, m.rev);
+}
+
+async function fetchPage(payload: FetchMessagesPayload) {
   return request<FetchResult>(COMMANDS.fetchMessages, payload);
+}
+
+/** Hold the newest page of a room (dropping whatever we held). */
+async function loadNewest(roomId: number): Promise<void> {
+  const room = useChat.getState().rooms[roomId];
+  if (room && room.last_message_id === 0 && !useChat.getState().messages[roomId]?.length) {
+    useChat.getState().replaceMessages(roomId, [], false);
+    return;
+  }
+  const r = await fetchPage({ room_id: roomId, limit: FETCH_PAGE });
+  useChat.getState().replaceMessages(roomId, r.messages, r.has_more, { rev: r.rev });
+  receive(r.messages, roomId);
 }
 
 /** Fetch what a room missed since the newest message we hold; no gaps, no duplicates. */
@@ -173,23 +223,27 @@ export async function resyncRoom(roomId: number): Promise<void> {
   if (after !== undefined) {
     for (let page = 0; page < RESYNC_MAX_PAGES; page++) {
       const r = await fetchPage({ room_id: roomId, after_id: after, limit: RESYNC_PAGE });
-      receive(r.messages, roomId);
+      receive(r.messages, roomId, { newer: true, hasMore: r.has_more });
       if (!r.has_more) return;
       after = r.messages.at(-1)?.id ?? after;
     }
   }
-  const room = chat.rooms[roomId];
-  if (room && room.last_message_id === 0 && held.length === 0) {
-    chat.replaceMessages(roomId, [], false);
-    return;
-  }
-  const r = await fetchPage({ room_id: roomId, limit: FETCH_PAGE });
-  useChat.getState().replaceMessages(roomId, r.messages, r.has_more);
-  receive(r.messages, roomId);
+  await loadNewest(roomId);
 }
 
-// The host answers for at most this many rooms per count_unread.
-const UNREAD_ROOMS_MAX = 500;
+/** Learn of edits, deletions and reactions to the messages we hold since the rev we know. */
+export async function resyncChanges(roomId: number): Promise<void> {
+  let rev = useChat.getState().rev[roomId];
+  if (rev === undefined || !useChat.getState().messages[roomId]?.length) return;
+  for (let page = 0; page < CHANGES_MAX_PAGES; page++) {
+    const r = await request<ChangesResult>(COMMANDS.fetchChanges, { room_id: roomId, after_rev: rev, limit: CHANGES_PAGE });
+    useChat.getState().applyChanges(roomId, r.messages);
+    rev = Math.max(rev, r.rev);
+    useChat.getState().setRev(roomId, rev);
+    if (!r.has_more) return;
+  }
+  await loadNewest(roomId);
+}
 
 /** Exact unread badges: ask the host to count what lies between each read mark and the newest id
  * we know, so badges are right without fetching more than a page of history. */
@@ -210,7 +264,7 @@ export async function refreshUnreadCounts(): Promise<void> {
     const counted: Record<number, Counted> = {};
     counts.forEach((c, i) => {
       const mark = marks[i]!;
-      counted[c.room_id] = { after: mark.after_id, upTo: mark.up_to_id, count: c.count };
+      counted[c.room_id] = { after: mark.after_id, upTo: mark.up_to_id, count: c.count, mentions: c.mentions ?? 0 };
     });
     useChat.getState().setCounted(counted);
   } catch {
@@ -226,14 +280,20 @@ export async function resyncAll(): Promise<void> {
     .map((r) => r.id)
     .sort((a, b) => Number(b === chat.activeRoomId) - Number(a === chat.activeRoomId));
   for (const id of ids) {
+    // What we held before this welcome may have changed meanwhile; new messages come current.
+    const heldBefore = (chat.messages[id]?.length ?? 0) > 0;
     try {
       await resyncRoom(id);
+      if (heldBefore) await resyncChanges(id);
     } catch (err) {
       if (err instanceof RequestError && (err.code === 'offline' || err.code === 'timeout')) return;
     }
   }
   const active = useChat.getState().activeRoomId;
-  if (active !== null) void refreshMembers(active);
+  if (active !== null) {
+    void refreshMembers(active);
+    if (useChat.getState().rooms[active]?.kind === 'dm') void refreshReadMarks(active);
+  }
   void refreshUnreadCounts();
 }
 
@@ -247,6 +307,7 @@ export async function loadOlder(roomId: number): Promise<void> {
     const r = await fetchPage(
       oldest === undefined ? { room_id: roomId, limit: FETCH_PAGE } : { room_id: roomId, before_id: oldest, limit: FETCH_PAGE },
     );
+    if (useChat.getState().rev[roomId] === undefined) useChat.getState().setRev(roomId, r.rev);
     receive(r.messages, roomId, { older: true, hasMore: r.has_more });
   } catch {
     // Offline or refused: the next scroll tries again.
@@ -255,9 +316,65 @@ export async function loadOlder(roomId: number): Promise<void> {
   }
 }
 
+/** Holding a page from the past: load the page after the newest message we hold. */
+export async function loadNewer(roomId: number): Promise<void> {
+  const chat = useChat.getState();
+  const newest = chat.messages[roomId]?.at(-1)?.id;
+  if (chat.loadingOlder[roomId] || !chat.hasMoreAfter[roomId] || newest === undefined) return;
+  chat.setLoadingOlder(roomId, true);
+  try {
+    const r = await fetchPage({ room_id: roomId, after_id: newest, limit: FETCH_PAGE });
+    receive(r.messages, roomId, { newer: true, hasMore: r.has_more });
+  } catch {
+    // Offline or refused: the next scroll tries again.
+  } finally {
+    useChat.getState().setLoadingOlder(roomId, false);
+  }
+}
+
+/** Leave a page from the past for the newest messages. */
+export async function jumpToPresent(roomId: number): Promise<void> {
+  if (!useChat.getState().hasMoreAfter[roomId]) return;
+  await loadNewest(roomId);
+}
+
+/**
+ * Show a message in its room: open the room, load the page around the message if we do not hold
+ * it (fetch_messages around_id), scroll to it and flash it. Used by quoted replies and search
+ * results. Resolves false when the message is not there (deleted rooms, no access, offline).
+ */
+export async function jumpToMessage(roomId: number, messageId: number): Promise<boolean> {
+  try {
+    if (useChat.getState().activeRoomId !== roomId || !useChat.getState().messages[roomId]) await openRoom(roomId);
+    const chat = useChat.getState();
+    if (!chat.rooms[roomId]?.member) return false;
+    const held = chat.messages[roomId] ?? [];
+    if (!held.some((m) => m.id === messageId)) {
+      const r = await fetchPage({ room_id: roomId, around_id: messageId, limit: AROUND_PAGE });
+      if (!r.messages.some((m) => m.id === messageId)) return false;
+      const now = useChat.getState();
+      const current = now.messages[roomId] ?? [];
+      const pageNewest = r.messages.at(-1)!.id;
+      const first = current[0];
+      // The page touches what we hold: one gap-free run. Otherwise hold the page on its own.
+      if (first && pageNewest >= first.id) {
+        receive(r.messages, roomId, { older: true, hasMore: r.has_more });
+      } else {
+        now.replaceMessages(roomId, r.messages, r.has_more, { hasMoreAfter: r.has_more_after ?? false, rev: r.rev });
+        receive(r.messages, roomId, { older: true, hasMore: r.has_more });
+      }
+    }
+    useChat.getState().setFlash(roomId, messageId);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** Put a message in the outbox and try to deliver it now. */
-export function sendMessage(roomId: number, text: string): OutboxEntry {
-  const entry = useOutbox.getState().enqueue(roomId, text);
+export function sendMessage(roomId: number, text: string, extras: SendExtras = {}): OutboxEntry {
+  const entry = useOutbox.getState().enqueue(roomId, text, extras);
+  useChat.getState().clearNewSince(roomId);
   if (isConnected() && useSession.getState().status === 'connected') void deliver(entry);
   return entry;
 }
@@ -266,11 +383,10 @@ async function deliver(entry: OutboxEntry): Promise<void> {
   if (inflight.has(entry.client_id)) return;
   inflight.add(entry.client_id);
   try {
-    const { message } = await request<{ message: WireMessage }>(COMMANDS.sendMessage, {
-      room_id: entry.room_id,
-      text: entry.text,
-      client_id: entry.client_id,
-    });
+    const payload: SendMessagePayload = { room_id: entry.room_id, text: entry.text, client_id: entry.client_id };
+    if (entry.reply_to) payload.reply_to = entry.reply_to.id;
+    if (entry.attachments?.length) payload.attachments = entry.attachments.map((f) => f.id);
+    const { message } = await request<MessageResult>(COMMANDS.sendMessage, payload);
     receive([message]);
     useOutbox.getState().remove(entry.client_id);
   } catch (err) {
@@ -321,8 +437,83 @@ export async function openRoom(roomId: number): Promise<void> {
   }
   useChat.getState().setActiveRoom(roomId);
   if (!useChat.getState().messages[roomId]) await resyncRoom(roomId);
-  useChat.getState().markRead(roomId);
+  // The read mark moves when the list is seen at its bottom (features/chat), not here.
   void refreshMembers(roomId);
+  if (useChat.getState().rooms[roomId]?.kind === 'dm') void refreshReadMarks(roomId);
+}
+
+const markInflight = new Map<number, number>();
+
+/**
+ * The user has seen the newest messages of a room (visible, at the bottom, window focused): move
+ * the read mark here and on the host, which tells my other devices and, in a DM, the others.
+ */
+export function markRoomRead(roomId: number): void {
+  const mark = useChat.getState().markRead(roomId);
+  if (mark !== null) sendReadMark(roomId, mark);
+}
+
+function sendReadMark(roomId: number, mark: number): void {
+  if (!isConnected() || (markInflight.get(roomId) ?? 0) >= mark) return;
+  markInflight.set(roomId, mark);
+  request<MarkReadResult>(COMMANDS.markRead, { room_id: roomId, message_id: mark })
+    .then((r) => useChat.getState().setLastRead(roomId, r.last_read_id))
+    .catch(() => undefined) // kept locally; sent again after the next welcome
+    .finally(() => {
+      if (markInflight.get(roomId) === mark) markInflight.delete(roomId);
+    });
+}
+
+/** Marks we moved while the host could not hear us: send them now. */
+function resendReadMarks(rooms: WireRoom[]): void {
+  const lastRead = useChat.getState().lastRead;
+  for (const r of rooms) {
+    const mine = lastRead[r.id] ?? 0;
+    if (r.member && mine > (r.last_read_id ?? 0)) sendReadMark(r.id, mine);
+  }
+}
+
+/** Everyone's read marks in a direct message, for "Seen". */
+export async function refreshReadMarks(roomId: number): Promise<void> {
+  try {
+    const r = await request<ReadMarksResult>(COMMANDS.getReadMarks, { room_id: roomId });
+    useChat.getState().setReadMarks(roomId, r.marks);
+  } catch {
+    // "Seen" fills in from the next `seen` event or open.
+  }
+}
+
+/** Apply a changed message from an ack (the room's event follows; both are idempotent). */
+function applyAck(message: WireMessage): WireMessage {
+  useChat.getState().applyChanges(message.room_id, [message]);
+  return message;
+}
+
+/** Edit one of my messages; throws RequestError with the host's sentence. */
+export async function editMessage(messageId: number, text: string): Promise<WireMessage> {
+  const r = await request<MessageResult>(COMMANDS.editMessage, { message_id: messageId, text });
+  return applyAck(r.message);
+}
+
+/** Delete a message (mine, or any as the host user); it becomes a tombstone everywhere. */
+export async function deleteMessage(messageId: number): Promise<WireMessage> {
+  const r = await request<MessageResult>(COMMANDS.deleteMessage, { message_id: messageId });
+  return applyAck(r.message);
+}
+
+/** Add (`on`) or remove my reaction. */
+export async function react(messageId: number, emoji: string, on: boolean): Promise<WireMessage> {
+  const r = await request<MessageResult>(COMMANDS.react, { message_id: messageId, emoji, on });
+  return applyAck(r.message);
+}
+
+/** Open (creating on first use) the direct message with these people, and show it. */
+export async function openDm(userIds: number[]): Promise<WireRoom> {
+  const r = await request<RoomResult>(COMMANDS.openDm, { user_ids: userIds });
+  const room = { ...r.room, member: true };
+  useChat.getState().upsertRoom(room);
+  await openRoom(room.id);
+  return room;
 }
 
 export async function refreshMembers(roomId: number): Promise<void> {
@@ -372,6 +563,7 @@ export async function getInvite(): Promise<InviteResult> {
 /** Reset module state between unit tests. */
 export function _resetSyncForTests(): void {
   inflight.clear();
+  markInflight.clear();
   lastTypingSent = 0;
   diagnosing = false;
 }

@@ -1,8 +1,18 @@
-import { mergeById, totalUnread, unreadCount, useChat } from '@/stores/chat-store';
+import { applyChangesTo, mergeById, totalUnread, unreadCount, unreadMentions, useChat } from '@/stores/chat-store';
 import { BOB, ME, msg, room, welcome } from '@/testing/data';
 
 beforeEach(() => {
-  useChat.setState({ scope: null, messages: {}, lastRead: {}, counted: {}, activeRoomId: null, typing: {} });
+  useChat.setState({
+    scope: null,
+    messages: {},
+    lastRead: {},
+    counted: {},
+    activeRoomId: null,
+    typing: {},
+    hasMoreAfter: {},
+    rev: {},
+    newSince: {},
+  });
 });
 
 describe('mergeById', () => {
@@ -27,27 +37,48 @@ describe('unread counts', () => {
     expect(totalUnread(s, false)).toBe(2);
   });
 
-  it('history from before the first visit is not unread', () => {
-    useChat.getState().applyWelcome(welcome([room(1, 'general', 40)]));
-    useChat.getState().addMessages(1, [msg(39), msg(40)]);
-    expect(unreadCount(useChat.getState(), 1)).toBe(0);
+  it('starts from the read marks the host keeps', () => {
+    useChat.getState().applyWelcome(welcome([{ ...room(1, 'general', 40), last_read_id: 39 }]));
+    useChat.getState().addMessages(1, [msg(38), msg(39), msg(40)]);
+    expect(unreadCount(useChat.getState(), 1)).toBe(1);
   });
 
-  it('markRead clears a room and persists the mark per host and user', () => {
+  it('a reconnect keeps a mark moved here that the host has not heard of yet', () => {
+    useChat.getState().applyWelcome(welcome([{ ...room(1, 'general', 40), last_read_id: 30 }]));
+    useChat.getState().addMessages(1, [msg(40)]);
+    useChat.getState().markRead(1);
+    useChat.getState().applyWelcome(welcome([{ ...room(1, 'general', 40), last_read_id: 30 }]));
+    expect(useChat.getState().lastRead[1]).toBe(40);
+  });
+
+  it('markRead clears a room and returns the new mark (once)', () => {
     useChat.getState().applyWelcome(welcome([room(1, 'general'), room(2, 'random')]));
     useChat.getState().addMessages(2, [msg(10, 2, BOB)]);
     expect(unreadCount(useChat.getState(), 2)).toBe(1);
-    useChat.getState().markRead(2);
+    expect(useChat.getState().markRead(2)).toBe(10);
     expect(unreadCount(useChat.getState(), 2)).toBe(0);
-    expect(JSON.parse(localStorage.getItem('parley:read:h1:1')!)).toMatchObject({ 2: 10 });
+    expect(useChat.getState().markRead(2)).toBeNull();
+  });
+
+  it('deleted messages are not unread; mentions of me are counted apart', () => {
+    useChat.getState().applyWelcome(welcome([room(1, 'general'), room(2, 'random')]));
+    useChat.getState().addMessages(2, [
+      { ...msg(10, 2), mentions: [ME.id] },
+      msg(11, 2),
+      { ...msg(12, 2), deleted: true, text: '' },
+      { ...msg(13, 2), mentions: [BOB.id] },
+    ]);
+    expect(unreadCount(useChat.getState(), 2)).toBe(3);
+    expect(unreadMentions(useChat.getState(), 2)).toBe(1);
   });
 
   it('the host count covers what we have not fetched, then held messages add on', () => {
     useChat.getState().applyWelcome(welcome([room(1, 'general'), room(2, 'random', 100)]));
     useChat.setState({ lastRead: { 1: 0, 2: 20 } });
     useChat.getState().addMessages(2, [msg(99, 2), msg(100, 2)]); // only the newest page is held
-    useChat.getState().setCounted({ 2: { after: 20, upTo: 100, count: 73 } });
+    useChat.getState().setCounted({ 2: { after: 20, upTo: 100, count: 73, mentions: 2 } });
     expect(unreadCount(useChat.getState(), 2)).toBe(73);
+    expect(unreadMentions(useChat.getState(), 2)).toBe(2);
     useChat.getState().addMessages(2, [msg(101, 2), msg(102, 2, ME)]); // live, after the count
     expect(unreadCount(useChat.getState(), 2)).toBe(74);
     useChat.getState().markRead(2); // a new mark: the host's count no longer applies
@@ -73,5 +104,46 @@ describe('typing', () => {
     useChat.getState().setTyping(1, BOB, 7000);
     useChat.getState().addMessages(1, [msg(3, 1, BOB)]);
     expect(useChat.getState().typing[1]).toEqual({});
+  });
+});
+
+describe('changes to held messages', () => {
+  it('replaces held copies, updates quotes of them, ignores messages not held and stale revs', () => {
+    const reply = { ...msg(3, 1, ME), reply_to: { id: 1, author: { id: BOB.id, name: BOB.name }, snippet: 'm1', deleted: false } };
+    const held = [msg(1), msg(2), reply];
+    const edited = { ...msg(1), text: 'better', edited_at: '2026-11-23T10:05:00.000Z', rev: 7 };
+    const next = applyChangesTo(held, [edited, { ...msg(99), rev: 8 }]);
+    expect(next.map((m) => m.text)).toEqual(['better', 'm2', 'm3']);
+    expect(next[2]!.reply_to!.snippet).toBe('better');
+    const gone = applyChangesTo(next, [{ ...msg(1), text: '', deleted: true, rev: 9 }]);
+    expect(gone[0]!.deleted).toBe(true);
+    expect(gone[2]!.reply_to).toMatchObject({ deleted: true, snippet: '' });
+    // An older change arriving late does not undo a newer one.
+    expect(applyChangesTo(gone, [edited])[0]!.deleted).toBe(true);
+  });
+
+  it('a page from the past does not take live messages (no gap), a newer page does', () => {
+    useChat.getState().applyWelcome(welcome([room(1, 'general', 500)]));
+    useChat.getState().replaceMessages(1, [msg(10), msg(11)], true, { hasMoreAfter: true, rev: 3 });
+    useChat.getState().addMessages(1, [msg(501)]);
+    expect(useChat.getState().messages[1]!.map((m) => m.id)).toEqual([10, 11]);
+    expect(useChat.getState().rooms[1]!.last_message_id).toBe(501);
+    useChat.getState().addMessages(1, [msg(12)], { newer: true, hasMore: false });
+    expect(useChat.getState().hasMoreAfter[1]).toBe(false);
+    expect(useChat.getState().messages[1]!.map((m) => m.id)).toEqual([10, 11, 12]);
+  });
+});
+
+describe('new since you left', () => {
+  it('keeps the read mark the room was opened with while the mark moves on', () => {
+    useChat.getState().applyWelcome(welcome([room(1, 'general'), { ...room(2, 'random', 12), last_read_id: 10 }]));
+    useChat.getState().addMessages(2, [msg(10, 2), msg(11, 2), msg(12, 2)]);
+    useChat.getState().setActiveRoom(2);
+    useChat.getState().markRead(2);
+    expect(useChat.getState().newSince[2]).toBe(10);
+    expect(useChat.getState().lastRead[2]).toBe(12);
+    useChat.getState().setActiveRoom(1);
+    useChat.getState().setActiveRoom(2);
+    expect(useChat.getState().newSince[2]).toBe(12);
   });
 });

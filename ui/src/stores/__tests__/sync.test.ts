@@ -1,4 +1,4 @@
-import { COMMANDS, EVENTS, type WireMessage } from '@/lib/protocol';
+import { COMMANDS, EVENTS, type FetchMessagesPayload, type WireMessage } from '@/lib/protocol';
 import { RequestError } from '@/lib/request-error';
 import { useChat } from '@/stores/chat-store';
 import { useOutbox } from '@/stores/outbox-store';
@@ -19,16 +19,33 @@ import { BOB, ME, msg, room, welcome } from '@/testing/data';
 function fakeHost(initial: WireMessage[]) {
   const stored = [...initial];
   const byClient = new Map<string, WireMessage>();
-  fake.handle(COMMANDS.fetchMessages, (p: { room_id: number; after_id?: number; before_id?: number; limit?: number }) => {
+  const lastRev = () => Math.max(0, ...stored.map((m) => m.rev));
+  fake.handle(COMMANDS.fetchMessages, (p: FetchMessagesPayload) => {
     const limit = p.limit ?? 50;
     const inRoom = stored.filter((m) => m.room_id === p.room_id);
     if (p.after_id !== undefined) {
       const after = inRoom.filter((m) => m.id > p.after_id!);
-      return { messages: after.slice(0, limit), has_more: after.length > limit };
+      return { messages: after.slice(0, limit), has_more: after.length > limit, rev: lastRev() };
+    }
+    if (p.around_id !== undefined) {
+      const at = inRoom.findIndex((m) => m.id >= p.around_id!);
+      const start = Math.max(0, at - Math.floor(limit / 2));
+      const page = inRoom.slice(start, start + limit);
+      return { messages: page, has_more: start > 0, has_more_after: start + limit < inRoom.length, rev: lastRev() };
     }
     const before = p.before_id === undefined ? inRoom : inRoom.filter((m) => m.id < p.before_id!);
-    return { messages: before.slice(-limit), has_more: before.length > limit };
+    return { messages: before.slice(-limit), has_more: before.length > limit, rev: lastRev() };
   });
+  fake.handle(COMMANDS.fetchChanges, (p: { room_id: number; after_rev: number }) => {
+    const changed = stored.filter((m) => m.room_id === p.room_id && m.rev > p.after_rev).sort((a, b) => a.rev - b.rev);
+    return { messages: changed, rev: lastRev(), has_more: false };
+  });
+  /** A change on the host: the message's new state gets the next host-wide rev. */
+  const change = (id: number, patch: Partial<WireMessage>) => {
+    const i = stored.findIndex((m) => m.id === id);
+    stored[i] = { ...stored[i]!, ...patch, rev: lastRev() + 1 };
+    return stored[i]!;
+  };
   fake.handle(COMMANDS.sendMessage, (p: { room_id: number; text: string; client_id: string }) => {
     const seen = byClient.get(p.client_id);
     if (seen) return { message: seen };
@@ -38,7 +55,7 @@ function fakeHost(initial: WireMessage[]) {
     return { message: m };
   });
   fake.handle(COMMANDS.listMembers, () => ({ members: [ME, BOB] }));
-  return { stored, byClient };
+  return { stored, byClient, change };
 }
 
 async function settle() {

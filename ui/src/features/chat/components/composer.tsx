@@ -1,20 +1,56 @@
-/** Enter sends, Shift+Enter is a newline; the draft is kept per room (and across reloads). */
-import { type FormEvent, type KeyboardEvent, useEffect, useRef, useState } from 'react';
+/**
+ * Enter sends, Shift+Enter is a newline; the draft is kept per room (and across reloads).
+ * `@` offers people to mention (↑/↓, Enter or Tab to pick, Esc to close); Esc cancels a reply;
+ * ↑ in an empty composer edits my last message.
+ */
+import { type FormEvent, type KeyboardEvent, useEffect, useId, useMemo, useRef, useState } from 'react';
 
-import { MAX_TEXT_CHARS } from '@/lib/protocol';
+import { AttachButton, UploadTray } from '@/features/files/components/attach-controls';
+import { MentionPopup, mentionOptionId } from '@/features/mentions/components/mention-popup';
+import { insertMention, type MentionQuery, mentionQuery, suggestUsers } from '@/features/mentions/lib/mentions';
+import { MAX_TEXT_CHARS, type WireUser } from '@/lib/protocol';
 import { useChat } from '@/stores/chat-store';
-import { notifyTyping, sendMessage } from '@/stores/sync';
+import { useCompose } from '@/stores/compose-store';
+import { jumpToPresent, notifyTyping, sendMessage } from '@/stores/sync';
+
+const NO_FILES: never[] = [];
+
+/** My newest message in the room that can still be edited. */
+function lastEditable(roomId: number): number | null {
+  const { messages, me } = useChat.getState();
+  const held = messages[roomId] ?? [];
+  for (let i = held.length - 1; i >= 0; i--) {
+    const m = held[i]!;
+    if (m.author.id === me && !m.deleted) return m.id;
+  }
+  return null;
+}
 
 export function Composer({ roomId, roomName }: { roomId: number; roomName: string }) {
   const draft = useChat((s) => s.drafts[roomId] ?? '');
   const setDraft = useChat((s) => s.setDraft);
+  const isDm = useChat((s) => s.rooms[roomId]?.kind === 'dm');
+  const users = useChat((s) => s.users);
+  const members = useChat((s) => s.members[roomId]);
+  const me = useChat((s) => s.me);
+  const replyTo = useCompose((s) => s.replyTo[roomId]);
+  const files = useCompose((s) => s.attachments[roomId] ?? NO_FILES);
+  const focusSeq = useCompose((s) => s.focusSeq);
   const ref = useRef<HTMLTextAreaElement>(null);
   const [error, setError] = useState<string | null>(null);
+  const [mention, setMention] = useState<MentionQuery | null>(null);
+  const [selected, setSelected] = useState(0);
+  const listId = useId();
 
   useEffect(() => {
     setError(null);
+    setMention(null);
     ref.current?.focus();
   }, [roomId]);
+
+  useEffect(() => {
+    if (focusSeq) ref.current?.focus();
+  }, [focusSeq]);
 
   // Grow with the text up to a few lines.
   useEffect(() => {
@@ -24,43 +60,153 @@ export function Composer({ roomId, roomName }: { roomId: number; roomName: strin
     el.style.height = `${Math.min(el.scrollHeight, 200)}px`;
   }, [draft]);
 
+  const suggestions = useMemo(
+    () => (mention ? suggestUsers(mention.query, Object.values(users), { me, members }) : []),
+    [mention, users, me, members],
+  );
+  const popupOpen = suggestions.length > 0;
+
+  const updateMention = (text: string, caret: number | null) => {
+    const q = caret === null ? null : mentionQuery(text, caret);
+    setMention(q);
+    if (q?.query !== mention?.query) setSelected(0);
+  };
+
+  const pickMention = (user: WireUser) => {
+    const el = ref.current;
+    if (!el || !mention) return;
+    const caret = el.selectionStart ?? draft.length;
+    const next = insertMention(draft, mention, caret, user.name);
+    setDraft(roomId, next.text);
+    setMention(null);
+    requestAnimationFrame(() => {
+      el.focus();
+      el.setSelectionRange(next.caret, next.caret);
+    });
+  };
+
   const submit = (e?: FormEvent) => {
     e?.preventDefault();
     const text = draft.replace(/\s+$/, '');
-    if (!text.trim()) return;
+    if (!text.trim() && files.length === 0) return;
     if (text.length > MAX_TEXT_CHARS) {
       setError(`Messages can be at most ${MAX_TEXT_CHARS.toLocaleString()} characters (this one has ${text.length.toLocaleString()}).`);
       return;
     }
     setError(null);
-    sendMessage(roomId, text);
+    setMention(null);
+    // Writing from a page of the past: the message belongs at the present.
+    if (useChat.getState().hasMoreAfter[roomId]) void jumpToPresent(roomId);
+    const extras = useCompose.getState().take(roomId);
+    sendMessage(roomId, text, {
+      ...(extras.replyTo ? { reply_to: extras.replyTo } : {}),
+      ...(extras.attachments.length ? { attachments: extras.attachments } : {}),
+    });
     setDraft(roomId, '');
   };
 
   const onKeyDown = (e: KeyboardEvent<HTMLTextAreaElement>) => {
-    if (e.key === 'Enter' && !e.shiftKey && !e.nativeEvent.isComposing) {
+    if (e.nativeEvent.isComposing) return;
+    if (popupOpen) {
+      if (e.key === 'ArrowDown' || e.key === 'ArrowUp') {
+        e.preventDefault();
+        const step = e.key === 'ArrowDown' ? 1 : -1;
+        setSelected((i) => (i + step + suggestions.length) % suggestions.length);
+        return;
+      }
+      if (e.key === 'Enter' || e.key === 'Tab') {
+        e.preventDefault();
+        pickMention(suggestions[Math.min(selected, suggestions.length - 1)]!);
+        return;
+      }
+      if (e.key === 'Escape') {
+        e.preventDefault();
+        setMention(null);
+        return;
+      }
+    }
+    if (e.key === 'Escape' && replyTo) {
+      e.preventDefault();
+      useCompose.getState().cancelReply(roomId);
+      return;
+    }
+    if (e.key === 'ArrowUp' && draft === '' && !e.shiftKey && !e.altKey && !e.ctrlKey && !e.metaKey) {
+      const id = lastEditable(roomId);
+      if (id !== null) {
+        e.preventDefault();
+        useCompose.getState().startEdit(roomId, id);
+      }
+      return;
+    }
+    if (e.key === 'Enter' && !e.shiftKey) {
       e.preventDefault();
       submit();
     }
   };
 
+  const placeholder = isDm ? `Message ${roomName}` : `Message #${roomName}`;
   return (
     <form className="composer" onSubmit={submit}>
-      <textarea
-        ref={ref}
-        aria-label="Message"
-        placeholder={`Message #${roomName}`}
-        rows={1}
-        value={draft}
-        onChange={(e) => {
-          setDraft(roomId, e.target.value);
-          if (e.target.value) notifyTyping(roomId);
-        }}
-        onKeyDown={onKeyDown}
-      />
-      <button type="submit" className="primary" disabled={!draft.trim()}>
-        Send
-      </button>
+      {replyTo && (
+        <div className="reply-bar" role="status">
+          <span className="muted">Replying to</span> <strong>{replyTo.author.name}</strong>
+          <span className="reply-snippet">{replyTo.snippet.replace(/\s+/g, ' ')}</span>
+          <button
+            type="button"
+            className="icon-button"
+            aria-label="Cancel reply"
+            title="Cancel reply (Esc)"
+            onClick={() => useCompose.getState().cancelReply(roomId)}
+          >
+            ×
+          </button>
+        </div>
+      )}
+      {files.length > 0 && (
+        <ul className="pending-files" aria-label="Files to send">
+          {files.map((f) => (
+            <li key={f.id}>
+              <span className="file-name">{f.name}</span>
+              <button
+                type="button"
+                className="icon-button"
+                aria-label={`Remove ${f.name}`}
+                onClick={() => useCompose.getState().removeAttachment(roomId, f.id)}
+              >
+                ×
+              </button>
+            </li>
+          ))}
+        </ul>
+      )}
+      <UploadTray roomId={roomId} />
+      <div className="composer-row">
+        <AttachButton roomId={roomId} />
+        {popupOpen && (
+          <MentionPopup id={listId} users={suggestions} selected={selected} onPick={pickMention} onHover={setSelected} />
+        )}
+        <textarea
+          ref={ref}
+          aria-label="Message"
+          placeholder={placeholder}
+          rows={1}
+          value={draft}
+          aria-controls={popupOpen ? listId : undefined}
+          aria-autocomplete={popupOpen ? 'list' : undefined}
+          aria-activedescendant={popupOpen ? mentionOptionId(listId, selected) : undefined}
+          onChange={(e) => {
+            setDraft(roomId, e.target.value);
+            updateMention(e.target.value, e.target.selectionStart);
+            if (e.target.value) notifyTyping(roomId);
+          }}
+          onSelect={(e) => updateMention(e.currentTarget.value, e.currentTarget.selectionStart)}
+          onBlur={() => setMention(null)}
+          onKeyDown={onKeyDown}
+        />
+        <button type="submit" className="primary" disabled={!draft.trim() && files.length === 0}>
+          Send
+        </button>
+      </div>
       {error && (
         <p className="error composer-error" role="alert">
           {error}

@@ -1,29 +1,121 @@
-import { memo } from 'react';
+import { memo, useCallback, useState } from 'react';
 
+import { AttachmentList } from '@/features/files/components/attachment-list';
+import type { MentionName } from '@/features/mentions/lib/mentions';
+import { ReactionChips } from '@/features/reactions/components/reaction-chips';
 import { timeLabel } from '@/lib/format';
-import type { WireMessage } from '@/lib/protocol';
+import { SNIPPET_CHARS, type WireMessage } from '@/lib/protocol';
+import { RequestError } from '@/lib/request-error';
+import { useChat } from '@/stores/chat-store';
+import { useCompose } from '@/stores/compose-store';
 import type { OutboxEntry } from '@/stores/outbox-store';
-import { discardMessage, retryMessage } from '@/stores/sync';
+import { useSession } from '@/stores/session-store';
+import { discardMessage, react, retryMessage } from '@/stores/sync';
 
+import { DeleteDialog } from './delete-dialog';
+import { MessageActions } from './message-actions';
 import { MessageBody } from './message-body';
+import { MessageEditor } from './message-editor';
+import { QuoteLine } from './quote-line';
 
 type Props = { message: WireMessage; own: boolean; grouped: boolean };
 
+const SEP = '\u0000';
+
+/** One message: quote, header, text (or tombstone / editor), reactions, hover actions. */
 export const MessageItem = memo(function MessageItem({ message, own, grouped }: Props) {
+  const me = useChat((s) => s.me);
+  const isHost = useSession((s) => s.user?.is_host ?? false);
+  const editing = useCompose((s) => s.editing?.messageId === message.id);
+  const flash = useChat((s) => (s.flash?.messageId === message.id ? s.flash.seq : 0));
+  // Names of the people mentioned, as one string so presence changes do not re-render every item.
+  const mentionKey = useChat((s) => message.mentions.map((id) => `${id === s.me ? 1 : 0}${s.users[id]?.name ?? ''}`).join(SEP));
+  const [deleting, setDeleting] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const mentionsMe = me !== null && message.mentions.includes(me) && !own;
+
+  const mentions: MentionName[] = mentionKey
+    ? mentionKey
+        .split(SEP)
+        .filter((k) => k.length > 1)
+        .map((k) => ({ me: k[0] === '1', name: k.slice(1) }))
+    : [];
+
+  const toggle = useCallback(
+    (emoji: string, on: boolean) => {
+      setError(null);
+      react(message.id, emoji, on).catch((err: unknown) =>
+        setError(err instanceof RequestError ? err.message : 'Could not react.'),
+      );
+    },
+    [message.id],
+  );
+  const onQuickReact = (emoji: string) => toggle(emoji, !message.reactions.some((r) => r.emoji === emoji && me !== null && r.user_ids.includes(me)));
+  const reply = () =>
+    useCompose.getState().startReply(message.room_id, {
+      id: message.id,
+      author: message.author,
+      snippet: message.text.slice(0, SNIPPET_CHARS),
+      deleted: false,
+    });
+
+  const classes = ['msg'];
+  if (own) classes.push('own');
+  if (grouped) classes.push('grouped');
+  if (message.deleted) classes.push('deleted');
+  if (mentionsMe) classes.push('mentions-me');
+  if (flash) classes.push('flash');
+  if (editing) classes.push('editing');
+
+  const edited = message.edited_at && !message.deleted && (
+    <span className="edited" title={`Edited ${new Date(message.edited_at).toLocaleString()}`}>
+      (edited)
+    </span>
+  );
+
   return (
-    <article className={`msg${own ? ' own' : ''}${grouped ? ' grouped' : ''}`} data-id={message.id}>
+    <article className={classes.join(' ')} data-id={message.id} key={flash || undefined}>
+      {message.reply_to && <QuoteLine quote={message.reply_to} roomId={message.room_id} />}
       {!grouped && (
         <header className="msg-meta">
           <span className="author">{own ? `${message.author.name} (you)` : message.author.name}</span>
           <time dateTime={message.created_at}>{timeLabel(message.created_at)}</time>
+          {edited}
         </header>
       )}
-      <MessageBody text={message.text} />
-      {own && (
+      {message.deleted ? (
+        <p className="tombstone">This message was deleted.</p>
+      ) : editing ? (
+        <MessageEditor message={message} />
+      ) : (
+        <>
+          <MessageBody text={message.text} mentions={mentions} />
+          {grouped && edited}
+        </>
+      )}
+      {!message.deleted && <AttachmentList files={message.attachments} />}
+      {!message.deleted && <ReactionChips reactions={message.reactions} onToggle={toggle} />}
+      {error && (
+        <p className="error small-text" role="alert">
+          {error}
+        </p>
+      )}
+      {own && !editing && (
         <span className="msg-status sent" title="Sent">
           ✓ Sent
         </span>
       )}
+      {!message.deleted && !editing && (
+        <MessageActions
+          canEdit={own}
+          canDelete={own || isHost}
+          onReact={onQuickReact}
+          onReply={reply}
+          onEdit={() => useCompose.getState().startEdit(message.room_id, message.id)}
+          onDelete={() => setDeleting(true)}
+        />
+      )}
+      {deleting && <DeleteDialog message={message} onClose={() => setDeleting(false)} />}
     </article>
   );
 });
@@ -31,6 +123,7 @@ export const MessageItem = memo(function MessageItem({ message, own, grouped }: 
 export const PendingItem = memo(function PendingItem({ entry, name }: { entry: OutboxEntry; name: string }) {
   return (
     <article className={`msg own pending${entry.state === 'failed' ? ' failed' : ''}`}>
+      {entry.reply_to && <QuoteLine quote={entry.reply_to} roomId={entry.room_id} />}
       <header className="msg-meta">
         <span className="author">{name} (you)</span>
         <time dateTime={entry.created_at}>{timeLabel(entry.created_at)}</time>

@@ -1,21 +1,26 @@
 /**
  * The open room's messages, virtualized (@tanstack/react-virtual) so 10,000+ messages stay smooth.
  * Newest at the bottom; pinned there while the user is at the bottom, otherwise a "new messages"
- * pill. Scrolling near the top loads the previous page, keeping the view where it was.
+ * pill. Scrolling near the top loads the previous page, keeping the view where it was. A jump
+ * (quoted reply, search result) scrolls to its message and flashes it; when that left us holding
+ * a page from the past, the bottom loads the next page and a pill jumps to the present.
  */
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 
 import type { WireMessage } from '@/lib/protocol';
+import { type Flash, useChat } from '@/stores/chat-store';
 import type { OutboxEntry } from '@/stores/outbox-store';
 
-import { buildRows } from './build-rows';
+import { buildRows, type RowExtras } from './build-rows';
 import { MessageItem, PendingItem } from './message-item';
 
 // Within this many pixels of the bottom counts as "at the bottom".
 const PIN_SLACK_PX = 48;
 // Start loading older history when the top is this close.
 const LOAD_OLDER_PX = 400;
+// How long a jumped-to message stays highlighted (the CSS animation runs as long).
+const FLASH_MS = 2400;
 
 type Props = {
   roomId: number;
@@ -25,15 +30,26 @@ type Props = {
   me: number | null;
   myName: string;
   hasMoreBefore: boolean;
+  /** We hold a page from the past; the bottom is not the present. */
+  hasMoreAfter: boolean;
   loadingOlder: boolean;
   onLoadOlder: () => void;
+  onLoadNewer: () => void;
+  onJumpToPresent: () => void;
+  /** The user sees the bottom (called when it comes into view, and on window focus there). */
   onReadBottom: () => void;
+  extras: RowExtras;
+  flash: Flash | null;
 };
 
 export function MessageList(props: Props) {
-  const { roomId, roomName, messages, pending, me, myName, hasMoreBefore, loadingOlder, onLoadOlder, onReadBottom } =
-    props;
-  const rows = useMemo(() => buildRows(messages, pending, me), [messages, pending, me]);
+  const { roomId, roomName, messages, pending, me, myName, hasMoreBefore, hasMoreAfter, loadingOlder } = props;
+  const { onLoadOlder, onLoadNewer, onJumpToPresent, onReadBottom, extras, flash } = props;
+  const { newSince, seen } = extras;
+  const rows = useMemo(
+    () => buildRows(messages, pending, me, undefined, { newSince, seen }),
+    [messages, pending, me, newSince, seen],
+  );
   const scrollRef = useRef<HTMLDivElement>(null);
   const pinned = useRef(true);
   const [showPill, setShowPill] = useState(false);
@@ -43,7 +59,12 @@ export function MessageList(props: Props) {
   const virtualizer = useVirtualizer({
     count: rows.length,
     getScrollElement: () => scrollRef.current,
-    estimateSize: (i) => (rows[i]?.kind === 'day' ? 36 : rows[i]?.kind === 'msg' && rows[i].grouped ? 28 : 58),
+    estimateSize: (i) => {
+      const row = rows[i];
+      if (row?.kind === 'day' || row?.kind === 'new') return 36;
+      if (row?.kind === 'seen') return 22;
+      return row?.kind === 'msg' && row.grouped ? 28 : 58;
+    },
     getItemKey: (i) => rows[i]?.key ?? i,
     overscan: 8,
   });
@@ -57,6 +78,22 @@ export function MessageList(props: Props) {
     lastKey.current = undefined;
     setShowPill(false);
   }, [roomId]);
+
+  // A jump: unpin, scroll the message to the middle, let it flash, then forget the jump.
+  const flashSeq = flash?.roomId === roomId ? flash.seq : 0;
+  const flashIndex = flashSeq ? rows.findIndex((r) => r.kind === 'msg' && r.message.id === flash!.messageId) : -1;
+  useLayoutEffect(() => {
+    if (!flashSeq || flashIndex < 0) return;
+    pinned.current = false;
+    anchor.current = null;
+    virtualizer.scrollToIndex(flashIndex, { align: 'center' });
+    const t = setTimeout(() => {
+      if (useChat.getState().flash?.seq === flashSeq) useChat.getState().clearFlash();
+    }, FLASH_MS);
+    return () => clearTimeout(t);
+    // Only a new jump scrolls; later row changes must not pull the view back.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [flashSeq, flashIndex >= 0]);
 
   // Keep the first message in place when older pages are prepended; stick to the bottom when pinned.
   useLayoutEffect(() => {
@@ -81,8 +118,21 @@ export function MessageList(props: Props) {
     const had = lastKey.current !== undefined;
     lastKey.current = key;
     if (pinned.current) onReadBottom();
-    else if (had) setShowPill(true);
-  }, [rows, onReadBottom]);
+    else if (had && !hasMoreAfter) setShowPill(true);
+  }, [rows, onReadBottom, hasMoreAfter]);
+
+  // Coming back to the window with the room at its bottom: that is reading it.
+  useEffect(() => {
+    const onFocus = () => {
+      if (pinned.current) onReadBottom();
+    };
+    window.addEventListener('focus', onFocus);
+    document.addEventListener('visibilitychange', onFocus);
+    return () => {
+      window.removeEventListener('focus', onFocus);
+      document.removeEventListener('visibilitychange', onFocus);
+    };
+  }, [onReadBottom]);
 
   const rememberAnchor = useCallback(() => {
     const el = scrollRef.current;
@@ -95,14 +145,16 @@ export function MessageList(props: Props) {
     const el = scrollRef.current;
     if (!el) return;
     const atBottom = el.scrollHeight - el.scrollTop - el.clientHeight < PIN_SLACK_PX;
-    pinned.current = atBottom;
+    // Holding a page from the past, the bottom is where the next page loads, not a place to pin.
+    pinned.current = atBottom && !hasMoreAfter;
     rememberAnchor();
     if (atBottom) {
       setShowPill(false);
       onReadBottom();
+      if (hasMoreAfter && !loadingOlder) onLoadNewer();
     }
     if (el.scrollTop < LOAD_OLDER_PX && hasMoreBefore && !loadingOlder) onLoadOlder();
-  }, [hasMoreBefore, loadingOlder, onLoadOlder, onReadBottom, rememberAnchor]);
+  }, [hasMoreBefore, hasMoreAfter, loadingOlder, onLoadOlder, onLoadNewer, onReadBottom, rememberAnchor]);
 
   // A short room that does not fill the view cannot be scrolled: load more until it does.
   useEffect(() => {
@@ -112,6 +164,7 @@ export function MessageList(props: Props) {
   }, [rows.length, hasMoreBefore, loadingOlder, onLoadOlder]);
 
   const jumpToBottom = () => {
+    if (hasMoreAfter) onJumpToPresent();
     pinned.current = true;
     setShowPill(false);
     const el = scrollRef.current;
@@ -133,7 +186,7 @@ export function MessageList(props: Props) {
         className="message-scroll"
         onScroll={onScroll}
         role="log"
-        aria-label={`#${roomName} conversation`}
+        aria-label={`${roomName} conversation`}
         tabIndex={0}
       >
         <div role="list" className="message-rows" style={{ height: totalSize }}>
@@ -152,6 +205,14 @@ export function MessageList(props: Props) {
                   <div className="day-sep">
                     <span>{row.label}</span>
                   </div>
+                ) : row.kind === 'new' ? (
+                  <div className="new-sep" role="separator" aria-label="New since you left">
+                    <span>New since you left</span>
+                  </div>
+                ) : row.kind === 'seen' ? (
+                  <p className="seen" aria-live="polite">
+                    {row.text}
+                  </p>
                 ) : row.kind === 'msg' ? (
                   <MessageItem message={row.message} own={row.own} grouped={row.grouped} />
                 ) : (
@@ -162,9 +223,9 @@ export function MessageList(props: Props) {
           })}
         </div>
       </div>
-      {showPill && (
+      {(showPill || hasMoreAfter) && (
         <button type="button" className="pill" onClick={jumpToBottom}>
-          New messages ↓
+          {hasMoreAfter ? 'Jump to present ↓' : 'New messages ↓'}
         </button>
       )}
     </div>

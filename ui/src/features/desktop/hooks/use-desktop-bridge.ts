@@ -22,14 +22,20 @@ export function mentions(text: string, name: string): boolean {
   return new RegExp(`(^|[^\\p{L}\\p{N}_])@?${escaped}(?![\\p{L}\\p{N}_])`, 'iu').test(text);
 }
 
+/** The host says the message mentions me (Message `mentions`). */
+function isMention(m: WireMessage): boolean {
+  const me = useChat.getState().me;
+  return me !== null && (m.mentions ?? []).includes(me);
+}
+
 /** The notification for a live message, or null for our own. */
 export function messageNotification(m: WireMessage): { title: string; body: string } | null {
   const chat = useChat.getState();
   if (chat.me === null || m.author.id === chat.me) return null;
-  const room = chat.rooms[m.room_id]?.name;
-  const where = room ? ` in #${room}` : '';
+  const room = chat.rooms[m.room_id];
+  const where = room?.kind === 'dm' ? ' (direct message)' : room?.name ? ` in #${room.name}` : '';
   const myName = useSession.getState().user?.name ?? '';
-  const title = mentions(m.text, myName) ? `${m.author.name} mentioned you${where}` : `${m.author.name}${where}`;
+  const title = isMention(m) || mentions(m.text, myName) ? `${m.author.name} mentioned you${where}` : `${m.author.name}${where}`;
   const flat = m.text.replace(/\s+/g, ' ').trim();
   const body = flat.length > BODY_CHARS ? `${flat.slice(0, BODY_CHARS - 1)}…` : flat;
   return { title, body };
@@ -58,7 +64,10 @@ export function useDesktopBridge(): void {
     document.addEventListener('click', externalLinkClick);
     document.addEventListener('auxclick', externalLinkClick);
     const off = onEvent<WireMessage>(EVENTS.messageCreated, (m) => {
-      if (document.hasFocus()) return;
+      // A mention (or a DM) notifies even while the window is focused on another room.
+      const elsewhere = m.room_id !== useChat.getState().activeRoomId;
+      const addressed = isMention(m) || useChat.getState().rooms[m.room_id]?.kind === 'dm';
+      if (document.hasFocus() && !(addressed && elsewhere)) return;
       const note = messageNotification(m);
       if (note) notify(note.title, note.body);
     });

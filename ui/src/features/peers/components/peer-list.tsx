@@ -1,5 +1,13 @@
-/** Who is in the open room, online first. */
+/**
+ * Who is in the open room, online first, each with "Message" (a direct message with them); and
+ * "New group message" to pick several.
+ */
+import { useState } from 'react';
+
+import { NewDmDialog } from '@/features/dms/components/new-dm-dialog';
+import { RequestError } from '@/lib/request-error';
 import { useChat } from '@/stores/chat-store';
+import { openDm } from '@/stores/sync';
 
 const NO_IDS: number[] = [];
 
@@ -7,11 +15,22 @@ export function PeerList({ roomId }: { roomId: number }) {
   const ids = useChat((s) => s.members[roomId] ?? NO_IDS);
   const users = useChat((s) => s.users);
   const me = useChat((s) => s.me);
+  const [grouping, setGrouping] = useState(false);
+  const [error, setError] = useState<string | null>(null);
   const people = ids
     .map((id) => users[id])
     .filter((u) => u !== undefined)
     .sort((a, b) => Number(!!b.online) - Number(!!a.online) || a.name.localeCompare(b.name));
   const online = people.filter((u) => u.online).length;
+
+  const message = async (userId: number) => {
+    setError(null);
+    try {
+      await openDm([userId]);
+    } catch (err) {
+      setError(err instanceof RequestError ? err.message : 'Could not open the conversation.');
+    }
+  };
 
   return (
     <aside className="peers" aria-label="People in this room">
@@ -28,9 +47,29 @@ export function PeerList({ roomId }: { roomId: number }) {
               {u.is_host && <span className="tag">host</span>}
             </span>
             <span className="sr-only">{u.online ? 'online' : 'offline'}</span>
+            {u.id !== me && (
+              <button
+                type="button"
+                className="small peer-message"
+                aria-label={`Message ${u.name}`}
+                title={`Message ${u.name}`}
+                onClick={() => void message(u.id)}
+              >
+                Message
+              </button>
+            )}
           </li>
         ))}
       </ul>
+      {error && (
+        <p className="error small-text" role="alert">
+          {error}
+        </p>
+      )}
+      <button type="button" className="small peers-group" onClick={() => setGrouping(true)}>
+        New group message
+      </button>
+      {grouping && <NewDmDialog onClose={() => setGrouping(false)} />}
     </aside>
   );
 }

@@ -1,4 +1,4 @@
-/** "Leave room" for the open room; not shown in `general`, which nobody can leave. */
+/** "Leave room" for the open room; not shown in `general`, which nobody can leave, nor in DMs. */
 import { useState } from 'react';
 
 import { RequestError } from '@/lib/request-error';
@@ -12,7 +12,7 @@ export function LeaveRoomButton({ roomId }: { roomId: number }) {
   const room = useChat((s) => s.rooms[roomId]);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
-  if (!room || !room.member || room.name === GENERAL) return null;
+  if (!room || !room.member || room.name === GENERAL || room.kind === 'dm') return null;
 
   const leave = async () => {
     setBusy(true);

@@ -1,12 +1,14 @@
-/** The rooms you are in (unread counts, bold when unread), other rooms to join, and "New room". */
+/** The rooms you are in (unread and mention badges), direct messages, other rooms to join, "New room". */
 import { type ReactNode, useState } from 'react';
 
+import { DmList } from '@/features/dms/components/dm-list';
 import { useUnread } from '@/features/rooms/hooks/use-unread';
 import type { WireRoom } from '@/lib/protocol';
 import { useChat } from '@/stores/chat-store';
 import { openRoom } from '@/stores/sync';
 
 import { NewRoomDialog } from './new-room-dialog';
+import { UnreadBadge } from './unread-badge';
 
 /** Open a room, then let the caller close whatever drawer or dialog led there. */
 function pickRoom(roomId: number, onPick: () => void): void {
@@ -15,7 +17,7 @@ function pickRoom(roomId: number, onPick: () => void): void {
 }
 
 function RoomLink({ room, active, onPick }: { room: WireRoom; active: boolean; onPick: () => void }) {
-  const unread = useUnread(room.id);
+  const { count: unread, mentions } = useUnread(room.id);
   return (
     <li>
       <button
@@ -28,11 +30,7 @@ function RoomLink({ room, active, onPick }: { room: WireRoom; active: boolean; o
           #
         </span>
         <span className="room-name">{room.name}</span>
-        {unread > 0 && (
-          <span className="badge" aria-label={`${unread} unread`}>
-            {unread}
-          </span>
-        )}
+        <UnreadBadge count={unread} mentions={mentions} />
       </button>
     </li>
   );
@@ -43,7 +41,9 @@ export function RoomSidebar({ onPick, footer }: { onPick: () => void; footer?: R
   const rooms = useChat((s) => s.rooms);
   const activeRoomId = useChat((s) => s.activeRoomId);
   const [creating, setCreating] = useState(false);
-  const all = Object.values(rooms).sort((a, b) => a.name.localeCompare(b.name));
+  const all = Object.values(rooms)
+    .filter((r) => r.kind !== 'dm')
+    .sort((a, b) => a.name.localeCompare(b.name));
   const mine = all.filter((r) => r.member);
   const others = all.filter((r) => !r.member);
 
@@ -60,6 +60,7 @@ export function RoomSidebar({ onPick, footer }: { onPick: () => void; footer?: R
           <RoomLink key={room.id} room={room} active={room.id === activeRoomId} onPick={onPick} />
         ))}
       </ul>
+      <DmList onPick={onPick} />
       {others.length > 0 && (
         <>
           <h3 className="sidebar-sub">Other rooms</h3>

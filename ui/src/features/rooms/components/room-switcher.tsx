@@ -2,6 +2,7 @@
 import { type KeyboardEvent, useCallback, useEffect, useState } from 'react';
 
 import { Dialog } from '@/components/ui/dialog';
+import { roomName, roomTitle } from '@/features/dms/lib/room-label';
 import { useChat } from '@/stores/chat-store';
 import { openRoom } from '@/stores/sync';
 
@@ -10,6 +11,7 @@ export function RoomSwitcher() {
   const [query, setQuery] = useState('');
   const [index, setIndex] = useState(0);
   const rooms = useChat((s) => s.rooms);
+  const me = useChat((s) => s.me);
   const close = useCallback(() => setOpen(false), []);
 
   useEffect(() => {
@@ -28,8 +30,8 @@ export function RoomSwitcher() {
   if (!open) return null;
   const q = query.trim().toLowerCase().replace(/^#/, '');
   const matches = Object.values(rooms)
-    .filter((r) => r.name.includes(q))
-    .sort((a, b) => Number(b.member) - Number(a.member) || a.name.localeCompare(b.name));
+    .filter((r) => (r.kind !== 'dm' || r.member) && roomName(r, me).toLowerCase().includes(q))
+    .sort((a, b) => Number(b.member) - Number(a.member) || roomName(a, me).localeCompare(roomName(b, me)));
   const pick = (id: number) => {
     setOpen(false);
     void openRoom(id);
@@ -77,7 +79,7 @@ export function RoomSwitcher() {
               pick(room.id);
             }}
           >
-            #{room.name}
+            {roomTitle(room, me)}
             {!room.member && <span className="muted"> — join</span>}
           </li>
         ))}

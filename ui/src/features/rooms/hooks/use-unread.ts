@@ -1,9 +1,13 @@
 import { useEffect } from 'react';
 
-import { totalUnread, unreadCount, useChat } from '@/stores/chat-store';
+import { totalUnread, unreadCount, unreadMentions, useChat } from '@/stores/chat-store';
 
-export function useUnread(roomId: number): number {
-  return useChat((s) => unreadCount(s, roomId));
+export type Unread = { count: number; mentions: number };
+
+export function useUnread(roomId: number): Unread {
+  const count = useChat((s) => unreadCount(s, roomId));
+  const mentions = useChat((s) => unreadMentions(s, roomId));
+  return { count, mentions };
 }
 
 /** Keep `(N) Parley` in the window title. */

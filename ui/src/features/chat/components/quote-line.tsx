@@ -1,0 +1,34 @@
+/** The quoted message above a reply: its author and first words; a click jumps to the original. */
+import { memo } from 'react';
+
+import type { WireQuote } from '@/lib/protocol';
+import { jumpToMessage } from '@/stores/sync';
+
+export const QuoteLine = memo(function QuoteLine({ quote, roomId }: { quote: WireQuote; roomId: number }) {
+  if (quote.deleted) {
+    return (
+      <div className="quote deleted">
+        <span className="quote-mark" aria-hidden="true">
+          ↱
+        </span>
+        <span className="muted">Original message was deleted</span>
+      </div>
+    );
+  }
+  const snippet = quote.snippet.replace(/\s+/g, ' ').trim();
+  return (
+    <button
+      type="button"
+      className="quote"
+      title="Show the original message"
+      aria-label={`Reply to ${quote.author.name}: ${snippet}. Show the original message`}
+      onClick={() => void jumpToMessage(roomId, quote.id)}
+    >
+      <span className="quote-mark" aria-hidden="true">
+        ↱
+      </span>
+      <span className="quote-author">{quote.author.name}</span>
+      <span className="quote-snippet">{snippet || '(attachment)'}</span>
+    </button>
+  );
+});

@@ -1,0 +1,78 @@
+/** The sidebar's "Direct messages": each DM by its other participants, newest first, with badges. */
+import { useState } from 'react';
+
+import { dmOthers, roomName } from '@/features/dms/lib/room-label';
+import { UnreadBadge } from '@/features/rooms/components/unread-badge';
+import { useUnread } from '@/features/rooms/hooks/use-unread';
+import type { WireRoom } from '@/lib/protocol';
+import { useChat } from '@/stores/chat-store';
+import { openRoom } from '@/stores/sync';
+
+import { NewDmDialog } from './new-dm-dialog';
+
+import './dms.css';
+
+function DmLink({ room, active, onPick }: { room: WireRoom; active: boolean; onPick: () => void }) {
+  const me = useChat((s) => s.me);
+  const users = useChat((s) => s.users);
+  const { count, mentions } = useUnread(room.id);
+  const others = dmOthers(room, me);
+  const name = roomName(room, me);
+  const online = others.length === 1 && !!users[others[0]!.id]?.online;
+  return (
+    <li>
+      <button
+        type="button"
+        className={`room-link dm-link${active ? ' active' : ''}${count > 0 ? ' unread' : ''}`}
+        aria-current={active ? 'page' : undefined}
+        onClick={() => {
+          void openRoom(room.id);
+          onPick();
+        }}
+      >
+        {others.length === 1 ? (
+          <span className={`dot${online ? ' on' : ''}`} aria-label={online ? 'online' : 'offline'} />
+        ) : (
+          <span className="group-count" aria-hidden="true">
+            {others.length + 1}
+          </span>
+        )}
+        <span className="room-name">{name}</span>
+        <UnreadBadge count={count} mentions={mentions} dm />
+      </button>
+    </li>
+  );
+}
+
+export function DmList({ onPick }: { onPick: () => void }) {
+  const rooms = useChat((s) => s.rooms);
+  const activeRoomId = useChat((s) => s.activeRoomId);
+  const [creating, setCreating] = useState(false);
+  const dms = Object.values(rooms)
+    .filter((r) => r.kind === 'dm' && r.member)
+    .sort((a, b) => b.last_message_id - a.last_message_id || b.id - a.id);
+
+  return (
+    <section className="dm-section" aria-label="Direct messages">
+      <div className="sidebar-head sidebar-sub-head">
+        <h3 className="sidebar-sub">Direct messages</h3>
+        <button
+          type="button"
+          className="icon-button small-icon"
+          aria-label="New direct message"
+          title="New direct message"
+          onClick={() => setCreating(true)}
+        >
+          +
+        </button>
+      </div>
+      <ul className="room-list">
+        {dms.length === 0 && <li className="muted small-text dm-empty">Message someone from the people list.</li>}
+        {dms.map((room) => (
+          <DmLink key={room.id} room={room} active={room.id === activeRoomId} onPick={onPick} />
+        ))}
+      </ul>
+      {creating && <NewDmDialog onClose={() => setCreating(false)} />}
+    </section>
+  );
+}
