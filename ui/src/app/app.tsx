@@ -1,6 +1,7 @@
 /** Composes the features; no socket calls here. */
 import { useCallback, useEffect, useState } from 'react';
 
+import { HostSettingsButton } from '@/features/admin/components/host-settings-button';
 import { ChatRoom } from '@/features/chat/components/chat-room';
 import { ConnectionBanner } from '@/features/connection/components/connection-banner';
 import { StartScreen } from '@/features/desktop/components/start-screen';
@@ -15,6 +16,7 @@ import { LeaveRoomButton } from '@/features/rooms/components/leave-room-button';
 import { RoomSidebar } from '@/features/rooms/components/room-sidebar';
 import { RoomSwitcher } from '@/features/rooms/components/room-switcher';
 import { useTitleUnread } from '@/features/rooms/hooks/use-unread';
+import { SearchButton } from '@/features/search/components/search-button';
 import { SelfCheckDialog } from '@/features/selfcheck/components/self-check-dialog';
 import { connectFailureText } from '@/lib/connect-failure';
 import { useChat } from '@/stores/chat-store';
@@ -59,6 +61,8 @@ function Shell() {
         </div>
         <h1 className="room-title">{room ? roomTitle(room, user?.id ?? null) : ''}</h1>
         <div className="topbar-actions">
+          <SearchButton />
+          <HostSettingsButton />
           {activeRoomId !== null && <LeaveRoomButton key={activeRoomId} roomId={activeRoomId} />}
           {user?.is_host && (
             <button type="button" className="small" onClick={() => setDialog('invite')}>

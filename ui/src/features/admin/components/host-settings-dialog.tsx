@@ -1,0 +1,198 @@
+/**
+ * Host settings (the host's own user only): rename the host, change or turn off the join code,
+ * and the devices that joined, each removable (its token stops working and it is disconnected).
+ */
+import '@/features/admin/components/admin.css';
+
+import { type FormEvent, useEffect, useState } from 'react';
+
+import { Dialog } from '@/components/ui/dialog';
+import { HOST_NAME_MAX, useAdmin } from '@/features/admin/hooks/use-admin';
+import { dayLabel, timeLabel } from '@/lib/format';
+import type { WireDevice } from '@/lib/protocol';
+import { useChat } from '@/stores/chat-store';
+
+type Feedback = { ok: boolean; text: string } | null;
+
+function FeedbackLine({ feedback }: { feedback: Feedback }) {
+  if (!feedback) return null;
+  return feedback.ok ? (
+    <p className="admin-ok small-text" role="status">
+      {feedback.text}
+    </p>
+  ) : (
+    <p className="error small-text" role="alert">
+      {feedback.text}
+    </p>
+  );
+}
+
+function when(iso: string): string {
+  return `${dayLabel(iso)} ${timeLabel(iso)}`;
+}
+
+function RenameForm({ current, rename }: { current: string; rename: (n: string) => Promise<string | null> }) {
+  const [name, setName] = useState(current);
+  const [feedback, setFeedback] = useState<Feedback>(null);
+  const [busy, setBusy] = useState(false);
+  useEffect(() => setName(current), [current]);
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    setBusy(true);
+    const err = await rename(name);
+    setBusy(false);
+    setFeedback(err ? { ok: false, text: err } : { ok: true, text: 'Renamed. Everyone sees the new name now.' });
+  };
+  return (
+    <form className="admin-section" onSubmit={(e) => void submit(e)}>
+      <h3>Host name</h3>
+      <div className="row">
+        <input aria-label="Host name" value={name} maxLength={HOST_NAME_MAX} onChange={(e) => setName(e.target.value)} />
+        <button type="submit" className="small" disabled={busy || !name.trim() || name.trim() === current}>
+          Rename
+        </button>
+      </div>
+      <FeedbackLine feedback={feedback} />
+    </form>
+  );
+}
+
+function JoinCodeForm({ code, setJoinCode }: { code: string | null; setJoinCode: (c: string | null) => Promise<string | null> }) {
+  const [value, setValue] = useState('');
+  const [feedback, setFeedback] = useState<Feedback>(null);
+  const [busy, setBusy] = useState(false);
+  const apply = async (next: string | null, done: string) => {
+    setBusy(true);
+    const err = await setJoinCode(next);
+    setBusy(false);
+    setFeedback(err ? { ok: false, text: err } : { ok: true, text: done });
+    if (!err) setValue('');
+  };
+  return (
+    <form
+      className="admin-section"
+      onSubmit={(e) => {
+        e.preventDefault();
+        void apply(value.trim(), 'Join code changed. Devices that joined before keep working.');
+      }}
+    >
+      <h3>Join code</h3>
+      <p className="small-text">
+        {code === null ? (
+          'Off: anyone who can reach this host can join.'
+        ) : (
+          <>
+            Current code: <code aria-label="Current join code">{code}</code>
+          </>
+        )}
+      </p>
+      <div className="row">
+        <input
+          aria-label="New join code"
+          placeholder="6–32 letters or digits"
+          value={value}
+          maxLength={32}
+          onChange={(e) => setValue(e.target.value)}
+        />
+        <button type="submit" className="small" disabled={busy || !value.trim()}>
+          Set
+        </button>
+      </div>
+      <div className="row">
+        <button type="button" className="small" disabled={busy} onClick={() => void apply('', 'A new random code is set.')}>
+          New random code
+        </button>
+        <button
+          type="button"
+          className="small"
+          disabled={busy || code === null}
+          onClick={() => void apply(null, 'Join code turned off: anyone on the network can join.')}
+        >
+          Turn off
+        </button>
+      </div>
+      <FeedbackLine feedback={feedback} />
+    </form>
+  );
+}
+
+function DeviceRow({ device, me, remove }: { device: WireDevice; me: number | null; remove: (id: number) => Promise<string | null> }) {
+  const [confirming, setConfirming] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const own = device.user.id === me;
+  return (
+    <li className="device-row" aria-label={`${device.user.name}, ${device.label}`}>
+      <span className={`presence-dot${device.online ? ' online' : ''}`} title={device.online ? 'Online' : 'Offline'} aria-hidden="true" />
+      <div className="device-info">
+        <span className="device-name">
+          {device.user.name}
+          {own ? ' (this host)' : ''} <span className="muted">· {device.label}</span>
+        </span>
+        <span className="muted small-text">
+          {device.online ? 'Online now' : `Last seen ${when(device.last_seen_at)}`} · joined {when(device.created_at)}
+        </span>
+        {error && (
+          <span className="error small-text" role="alert">
+            {error}
+          </span>
+        )}
+      </div>
+      {!own &&
+        (confirming ? (
+          <span className="row device-confirm">
+            <span className="small-text">Sign this device out?</span>
+            <button
+              type="button"
+              className="small danger"
+              onClick={() =>
+                void remove(device.id).then((err) => {
+                  setError(err);
+                  setConfirming(false);
+                })
+              }
+            >
+              Remove
+            </button>
+            <button type="button" className="small" onClick={() => setConfirming(false)}>
+              Keep
+            </button>
+          </span>
+        ) : (
+          <button type="button" className="small" onClick={() => setConfirming(true)} aria-label={`Remove ${device.user.name}'s device`}>
+            Remove…
+          </button>
+        ))}
+    </li>
+  );
+}
+
+export function HostSettingsDialog({ onClose }: { onClose: () => void }) {
+  const { info, error, rename, setJoinCode, removeDevice } = useAdmin();
+  const me = useChat((s) => s.me);
+  return (
+    <Dialog title="Host settings" onClose={onClose} wide>
+      {error && (
+        <p className="error" role="alert">
+          {error}
+        </p>
+      )}
+      {!info ? (
+        !error && <p className="muted">Loading…</p>
+      ) : (
+        <div className="admin">
+          <RenameForm current={info.name} rename={rename} />
+          <JoinCodeForm code={info.join_code} setJoinCode={setJoinCode} />
+          <section className="admin-section" aria-label="Devices">
+            <h3>Devices ({info.devices.length})</h3>
+            <p className="muted small-text">A removed device is signed out at once and has to join again.</p>
+            <ul className="device-list">
+              {info.devices.map((d) => (
+                <DeviceRow key={d.id} device={d} me={me} remove={removeDevice} />
+              ))}
+            </ul>
+          </section>
+        </div>
+      )}
+    </Dialog>
+  );
+}

@@ -1,0 +1,48 @@
+/** The enlarged image over everything; Esc, the close button or a click outside closes it. */
+import { useEffect, useRef } from 'react';
+
+import type { WireFile } from '@/lib/protocol';
+import { formatBytes } from '@/lib/upload';
+
+export function Lightbox({ file, url, onClose }: { file: WireFile; url: string; onClose: () => void }) {
+  const closeRef = useRef<HTMLButtonElement>(null);
+
+  useEffect(() => {
+    const previous = document.activeElement as HTMLElement | null;
+    closeRef.current?.focus();
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key === 'Escape') {
+        e.stopPropagation();
+        onClose();
+      }
+    };
+    document.addEventListener('keydown', onKey);
+    return () => {
+      document.removeEventListener('keydown', onKey);
+      previous?.focus?.();
+    };
+  }, [onClose]);
+
+  return (
+    <div
+      className="lightbox"
+      role="dialog"
+      aria-modal="true"
+      aria-label={file.name}
+      onMouseDown={(e) => e.target === e.currentTarget && onClose()}
+    >
+      <figure className="lightbox-figure">
+        <img src={url} alt={file.name} />
+        <figcaption>
+          <span className="file-name">{file.name}</span> <span className="muted">{formatBytes(file.size)}</span>{' '}
+          <a href={url} download={file.name}>
+            Download
+          </a>
+        </figcaption>
+      </figure>
+      <button ref={closeRef} type="button" className="lightbox-close" aria-label="Close image" onClick={onClose}>
+        ×
+      </button>
+    </div>
+  );
+}
