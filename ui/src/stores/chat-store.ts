@@ -231,10 +231,14 @@ export const useChat = create<ChatState>((set, get) => ({
     const users: Record<number, WireUser> = {};
     for (const u of w.users) users[u.id] = u;
     // The host keeps the read marks. A mark we moved but could not send yet is kept (sync sends
-    // it again after the welcome).
+    // it again after the welcome). A room never read at all (host mark 0) starts read: history
+    // from before you came is not "unread" (sync tells the host).
     const held = sameScope ? get().lastRead : {};
     const lastRead: Record<number, number> = {};
-    for (const r of w.rooms) lastRead[r.id] = Math.max(r.last_read_id ?? 0, held[r.id] ?? 0);
+    for (const r of w.rooms) {
+      const mark = Math.max(r.last_read_id ?? 0, held[r.id] ?? 0);
+      lastRead[r.id] = mark === 0 && r.member ? r.last_message_id : mark;
+    }
     const drafts = sameScope ? get().drafts : loadJson<Record<number, string>>(`drafts:${scope}`, {});
     const storedActive = loadJson<number | null>(`active:${scope}`, null);
     let active = get().activeRoomId;
@@ -344,8 +348,11 @@ export const useChat = create<ChatState>((set, get) => ({
     const lastRead = get().lastRead;
     const patch: Partial<ChatState> = { rooms: { ...get().rooms, [room.id]: merged } };
     const hostMark = room.last_read_id ?? 0;
-    if (lastRead[room.id] === undefined || hostMark > (lastRead[room.id] ?? 0)) {
-      patch.lastRead = { ...lastRead, [room.id]: Math.max(hostMark, lastRead[room.id] ?? 0) };
+    if (lastRead[room.id] === undefined) {
+      // First seen: as in applyWelcome, a room never read starts read.
+      patch.lastRead = { ...lastRead, [room.id]: hostMark || room.last_message_id };
+    } else if (hostMark > (lastRead[room.id] ?? 0)) {
+      patch.lastRead = { ...lastRead, [room.id]: hostMark };
     }
     set(patch);
   },

@@ -5,9 +5,16 @@ import { useOutbox } from '@/stores/outbox-store';
 import { useSession } from '@/stores/session-store';
 import {
   _resetSyncForTests,
+  deleteMessage,
+  editMessage,
   flushOutbox,
+  jumpToMessage,
+  jumpToPresent,
   leaveRoom,
   loadOlder,
+  markRoomRead,
+  openDm,
+  react,
   retryMessage,
   sendMessage,
   startSync,
@@ -68,7 +75,20 @@ let stop: () => void;
 beforeEach(() => {
   fake.reset();
   _resetSyncForTests();
-  useChat.setState({ scope: null, messages: {}, hasMoreBefore: {}, lastRead: {}, activeRoomId: null, rooms: {} });
+  useChat.setState({
+    scope: null,
+    messages: {},
+    hasMoreBefore: {},
+    hasMoreAfter: {},
+    rev: {},
+    lastRead: {},
+    newSince: {},
+    readMarks: {},
+    flash: null,
+    counted: {},
+    activeRoomId: null,
+    rooms: {},
+  });
   useOutbox.setState({ scope: null, entries: [] });
   useSession.setState({ status: 'idle', user: null, token: null, everConnected: false });
   stop = startSync();
@@ -214,5 +234,167 @@ describe('leave room', () => {
     expect(useChat.getState().rooms[2]!.member).toBe(false);
     fake.serverEmit(EVENTS.memberLeft, { room_id: 1, user: BOB });
     expect(useChat.getState().rooms[1]!.member).toBe(true);
+  });
+});
+
+describe('changes: edits, deletions, reactions', () => {
+  it('live updates replace the messages we hold and ignore the rest', async () => {
+    fakeHost([msg(1), msg(2)]);
+    connectAndWelcome([room(1, 'general', 2), room(2, 'random', 5)]);
+    await settle();
+    fake.serverEmit(EVENTS.messageUpdated, { ...msg(2), text: 'edited', edited_at: '2026-11-23T11:00:00.000Z', rev: 4 });
+    fake.serverEmit(EVENTS.messageDeleted, { ...msg(5, 2), text: '', deleted: true, rev: 5 });
+    const held = useChat.getState().messages[1]!;
+    expect(held.map((m) => m.text)).toEqual(['m1', 'edited']);
+    expect(useChat.getState().rev[1]).toBe(4);
+    expect(useChat.getState().messages[2]?.some((m) => m.id === 5) ?? false).toBe(false);
+  });
+
+  it('after a reconnect asks fetch_changes from the rev it holds and applies what changed', async () => {
+    const host = fakeHost([msg(1), msg(2), msg(3)]);
+    connectAndWelcome([room(1, 'general', 3)]);
+    await settle();
+    expect(useChat.getState().rev[1]).toBe(0);
+    fake.drop();
+    host.change(1, { text: '', deleted: true });
+    host.change(3, { reactions: [{ emoji: '👍', user_ids: [BOB.id] }] });
+    fake.open();
+    fake.serverEmit(EVENTS.welcome, welcome([room(1, 'general', 3)]));
+    await settle();
+    const asked = fake.sent.filter((s) => s.command === COMMANDS.fetchChanges).map((s) => s.payload);
+    expect(asked).toEqual([{ room_id: 1, after_rev: 0, limit: 200 }]);
+    const held = useChat.getState().messages[1]!;
+    expect(held[0]).toMatchObject({ id: 1, deleted: true });
+    expect(held[2]!.reactions).toEqual([{ emoji: '👍', user_ids: [BOB.id] }]);
+    expect(useChat.getState().rev[1]).toBe(2);
+  });
+
+  it('edit, delete and react send their commands and apply the answer', async () => {
+    const host = fakeHost([msg(1, 1, ME)]);
+    fake.handle(COMMANDS.editMessage, (p: { message_id: number; text: string }) => ({
+      message: host.change(p.message_id, { text: p.text, edited_at: '2026-11-23T11:00:00.000Z' }),
+    }));
+    fake.handle(COMMANDS.react, (p: { message_id: number; emoji: string }) => ({
+      message: host.change(p.message_id, { reactions: [{ emoji: p.emoji, user_ids: [ME.id] }] }),
+    }));
+    fake.handle(COMMANDS.deleteMessage, (p: { message_id: number }) => ({
+      message: host.change(p.message_id, { text: '', deleted: true, reactions: [] }),
+    }));
+    connectAndWelcome([room(1, 'general', 1)]);
+    await settle();
+    await editMessage(1, 'fixed');
+    expect(useChat.getState().messages[1]![0]).toMatchObject({ text: 'fixed', edited_at: '2026-11-23T11:00:00.000Z' });
+    await react(1, '🎉', true);
+    expect(fake.sent.at(-1)!.payload).toEqual({ message_id: 1, emoji: '🎉', on: true });
+    expect(useChat.getState().messages[1]![0]!.reactions).toEqual([{ emoji: '🎉', user_ids: [ME.id] }]);
+    await deleteMessage(1);
+    expect(useChat.getState().messages[1]![0]).toMatchObject({ deleted: true, text: '' });
+  });
+
+  it('a reply carries reply_to (the id) and the pending entry keeps the quote', async () => {
+    const host = fakeHost([msg(1)]);
+    connectAndWelcome([room(1, 'general', 1)]);
+    await settle();
+    const quote = { id: 1, author: { id: BOB.id, name: BOB.name }, snippet: 'm1', deleted: false };
+    fake.drop();
+    sendMessage(1, 'answer', { reply_to: quote });
+    expect(useOutbox.getState().entries[0]!.reply_to).toEqual(quote);
+    fake.open();
+    fake.serverEmit(EVENTS.welcome, welcome([room(1, 'general', 1)]));
+    await settle();
+    expect(fake.sent.find((s) => s.command === COMMANDS.sendMessage)!.payload).toMatchObject({ text: 'answer', reply_to: 1 });
+    expect(host.stored).toHaveLength(2);
+  });
+});
+
+describe('jumpToMessage', () => {
+  it('loads the page around a message we do not hold, holds it apart from the present, and flashes it', async () => {
+    fakeHost(Array.from({ length: 300 }, (_, i) => msg(i + 1)));
+    connectAndWelcome([room(1, 'general', 300)]);
+    await settle();
+    expect(await jumpToMessage(1, 40)).toBe(true);
+    expect(fake.sent.at(-1)!.payload).toMatchObject({ room_id: 1, around_id: 40 });
+    const state = useChat.getState();
+    expect(state.messages[1]!.some((m) => m.id === 40)).toBe(true);
+    expect(state.messages[1]!.some((m) => m.id === 300)).toBe(false);
+    expect(state.hasMoreAfter[1]).toBe(true);
+    expect(state.flash).toMatchObject({ roomId: 1, messageId: 40 });
+    // A live message is not put after the gap; jumping to the present brings the newest back.
+    fake.serverEmit(EVENTS.messageCreated, msg(301));
+    expect(useChat.getState().messages[1]!.some((m) => m.id === 301)).toBe(false);
+    await jumpToPresent(1);
+    expect(useChat.getState().hasMoreAfter[1]).toBe(false);
+    expect(useChat.getState().messages[1]!.at(-1)!.id).toBe(300);
+  });
+
+  it('a message already held is flashed without fetching', async () => {
+    fakeHost([msg(1), msg(2)]);
+    connectAndWelcome([room(1, 'general', 2)]);
+    await settle();
+    const before = fake.sent.length;
+    expect(await jumpToMessage(1, 1)).toBe(true);
+    expect(fake.sent.slice(before).some((s) => s.command === COMMANDS.fetchMessages)).toBe(false);
+    expect(useChat.getState().flash).toMatchObject({ roomId: 1, messageId: 1 });
+  });
+
+  it('answers false for a message that is not there', async () => {
+    fakeHost([msg(1)]);
+    connectAndWelcome([room(1, 'general', 1)]);
+    await settle();
+    fake.handle(COMMANDS.fetchMessages, () => ({ messages: [], has_more: false, rev: 0 }));
+    expect(await jumpToMessage(1, 999)).toBe(false);
+  });
+});
+
+describe('read marks on the host', () => {
+  it('a room never read starts read and the host is told; marking read sends mark_read', async () => {
+    fakeHost([msg(1), msg(2)]);
+    fake.handle(COMMANDS.markRead, (p: { message_id: number }) => ({ last_read_id: p.message_id }));
+    connectAndWelcome([room(1, 'general', 2)]);
+    await settle();
+    expect(useChat.getState().lastRead[1]).toBe(2);
+    expect(fake.sent.find((s) => s.command === COMMANDS.markRead)!.payload).toEqual({ room_id: 1, message_id: 2 });
+    fake.serverEmit(EVENTS.messageCreated, msg(3));
+    markRoomRead(1);
+    await settle();
+    expect(fake.sent.filter((s) => s.command === COMMANDS.markRead).at(-1)!.payload).toEqual({ room_id: 1, message_id: 3 });
+    expect(useChat.getState().lastRead[1]).toBe(3);
+  });
+
+  it('follows read_changed from my other devices and seen from the others in a DM', async () => {
+    fakeHost([]);
+    const dm = { ...room(5, '', 9), kind: 'dm' as const, last_read_id: 2, members: [ME, BOB] };
+    connectAndWelcome([room(1, 'general', 0), dm]);
+    await settle();
+    fake.serverEmit(EVENTS.readChanged, { room_id: 5, last_read_id: 9 });
+    expect(useChat.getState().lastRead[5]).toBe(9);
+    fake.serverEmit(EVENTS.seen, { room_id: 5, user_id: BOB.id, last_read_id: 7 });
+    expect(useChat.getState().readMarks[5]).toEqual({ [BOB.id]: 7 });
+  });
+
+  it('count_unread answers give mention counts too', async () => {
+    fakeHost([msg(10, 2)]);
+    fake.handle(COMMANDS.countUnread, () => ({ counts: [{ room_id: 2, count: 4, mentions: 1 }] }));
+    fake.handle(COMMANDS.markRead, (p: { message_id: number }) => ({ last_read_id: p.message_id }));
+    connectAndWelcome([room(1, 'general', 0), { ...room(2, 'random', 10), last_read_id: 3 }]);
+    await settle();
+    expect(useChat.getState().counted[2]).toEqual({ after: 3, upTo: 10, count: 4, mentions: 1 });
+  });
+});
+
+describe('direct messages', () => {
+  it('open_dm creates or finds the room and opens it', async () => {
+    fakeHost([]);
+    const dm = { ...room(7, '', 0), kind: 'dm' as const, members: [ME, BOB] };
+    fake.handle(COMMANDS.openDm, () => ({ room: dm }));
+    fake.handle(COMMANDS.getReadMarks, () => ({ marks: [{ user_id: BOB.id, last_read_id: 0 }] }));
+    connectAndWelcome();
+    await settle();
+    await openDm([BOB.id]);
+    await settle();
+    expect(fake.sent.find((s) => s.command === COMMANDS.openDm)!.payload).toEqual({ user_ids: [BOB.id] });
+    expect(useChat.getState().activeRoomId).toBe(7);
+    expect(useChat.getState().rooms[7]).toMatchObject({ kind: 'dm', member: true });
+    expect(fake.sent.some((s) => s.command === COMMANDS.getReadMarks)).toBe(true);
   });
 });

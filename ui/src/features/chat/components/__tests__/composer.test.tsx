@@ -1,13 +1,15 @@
-import { render, screen } from '@testing-library/react';
+import { render, screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
+import { act } from 'react';
 
 import { Composer } from '@/features/chat/components/composer';
 import { COMMANDS } from '@/lib/protocol';
 import { useChat } from '@/stores/chat-store';
+import { useCompose } from '@/stores/compose-store';
 import { useOutbox } from '@/stores/outbox-store';
 import { _resetSyncForTests } from '@/stores/sync';
 import { fake } from '@/testing/fake-socket';
-import { welcome, room } from '@/testing/data';
+import { BOB, ME, msg, welcome, room } from '@/testing/data';
 
 beforeEach(() => {
   fake.reset();
@@ -58,5 +60,58 @@ describe('Composer', () => {
     expect(fake.sent.filter((s) => s.command === COMMANDS.typing)).toEqual([
       { command: COMMANDS.typing, payload: { room_id: 1 } },
     ]);
+  });
+});
+
+describe('Composer: mentions, replies, editing', () => {
+  beforeEach(() => {
+    useChat.setState({ messages: {} });
+    useCompose.setState({ editing: null, replyTo: {}, attachments: {} });
+    useChat.getState().upsertUser({ id: 3, name: 'bobby', is_host: false, online: true });
+  });
+
+  it('@ offers people; arrows move, Enter inserts the name', async () => {
+    const user = userEvent.setup();
+    render(<Composer roomId={1} roomName="general" />);
+    const box = screen.getByRole('textbox', { name: 'Message' });
+    await user.type(box, 'hi @bo');
+    const list = screen.getByRole('listbox', { name: 'People to mention' });
+    // Online people first.
+    expect(within(list).getAllByRole('option').map((o) => o.textContent)).toEqual(['bobby', 'bob']);
+    await user.keyboard('{ArrowDown}{Enter}');
+    expect(box).toHaveValue('hi @bob ');
+    expect(screen.queryByRole('listbox')).toBeNull();
+    expect(useOutbox.getState().entries).toEqual([]); // Enter picked, it did not send
+  });
+
+  it('Esc closes the list, and then Enter sends', async () => {
+    const user = userEvent.setup();
+    render(<Composer roomId={1} roomName="general" />);
+    await user.type(screen.getByRole('textbox', { name: 'Message' }), '@bo{Escape}');
+    expect(screen.queryByRole('listbox')).toBeNull();
+    await user.keyboard('{Enter}');
+    expect(useOutbox.getState().entries.map((e) => e.text)).toEqual(['@bo']);
+  });
+
+  it('shows what I reply to; Esc cancels it; a send carries it', async () => {
+    const quote = { id: 9, author: { id: 2, name: 'bob' }, snippet: 'lunch?', deleted: false };
+    const user = userEvent.setup();
+    render(<Composer roomId={1} roomName="general" />);
+    act(() => useCompose.getState().startReply(1, quote));
+    expect(screen.getByRole('status')).toHaveTextContent('Replying to bob');
+    await user.type(screen.getByRole('textbox', { name: 'Message' }), '{Escape}');
+    expect(screen.queryByText('Replying to')).toBeNull();
+    act(() => useCompose.getState().startReply(1, quote));
+    await user.type(screen.getByRole('textbox', { name: 'Message' }), 'yes{Enter}');
+    expect(useOutbox.getState().entries[0]).toMatchObject({ text: 'yes', reply_to: quote });
+    expect(useCompose.getState().replyTo[1]).toBeUndefined();
+  });
+
+  it('↑ in an empty composer edits my last message', async () => {
+    useChat.getState().addMessages(1, [msg(1, 1, ME), msg(2, 1, ME), { ...msg(3, 1, ME), deleted: true }, msg(4, 1, BOB)]);
+    const user = userEvent.setup();
+    render(<Composer roomId={1} roomName="general" />);
+    await user.type(screen.getByRole('textbox', { name: 'Message' }), '{ArrowUp}');
+    expect(useCompose.getState().editing).toEqual({ roomId: 1, messageId: 2 });
   });
 });
