@@ -103,7 +103,7 @@ def join(page: Any, url: str, name: str, code: str | None = E2E_CODE) -> None:
     if code is not None:
         page.get_by_label("Join code").fill(code)
     page.get_by_role("button", name="Join").click()
-    expect(page.get_by_label("Message")).to_be_visible(timeout=15_000)
+    expect(page.get_by_role("textbox", name="Message", exact=True)).to_be_visible(timeout=15_000)
 
 
 def free_port() -> int:
