@@ -1,0 +1,394 @@
+"""Uploaded bytes on disk: partial uploads, content-addressed files, what kind of file they are.
+
+Layout under the data dir (docs/storage.md):
+
+- ``uploads/<upload_id>``: the bytes received so far. The file's size *is* the upload's offset, and
+  every chunk is fsync'd before it is acknowledged, so the offset a client is told survives a crash.
+- ``files/<sha[:2]>/<sha256>``: finished files, named by their content. Identical content is stored
+  once. Nothing here is ever named by a client: the name a person gave a file is metadata only.
+
+Upload ids and hashes are checked against strict patterns before any path is built from them.
+Plain Python and blocking: the HTTP layer runs these calls off the event loop (``offload``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import secrets
+import threading
+import unicodedata
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from . import validate
+from .errors import Invalid, TooLarge
+
+# 8 MiB: large enough that per-request overhead (HTTP, a thread hop, an fsync) is amortised at
+# loopback speeds, small enough that a dropped connection costs little to resend (docs/benchmarks.md).
+CHUNK_SIZE = 8 * 1024 * 1024
+# Blocks for reading back from disk (hash recomputation, downloads).
+READ_BLOCK = 1024 * 1024
+# A stored display name is cut to this many characters (the extension is kept).
+NAME_MAX = 200
+# A name longer than this as sent is refused rather than cut (nobody types 1,024 characters).
+NAME_SENT_MAX = 1024
+# secrets.token_urlsafe(24) is 32 characters of [A-Za-z0-9_-]; anything else is not ours.
+UPLOAD_ID = re.compile(r"\A[A-Za-z0-9_-]{32}\Z")
+SHA256 = re.compile(r"\A[0-9a-f]{64}\Z")
+OCTET_STREAM = "application/octet-stream"
+# Hashes pieces beside the thread that writes them (started on first use; one per process, and
+# fast enough for every upload at once: ~1 GB/s).
+_HASHING = ThreadPoolExecutor(max_workers=1, thread_name_prefix="upload-hash")
+# How long a request waits for another one writing the same upload before it is told the offset.
+LOCK_WAIT = 30.0
+# Characters Windows refuses in file names; replaced so a downloaded name can always be saved.
+_UNSAVEABLE = re.compile(r'[<>:"|?*]')
+
+
+class OffsetMismatch(Exception):
+    """The client's offset is not where the upload stands; ``offset`` is where it does."""
+
+    def __init__(self, offset: int) -> None:
+        super().__init__(offset)
+        self.offset = offset
+
+
+class HashMismatch(Exception):
+    """The finished bytes do not have the SHA-256 the client announced (the upload is discarded)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Blob:
+    """A finished, verified file in the content store."""
+
+    sha256: str
+    size: int
+    kind: str  # "image" or "file"
+    mime: str
+
+
+@dataclass(frozen=True, slots=True)
+class NewUpload:
+    """A checked ``POST /api/uploads`` body."""
+
+    room_id: int
+    name: str
+    size: int
+    sha256: str
+
+
+def parse_new_upload(data: Any, max_bytes: int) -> NewUpload:
+    """Check an upload request; a file over ``max_bytes`` is refused before any byte is sent."""
+    if not isinstance(data, dict):
+        raise Invalid("Send a JSON object with room_id, name, size and sha256.")
+    room_id = validate.room_id(data)
+    size = validate.integer(data, "size")
+    assert size is not None
+    if size > max_bytes:
+        raise TooLarge(
+            f"That file is {_megabytes(size)}; files can be at most {_megabytes(max_bytes)}.",
+            limit=max_bytes,
+        )
+    name = data.get("name")
+    if not isinstance(name, str) or len(name) > NAME_SENT_MAX:
+        raise Invalid("'name' must be the file's name.", field="name")
+    sha256 = data.get("sha256")
+    if not isinstance(sha256, str) or not SHA256.match(sha256.lower()):
+        raise Invalid("'sha256' must be 64 hexadecimal digits.", field="sha256")
+    return NewUpload(room_id, safe_name(name), size, sha256.lower())
+
+
+def _megabytes(size: int) -> str:
+    mb, rest = divmod(size, 1024 * 1024)
+    return f"{mb} MB" if not rest else f"{size / (1024 * 1024):,.1f} MB"
+
+
+def new_upload_id() -> str:
+    return secrets.token_urlsafe(24)
+
+
+def is_upload_id(value: str) -> bool:
+    return bool(UPLOAD_ID.match(value))
+
+
+def sniff(head: bytes) -> tuple[str, str]:
+    """``(kind, mime)`` from the first bytes. Only four image types are images; the rest are bytes.
+
+    SVG and HTML are deliberately not images here: both can carry script. A file's name or the
+    uploader's claimed type never matter.
+    """
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "image", "image/png"
+    if head.startswith(b"\xff\xd8\xff"):
+        return "image", "image/jpeg"
+    if head.startswith((b"GIF87a", b"GIF89a")):
+        return "image", "image/gif"
+    if len(head) >= 12 and head.startswith(b"RIFF") and head[8:12] == b"WEBP":
+        return "image", "image/webp"
+    return "file", OCTET_STREAM
+
+
+def safe_name(raw: str) -> str:
+    """A display name: no directories, no control or bidi-override characters, bounded length."""
+    name = unicodedata.normalize("NFC", raw).replace("\\", "/").rsplit("/", 1)[-1]
+    # Category C: controls, format characters (U+202E would show "exe.png" for "gnp.exe"),
+    # surrogates, private use, unassigned.
+    name = "".join(ch for ch in name if not unicodedata.category(ch).startswith("C"))
+    name = _UNSAVEABLE.sub("_", name).strip()
+    if name.strip(".") == "":
+        return "file"
+    if len(name) > NAME_MAX:
+        stem, dot, ext = name.rpartition(".")
+        if dot and 0 < len(ext) <= 16 and stem:
+            name = stem[: NAME_MAX - len(ext) - 1] + "." + ext
+        else:
+            name = name[:NAME_MAX]
+    return name
+
+
+def _fsync_dir(path: Path) -> None:
+    """Make a new directory entry (a created or renamed file) survive a power loss."""
+    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+class ChunkWriter:
+    """One chunk of an upload going to disk as it arrives; durable, and counted, only at commit().
+
+    Pieces are written in order, one call at a time (the caller waits for each). Each piece is
+    hashed on another thread while it is written and the next piece is received: SHA-256 and the
+    disk each cost about a third of a chunk's time, and hashlib releases the GIL.
+    """
+
+    def __init__(
+        self, store: BlobStore, upload_id: str, fd: int, start: int, hasher: Any, lock: Any
+    ) -> None:
+        self._store, self._upload_id, self._fd = store, upload_id, fd
+        self.start = self.end = start
+        self._hasher, self._lock = hasher, lock
+        self._hashing: Future[None] | None = None
+
+    def write(self, piece: bytes) -> None:
+        if self._hashing is not None:
+            self._hashing.result()  # keeps hash updates in order
+        self._hashing = _HASHING.submit(self._hasher.update, piece)
+        view = memoryview(piece)
+        done = 0
+        while done < len(view):  # bounded: each pass writes at least one byte
+            done += os.pwrite(self._fd, view[done:], self.end + done)
+        self.end += done
+
+    def commit(self) -> int:
+        """fdatasync, then count the bytes as received; returns the new offset."""
+        try:
+            if self._hashing is not None:
+                self._hashing.result()
+            os.fdatasync(self._fd)  # the data and the new size; other metadata can wait
+            if self.start == 0:
+                _fsync_dir(self._store.uploads_dir)
+        except BaseException:
+            self.abort()
+            raise
+        self._store._hashes[self._upload_id] = (self.end, self._hasher)
+        self._close()
+        return self.end
+
+    def abort(self) -> None:
+        """Forget this chunk: cut the file back to where it stood (a dropped or failed request)."""
+        if self._fd < 0:
+            return
+        try:
+            if self._hashing is not None:
+                self._hashing.exception()  # wait; the hash is dropped anyway
+            os.ftruncate(self._fd, self.start)
+        finally:
+            self._store._hashes.pop(self._upload_id, None)  # rebuilt from disk when next needed
+            self._close()
+
+    def _close(self) -> None:
+        os.close(self._fd)
+        self._fd = -1
+        self._lock.release()
+
+
+class BlobStore:
+    """Partial uploads and finished files under ``data_dir``. Thread-safe; every call blocks."""
+
+    def __init__(self, data_dir: Path) -> None:
+        self.uploads_dir = data_dir / "uploads"
+        self.files_dir = data_dir / "files"
+        self.uploads_dir.mkdir(parents=True, exist_ok=True)
+        self.files_dir.mkdir(parents=True, exist_ok=True)
+        self._guard = threading.Lock()
+        # One lock per upload: two requests for the same upload (a retry racing the original)
+        # must not interleave their offset check and write.
+        self._locks: dict[str, threading.Lock] = {}
+        # The running SHA-256 of each upload this process has seen bytes for, and how many bytes
+        # it covers. Lost on restart, then rebuilt from the bytes on disk.
+        self._hashes: dict[str, tuple[int, Any]] = {}
+
+    # -- paths ---------------------------------------------------------------------------------
+
+    def partial_path(self, upload_id: str) -> Path:
+        if not is_upload_id(upload_id):
+            raise ValueError("not an upload id")
+        return self.uploads_dir / upload_id
+
+    def blob_path(self, sha256: str) -> Path:
+        if not SHA256.match(sha256):
+            raise ValueError("not a SHA-256")
+        return self.files_dir / sha256[:2] / sha256
+
+    # -- uploads -------------------------------------------------------------------------------
+
+    def offset(self, upload_id: str) -> int:
+        """Bytes received so far (0 if none were)."""
+        try:
+            return self.partial_path(upload_id).stat().st_size
+        except FileNotFoundError:
+            return 0
+
+    def begin(self, upload_id: str, offset: int) -> ChunkWriter:
+        """Start writing a chunk at ``offset``; the upload is held until commit() or abort().
+
+        :raise OffsetMismatch: ``offset`` is not the number of bytes already received (or another
+            request has been writing this upload for longer than LOCK_WAIT).
+        """
+        path = self.partial_path(upload_id)
+        lock = self._lock_for(upload_id)
+        if not lock.acquire(timeout=LOCK_WAIT):
+            raise OffsetMismatch(self.offset(upload_id))
+        try:
+            # Only the first chunk creates the file: a late request for an upload that was just
+            # finished or cancelled must not leave a stray file behind.
+            flags = os.O_RDWR | (os.O_CREAT if offset == 0 else 0)
+            try:
+                fd = os.open(path, flags, 0o600)
+            except FileNotFoundError:
+                raise OffsetMismatch(0) from None
+            try:
+                have = os.fstat(fd).st_size
+                if offset != have:
+                    raise OffsetMismatch(have)
+                hasher = self._hasher_at(upload_id, fd, have)
+            except BaseException:
+                os.close(fd)
+                raise
+        except BaseException:
+            lock.release()
+            raise
+        self._hashes.pop(upload_id, None)  # until the chunk is durable, the hash is not known
+        return ChunkWriter(self, upload_id, fd, have, hasher, lock)
+
+    def append(self, upload_id: str, offset: int, data: bytes) -> int:
+        """Write ``data`` at ``offset`` durably and return the new offset (one-piece ``begin``)."""
+        writer = self.begin(upload_id, offset)
+        try:
+            writer.write(data)
+        except BaseException:
+            writer.abort()
+            raise
+        return writer.commit()
+
+    def finish(self, upload_id: str, expected_sha256: str) -> Blob:
+        """Verify the received bytes and move them into the content store.
+
+        :raise HashMismatch: the bytes are not what was announced; they are removed.
+        """
+        path = self.partial_path(upload_id)
+        with self._lock_for(upload_id):
+            fd = os.open(path, os.O_RDONLY)
+            try:
+                size = os.fstat(fd).st_size
+                digest = self._hasher_at(upload_id, fd, size).hexdigest()
+                kind, mime = sniff(os.pread(fd, 16, 0))
+            finally:
+                os.close(fd)
+            self._hashes.pop(upload_id, None)
+            if not secrets.compare_digest(digest, expected_sha256):
+                path.unlink(missing_ok=True)
+                raise HashMismatch(digest)
+            target = self.blob_path(digest)
+            if target.exists():  # the same content was stored before: keep one copy
+                path.unlink()
+            else:
+                target.parent.mkdir(exist_ok=True)
+                os.replace(path, target)
+                _fsync_dir(target.parent)
+            _fsync_dir(self.uploads_dir)
+        self._drop_lock(upload_id)
+        return Blob(digest, size, kind, mime)
+
+    def discard(self, upload_id: str) -> None:
+        """Remove an upload's bytes (cancelled, stale or failed)."""
+        path = self.partial_path(upload_id)
+        with self._lock_for(upload_id):
+            path.unlink(missing_ok=True)
+            self._hashes.pop(upload_id, None)
+        self._drop_lock(upload_id)
+
+    def sweep(self, keep: set[str]) -> int:
+        """Remove partial files whose upload is not in ``keep`` (left by a crash); return how many."""
+        removed = 0
+        for entry in os.scandir(self.uploads_dir):
+            if entry.name not in keep and entry.is_file(follow_symlinks=False):
+                os.unlink(entry.path)
+                removed += 1
+        return removed
+
+    # -- finished files ------------------------------------------------------------------------
+
+    def size(self, sha256: str) -> int | None:
+        """The stored file's size, or None if it is missing."""
+        try:
+            return self.blob_path(sha256).stat().st_size
+        except FileNotFoundError:
+            return None
+
+    def open(self, sha256: str) -> int:
+        """A read-only descriptor for a stored file (the caller closes it)."""
+        return os.open(self.blob_path(sha256), os.O_RDONLY)
+
+    @staticmethod
+    def read(fd: int, offset: int, length: int) -> bytes:
+        return os.pread(fd, length, offset)
+
+    @staticmethod
+    def close(fd: int) -> None:
+        os.close(fd)
+
+    # -- internals -----------------------------------------------------------------------------
+
+    def _lock_for(self, upload_id: str) -> threading.Lock:
+        with self._guard:
+            lock = self._locks.get(upload_id)
+            if lock is None:
+                lock = self._locks[upload_id] = threading.Lock()
+            return lock
+
+    def _drop_lock(self, upload_id: str) -> None:
+        with self._guard:
+            self._locks.pop(upload_id, None)
+
+    def _hasher_at(self, upload_id: str, fd: int, size: int) -> Any:
+        """The running hash covering the first ``size`` bytes; rebuilt from disk if not in memory."""
+        known = self._hashes.get(upload_id)
+        if known is not None and known[0] == size:
+            return known[1]
+        hasher = hashlib.sha256()
+        pos = 0
+        while pos < size:  # bounded by the file's size
+            block = os.pread(fd, min(READ_BLOCK, size - pos), pos)
+            if not block:
+                break
+            hasher.update(block)
+            pos += len(block)
+        self._hashes[upload_id] = (pos, hasher)
+        return hasher
