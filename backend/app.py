@@ -21,7 +21,7 @@ from .admin import HostAdmin
 from .config import Settings
 from .db_worker import Database
 from .discovery import Advert, Announcer, HostBrowser
-from .events import ChatNamespace, ack_error
+from .events import ChatNamespace
 from .security import HostCheck, OriginCheck
 from .service import ChatService, Limits
 from .version import __version__
@@ -287,8 +287,8 @@ def create_app(settings: Settings) -> Flask:
         code_given=settings.open or settings.join_code is not None,
     )
     admin = HostAdmin(service, db, service_transport)
-    socketio.on_namespace(ChatNamespace(service, admin, settings.max_payload_bytes))
-    socketio.on_error_default(ack_error)
+    # On python-socketio's server directly: no Flask request context per event (events.py).
+    socketio.server.register_namespace(ChatNamespace(service, admin, settings.max_payload_bytes))
     app.register_blueprint(routes.bp)
     # Outermost, so it also guards /socket.io/ (Flask-SocketIO's middleware sits under it).
     app.wsgi_app = HostCheck(app.wsgi_app, names)  # type: ignore[method-assign]
