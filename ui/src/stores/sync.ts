@@ -83,6 +83,9 @@ export function startSync(): () => void {
       disconnect: (reason) => {
         const manual = reason === 'io client disconnect';
         useSession.getState().setStatus(manual ? 'idle' : 'reconnecting');
+        // The host closed this connection itself (admin_remove_device): socket.io-client does not
+        // retry that on its own. Try again, so a revoked token comes back as `bad_token`.
+        if (reason === 'io server disconnect') connectToHost();
       },
       connectError: (data) => {
         if (data?.code) {

@@ -130,6 +130,18 @@ describe('welcome and resync', () => {
     expect(useChat.getState().messages[1]!.map((m) => m.id)).toEqual([1, 2, 3, 4, 5]);
   });
 
+  it('tries again when the host closed the connection, so a removed device learns bad_token', async () => {
+    fakeHost([]);
+    connectAndWelcome([room(1, 'general')]);
+    await settle();
+    fake.auth = null;
+    fake.drop('io server disconnect');
+    expect(fake.auth).not.toBeNull(); // socket.io-client would not retry this by itself
+    fake.refuse({ code: 'bad_token', message: 'Unknown device.' });
+    expect(useSession.getState().user).toBeNull();
+    expect(useSession.getState().joinError).toBe('This device is no longer known to the host. Join again.');
+  });
+
   it('loads older history with before_id and keeps order', async () => {
     fakeHost(Array.from({ length: 120 }, (_, i) => msg(i + 1)));
     connectAndWelcome([room(1, 'general', 120)]);

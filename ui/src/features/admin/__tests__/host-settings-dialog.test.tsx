@@ -37,7 +37,7 @@ describe('HostSettingsDialog', () => {
     await user.clear(name);
     await user.type(name, '  Team room  ');
     await user.click(screen.getByRole('button', { name: 'Rename' }));
-    expect(await screen.findByText(/Renamed/)).toBeInTheDocument();
+    expect(await screen.findByText(/Renamed/, undefined, { timeout: 5000 })).toBeInTheDocument();
     expect(sent(COMMANDS.adminRenameHost)).toEqual([{ name: 'Team room' }]);
     expect(useSession.getState().server?.name).toBe('Team room');
   });
