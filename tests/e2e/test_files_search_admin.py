@@ -175,6 +175,10 @@ def test_image_upload_shows_progress_then_a_preview_on_the_other_side(
     thumb.click()
     box = bob.get_by_role("dialog", name="noise.png")
     expect(box.get_by_role("img", name="noise.png")).to_be_visible()
+    # Enlarged over the whole window, not trapped in the message row (rows are transformed).
+    big = box.get_by_role("img", name="noise.png").bounding_box()
+    assert big is not None and big["height"] > 500
+    expect(box.get_by_role("link", name="Download")).to_be_visible()
     bob.screenshot(path=str(artifacts / "files-lightbox.png"))
     bob.keyboard.press("Escape")
     expect(box).to_have_count(0)

@@ -121,12 +121,13 @@ function DeviceRow({ device, me, remove }: { device: WireDevice; me: number | nu
   const [error, setError] = useState<string | null>(null);
   const own = device.user.id === me;
   return (
-    <li className="device-row" aria-label={`${device.user.name}, ${device.label}`}>
+    <li className="device-row" aria-label={device.label ? `${device.user.name}, ${device.label}` : device.user.name}>
       <span className={`presence-dot${device.online ? ' online' : ''}`} title={device.online ? 'Online' : 'Offline'} aria-hidden="true" />
       <div className="device-info">
         <span className="device-name">
           {device.user.name}
-          {own ? ' (this host)' : ''} <span className="muted">· {device.label}</span>
+          {own ? ' (this host)' : ''}
+          {device.label && <span className="muted"> · {device.label}</span>}
         </span>
         <span className="muted small-text">
           {device.online ? 'Online now' : `Last seen ${when(device.last_seen_at)}`} · joined {when(device.created_at)}

@@ -12,6 +12,7 @@ import { useDropAndPaste } from '@/features/files/hooks/use-drop-and-paste';
 import { useUploads } from '@/features/files/stores/uploads-store';
 import { useChat } from '@/stores/chat-store';
 
+import { PaperclipIcon } from './icons';
 import { UploadTray } from './upload-tray';
 
 export { UploadTray };
@@ -35,7 +36,7 @@ export function AttachButton({ roomId }: { roomId: number }) {
         title="Attach files (or drop / paste them)"
         onClick={() => inputRef.current?.click()}
       >
-        📎
+        <PaperclipIcon />
       </button>
       <input
         ref={inputRef}

@@ -2,6 +2,7 @@ import { useDownload } from '@/features/files/hooks/use-download';
 import type { WireFile } from '@/lib/protocol';
 import { formatBytes } from '@/lib/upload';
 
+import { FileIcon } from './icons';
 import { ProgressLine } from './progress-line';
 
 /** A non-image file: its name and size, and a download with progress (never opened inline). */
@@ -9,8 +10,8 @@ export function FileCard({ file }: { file: WireFile }) {
   const { state, start, cancel } = useDownload(file);
   return (
     <div className="file-card">
-      <span className="file-icon" aria-hidden="true">
-        📄
+      <span className="file-icon">
+        <FileIcon />
       </span>
       <div className="file-info">
         <span className="file-name" title={file.name}>

@@ -1,5 +1,9 @@
-/** The enlarged image over everything; Esc, the close button or a click outside closes it. */
+/**
+ * The enlarged image over everything; Esc, the close button or a click outside closes it.
+ * Rendered into <body>: message rows are transformed (virtual list), which would trap a fixed box.
+ */
 import { useEffect, useRef } from 'react';
+import { createPortal } from 'react-dom';
 
 import type { WireFile } from '@/lib/protocol';
 import { formatBytes } from '@/lib/upload';
@@ -23,7 +27,7 @@ export function Lightbox({ file, url, onClose }: { file: WireFile; url: string; 
     };
   }, [onClose]);
 
-  return (
+  return createPortal(
     <div
       className="lightbox"
       role="dialog"
@@ -43,6 +47,7 @@ export function Lightbox({ file, url, onClose }: { file: WireFile; url: string; 
       <button ref={closeRef} type="button" className="lightbox-close" aria-label="Close image" onClick={onClose}>
         ×
       </button>
-    </div>
+    </div>,
+    document.body,
   );
 }
