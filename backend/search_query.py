@@ -2,7 +2,8 @@
 
 FTS5's query language has operators (AND, OR, NOT, NEAR, column filters, quotes). People type words,
 so every word is quoted (operators become plain words), and the last word matches as a prefix while
-it is still being typed.
+it is still being typed — from three letters on: the index keeps 3- and 4-letter prefixes (storage.py),
+and a shorter prefix would match a large part of the vocabulary.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import re
 
 WORD = re.compile(r"\w+", re.UNICODE)
 MAX_TERMS = 10
+MIN_PREFIX = 3
 
 
 def fts_query(text: str) -> str:
@@ -18,6 +20,6 @@ def fts_query(text: str) -> str:
     if not words:
         raise ValueError("no words to search for")
     terms = [f'"{w}"' for w in words]
-    if not text[-1:].isspace():
+    if not text[-1:].isspace() and len(words[-1]) >= MIN_PREFIX:
         terms[-1] += "*"
     return " ".join(terms)

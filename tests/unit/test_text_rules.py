@@ -44,8 +44,9 @@ def test_mentions_are_bounded() -> None:
         ("otters ", '"otters"'),
         ("big otters", '"big" "otters"*'),
         ('"unbalanced', '"unbalanced"*'),
-        ("NEAR(a b)", '"NEAR" "a" "b"*'),
-        ("text:x OR -y", '"text" "x" "OR" "y"*'),
+        ("NEAR(a b)", '"NEAR" "a" "b"'),
+        ("text:x OR -yes", '"text" "x" "OR" "yes"*'),
+        ("hi", '"hi"'),
         ("Zürich", '"Zürich"*'),
     ],
 )
