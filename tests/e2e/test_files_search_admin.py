@@ -204,9 +204,11 @@ def test_large_upload_interrupted_by_a_host_restart_resumes_to_the_right_sha256(
     offsets: list[int] = []
     alice.on(
         "request",
-        lambda r: r.method == "PUT"
-        and "/api/uploads/" in r.url
-        and offsets.append(int(r.headers.get("upload-offset", "-1"))),
+        lambda r: (
+            r.method == "PUT"
+            and "/api/uploads/" in r.url
+            and offsets.append(int(r.headers.get("upload-offset", "-1")))
+        ),
     )
     gate = HeldRequests(alice, pass_first=2)  # 4 MiB reach the host, the third chunk waits
     attach(alice, big)
@@ -226,7 +228,11 @@ def test_large_upload_interrupted_by_a_host_restart_resumes_to_the_right_sha256(
     # It continued from the host's offset rather than starting over.
     assert offsets[:2] == [0, 2 * MIB]
     assert 0 not in offsets[2:] and min(offsets[2:]) >= 4 * MIB
-    card = bob.get_by_role("list", name="Attachments").get_by_role("listitem").filter(has_text="big.bin")
+    card = (
+        bob.get_by_role("list", name="Attachments")
+        .get_by_role("listitem")
+        .filter(has_text="big.bin")
+    )
     expect(card.get_by_role("button", name="Download big.bin")).to_be_visible(timeout=SLOW)
 
     # Bob downloads it through the UI (with progress) and gets the same bytes.
@@ -242,8 +248,75 @@ def test_large_upload_interrupted_by_a_host_restart_resumes_to_the_right_sha256(
     [file] = last[-1]["attachments"]
     assert file["sha256"] == expected and file["size"] == big.stat().st_size
     assert file["kind"] == "file" and file["mime"] == "application/octet-stream"
-    assert hashlib.sha256(fetch_file(host_process.url, checker.token, file["id"])).hexdigest() == expected
+    assert (
+        hashlib.sha256(fetch_file(host_process.url, checker.token, file["id"])).hexdigest()
+        == expected
+    )
     checker.close()
+
+
+def test_an_upload_cut_by_a_reload_resumes_when_the_same_file_is_picked_again(
+    host: ServerHandle, contexts: Any, tmp_path: Path
+) -> None:
+    page = contexts().new_page()
+    join(page, host.url, "alice")
+    data = tmp_path / "report.bin"
+    data.write_bytes(os.urandom(6 * MIB + 999))
+    puts: list[int] = []
+    page.on(
+        "request",
+        lambda r: (
+            r.method == "PUT"
+            and "/api/uploads/" in r.url
+            and puts.append(int(r.headers.get("upload-offset", "-1")))
+        ),
+    )
+    gate = HeldRequests(page, pass_first=1)
+    attach(page, data)
+    gate.wait_held()
+    gate.pass_first = 1 << 30  # later chunks pass; the held one dies with the page
+
+    page.reload()
+    row = page.get_by_role("listitem", name="Unfinished upload of report.bin")
+    expect(row).to_contain_text("Unfinished: 2.0 MB of 6.0 MB", timeout=SLOW)
+    puts.clear()
+    row.get_by_label("File to resume report.bin").set_input_files(str(data))
+    send_attachments(page, "report.bin")
+    assert puts and puts[0] == 2 * MIB  # continued from the host's offset
+    expect(page.get_by_role("listitem", name="Unfinished upload of report.bin")).to_have_count(0)
+
+    checker = Peer(host.url, {"name": "checker", "code": E2E_CODE})
+    [file] = checker.call("fetch_messages", {"room_id": checker.room_id()})["messages"][-1][
+        "attachments"
+    ]
+    assert file["sha256"] == sha256_file(data)
+    checker.close()
+
+
+def test_cancel_stops_an_upload_and_tells_the_host(
+    host: ServerHandle, contexts: Any, tmp_path: Path
+) -> None:
+    page = contexts().new_page()
+    join(page, host.url, "alice")
+    data = tmp_path / "nope.bin"
+    data.write_bytes(os.urandom(5 * MIB))
+    deletes: list[str] = []
+    page.on("request", lambda r: r.method == "DELETE" and deletes.append(r.url))
+    gate = HeldRequests(page, pass_first=1)
+    attach(page, data)
+    gate.wait_held()
+    row = page.get_by_role("listitem", name="Upload of nope.bin")
+    with page.expect_request_finished(lambda r: r.method == "DELETE", timeout=SLOW) as cancelled:
+        row.get_by_role("button", name="Cancel upload of nope.bin").click()
+    assert cancelled.value.response().status == 204  # the host dropped the bytes received
+    expect(row).to_have_count(0)
+    gate.page.unroute("**/api/uploads/*")
+    assert len(deletes) == 1 and "/api/uploads/" in deletes[0]
+    expect(page.get_by_role("list", name="Files to send")).to_have_count(0)
+    assert page.evaluate(
+        "() => Object.keys(localStorage).filter((k) => k.startsWith('parley:uploads:'))"
+        ".map((k) => localStorage.getItem(k)).join('')"
+    ) in ("", "[]")
 
 
 def test_a_file_over_the_host_limit_is_refused_before_uploading(
@@ -301,7 +374,9 @@ def test_search_finds_a_message_and_opens_it_in_context(
     seeder.close()
 
 
-def test_host_renames_and_a_guest_sees_it(host: ServerHandle, contexts: Any, artifacts: Path) -> None:
+def test_host_renames_and_a_guest_sees_it(
+    host: ServerHandle, contexts: Any, artifacts: Path
+) -> None:
     owner, guest = contexts().new_page(), contexts().new_page()
     owner.goto(host.owner_url)
     expect(owner.get_by_role("textbox", name="Message")).to_be_visible(timeout=SLOW)
