@@ -43,8 +43,6 @@ OCTET_STREAM = "application/octet-stream"
 # Hashes pieces beside the thread that writes them (started on first use; one per process, and
 # fast enough for every upload at once: ~1 GB/s).
 _HASHING = ThreadPoolExecutor(max_workers=1, thread_name_prefix="upload-hash")
-# How long a request waits for another one writing the same upload before it is told the offset.
-LOCK_WAIT = 30.0
 # Characters Windows refuses in file names; replaced so a downloaded name can always be saved.
 _UNSAVEABLE = re.compile(r'[<>:"|?*]')
 
@@ -215,6 +213,8 @@ class ChunkWriter:
     def _close(self) -> None:
         os.close(self._fd)
         self._fd = -1
+        with self._store._guard:
+            self._store._writing.pop(self._upload_id, None)
         self._lock.release()
 
 
@@ -233,6 +233,8 @@ class BlobStore:
         # The running SHA-256 of each upload this process has seen bytes for, and how many bytes
         # it covers. Lost on restart, then rebuilt from the bytes on disk.
         self._hashes: dict[str, tuple[int, Any]] = {}
+        # Where each upload stood when the chunk now being written began.
+        self._writing: dict[str, int] = {}
 
     # -- paths ---------------------------------------------------------------------------------
 
@@ -249,7 +251,11 @@ class BlobStore:
     # -- uploads -------------------------------------------------------------------------------
 
     def offset(self, upload_id: str) -> int:
-        """Bytes received so far (0 if none were)."""
+        """Bytes received so far, durably (0 if none were)."""
+        with self._guard:
+            writing = self._writing.get(upload_id)
+        if writing is not None:  # a chunk is arriving: its bytes on disk do not count yet
+            return writing
         try:
             return self.partial_path(upload_id).stat().st_size
         except FileNotFoundError:
@@ -258,12 +264,13 @@ class BlobStore:
     def begin(self, upload_id: str, offset: int) -> ChunkWriter:
         """Start writing a chunk at ``offset``; the upload is held until commit() or abort().
 
-        :raise OffsetMismatch: ``offset`` is not the number of bytes already received (or another
-            request has been writing this upload for longer than LOCK_WAIT).
+        :raise OffsetMismatch: ``offset`` is not the number of bytes already received, or another
+            request is writing this upload right now (told at once, not kept waiting: a waiting
+            request would hold a pool thread for as long as the other client is slow).
         """
         path = self.partial_path(upload_id)
         lock = self._lock_for(upload_id)
-        if not lock.acquire(timeout=LOCK_WAIT):
+        if not lock.acquire(blocking=False):
             raise OffsetMismatch(self.offset(upload_id))
         try:
             # Only the first chunk creates the file: a late request for an upload that was just
@@ -285,6 +292,8 @@ class BlobStore:
             lock.release()
             raise
         self._hashes.pop(upload_id, None)  # until the chunk is durable, the hash is not known
+        with self._guard:
+            self._writing[upload_id] = have
         return ChunkWriter(self, upload_id, fd, have, hasher, lock)
 
     def append(self, upload_id: str, offset: int, data: bytes) -> int:
@@ -335,12 +344,24 @@ class BlobStore:
         self._drop_lock(upload_id)
 
     def sweep(self, keep: set[str]) -> int:
-        """Remove partial files whose upload is not in ``keep`` (left by a crash); return how many."""
+        """At start: remove partial files whose upload is not in ``keep``; return how many.
+
+        The others are fsync'd: a chunk cut off by a crash may have left bytes that were written
+        but never synced, and the offset reported from now on must be durable.
+        """
         removed = 0
         for entry in os.scandir(self.uploads_dir):
-            if entry.name not in keep and entry.is_file(follow_symlinks=False):
+            if not entry.is_file(follow_symlinks=False):
+                continue
+            if entry.name not in keep:
                 os.unlink(entry.path)
                 removed += 1
+                continue
+            fd = os.open(entry.path, os.O_RDONLY)
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
         return removed
 
     # -- finished files ------------------------------------------------------------------------
