@@ -34,6 +34,8 @@ type ChatState = {
   lastRead: Record<number, number>;
   /** The read mark when the room was opened: the "New since you left" line sits after it. */
   newSince: Record<number, number>;
+  /** The room was caught up when opened: messages read as they come need no line. */
+  followRead: Record<number, boolean>;
   /** Participants' read marks in direct messages (get_read_marks, `seen`). */
   readMarks: Record<number, Record<number, number>>;
   flash: Flash | null;
@@ -44,8 +46,9 @@ type ChatState = {
   typing: Record<number, Record<number, Typist>>;
   drafts: Record<number, string>;
 
-  /** `cached`: a welcome restored from storage before the host answered (its marks may be old). */
-  applyWelcome: (w: Welcome, opts?: { cached?: boolean }) => void;
+  /** `cached`: a welcome restored from storage before the host answered (its marks may be old).
+   * `fresh`: the first welcome of a name that just joined the host. */
+  applyWelcome: (w: Welcome, opts?: { cached?: boolean; fresh?: boolean }) => void;
   /** `older`/`newer`: a page fetched before/after what we hold (`hasMore` is then that edge). A live
    * message (neither) is not added while we hold a page from the past: it would sit after a gap. */
   addMessages: (roomId: number, incoming: WireMessage[], opts?: AddOptions) => void;
@@ -87,6 +90,8 @@ type ChatState = {
 };
 
 let flashSeq = 0;
+// The open room was picked by a restored welcome that did not know the stored one.
+let activeIsGuess = false;
 
 /** Merge two ascending-by-id lists, dropping duplicate ids. */
 export function mergeById(held: WireMessage[], incoming: WireMessage[]): WireMessage[] {
@@ -215,6 +220,7 @@ export const useChat = create<ChatState>((set, get) => ({
   loadingOlder: {},
   lastRead: {},
   newSince: {},
+  followRead: {},
   readMarks: {},
   flash: null,
   counted: {},
@@ -231,24 +237,33 @@ export const useChat = create<ChatState>((set, get) => ({
     const users: Record<number, WireUser> = {};
     for (const u of w.users) users[u.id] = u;
     // The host keeps the read marks. A mark we moved but could not send yet is kept (sync sends
-    // it again after the welcome). A room never read at all (host mark 0) starts read: history
-    // from before you came is not "unread" (sync tells the host).
+    // it again after the welcome). Someone who just joined starts with everything read: history
+    // from before they came is not "unread" (sync tells the host).
     const held = sameScope ? get().lastRead : {};
     const lastRead: Record<number, number> = {};
     for (const r of w.rooms) {
       const mark = Math.max(r.last_read_id ?? 0, held[r.id] ?? 0);
-      lastRead[r.id] = mark === 0 && r.member ? r.last_message_id : mark;
+      lastRead[r.id] = opts.fresh && mark === 0 && r.member ? r.last_message_id : mark;
     }
     const drafts = sameScope ? get().drafts : loadJson<Record<number, string>>(`drafts:${scope}`, {});
     const storedActive = loadJson<number | null>(`active:${scope}`, null);
     let active = get().activeRoomId;
+    // A restored welcome may predate the room open last time: its fallback is only a guess,
+    // and the host's welcome gets another chance at the stored room.
+    if (activeIsGuess && !opts.cached && storedActive !== null && rooms[storedActive]?.member) active = storedActive;
+    activeIsGuess = false;
     if (active === null || !rooms[active]?.member) active = storedActive;
     if (active === null || !rooms[active]?.member) {
       active = w.rooms.find((r) => r.name === 'general')?.id ?? w.rooms.find((r) => r.member)?.id ?? null;
+      activeIsGuess = !!opts.cached && storedActive !== null;
     }
     const newSince = sameScope ? { ...get().newSince } : {};
+    const followRead = sameScope ? { ...get().followRead } : {};
     // A restored welcome's marks may be old: the line waits for the host's.
-    if (!opts.cached && active !== null && newSince[active] === undefined) newSince[active] = lastRead[active] ?? 0;
+    if (!opts.cached && active !== null && newSince[active] === undefined) {
+      newSince[active] = lastRead[active] ?? 0;
+      followRead[active] = (lastRead[active] ?? 0) >= (rooms[active]?.last_message_id ?? 0);
+    }
     set({
       me: w.user.id,
       scope,
@@ -256,6 +271,7 @@ export const useChat = create<ChatState>((set, get) => ({
       users,
       lastRead,
       newSince,
+      followRead,
       drafts,
       activeRoomId: active,
       ...(sameScope
@@ -349,7 +365,7 @@ export const useChat = create<ChatState>((set, get) => ({
     const patch: Partial<ChatState> = { rooms: { ...get().rooms, [room.id]: merged } };
     const hostMark = room.last_read_id ?? 0;
     if (lastRead[room.id] === undefined) {
-      // First seen: as in applyWelcome, a room never read starts read.
+      // First seen (joined, created, a new DM): its history before now is not "unread".
       patch.lastRead = { ...lastRead, [room.id]: hostMark || room.last_message_id };
     } else if (hostMark > (lastRead[room.id] ?? 0)) {
       patch.lastRead = { ...lastRead, [room.id]: hostMark };
@@ -360,7 +376,11 @@ export const useChat = create<ChatState>((set, get) => ({
   setActiveRoom: (roomId) => {
     const state = get();
     if (state.activeRoomId !== roomId || state.newSince[roomId] === undefined) {
-      set({ newSince: { ...state.newSince, [roomId]: state.lastRead[roomId] ?? 0 } });
+      const mark = state.lastRead[roomId] ?? 0;
+      set({
+        newSince: { ...state.newSince, [roomId]: mark },
+        followRead: { ...state.followRead, [roomId]: mark >= (state.rooms[roomId]?.last_message_id ?? 0) },
+      });
     }
     set({ activeRoomId: roomId });
     persistScoped(get().scope, 'active', roomId);
@@ -372,7 +392,13 @@ export const useChat = create<ChatState>((set, get) => ({
     // Holding a page from the past, only what we hold has been seen.
     const newest = state.hasMoreAfter[roomId] ? held : Math.max(held, state.rooms[roomId]?.last_message_id ?? 0);
     if (newest === 0 || (state.lastRead[roomId] ?? 0) >= newest) return null;
-    set({ lastRead: { ...state.lastRead, [roomId]: newest } });
+    set({
+      lastRead: { ...state.lastRead, [roomId]: newest },
+      // Caught up when opened and reading along: what arrives is not "new since you left".
+      ...(state.followRead[roomId] && state.activeRoomId === roomId
+        ? { newSince: { ...state.newSince, [roomId]: newest } }
+        : {}),
+    });
     return newest;
   },
 

@@ -103,8 +103,10 @@ export function startSync(): () => void {
     onEvent<Welcome>(EVENTS.welcome, (w) => {
       const { token: _token, ...cache } = w;
       saveJson(WELCOME_CACHE, cache);
+      const before = useSession.getState();
+      const fresh = before.pendingJoin !== null && before.token === null && before.ownerKey === null;
       useSession.getState().welcome(w);
-      chat().applyWelcome(w);
+      chat().applyWelcome(w, { fresh });
       useOutbox.getState().load(`${w.server.host_id}:${w.user.id}`);
       resendReadMarks(w.rooms);
       void resyncAll().then(flushOutbox);

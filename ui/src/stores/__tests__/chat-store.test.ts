@@ -12,6 +12,7 @@ beforeEach(() => {
     hasMoreAfter: {},
     rev: {},
     newSince: {},
+    followRead: {},
   });
 });
 
@@ -145,5 +146,26 @@ describe('new since you left', () => {
     useChat.getState().setActiveRoom(1);
     useChat.getState().setActiveRoom(2);
     expect(useChat.getState().newSince[2]).toBe(12);
+  });
+
+  it('no line for messages read as they arrive in a room that was caught up when opened', () => {
+    useChat.getState().applyWelcome(welcome([{ ...room(1, 'general', 5), last_read_id: 5 }]));
+    useChat.getState().setActiveRoom(1);
+    useChat.getState().addMessages(1, [msg(6)]);
+    useChat.getState().markRead(1);
+    expect(useChat.getState().newSince[1]).toBe(6);
+  });
+});
+
+describe('the open room across a reload', () => {
+  it('a restored welcome that predates the room open last time does not lose it', () => {
+    useChat.getState().applyWelcome(welcome([room(1, 'general'), room(2, 'side')]));
+    useChat.getState().setActiveRoom(2);
+    useChat.setState({ scope: null, activeRoomId: null });
+    // The cached welcome is from before "side" existed.
+    useChat.getState().applyWelcome(welcome([room(1, 'general')]), { cached: true });
+    expect(useChat.getState().activeRoomId).toBe(1);
+    useChat.getState().applyWelcome(welcome([room(1, 'general'), room(2, 'side')]));
+    expect(useChat.getState().activeRoomId).toBe(2);
   });
 });

@@ -1,6 +1,6 @@
 import { COMMANDS, EVENTS, type FetchMessagesPayload, type WireMessage } from '@/lib/protocol';
 import { RequestError } from '@/lib/request-error';
-import { useChat } from '@/stores/chat-store';
+import { unreadCount, useChat } from '@/stores/chat-store';
 import { useOutbox } from '@/stores/outbox-store';
 import { useSession } from '@/stores/session-store';
 import {
@@ -83,6 +83,7 @@ beforeEach(() => {
     rev: {},
     lastRead: {},
     newSince: {},
+    followRead: {},
     readMarks: {},
     flash: null,
     counted: {},
@@ -90,7 +91,7 @@ beforeEach(() => {
     rooms: {},
   });
   useOutbox.setState({ scope: null, entries: [] });
-  useSession.setState({ status: 'idle', user: null, token: null, everConnected: false });
+  useSession.setState({ status: 'idle', user: null, token: null, pendingJoin: null, ownerKey: null, everConnected: false });
   stop = startSync();
 });
 
@@ -359,9 +360,19 @@ describe('jumpToMessage', () => {
 });
 
 describe('read marks on the host', () => {
-  it('a room never read starts read and the host is told; marking read sends mark_read', async () => {
+  it('a known device keeps the host mark, even 0 (a room joined while empty)', async () => {
+    fakeHost([msg(1, 2), msg(2, 2)]);
+    useSession.setState({ token: 'tok-1' });
+    connectAndWelcome([room(1, 'general', 0), room(2, 'busy', 2)]);
+    await settle();
+    expect(useChat.getState().lastRead[2]).toBe(0);
+    expect(unreadCount(useChat.getState(), 2)).toBe(2);
+  });
+
+  it('a new name starts with history read and the host is told; marking read sends mark_read', async () => {
     fakeHost([msg(1), msg(2)]);
     fake.handle(COMMANDS.markRead, (p: { message_id: number }) => ({ last_read_id: p.message_id }));
+    useSession.getState().beginJoin('ana', '');
     connectAndWelcome([room(1, 'general', 2)]);
     await settle();
     expect(useChat.getState().lastRead[1]).toBe(2);
