@@ -74,9 +74,7 @@ def busy_host(host_settings: Settings) -> Iterator[ServerHandle]:
     handle.stop()
 
 
-def test_direct_message_is_seen_only_by_its_participants(
-    host: ServerHandle, contexts: Any
-) -> None:
+def test_direct_message_is_seen_only_by_its_participants(host: ServerHandle, contexts: Any) -> None:
     alice, bob, carol = (contexts().new_page() for _ in range(3))
     join(alice, host.url, "alice")
     join(bob, host.url, "bob")
@@ -196,7 +194,9 @@ def test_reply_edit_delete_and_reactions_are_seen_live(host: ServerHandle, conte
     picker.get_by_role("searchbox", name="Search emoji").fill("rocket")
     picker.get_by_role("button", name="rocket").click()
     expect(
-        item(alice, "shall we ship on friday").get_by_role("button", name="rocket 1, reacted by bob")
+        item(alice, "shall we ship on friday").get_by_role(
+            "button", name="rocket 1, reacted by bob"
+        )
     ).to_be_visible()
     # alice takes her thumbs back.
     both.click()
@@ -248,9 +248,11 @@ def test_unread_and_mention_badges_survive_a_reload(host: ServerHandle, contexts
 
     # The marks live on the host: a reload shows the same badges.
     bob.reload()
-    expect(sidebar(bob).get_by_role("button", name="general").get_by_label(
-        "3 unread, 1 mentioning you"
-    )).to_be_visible(timeout=SLOW)
+    expect(
+        sidebar(bob)
+        .get_by_role("button", name="general")
+        .get_by_label("3 unread, 1 mentioning you")
+    ).to_be_visible(timeout=SLOW)
 
     # Opening general: the line sits above what is new, the mention is highlighted for me.
     sidebar(bob).get_by_role("button", name="general").click()
@@ -294,7 +296,12 @@ def test_screenshots_of_a_busy_room(
     ana.call("delete_message", {"message_id": gone["id"]})
     ben.call(
         "send_message",
-        {"room_id": room, "text": "Sure, see you there", "client_id": "s-7", "reply_to": oops["id"]},
+        {
+            "room_id": room,
+            "text": "Sure, see you there",
+            "client_id": "s-7",
+            "reply_to": oops["id"],
+        },
     )
 
     for page, scheme in zip(pages, ("light", "dark"), strict=True):
