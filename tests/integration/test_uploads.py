@@ -188,7 +188,7 @@ def test_a_chunk_cut_off_mid_way_leaves_the_upload_where_it_stood(
 
 
 def test_bad_chunk_requests_are_refused(
-    connect: Callable[..., Peer], files_for: Callable[[Peer], Files]
+    connect: Callable[..., Peer], files_for: Callable[[Peer], Files], live_server: ServerHandle
 ) -> None:
     ana = connect("Ana")
     client = files_for(ana)
@@ -197,6 +197,20 @@ def test_bad_chunk_requests_are_refused(
     url = f"{client.url}api/uploads/{upload_id}"
 
     _error(client.put(upload_id, 0, data + b"more"), 400, "invalid")  # past the announced size
+    # Over chunk_size: refused from the headers alone, before the body is read.
+    with socket.create_connection(("127.0.0.1", live_server.port), timeout=TIMEOUT) as raw:
+        raw.sendall(
+            (
+                f"PUT /api/uploads/{upload_id} HTTP/1.1\r\nHost: 127.0.0.1:{live_server.port}\r\n"
+                f"Authorization: Bearer {ana.token}\r\nUpload-Offset: 0\r\n"
+                f"Content-Length: {8 * 1024 * 1024 + 1}\r\n\r\n"
+            ).encode()
+        )
+        assert raw.recv(4096).startswith(b"HTTP/1.1 413 ")
+    without_length = requests.Request(
+        "PUT", url, data=iter([b"x"]), headers={**client.http.headers, "Upload-Offset": "0"}
+    )
+    _error(client.http.send(without_length.prepare(), timeout=TIMEOUT), 411, "invalid")
     _error(client.put(upload_id, 0, b""), 400, "invalid")
     for offset in ("", "-1", "ten", "1e3"):
         sent = client.http.put(url, data=b"x", headers={"Upload-Offset": offset}, timeout=TIMEOUT)
