@@ -3,15 +3,28 @@
 ``start_server(settings)`` runs the chat server in its own thread and returns a ``ServerHandle`` once
 the port is bound; ``handle.stop()`` stops it from any thread. ``HostBrowser`` lists Parley hosts on
 the LAN (mDNS). Nothing else in this package is public.
+
+The server and discovery names load on first use (PEP 562 ``__getattr__``): they pull in Flask,
+Socket.IO, gevent and zeroconf (~0.35 s of imports on a 2-core machine), and the desktop app reads
+its flags and settings, and puts its window up, while that import runs on the server's own thread
+(docs/benchmarks.md, Desktop).
 """
 
 from __future__ import annotations
 
+import importlib
+from typing import TYPE_CHECKING
+
 from .cli import build_arg_parser, settings_from_args
 from .config import DEFAULT_PORT, Settings
-from .discovery import HostBrowser
-from .server import ServerHandle, start_server
 from .version import __version__
+
+if TYPE_CHECKING:
+    from .discovery import HostBrowser
+    from .server import ServerHandle, start_server
+
+# Public name → the submodule that defines it, imported when the name is first asked for.
+_LAZY = {"HostBrowser": "discovery", "ServerHandle": "server", "start_server": "server"}
 
 __all__ = [
     "DEFAULT_PORT",
@@ -23,3 +36,12 @@ __all__ = [
     "settings_from_args",
     "start_server",
 ]
+
+
+def __getattr__(name: str) -> object:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value  # later lookups skip this function
+    return value

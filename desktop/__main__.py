@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import sys
+from desktop.main import exit_process, main, skip_client_only_modules
 
-from desktop.main import main
-
-sys.exit(main())
+skip_client_only_modules()
+exit_process(main())

@@ -16,7 +16,8 @@ Exposed to JavaScript as ``window.pywebview.api``:
 
 Every call is refused (the JS promise rejects with PermissionError) unless the window's current
 page is this machine's host UI (same scheme, 127.0.0.1 and port). Another host's page, shown after
-``join_host``, gets nothing.
+``join_host``, gets nothing; neither does the blank page the window shows while the host is still
+starting (no home URL yet, see ``set_home``).
 
 Hardening: pywebview 6.2.1 resolves a call's name with ``getattr`` along a dotted path the page
 chooses (``webview/util.py: get_nested_attribute``) and does not skip ``_`` names there, so a page
@@ -64,7 +65,7 @@ class Bridge:
 
     def __init__(
         self,
-        home_url: str,
+        home_url: str | None,
         window: WindowPort,
         notify: Callable[[str, str], bool],
         notify_method: str = "none",
@@ -72,7 +73,7 @@ class Bridge:
         nearby: Callable[[], dict[str, Any]] | None = None,
         probe_timeout: float = probe.PROBE_TIMEOUT,
     ) -> None:
-        self._home = urllib.parse.urlsplit(home_url)
+        self._home = urllib.parse.urlsplit(home_url) if home_url else None
         self._window = window
         self._notify = notify
         self._notify_method = notify_method
@@ -93,16 +94,21 @@ class Bridge:
             }
         )
 
+    def set_home(self, home_url: str) -> None:
+        """The local host's URL, once it is serving (the window opens before that)."""
+        self._home = urllib.parse.urlsplit(home_url)
+
     def is_home(self, url: str | None) -> bool:
         """True when ``url`` is on the local host's own origin."""
-        if not url:
+        home = self._home
+        if not url or home is None:
             return False
         try:
             parts = urllib.parse.urlsplit(url)
             return (parts.scheme, parts.hostname, parts.port) == (
-                self._home.scheme,
-                self._home.hostname,
-                self._home.port,
+                home.scheme,
+                home.hostname,
+                home.port,
             )
         except ValueError:
             return False

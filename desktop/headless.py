@@ -6,9 +6,10 @@ import logging
 import signal
 import threading
 from collections.abc import Callable
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
-from backend import ServerHandle
+if TYPE_CHECKING:  # the real import is the host-start thread's (host_start.py)
+    from backend import ServerHandle
 
 log = logging.getLogger(__name__)
 

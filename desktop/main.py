@@ -1,7 +1,11 @@
 """Entry point of ``python -m desktop`` and of the frozen ``parley`` binary.
 
-args → Settings → one instance per data dir → start the host (another port if the usual one is
-taken) → a window if there is a display, else headless → stop the host → exit 0.
+args → Settings → one instance per data dir → start the host on its own thread (another port if
+the usual one is taken) and, meanwhile, a window if there is a display, else headless once the host
+is up → stop the host → exit 0.
+
+Nothing heavy is imported at module load: the host's modules load on the host-start thread and
+pywebview's on this one, side by side (host_start.py).
 """
 
 from __future__ import annotations
@@ -9,18 +13,26 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import logging
+import os
 import sys
 import time
-import urllib.request
-from typing import TextIO
+from typing import NoReturn, TextIO
 
-from backend import ServerHandle, Settings, build_arg_parser, settings_from_args, start_server
+from backend import Settings, build_arg_parser, settings_from_args
 from desktop import display, headless, logs, single_instance
+from desktop.host_start import HostStart
 
 log = logging.getLogger("desktop")
 
 # The smoke check's GET must be answered fast on a loopback socket; anything slower is a failure.
 SMOKE_TIMEOUT = 10.0
+# flask_socketio imports python-socketio whole, its client included, and engineio's client imports
+# these two when they are installed. The app never runs a Socket.IO client; they are not in
+# requirements.txt (the dev venv has them for the tests' clients) and build.spec leaves them out.
+# Marked absent, a source run in the dev venv imports what a runtime install does: ~70 ms less of
+# the host's start (engineio.client handles their absence). Entry points only: an in-process
+# main() (tests) leaves the importing process alone.
+CLIENT_ONLY_MODULES = ("requests", "websocket")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -62,29 +74,17 @@ def main(argv: list[str] | None = None, out: TextIO | None = None) -> int:
         _say(out, _already_running(running.reply))
         return 0
     try:
+        host = HostStart(settings, out, started)
         try:
-            handle = _start(settings, out)
-        except Exception as exc:  # OSError (port), RuntimeError (thread), database errors...
-            log.exception("the host did not start")
-            _say(out, f"parley: cannot start the host: {exc}")
-            if not args.headless and display.probe().usable:
-                from desktop.window import show_error
-
-                show_error(f"{exc}")
-            return 1
-        try:
-            log.info("host up on %s after %.0f ms", handle.url, (time.monotonic() - started) * 1000)
-            return _run(handle, settings, args, instance, out)
+            return _run(host, args, instance, out)
         finally:
-            handle.stop()
-            log.info("host stopped")
+            host.stop()
     finally:
         instance.close()
 
 
 def _run(
-    handle: ServerHandle,
-    settings: Settings,
+    host: HostStart,
     args: argparse.Namespace,
     instance: single_instance.Instance,
     out: TextIO,
@@ -98,31 +98,40 @@ def _run(
         except DisplayUnavailable as exc:
             verdict = display.Display(False, str(exc))
         else:
-            run_window(handle, settings.data_dir, instance.on_activate, args.start_screen)
-            return 0
+            return run_window(host, instance.on_activate, args.start_screen)
+    try:
+        handle = host.result()
+    except Exception:
+        return 1  # HostStart logged it and said why
     log.info("no window: %s", verdict.reason)
     return headless.serve(handle, verdict.reason, out, instance.on_activate)
 
 
-def _start(settings: Settings, out: TextIO) -> ServerHandle:
-    """Start the host; if its port is taken, take any free one and say which."""
-    try:
-        return start_server(settings)
-    except OSError as exc:
-        if settings.port == 0:
-            raise
-        handle = start_server(dataclasses.replace(settings, port=0))
-        _say(
-            out,
-            f"Port {settings.port} is in use ({exc.strerror or exc}); "
-            f"Parley is on port {handle.port} instead.",
-        )
-        log.warning("port %s busy (%s); took %s", settings.port, exc, handle.port)
-        return handle
+def skip_client_only_modules() -> None:
+    """Make ``import`` of CLIENT_ONLY_MODULES fail in this process (for the entry points)."""
+    for name in CLIENT_ONLY_MODULES:
+        sys.modules.setdefault(name, None)  # type: ignore[arg-type]  # None: "not importable"
+
+
+def exit_process(code: int) -> NoReturn:
+    """End the process once ``main()`` has returned (the entry points only): logs flushed, no wait
+    for threads. pywebview 6.2.1 answers js_api calls and injects its script on non-daemon threads
+    that wait for WebKit to run a script; if the window closes while one is in flight, the GTK loop
+    that would answer is gone and the thread waits forever, and so would a normal exit. The host,
+    its database and the single-instance lock are closed by the time main() returns."""
+    logging.shutdown()
+    for stream in (sys.stdout, sys.stderr):
+        if stream is not None:
+            stream.flush()
+    os._exit(code)
 
 
 def _smoke(settings: Settings, out: TextIO) -> int:
     """Build check: the frozen bundle starts the host, answers HTTP and stops. No screen needed."""
+    import urllib.request
+
+    from backend import start_server
+
     handle = start_server(dataclasses.replace(settings, port=0, discovery=False))
     try:
         with urllib.request.urlopen(handle.url + "healthz", timeout=SMOKE_TIMEOUT) as resp:
@@ -153,4 +162,5 @@ def _say(out: TextIO | None, text: str) -> None:
 
 
 if __name__ == "__main__":  # the PyInstaller entry script (so imports above are absolute)
-    sys.exit(main())
+    skip_client_only_modules()
+    exit_process(main())

@@ -15,8 +15,6 @@ import urllib.request
 from collections.abc import Callable
 from typing import Any
 
-from backend import HostBrowser
-
 log = logging.getLogger(__name__)
 
 
@@ -26,8 +24,8 @@ class Nearby:
     def __init__(
         self,
         enabled: bool,
-        home_url: str,
-        browser_factory: Callable[..., Any] = HostBrowser,
+        home_url: str | None = None,
+        browser_factory: Callable[..., Any] | None = None,
     ) -> None:
         self._enabled = enabled
         self._home_url = home_url
@@ -35,6 +33,10 @@ class Nearby:
         self._lock = threading.Lock()
         self._browser: Any = None
         self._stopped = False
+
+    def set_home(self, home_url: str) -> None:
+        """Our own host's URL (to leave it out of the list), once it is serving."""
+        self._home_url = home_url
 
     def hosts(self) -> dict[str, Any]:
         if not self._enabled:
@@ -47,8 +49,12 @@ class Nearby:
 
     def _start(self) -> Any:
         # Our own host announces itself too: its id keeps it out of the list.
-        own_id = _own_id(self._home_url)
-        browser = self._factory(own_id=own_id)
+        own_id = _own_id(self._home_url) if self._home_url else None
+        factory = self._factory
+        if factory is None:
+            # Imported on first use, not at module load: keeps zeroconf off the window's start path.
+            from backend import HostBrowser as factory
+        browser = factory(own_id=own_id)
         try:
             browser.start()
         except Exception:

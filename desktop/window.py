@@ -8,15 +8,14 @@ from __future__ import annotations
 
 import html
 import logging
+import os
 import signal
 import sys
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
-from backend import ServerHandle
-
 from .bridge import APP_TITLE, Bridge
+from .host_start import HostStart
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +29,11 @@ GUI = "gtk" if sys.platform.startswith("linux") else None
 JOIN_ROUTE = "#join"
 # The same, added to the owner fragment (``#owner=KEY&join``) when the window opens on it.
 START_FLAG = "&join"
+# What the window shows for the few hundred ms until the host serves: nothing, in the system's
+# light or dark background (the UI follows the same color-scheme).
+WAITING_PAGE = (
+    "<!doctype html><meta name='color-scheme' content='light dark'><title>Parley</title><body>"
+)
 
 
 class DisplayUnavailable(RuntimeError):
@@ -66,13 +70,23 @@ class _WindowRef:
 
 
 def run_window(
-    handle: ServerHandle,
-    data_dir: Path,
+    host: HostStart,
     set_activate: Callable[[Callable[[], dict[str, Any]]], None],
     start_screen: bool = False,
-) -> None:
-    """Show the host's UI as its owner until the window is closed (or SIGINT/SIGTERM);
-    ``start_screen`` opens it on "join another host" (the owner still signs in underneath)."""
+) -> int:
+    """Show the host's UI as its owner until the window is closed (or SIGINT/SIGTERM); 0, or 1 if
+    the host could not start (the window says why). ``start_screen`` opens it on "join another
+    host" (the owner still signs in underneath).
+
+    The window opens at once on a blank page while ``host`` is still starting: GTK, WebKit and
+    WebKit's web and network processes come up meanwhile, and the host's page loads the moment it
+    is served (host_start.py)."""
+    settings = host.settings
+    # WebKitGTK's accelerated compositing costs ~70 MiB PSS in WebKitWebProcess (a GL context; under
+    # Xvfb Mesa's llvmpipe with libLLVM), which a chat page does not need; read by WebKit in this
+    # process before the first web view, so it is set before pywebview starts. A person can still
+    # opt back in with WEBKIT_DISABLE_COMPOSITING_MODE=0. Measured: docs/benchmarks.md, Desktop.
+    os.environ.setdefault("WEBKIT_DISABLE_COMPOSITING_MODE", "1")
     import webview
     from webview.menu import Menu, MenuAction, MenuSeparator
 
@@ -89,14 +103,12 @@ def run_window(
             ref.window.restore()  # GTK: present(), which also raises and focuses
 
     notifier = Notifier(on_click=focus)  # on the main thread: click signals arrive in its loop
-    nearby = Nearby(handle.settings.discovery, handle.url)
-    bridge = Bridge(handle.url, ref, notifier.notify, notifier.method, nearby=nearby.hosts)
-    # The one-time owner key rides in the fragment: never sent over HTTP. "&join" asks the UI for
-    # its start screen on top (ui/src/features/desktop/start-route.ts).
-    first_url = handle.owner_url + (START_FLAG if start_screen else "")
+    nearby = Nearby(settings.discovery)
+    # No home URL yet: until the host serves, every js_api call is refused.
+    bridge = Bridge(None, ref, notifier.notify, notifier.method, nearby=nearby.hosts)
     window = webview.create_window(
         APP_TITLE,
-        first_url,
+        html=WAITING_PAGE,
         js_api=bridge.api(),
         width=WINDOW_SIZE[0],
         height=WINDOW_SIZE[1],
@@ -105,16 +117,39 @@ def run_window(
     )
     ref.window = window
     csp.without_eval(window)
-    log.info("window on %s (notifications: %s)", handle.url, notifier.method)
+    failed: list[Exception] = []
+
+    def go_home() -> None:
+        """webview.start's func (its own thread, once the GUI loop runs): the host's page."""
+        try:
+            handle = host.result()
+        except Exception as exc:
+            failed.append(exc)
+            _load(window.load_html, error_page(f"{exc}"))
+            return
+        bridge.set_home(handle.url)
+        nearby.set_home(handle.url)
+        # The one-time owner key rides in the fragment: never sent over HTTP. "&join" asks the UI
+        # for its start screen on top (ui/src/features/desktop/start-route.ts).
+        _load(window.load_url, handle.owner_url + (START_FLAG if start_screen else ""))
+        log.info("window on %s (notifications: %s)", handle.url, notifier.method)
+
+    def home_url() -> str | None:
+        return host.handle.url if host.handle is not None else None
 
     def activate() -> dict[str, Any]:
         focus()
-        return {"ok": True, "mode": "window", "url": handle.url}
+        return {"ok": True, "mode": "window", "url": home_url()}
 
     set_activate(activate)
 
     def close(*_: object) -> None:
         window.destroy()
+
+    def load(suffix: str) -> None:
+        url = home_url()
+        if url is not None:  # the menu is there before the host is
+            window.load_url(url + suffix)
 
     # PyGObject wakes the GTK loop for Python signal handlers (Gio.Application.run override).
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -124,8 +159,8 @@ def run_window(
         Menu(
             APP_TITLE,
             [
-                MenuAction("My chat", lambda: window.load_url(handle.url)),
-                MenuAction("Join another host…", lambda: window.load_url(handle.url + JOIN_ROUTE)),
+                MenuAction("My chat", lambda: load("")),
+                MenuAction("Join another host…", lambda: load(JOIN_ROUTE)),
                 MenuSeparator(),
                 MenuAction("Quit", close),
             ],
@@ -133,27 +168,31 @@ def run_window(
     ]
     try:
         webview.start(
+            go_home,
             gui=GUI,
             menu=menu,
             # Persistent storage under data_dir: the UI keeps its session tokens (for other hosts,
             # and for "My chat" after the one-time owner key is spent) across launches.
             private_mode=False,
-            storage_path=str(data_dir / "webview"),
+            storage_path=str(settings.data_dir / "webview"),
         )
     finally:
         nearby.stop()
+    return 1 if failed else 0
 
 
-def show_error(message: str) -> None:
-    """One native error window (start failed); returns when it is closed."""
-    import webview
+def _load(load: Callable[[str], None], what: str) -> None:
+    try:
+        load(what)
+    except Exception:  # the window was closed while the host was still starting
+        log.info("window gone before the host's page could load", exc_info=True)
 
+
+def error_page(message: str) -> str:
+    """The window's page when the host cannot start (the log has the traceback)."""
     body = html.escape(message)
-    webview.create_window(
-        f"{APP_TITLE}: cannot start",
-        html=f"<body style='font-family:sans-serif;padding:1.5em'><h2>Parley cannot start</h2>"
-        f"<p>{body}</p><p>Details are in the log file.</p></body>",
-        width=520,
-        height=260,
+    return (
+        "<!doctype html><meta name='color-scheme' content='light dark'>"
+        "<body style='font-family:sans-serif;padding:1.5em'><h2>Parley cannot start</h2>"
+        f"<p>{body}</p><p>Details are in the log file.</p></body>"
     )
-    webview.start(gui=GUI)

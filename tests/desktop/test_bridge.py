@@ -191,3 +191,14 @@ def test_join_host_addresses(text: str, url: str) -> None:
 def test_join_host_rejects(text: object) -> None:
     with pytest.raises(ValueError):
         normalise_host_address(text)
+
+
+def test_no_home_yet_refuses_everything_until_set_home() -> None:
+    """The window opens on a blank page while the host starts: no home URL, no native calls."""
+    window = _FakeWindow("http://127.0.0.1:4000/")
+    bridge = Bridge(None, window, lambda t, b: True, "dbus")
+    api = bridge.api()
+    with pytest.raises(PermissionError):
+        api.desktop_info()
+    bridge.set_home("http://127.0.0.1:4000/")
+    assert api.desktop_info()["notifications"] == "dbus"

@@ -57,3 +57,15 @@ def test_on_starts_once_on_first_ask_skips_itself_and_stops(live_server: ServerH
     nearby.stop()
     assert browser.stopped == 1
     assert nearby.hosts() == {"discovery": True, "hosts": []}  # never restarts after exit
+
+
+def test_home_set_after_construction_is_skipped_too(live_server: ServerHandle) -> None:
+    """The window builds Nearby before its host serves; the home URL arrives with set_home."""
+    _Browser.made.clear()
+    nearby = Nearby(True, browser_factory=_Browser)
+    nearby.set_home(live_server.url)
+    nearby.hosts()
+    (browser,) = _Browser.made
+    with urllib.request.urlopen(live_server.url + "api/info", timeout=5) as resp:
+        assert browser.own_id == json.load(resp)["host_id"]
+    nearby.stop()

@@ -84,3 +84,39 @@ def test_second_launch_focuses_the_first_window(launch, xvfb, ui_dist, tmp_path)
     assert first.proc.poll() is None  # the first one is untouched
     first.close_window(xvfb)
     assert first.wait() == 0
+
+
+def test_host_that_cannot_start_is_explained_in_the_window(xvfb, ui_dist, tmp_path) -> None:
+    """The window opens before the host has started; if the host fails, the window says so, and
+    closing it exits 1. (192.0.2.1 is TEST-NET-1: never this machine's, so the bind fails.)"""
+    from tests.desktop.conftest import App, app_env
+
+    data_dir = tmp_path / "data"
+    data_dir.mkdir()
+    out_path = tmp_path / "out.txt"
+    with out_path.open("w") as out:
+        proc = subprocess.Popen(
+            [*SOURCE_CMD, "--data-dir", str(data_dir), "--host", "192.0.2.1", "--port", "0"]
+            + ["--no-discovery"],
+            env=app_env(xvfb, ui_dist),
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        try:
+            app = App.__new__(App)  # only its window helpers: this one never serves
+            app.proc, app.out_path = proc, out_path
+            app.window_id(xvfb)
+            app._wait_for(r"(cannot start the host: .*Cannot assign requested address)")
+            ARTIFACTS.mkdir(exist_ok=True)
+            shot = ARTIFACTS / "desktop-cannot-start.png"
+            deadline = time.monotonic() + 20
+            while screenshot_colors(xvfb, shot) < MIN_COLOURS:  # the message, not a blank page
+                assert time.monotonic() < deadline, f"the window stayed blank, see {shot}"
+                time.sleep(0.5)
+            app.close_window(xvfb)
+            assert proc.wait(20) == 1
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait(5)
