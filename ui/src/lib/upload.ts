@@ -7,7 +7,14 @@
  * Plain functions of (file, room, token): no React, no stores. The uploads store drives it.
  */
 import { FileHttpError, isAbort, jsonRequest, putChunk } from '@/lib/file-api';
-import { HTTP, type UploadChunkResult, type UploadStarted, type WireFile, uploadPath } from '@/lib/protocol';
+import {
+  HTTP,
+  type UploadChunkResult,
+  type UploadStarted,
+  type UploadStatus,
+  type WireFile,
+  uploadPath,
+} from '@/lib/protocol';
 import { sha256OfBlob } from '@/lib/sha256';
 import { loadJson, saveJson } from '@/lib/storage';
 
@@ -234,6 +241,20 @@ export async function uploadFile(opts: UploadOptions): Promise<WireFile> {
       offset = started.offset;
       if (started.upload_id) opts.onStarted?.(started.upload_id, sha256);
     }
+  }
+}
+
+/**
+ * Where a remembered upload stands on the host now: its offset, or null when the host no longer
+ * has it (finished, cancelled elsewhere, or dropped as stale). Undefined when the host cannot say.
+ */
+export async function hostOffset(uploadId: string, token: string | null): Promise<number | null | undefined> {
+  try {
+    const r = await jsonRequest<UploadStatus>('GET', uploadPath(uploadId), token);
+    return typeof r.offset === 'number' ? r.offset : undefined;
+  } catch (err) {
+    if (err instanceof FileHttpError && (err.status === 404 || err.status === 410)) return null;
+    return undefined; // unreachable or refused: keep what we remember
   }
 }
 

@@ -12,8 +12,10 @@ import {
   cancelUpload,
   checkSize,
   forgetPending,
+  hostOffset,
   loadPending,
   type PendingUpload,
+  rememberPending,
   type UploadPhase,
   uploadErrorText,
   uploadFile,
@@ -173,7 +175,22 @@ export const useUploads = create<UploadsState>((set, get) => {
     loadPending: () => {
       const s = scope();
       const active = new Set([...running.values()].map((c) => c.uploadId));
-      set({ pending: s ? loadPending(s).filter((p) => !active.has(p.upload_id)) : [] });
+      const remembered = s ? loadPending(s).filter((p) => !active.has(p.upload_id)) : [];
+      set({ pending: remembered });
+      // Ask the host where each stands: it may hold more than we noted, or have dropped it.
+      for (const p of remembered) {
+        void hostOffset(p.upload_id, token()).then((offset) => {
+          if (offset === undefined || !s) return;
+          if (offset === null) {
+            forgetPending(s, (x) => x.upload_id === p.upload_id);
+            set({ pending: get().pending.filter((x) => x.upload_id !== p.upload_id) });
+          } else if (offset !== p.offset) {
+            const fresh = { ...p, offset };
+            rememberPending(s, fresh);
+            set({ pending: get().pending.map((x) => (x.upload_id === p.upload_id ? fresh : x)) });
+          }
+        });
+      }
     },
 
     resumePending: async (uploadId, file) => {
