@@ -96,6 +96,11 @@ def init_app(app: Flask, origin_ok: Callable[[str | None], bool]) -> None:
     swept = blobs.sweep(host.db.read(lambda s: s.list_upload_ids()))
     if swept:
         log.info("removed %d abandoned partial uploads", swept)
+    # Deleting a message drops its file rows at once (nobody can fetch them from then on); the
+    # bytes go here, when no upload can be finishing into the same content-addressed file.
+    dropped = blobs.sweep_files(host.db.read(lambda s: s.list_file_hashes()))
+    if dropped:
+        log.info("removed %d files of deleted messages", dropped)
     app.extensions["parley_files"] = FileHost(blobs, origin_ok, host.settings.max_upload_bytes)
     app.register_blueprint(bp)
 

@@ -364,6 +364,19 @@ class BlobStore:
                 os.close(fd)
         return removed
 
+    def sweep_files(self, keep: set[str]) -> int:
+        """At start: remove stored files no file row names any more (their messages were
+        deleted); return how many. Only at start, so no upload can be finishing into one."""
+        removed = 0
+        for shard in os.scandir(self.files_dir):
+            if not shard.is_dir(follow_symlinks=False):
+                continue
+            for entry in os.scandir(shard.path):
+                if entry.is_file(follow_symlinks=False) and entry.name not in keep:
+                    os.unlink(entry.path)
+                    removed += 1
+        return removed
+
     # -- finished files ------------------------------------------------------------------------
 
     def size(self, sha256: str) -> int | None:

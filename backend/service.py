@@ -609,7 +609,7 @@ class ChatService:
             room = store.get_room(room_id)
             if room is None or room.kind != "channel":
                 return None, False
-            return room, store.insert_member(room_id, user.id)
+            return room, _add_member(store, room, user)
 
         room, added = self._db.write(join)
         if room is None:
@@ -621,7 +621,8 @@ class ChatService:
                 {"room_id": room_id, "user": user.to_wire()},
                 p.room_channel(room_id),
             )
-        return room.to_wire(member=True)
+        mark = self._db.read(lambda s: s.read_marks_of_user(user.id)).get(room_id, 0)
+        return room.to_wire(member=True, last_read_id=mark)
 
     def leave_room(self, sid: str, room_id: int) -> None:
         user = self._user(sid)
@@ -741,7 +742,16 @@ def _check_limit(limit: int, most: int) -> None:
 def _join_general(store: Store, user: User) -> None:
     general = store.get_room_by_name_key(p.GENERAL)
     if general is not None:
-        store.insert_member(general.id, user.id)
+        _add_member(store, general, user)
+
+
+def _add_member(store: Store, room: Room, user: User) -> bool:
+    """Join; a newcomer starts with the history read (it is not news to them), so unread counts
+    and the "new since you left" line start from what is said after they joined."""
+    added = store.insert_member(room.id, user.id)
+    if added and room.last_message_id:
+        store.set_read_mark(user.id, room.id, room.last_message_id)
+    return added
 
 
 def _free_name(store: Store, preferred: str) -> str:

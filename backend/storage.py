@@ -739,6 +739,9 @@ class Store:
     def list_upload_ids(self) -> set[str]:
         return {row[0] for row in self.db.execute("SELECT id FROM upload")}
 
+    def list_file_hashes(self) -> set[str]:
+        return {row[0] for row in self.db.execute("SELECT DISTINCT sha256 FROM file")}
+
     def delete_uploads_created_before(self, created_at: str) -> list[str]:
         """Delete uploads older than ``created_at``; return their ids (their bytes go too)."""
         ids = [

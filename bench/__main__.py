@@ -15,6 +15,7 @@ import re
 import sys
 import time
 import traceback
+from collections.abc import Callable
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -32,6 +33,10 @@ SECTIONS = [
 ]
 
 
+def _const(value: str) -> Callable[[re.Match[str]], str]:
+    return lambda _: value
+
+
 def _marked(name: str, text: str) -> str:
     return f"<!-- section: {name} -->\n{text.rstrip()}\n<!-- /section: {name} -->"
 
@@ -44,10 +49,12 @@ def merge(existing: str, header: str, sections: dict[str, str]) -> str:
         pattern = re.compile(
             rf"<!-- section: {re.escape(name)} -->.*?<!-- /section: {re.escape(name)} -->", re.S
         )
+        marked = _marked(name, text)
         if pattern.search(rest):
-            rest = pattern.sub(lambda _: _marked(name, text), rest)
+            # A function, not a string: section text may hold backslashes (regex escapes).
+            rest = pattern.sub(_const(marked), rest)
         else:
-            rest = (rest.rstrip() + "\n\n" if rest else "") + _marked(name, text)
+            rest = (rest.rstrip() + "\n\n" if rest else "") + marked
     return header.rstrip() + "\n\n" + rest.strip() + "\n"
 
 

@@ -107,7 +107,9 @@ def _corpus() -> tuple[Path, dict[str, Any]]:
 def _queries(rng: random.Random) -> dict[str, list[dict[str, Any]]]:
     words = [_word(i) for i in range(VOCABULARY)]
     return {
-        "common word (top 10)": [{"query": rng.choice(words[:10])} for _ in range(QUERIES_PER_KIND)],
+        "common word (top 10)": [
+            {"query": rng.choice(words[:10])} for _ in range(QUERIES_PER_KIND)
+        ],
         "mid word (rank 100-1,000)": [
             {"query": rng.choice(words[100:1000])} for _ in range(QUERIES_PER_KIND)
         ],

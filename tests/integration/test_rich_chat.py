@@ -241,6 +241,30 @@ def test_mentions_are_found_counted_and_cleared_by_reading(connect: Connect) -> 
     assert cy.call("count_unread", {"rooms": [{"room_id": general}]})["counts"][0]["mentions"] == 0
 
 
+def test_newcomers_start_with_the_history_read(connect: Connect) -> None:
+    ana = connect("Ana")
+    general = ana.room_id()
+    for i in range(3):
+        last = ana.send(general, f"before anyone else {i}", f"a-{i}")
+    plans = _ok(ana.call("create_room", {"name": "plans"}))["room"]
+    plans_last = ana.send(plans["id"], "old plan", "a-p")
+    bo = connect("Bo")
+    room = next(r for r in bo.welcome["rooms"] if r["id"] == general)
+    assert room["last_read_id"] == last["id"]
+    joined = _ok(bo.call("join_room", {"room_id": plans["id"]}))["room"]
+    assert joined["member"] and joined["last_read_id"] == plans_last["id"]
+    news = ana.send(general, "now Bo is here", "a-new")
+    counts = bo.call("count_unread", {"rooms": [{"room_id": general}, {"room_id": plans["id"]}]})[
+        "counts"
+    ]
+    assert counts == [
+        {"room_id": general, "count": 1, "mentions": 0},
+        {"room_id": plans["id"], "count": 0, "mentions": 0},
+    ]
+    marks = {r["id"]: r["last_read_id"] for r in connect(token=bo.token).welcome["rooms"]}
+    assert marks[plans["id"]] == plans_last["id"] and marks[general] < news["id"]
+
+
 def test_seen_in_a_direct_message(connect: Connect) -> None:
     ana, bo = connect("Ana"), connect("Bo")
     room = _ok(ana.call("open_dm", {"user_ids": [bo.user["id"]]}))["room"]

@@ -524,3 +524,35 @@ def test_an_upload_continues_after_the_host_restarts(
     assert answer["file"]["sha256"] == _sha(data)
     downloaded = client.get(answer["file"]["id"])
     assert hashlib.sha256(downloaded.content).hexdigest() == _sha(data)
+
+
+def test_deleting_a_message_takes_its_files_away(
+    settings: Settings, restartable: list[ServerHandle]
+) -> None:
+    first = start_server(settings)
+    restartable.append(first)
+    ana = Peer(first.url, {"name": "Ana", "code": settings.join_code or ""})
+    bob = Peer(first.url, {"name": "Bob", "code": settings.join_code or ""})
+    room = ana.room_id()
+    kept_data, gone_data = os.urandom(3_000), os.urandom(4_000)
+    kept = Files(first.url, ana.token).upload(room, "kept.bin", kept_data)
+    gone = Files(first.url, ana.token).upload(room, "gone.bin", gone_data)
+    for n, file in enumerate((kept, gone)):
+        ack = ana.call(
+            "send_message",
+            {"room_id": room, "text": "", "client_id": f"f-{n}", "attachments": [file["id"]]},
+        )
+        assert ack["ok"], ack
+    doomed = ack["message"]
+    deleted = ana.call("delete_message", {"message_id": doomed["id"]})["message"]
+    assert deleted["attachments"] == [] and deleted["deleted"]
+    _error(Files(first.url, bob.token).get(gone["id"]), 404, "not_found")  # at once
+    assert _stored(settings.data_dir, "files") == sorted([kept["sha256"], gone["sha256"]])
+    ana.close()
+    bob.close()
+
+    first.stop()
+    second = start_server(settings)  # the bytes go when no upload can be finishing into them
+    restartable.append(second)
+    assert _stored(settings.data_dir, "files") == [kept["sha256"]]
+    assert Files(second.url, ana.token).get(kept["id"]).content == kept_data
