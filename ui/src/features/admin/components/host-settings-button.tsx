@@ -1,8 +1,11 @@
 /** "Host settings" in the header, shown to the host's own user only. */
+import '@/features/admin/components/admin.css';
+
 import { useCallback, useState } from 'react';
 
 import { useSession } from '@/stores/session-store';
 
+import { GearIcon } from './gear-icon';
 import { HostSettingsDialog } from './host-settings-dialog';
 
 export function HostSettingsButton() {
@@ -12,8 +15,9 @@ export function HostSettingsButton() {
   if (!isHost) return null;
   return (
     <>
-      <button type="button" className="small" onClick={() => setOpen(true)}>
-        Host settings
+      <button type="button" className="small topbar-tool" aria-label="Host settings" title="Host settings" onClick={() => setOpen(true)}>
+        <GearIcon />
+        <span className="topbar-tool-label">Host settings</span>
       </button>
       {open && <HostSettingsDialog onClose={close} />}
     </>

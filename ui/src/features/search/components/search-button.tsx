@@ -1,6 +1,9 @@
 /** The header's Search button; Ctrl+Shift+F (⌘⇧F) opens the panel from anywhere. */
+import '@/features/search/components/search.css';
+
 import { useCallback, useEffect, useState } from 'react';
 
+import { SearchIcon } from './search-icon';
 import { SearchPanel } from './search-panel';
 
 export function isSearchShortcut(e: KeyboardEvent): boolean {
@@ -23,8 +26,15 @@ export function SearchButton() {
 
   return (
     <>
-      <button type="button" className="small" onClick={() => setOpen(true)} title="Search messages (Ctrl+Shift+F)">
-        Search
+      <button
+        type="button"
+        className="small topbar-tool"
+        aria-label="Search"
+        title="Search messages (Ctrl+Shift+F)"
+        onClick={() => setOpen(true)}
+      >
+        <SearchIcon />
+        <span className="topbar-tool-label">Search</span>
       </button>
       {open && <SearchPanel onClose={close} />}
     </>
