@@ -51,9 +51,13 @@ export class UploadError extends Error {
   }
 }
 
-/** The byte range of the next PUT, or null when everything was sent. */
+/**
+ * The byte range of the next PUT. At `offset == size` it is empty: every byte arrived but the
+ * answer to the last one was lost (a host restart), and an empty PUT there finishes the upload.
+ * Null when the host claims more than the file has.
+ */
 export function nextChunk(offset: number, size: number, hostChunk: number): { start: number; end: number } | null {
-  if (offset >= size) return null;
+  if (offset > size) return null;
   const step = Math.max(1, Math.min(hostChunk > 0 ? hostChunk : CLIENT_CHUNK, CLIENT_CHUNK));
   return { start: offset, end: Math.min(size, offset + step) };
 }
@@ -207,7 +211,7 @@ export async function uploadFile(opts: UploadOptions): Promise<WireFile> {
   // and chunks by size / chunk, so the loop ends.
   for (;;) {
     const range = nextChunk(offset, size, started.chunk_size);
-    if (!range) throw new UploadError('invalid', 'The host did not finish the upload.');
+    if (!range) throw new UploadError('invalid', 'The host holds more bytes than this file has.');
     try {
       const r = await putChunk<UploadChunkResult>(
         uploadPath(started.upload_id),

@@ -27,7 +27,11 @@ describe('chunk planning', () => {
 
   it('continues from the host offset and ends at the size', () => {
     expect(nextChunk(5 * MB, 6 * MB, 8 * MB)).toEqual({ start: 5 * MB, end: 6 * MB });
-    expect(nextChunk(6 * MB, 6 * MB, 8 * MB)).toBeNull();
+    expect(nextChunk(6 * MB + 1, 6 * MB, 8 * MB)).toBeNull();
+  });
+
+  it('finishes with an empty chunk when every byte arrived but the last answer was lost', () => {
+    expect(nextChunk(6 * MB, 6 * MB, 8 * MB)).toEqual({ start: 6 * MB, end: 6 * MB });
   });
 
   it('backs off up to a ceiling and gives up after a bounded number of tries', () => {
