@@ -84,8 +84,9 @@ def run_window(
     settings = host.settings
     # WebKitGTK's accelerated compositing costs ~70 MiB PSS in WebKitWebProcess (a GL context; under
     # Xvfb Mesa's llvmpipe with libLLVM), which a chat page does not need; read by WebKit in this
-    # process before the first web view, so it is set before pywebview starts. A person can still
-    # opt back in with WEBKIT_DISABLE_COMPOSITING_MODE=0. Measured: docs/benchmarks.md, Desktop.
+    # process before the first web view, so it is set before pywebview starts (children inherit it:
+    # WebKit's own, and a browser opened for a link). WEBKIT_DISABLE_COMPOSITING_MODE=0 opts back
+    # in. Measured: docs/benchmarks.md, Desktop.
     os.environ.setdefault("WEBKIT_DISABLE_COMPOSITING_MODE", "1")
     import webview
     from webview.menu import Menu, MenuAction, MenuSeparator
