@@ -1,9 +1,9 @@
 """The host starting on a thread of its own, so the window can come up while it does.
 
 Importing the host (Flask, Socket.IO, gevent, zeroconf) and starting it takes ~0.4 s; GTK, WebKit
-and WebKit's two helper processes take as long again. Done one after the other that was most of a
-1.4 s cold start; side by side on two cores the window is ready for the host's page about when the
-host is (docs/benchmarks.md, Desktop).
+and WebKit's two helper processes take as long again. One after the other, that made a 1.1-1.4 s
+cold start; side by side on two cores the window is ready for the host's page about when the host
+is (docs/benchmarks.md, Desktop). Their Python imports still share the GIL.
 """
 
 from __future__ import annotations
