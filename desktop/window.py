@@ -96,6 +96,9 @@ def run_window(
     from .notify import Notifier
 
     csp.install()
+    # The UI saves a file someone sent through <a download> of the bytes it fetched (with progress);
+    # pywebview drops downloads unless allowed, and then asks where to save with GTK's dialog.
+    webview.settings["ALLOW_DOWNLOADS"] = True
     ref = _WindowRef()
 
     def focus() -> None:
