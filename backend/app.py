@@ -260,6 +260,11 @@ def create_app(settings: Settings) -> Flask:
         max_http_buffer_size=ENGINE_MAX_BYTES,
         logger=False,
         engineio_logger=False,
+        # Each event runs in its connection's reader greenlet instead of a new greenlet per event:
+        # one client's events are handled in order, and a spawn per event is saved (typing round
+        # trip 0.29 -> 0.24 ms, durable acked sends with 10 senders 2,450 -> 2,715/s, same run). A
+        # handler waiting on the database holds up only its own client's next event.
+        async_handlers=False,
     )
     # Our websocket adapter, for this server only (not engineio's module-wide table).
     eio = socketio.server.eio

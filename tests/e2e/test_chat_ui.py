@@ -26,7 +26,7 @@ def message_items(page: Any, text: str) -> Any:
 
 
 def send(page: Any, text: str) -> None:
-    box = page.get_by_role("textbox", name="Message")
+    box = page.get_by_role("textbox", name="Message", exact=True)
     box.fill(text)
     box.press("Enter")
 
@@ -75,9 +75,9 @@ def test_typing_is_shown_to_the_other_peer(host: ServerHandle, contexts: Any) ->
         alice.get_by_role("complementary", name="People in this room").get_by_text("bob")
     ).to_be_visible()
 
-    alice.get_by_role("textbox", name="Message").press_sequentially("abc")
+    alice.get_by_role("textbox", name="Message", exact=True).press_sequentially("abc")
     expect(bob.get_by_text("alice is typing…")).to_be_visible()
-    alice.get_by_role("textbox", name="Message").press("Enter")
+    alice.get_by_role("textbox", name="Message", exact=True).press("Enter")
     expect(message_items(bob, "abc")).to_be_visible()
     expect(bob.get_by_text("alice is typing…")).to_be_hidden()
 
@@ -91,7 +91,7 @@ def test_reload_keeps_identity_and_history(host: ServerHandle, contexts: Any) ->
     page.reload()
 
     # No join screen: the stored token brings back the same user and the history.
-    expect(page.get_by_role("textbox", name="Message")).to_be_visible(timeout=SLOW)
+    expect(page.get_by_role("textbox", name="Message", exact=True)).to_be_visible(timeout=SLOW)
     expect(page.get_by_label("Your name")).to_have_count(0)
     expect(message_items(page, "before reload")).to_have_count(1)
     expect(message_items(page, "before reload").get_by_text("carol (you)")).to_be_visible()
@@ -168,7 +168,7 @@ def test_invite_link_with_code_joins_in_one_step(host: ServerHandle, contexts: A
     assert "#code" not in page.url  # the code does not linger in the address bar
     page.get_by_label("Your name").fill("erin")
     page.get_by_role("button", name="Join").click()
-    expect(page.get_by_role("textbox", name="Message")).to_be_visible(timeout=SLOW)
+    expect(page.get_by_role("textbox", name="Message", exact=True)).to_be_visible(timeout=SLOW)
 
 
 def test_wrong_code_gets_a_clear_sentence(host: ServerHandle, contexts: Any) -> None:
@@ -186,7 +186,7 @@ def test_owner_key_joins_as_host_and_shows_the_invite(host: ServerHandle, contex
     page = contexts().new_page()
     page.goto(host.owner_url)
 
-    expect(page.get_by_role("textbox", name="Message")).to_be_visible(timeout=SLOW)
+    expect(page.get_by_role("textbox", name="Message", exact=True)).to_be_visible(timeout=SLOW)
     assert "#owner" not in page.url
     page.get_by_role("button", name="Invite").click()
     dialog = page.get_by_role("dialog", name="Invite people")

@@ -56,7 +56,7 @@ def png(width: int, height: int, seed: int = 1) -> bytes:
 
 
 def send(page: Any, text: str) -> None:
-    box = page.get_by_role("textbox", name="Message")
+    box = page.get_by_role("textbox", name="Message", exact=True)
     box.fill(text)
     box.press("Enter")
 
@@ -379,7 +379,7 @@ def test_host_renames_and_a_guest_sees_it(
 ) -> None:
     owner, guest = contexts().new_page(), contexts().new_page()
     owner.goto(host.owner_url)
-    expect(owner.get_by_role("textbox", name="Message")).to_be_visible(timeout=SLOW)
+    expect(owner.get_by_role("textbox", name="Message", exact=True)).to_be_visible(timeout=SLOW)
     join(guest, host.url, "bob")
     expect(guest.locator(".brand-name")).to_have_text("E2E host")
     # Only the host user has host settings.
@@ -406,7 +406,7 @@ def test_removing_a_device_drops_that_browser_to_the_join_screen(
 ) -> None:
     owner, guest = contexts().new_page(), contexts().new_page()
     owner.goto(host.owner_url)
-    expect(owner.get_by_role("textbox", name="Message")).to_be_visible(timeout=SLOW)
+    expect(owner.get_by_role("textbox", name="Message", exact=True)).to_be_visible(timeout=SLOW)
     join(guest, host.url, "bob")
 
     owner.get_by_role("button", name="Host settings").click()

@@ -78,7 +78,7 @@ def test_self_check_shows_the_port_and_that_its_url_answers(
 ) -> None:
     page = contexts().new_page()
     page.goto(host.owner_url)
-    expect(page.get_by_role("textbox", name="Message")).to_be_visible(timeout=SLOW)
+    expect(page.get_by_role("textbox", name="Message", exact=True)).to_be_visible(timeout=SLOW)
     assert host.url == f"http://127.0.0.1:{host.port}/"
 
     # From the invite panel…
@@ -135,7 +135,7 @@ def test_join_against_a_stopped_host_says_it_cannot_be_reached(
     # The host is back: the same form joins.
     host_process.start()
     page.get_by_role("button", name="Join").click()
-    expect(page.get_by_role("textbox", name="Message")).to_be_visible(timeout=SLOW)
+    expect(page.get_by_role("textbox", name="Message", exact=True)).to_be_visible(timeout=SLOW)
 
 
 def test_banner_says_the_host_cannot_be_reached_when_it_stops(
@@ -238,7 +238,7 @@ def test_lan_dialog_screenshots(host: ServerHandle, contexts: Any, artifacts: Pa
     ):
         page = contexts(viewport=viewport, color_scheme="light").new_page()
         page.goto(host.owner_url)
-        expect(page.get_by_role("textbox", name="Message")).to_be_visible(timeout=SLOW)
+        expect(page.get_by_role("textbox", name="Message", exact=True)).to_be_visible(timeout=SLOW)
         if label == "narrow-420":
             page.get_by_role("button", name="Show rooms").click()
         create_room(page, f"plans-{label}")

@@ -24,7 +24,7 @@ SLOW = 20_000
 
 
 def send(page: Any, text: str) -> None:
-    box = page.get_by_role("textbox", name="Message")
+    box = page.get_by_role("textbox", name="Message", exact=True)
     box.fill(text)
     box.press("Enter")
 
@@ -171,7 +171,7 @@ def test_reply_edit_delete_and_reactions_are_seen_live(host: ServerHandle, conte
     expect(edited.get_by_text("(edited)")).to_be_visible()
 
     # Up arrow in an empty composer edits my last message; Esc cancels.
-    alice.get_by_role("textbox", name="Message").press("ArrowUp")
+    alice.get_by_role("textbox", name="Message", exact=True).press("ArrowUp")
     expect(alice.get_by_role("textbox", name="Edit message")).to_have_value(
         "friday works, after the demo"
     )
@@ -230,7 +230,7 @@ def test_unread_and_mention_badges_survive_a_reload(host: ServerHandle, contexts
     expect(bob.get_by_role("heading", name="#side")).to_be_visible()
     send(alice, "one")
     send(alice, "two")
-    box = alice.get_by_role("textbox", name="Message")
+    box = alice.get_by_role("textbox", name="Message", exact=True)
     box.press_sequentially("hey @bo")
     alice.get_by_role("listbox", name="People to mention").get_by_role(
         "option", name="bob"

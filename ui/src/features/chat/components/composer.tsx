@@ -3,7 +3,7 @@
  * `@` offers people to mention (↑/↓, Enter or Tab to pick, Esc to close); Esc cancels a reply;
  * ↑ in an empty composer edits my last message.
  */
-import { type FormEvent, type KeyboardEvent, useEffect, useId, useMemo, useRef, useState } from 'react';
+import { type FormEvent, type KeyboardEvent, useEffect, useId, useLayoutEffect, useMemo, useRef, useState } from 'react';
 
 import { AttachButton, UploadTray } from '@/features/files/components/attach-controls';
 import { MentionPopup, mentionOptionId } from '@/features/mentions/components/mention-popup';
@@ -66,6 +66,16 @@ export function Composer({ roomId, roomName }: { roomId: number; roomName: strin
   );
   const popupOpen = suggestions.length > 0;
 
+  const pendingCaret = useRef<number | null>(null);
+  useLayoutEffect(() => {
+    const el = ref.current;
+    const caret = pendingCaret.current;
+    if (!el || caret === null) return;
+    pendingCaret.current = null;
+    el.focus();
+    el.setSelectionRange(caret, caret);
+  }, [draft]);
+
   const updateMention = (text: string, caret: number | null) => {
     const q = caret === null ? null : mentionQuery(text, caret);
     setMention(q);
@@ -77,12 +87,11 @@ export function Composer({ roomId, roomName }: { roomId: number; roomName: strin
     if (!el || !mention) return;
     const caret = el.selectionStart ?? draft.length;
     const next = insertMention(draft, mention, caret, user.name);
+    // The caret goes right after the name in the same commit as the new text (layout effect
+    // below): set on a later frame, keys typed meanwhile landed before it.
+    pendingCaret.current = next.caret;
     setDraft(roomId, next.text);
     setMention(null);
-    requestAnimationFrame(() => {
-      el.focus();
-      el.setSelectionRange(next.caret, next.caret);
-    });
   };
 
   const submit = (e?: FormEvent) => {
