@@ -29,3 +29,21 @@ md.renderer.rules.link_open = (tokens, idx, options, env, self) => {
 export function renderMarkdown(text: string): string {
   return md.render(text);
 }
+
+/** The words of a message without its markdown marks (`**a**` → `a`), for one-line previews. */
+export function markdownToText(text: string): string {
+  const out: string[] = [];
+  for (const block of md.parse(text, {})) {
+    if (block.type === 'inline') {
+      for (const t of block.children ?? []) {
+        if (t.type === 'text' || t.type === 'code_inline') out.push(t.content);
+        else if (t.type === 'softbreak' || t.type === 'hardbreak') out.push(' ');
+      }
+    } else if (block.type === 'code_block' || block.type === 'fence') {
+      out.push(block.content);
+    } else if (block.nesting === -1) {
+      out.push(' ');
+    }
+  }
+  return out.join('').replace(/\s+/g, ' ').trim();
+}

@@ -1,4 +1,4 @@
-import { renderMarkdown } from '@/lib/markdown';
+import { markdownToText, renderMarkdown } from '@/lib/markdown';
 
 function render(text: string): HTMLElement {
   const div = document.createElement('div');
@@ -41,5 +41,18 @@ describe('renderMarkdown', () => {
 
   it('does not load images from peers', () => {
     expect(render('![x](https://example.com/a.png)').querySelector('img')).toBeNull();
+  });
+});
+
+describe('markdownToText', () => {
+  it('keeps the words and drops the marks', () => {
+    expect(markdownToText('Morning! The **release notes** are in the _wiki_.')).toBe(
+      'Morning! The release notes are in the wiki.',
+    );
+    expect(markdownToText('use `v2` and ~~v1~~\nthen [docs](https://x.example)')).toBe(
+      'use v2 and v1 then docs',
+    );
+    expect(markdownToText('<b>not markup</b> snake_case_name')).toBe('<b>not markup</b> snake_case_name');
+    expect(markdownToText('> quoted\n\n- one\n- two')).toBe('quoted one two');
   });
 });

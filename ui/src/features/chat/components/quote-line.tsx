@@ -1,6 +1,7 @@
 /** The quoted message above a reply: its author and first words; a click jumps to the original. */
 import { memo } from 'react';
 
+import { markdownToText } from '@/lib/markdown';
 import type { WireQuote } from '@/lib/protocol';
 import { jumpToMessage } from '@/stores/sync';
 
@@ -15,7 +16,7 @@ export const QuoteLine = memo(function QuoteLine({ quote, roomId }: { quote: Wir
       </div>
     );
   }
-  const snippet = quote.snippet.replace(/\s+/g, ' ').trim();
+  const snippet = markdownToText(quote.snippet);
   return (
     <button
       type="button"
