@@ -14,7 +14,7 @@ import pytest
 from playwright.sync_api import expect
 
 from backend import ServerHandle, Settings, start_server
-from tests.e2e.conftest import E2E_CODE, join
+from tests.e2e.conftest import E2E_CODE, HostProcess, join
 from tests.peers import TIMEOUT, Peer
 
 pytestmark = pytest.mark.e2e
@@ -311,3 +311,46 @@ def test_screenshots_of_a_busy_room(
         page.screenshot(path=artifacts / f"rich-room-{scheme}.png")
     ana.close()
     ben.close()
+
+
+def test_changes_made_while_away_are_resynced_without_a_reload(
+    host_process: HostProcess, contexts: Any
+) -> None:
+    """bob's page stays open but loses the host (offline, and the host restarts meanwhile);
+    alice edits, deletes and reacts; when bob's page reconnects it asks for the changes it
+    missed (fetch_changes) and shows them — no reload, no refetch of history."""
+    bob_context = contexts()
+    bob = bob_context.new_page()
+    join(bob, host_process.url, "bob")
+    alice = Peer(host_process.url, {"name": "alice", "code": E2E_CODE})
+    general = alice.room_id()
+    kept = alice.send(general, "plan A: meet at noon", "a-1")
+    doomed = alice.send(general, "plan B: skip lunch", "a-2")
+    liked = alice.send(general, "plan C: pizza", "a-3")
+    expect(item(bob, "plan C: pizza")).to_be_visible(timeout=SLOW)
+    token = alice.token
+    alice.close()
+
+    bob_context.set_offline(True)  # bob's reconnect attempts fail from here on
+    host_process.stop()
+    host_process.start()
+    alice = Peer(host_process.url, {"token": token})
+    try:
+        assert alice.call(
+            "edit_message", {"message_id": kept["id"], "text": "plan A: meet at one"}
+        )["ok"]
+        assert alice.call("delete_message", {"message_id": doomed["id"]})["ok"]
+        assert alice.call("react", {"message_id": liked["id"], "emoji": "🍕", "on": True})["ok"]
+    finally:
+        alice.close()
+    expect(item(bob, "plan A: meet at noon")).to_be_visible()  # still the old view
+
+    bob_context.set_offline(False)
+    edited = item(bob, "plan A: meet at one")
+    expect(edited).to_be_visible(timeout=SLOW)
+    expect(edited.get_by_text("(edited)")).to_be_visible()
+    expect(bob.get_by_text("plan B: skip lunch")).to_have_count(0)
+    expect(bob.locator("article.msg.deleted")).to_contain_text("This message was deleted.")
+    expect(
+        item(bob, "plan C: pizza").get_by_role("button", name=re.compile(r"reacted by alice"))
+    ).to_be_visible()

@@ -212,7 +212,8 @@ async function fetchPage(payload: FetchMessagesPayload) {
 async function loadNewest(roomId: number): Promise<void> {
   const room = useChat.getState().rooms[roomId];
   if (room && room.last_message_id === 0 && !useChat.getState().messages[roomId]?.length) {
-    useChat.getState().replaceMessages(roomId, [], false);
+    // Empty: what arrives from now on is live, so we are current to the room's rev as of now.
+    useChat.getState().replaceMessages(roomId, [], false, { rev: room.last_rev ?? 0 });
     return;
   }
   const r = await fetchPage({ room_id: roomId, limit: FETCH_PAGE });
@@ -238,8 +239,9 @@ export async function resyncRoom(roomId: number): Promise<void> {
 
 /** Learn of edits, deletions and reactions to the messages we hold since the rev we know. */
 export async function resyncChanges(roomId: number): Promise<void> {
-  let rev = useChat.getState().rev[roomId];
-  if (rev === undefined || !useChat.getState().messages[roomId]?.length) return;
+  if (!useChat.getState().messages[roomId]?.length) return;
+  // No rev known for what we hold: every change of the room is a safe (bounded, paged) start.
+  let rev = useChat.getState().rev[roomId] ?? 0;
   for (let page = 0; page < CHANGES_MAX_PAGES; page++) {
     const r = await request<ChangesResult>(COMMANDS.fetchChanges, { room_id: roomId, after_rev: rev, limit: CHANGES_PAGE });
     useChat.getState().applyChanges(roomId, r.messages);

@@ -282,6 +282,25 @@ describe('changes: edits, deletions, reactions', () => {
     expect(useChat.getState().rev[1]).toBe(2);
   });
 
+  it('a room empty when loaded, filled live, still asks for the changes it missed', async () => {
+    const host = fakeHost([]);
+    connectAndWelcome([room(1, 'general', 0)]);
+    await settle();
+    for (const id of [1, 2]) {
+      const m = msg(id);
+      host.stored.push(m);
+      fake.serverEmit(EVENTS.messageCreated, m);
+    }
+    fake.drop();
+    host.change(2, { text: 'edited while away', edited_at: '2026-11-24T02:00:00.000Z' });
+    fake.open();
+    fake.serverEmit(EVENTS.welcome, welcome([room(1, 'general', 2)]));
+    await settle();
+    const asked = fake.sent.filter((s) => s.command === COMMANDS.fetchChanges).map((s) => s.payload);
+    expect(asked).toEqual([{ room_id: 1, after_rev: 0, limit: 200 }]);
+    expect(useChat.getState().messages[1]!.map((m) => m.text)).toEqual(['m1', 'edited while away']);
+  });
+
   it('edit, delete and react send their commands and apply the answer', async () => {
     const host = fakeHost([msg(1, 1, ME)]);
     fake.handle(COMMANDS.editMessage, (p: { message_id: number; text: string }) => ({
