@@ -14,7 +14,8 @@ from . import validate
 from .db_worker import Database
 from .errors import Forbidden, NotFound
 from .models import User
-from .service import HOST_WINDOW_DEVICE, SETTING_JOIN_CODE, SETTING_NAME, ChatService, Transport
+from .service import ChatService
+from .service_core import HOST_WINDOW_DEVICE, SETTING_JOIN_CODE, SETTING_NAME, Transport
 
 JOIN_CODE_DIGITS = 8
 

@@ -23,7 +23,8 @@ from .db_worker import Database
 from .discovery import Advert, Announcer, HostBrowser
 from .events import ChatNamespace
 from .security import HostCheck, OriginCheck
-from .service import ChatService, Limits
+from .service import ChatService
+from .service_core import Limits
 from .version import __version__
 
 log = logging.getLogger(__name__)

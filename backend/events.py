@@ -23,7 +23,8 @@ from . import protocol as p
 from . import validate
 from .admin import HostAdmin
 from .errors import ChatError, Invalid
-from .service import MAX_UNREAD_ROOMS, SEARCH_DEFAULT, ChatService
+from .service import ChatService
+from .service_core import MAX_UNREAD_ROOMS, SEARCH_DEFAULT
 
 log = logging.getLogger(__name__)
 

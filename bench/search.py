@@ -25,7 +25,7 @@ from typing import Any
 import socketio
 
 from backend import Settings, start_server
-from backend.service import hash_token
+from backend.service_core import hash_token
 from backend.storage import MIGRATIONS, Store, connect, migrate
 from backend.validate import name_key
 

@@ -10,7 +10,8 @@ import pytest
 
 from backend.db_worker import Database
 from backend.errors import BadCode, BadToken, Conflict, Forbidden, NameTaken, NotFound, RateLimited
-from backend.service import ChatService, Limits
+from backend.service import ChatService
+from backend.service_core import Limits
 
 CODE = "11223344"
 
