@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import functools
 import logging
-import struct
+import socket
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+import simple_websocket
 import socketio as socketio_lib
 from engineio import packet as eio_packet
 from engineio.async_drivers.gevent import WebSocketWSGI
@@ -16,7 +17,7 @@ from flask import Flask
 from flask_socketio import SocketIO
 from socketio import packet as sio_packet
 
-from . import config, file_routes, netinfo, routes, secrets_store
+from . import config, file_routes, netinfo, routes, secrets_store, ws_frames
 from .admin import HostAdmin
 from .config import Settings
 from .db_worker import Database
@@ -97,22 +98,6 @@ class Host:
             self.browser.stop()
 
 
-def _ws_frame(data: str | bytes) -> bytes:
-    """One unmasked, unfragmented server→client WebSocket frame (RFC 6455 §5.2)."""
-    if isinstance(data, str):
-        payload, first = data.encode("utf-8"), 0x81  # FIN + text
-    else:
-        payload, first = data, 0x82  # FIN + binary
-    n = len(payload)
-    if n < 126:
-        header = struct.pack("!BB", first, n)
-    elif n < 0x10000:
-        header = struct.pack("!BBH", first, 126, n)
-    else:
-        header = struct.pack("!BBQ", first, 127, n)
-    return header + payload
-
-
 class _Frame:
     """Frame bytes ready for the wire, queued like an Engine.IO packet (``encode()`` is itself)."""
 
@@ -123,6 +108,16 @@ class _Frame:
 
     def encode(self) -> _Frame:
         return self
+
+
+class _NoReaderThread:
+    """Given to simple-websocket as its thread class: FastWebSocket reads the frames itself."""
+
+    def __init__(self, target: Callable[[], None]) -> None:
+        self.name = "parley-websocket"
+
+    def start(self) -> None:
+        pass
 
 
 class FastWebSocket(WebSocketWSGI):  # type: ignore[misc]
@@ -136,13 +131,16 @@ class FastWebSocket(WebSocketWSGI):  # type: ignore[misc]
       instead of waking the connection's writer greenlet for every message: broadcasts (one
       frame for all recipients) and single messages (acks, welcome) alike.
 
-    Receiving, WebSocket pings and closing stay simple-websocket's. Known corner: simple-websocket
-    answers a client's WebSocket-level ping (a pong) from its reader greenlet. If that happened while
-    the tail of a partly written frame still waited in the queue (a slow client with a full send
-    buffer), the pong would land inside that frame. Browsers and socket.io clients never send
-    WebSocket pings (Engine.IO pings are packets, which take the ordered path), and the server sends
-    none (``ping_interval`` is unset), so this is left as is rather than wrapping the socket.
+    - Frames are read here too (``wait``, ``ws_frames.FrameReader``), in the connection's own
+      greenlet: simple-websocket's reader greenlet (wsproto's pure-Python parser, then a queue hop
+      per message) is never started. Its handshake is still used. WebSocket-level pings are
+      answered and the closing handshake completed here; a pong or close frame goes out through
+      ``deliver``, so it can never land inside a partly written frame.
     """
+
+    def __init__(self, handler: Any, server: Any) -> None:
+        super().__init__(handler, server)
+        self.server_args["thread_class"] = _NoReaderThread
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
         environ.pop("HTTP_SEC_WEBSOCKET_EXTENSIONS", None)
@@ -153,7 +151,54 @@ class FastWebSocket(WebSocketWSGI):  # type: ignore[misc]
         if owner is not None:
             owner.parley_ws = self
             owner.send = functools.partial(self.send_packet, owner, owner.send)
-        return super().__call__(environ, start_response)
+        self._owner = owner
+        # SimpleWebSocketWSGI.__call__, gevent's case, with our reader and our clean-up.
+        self.ws = simple_websocket.Server(environ, **self.server_args)
+        self._reader = ws_frames.FrameReader(self.ws.sock.recv, ENGINE_MAX_BYTES)
+        try:
+            return self.app(self)
+        finally:
+            self.ws.connected = False
+            sock = self.ws.sock  # our duplicate of the connection's socket
+            try:
+                sock.shutdown(socket.SHUT_RDWR)  # the TCP connection ends with the websocket
+            except OSError:
+                pass
+            sock.close()
+
+    def wait(self) -> str | bytes | None:
+        """Engine.IO's read: the next message, or None once the connection is over."""
+        try:
+            while True:
+                kind, data = self._reader.next_event()
+                if kind == "message":
+                    return data
+                if kind == "ping":
+                    self._control(ws_frames.PONG, bytes(data))  # type: ignore[arg-type]
+                elif kind == "close":
+                    if self.ws.connected:  # the client began the closing handshake: answer it
+                        self._control(ws_frames.CLOSE, bytes(data)[:2])  # type: ignore[arg-type]
+                    self.ws.connected = False
+                    return None
+        except ws_frames.ProtocolError as exc:
+            if self.ws.connected:
+                self._control(ws_frames.CLOSE, ws_frames.close_payload(exc.code, exc.reason))
+            self.ws.connected = False
+            return None
+        except (OSError, EOFError):
+            self.ws.connected = False
+            return None
+
+    def _control(self, opcode: int, payload: bytes) -> None:
+        frame = ws_frames.control(opcode, payload)
+        owner = self._owner
+        if owner is not None and owner.upgraded and not owner.upgrading:
+            self.deliver(owner, frame)
+            return
+        try:
+            self.ws.sock.sendall(frame)
+        except OSError:
+            pass
 
     def send_packet(self, owner: Any, queued_send: Callable[[Any], None], pkt: Any) -> None:
         """Engine.IO ``Socket.send`` for ``owner``: messages go out directly once on websocket.
@@ -165,14 +210,14 @@ class FastWebSocket(WebSocketWSGI):  # type: ignore[misc]
         if pkt.packet_type != eio_packet.MESSAGE or owner.upgrading or not owner.upgraded:
             queued_send(pkt)
         elif owner.check_ping_timeout():  # as Engine.IO's send: raises once closed
-            self.deliver(owner, _ws_frame(pkt.encode()))
+            self.deliver(owner, ws_frames.frame(pkt.encode()))
 
     def send(self, message: Any) -> None:
         """The writer greenlet's way out (acks, welcome, pings, queued broadcast frames)."""
         ws = self.ws
         if not ws.connected:
             raise OSError("websocket closed")  # the writer stops on any error, as before
-        data = message.data if isinstance(message, _Frame) else _ws_frame(message)
+        data = message.data if isinstance(message, _Frame) else ws_frames.frame(message)
         self._sending = True
         try:
             ws.sock.sendall(data)
@@ -181,6 +226,8 @@ class FastWebSocket(WebSocketWSGI):  # type: ignore[misc]
 
     def deliver(self, eio_socket: Any, frame: bytes) -> None:
         """Send ``frame`` now if nothing is ahead of it for this client, else queue it in order."""
+        if not self.ws.connected:  # after a close frame, nothing more goes out (RFC 6455 §5.5.1)
+            return
         queue = eio_socket.queue
         if not self._sending and not queue.qsize():
             # The writer is parked on its empty queue, so nothing is in flight: write without
@@ -228,7 +275,7 @@ class SocketTransport:
                 server._send_eio_packet(eio_sid, eio_pkt)  # long-polling, or a test client
                 continue
             if frame is None:
-                frame = _ws_frame(eio_pkt.encode())
+                frame = ws_frames.frame(eio_pkt.encode())
             ws.deliver(conn, frame)
 
     def subscribe(self, sid: str, channel: str) -> None:

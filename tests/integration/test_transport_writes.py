@@ -10,7 +10,9 @@ from typing import Any
 import pytest
 
 from backend import ServerHandle
-from backend.app import FastWebSocket, _Frame, _ws_frame
+from backend.app import FastWebSocket, _Frame
+from backend.ws_frames import frame as _ws_frame
+from tests.conftest import JOIN_CODE
 from tests.peers import Peer
 
 pytestmark = pytest.mark.integration
@@ -152,3 +154,90 @@ def test_messages_go_direct_but_pings_keep_feeding_the_writer_queue() -> None:
     message = eio_packet.Packet(eio_packet.MESSAGE, "3")
     ws.send_packet(owner, owner.queued.append, message)
     assert owner.queued == [ping, message]
+
+
+def _raw_websocket(port: int) -> tuple[socket.socket, bytes]:
+    """A hand-made websocket client on the Engine.IO endpoint: (socket, bytes after the 101)."""
+    s = socket.create_connection(("127.0.0.1", port), timeout=10)
+    s.sendall(
+        (
+            "GET /socket.io/?EIO=4&transport=websocket HTTP/1.1\r\n"
+            f"Host: 127.0.0.1:{port}\r\n"
+            "Upgrade: websocket\r\nConnection: Upgrade\r\n"
+            "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
+        ).encode()
+    )
+    data = b""
+    while b"\r\n\r\n" not in data:
+        chunk = s.recv(4096)
+        assert chunk, data
+        data += chunk
+    head, rest = data.split(b"\r\n\r\n", 1)
+    assert b" 101 " in head.split(b"\r\n")[0]
+    return s, rest
+
+
+def _masked(opcode: int, payload: bytes, fin: bool = True) -> bytes:
+    key = b"\x01\x02\x03\x04"
+    masked = bytes(b ^ key[i % 4] for i, b in enumerate(payload))
+    return bytes([(0x80 if fin else 0) | opcode, 0x80 | len(payload)]) + key + masked
+
+
+def _read_frames(s: socket.socket, buffered: bytes, want: int) -> list[tuple[int, bytes]]:
+    """The next ``want`` server frames (unmasked, short or 16-bit lengths)."""
+    frames, buf = [], buffered
+    while len(frames) < want:
+        while len(buf) < 2 or len(buf) < _frame_end(buf):
+            chunk = s.recv(65536)
+            assert chunk, f"connection closed after {frames}"
+            buf += chunk
+        end = _frame_end(buf)
+        header = 4 if buf[1] & 0x7F == 126 else 2
+        frames.append((buf[0] & 0x0F, buf[header:end]))
+        buf = buf[end:]
+    return frames
+
+
+def _frame_end(buf: bytes) -> int:
+    n = buf[1] & 0x7F
+    if n == 126:
+        return 4 + (struct.unpack("!H", buf[2:4])[0] if len(buf) >= 4 else 1 << 20)
+    return 2 + n
+
+
+def test_the_host_reads_frames_itself_pings_fragments_and_closing(
+    live_server: ServerHandle,
+) -> None:
+    """The host's own frame reader (backend/ws_frames.py) with a real socket: a WebSocket ping is
+    answered, a message split into fragments is one Engine.IO packet, and a close is answered
+    before the host closes the TCP connection."""
+    s, rest = _raw_websocket(live_server.port)
+    with s:
+        ((opcode, opening),) = _read_frames(s, rest, 1)
+        assert opcode == 0x1 and opening.startswith(b"0{")  # Engine.IO OPEN
+        s.sendall(_masked(0x9, b"still there?"))
+        assert _read_frames(s, b"", 1) == [(0xA, b"still there?")]
+        # A Socket.IO connect packet in three fragments, a ping between two of them.
+        s.sendall(_masked(0x1, b'40{"na', fin=False))
+        s.sendall(_masked(0x9, b"mid"))
+        s.sendall(_masked(0x0, b'me":"Raw","code":"', fin=False))
+        s.sendall(_masked(0x0, f'{JOIN_CODE}"}}'.encode()))
+        frames = _read_frames(s, b"", 3)
+        assert frames[0] == (0xA, b"mid")
+        texts = [payload.decode() for _, payload in frames[1:]]
+        assert any(t.startswith('42["welcome"') for t in texts), texts
+        s.sendall(_masked(0x8, struct.pack("!H", 1000)))
+        closing = _read_frames(s, b"", 1)
+        assert closing == [(0x8, struct.pack("!H", 1000))]
+        assert s.recv(16) == b""  # then the host closes the connection
+
+
+def test_an_unmasked_frame_closes_the_connection_with_1002(live_server: ServerHandle) -> None:
+    s, rest = _raw_websocket(live_server.port)
+    with s:
+        _read_frames(s, rest, 1)
+        s.sendall(b"\x81\x03abc")  # clients must mask
+        assert _read_frames(s, b"", 1) == [
+            (0x8, struct.pack("!H", 1002) + b"client frames must be masked")
+        ]
+        assert s.recv(16) == b""
