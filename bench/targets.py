@@ -37,11 +37,25 @@ after = this run's code.
 
 Fan-out is unchanged: at N = 500 its time is the per-recipient writes and the commit that must
 come before the broadcast (a message is shown to others only once it is on disk), not the per-event
-dispatch. What is left between `typing` (3.0× the raw WebSocket floor) and the 2× target, from the
-same profile: about a fifth of the host's samples are wsproto's pure-Python frame parser in
-simple-websocket's own reader greenlet, which then hands each message to Engine.IO's reader through a
-queue (a second greenlet switch per event). Replacing that receive path with a frame reader of our
-own is the next step; it was not attempted this session.
+dispatch.
+
+Second step, from the profile of the `typing` round trip after the first: about a fifth of the
+host's samples were wsproto's pure-Python frame parser in simple-websocket's own reader greenlet,
+which handed each message to Engine.IO's reader through a queue. The host now reads frames itself
+(backend/ws_frames.py) in the connection's own greenlet; pings and the closing handshake are
+answered through the ordered write path. Before = commit 99bd730, after = this run's code:
+
+| Parley | before | after |
+|---|---|---|
+| `typing` round trip p50 | 0.235 / 0.235 ms | 0.185 / 0.185 ms |
+| `list_rooms` round trip p50 | 0.355 / 0.355 ms | 0.295 / 0.295 ms |
+| durable acked sends/s, 1 sender | 1,311 / 1,311 | 1,430 / 1,442 |
+| durable acked sends/s, 10 senders | 2,717 / 2,644 | 2,913 / 2,929 |
+
+What is left of the round trip (py-spy): python-socketio's and Engine.IO's packet decoding and
+dispatch (JSON decode, packet objects, the namespace lookup), then the handler; the raw WebSocket
+floor is a Node echo with none of that. Getting from 2.5x to 2x would mean decoding Socket.IO
+packets outside python-socketio, which this session did not attempt.
 """
 
 
