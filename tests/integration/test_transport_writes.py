@@ -94,23 +94,9 @@ def test_deliver_queues_while_the_writer_is_mid_send() -> None:
 
 
 def test_handshake_refuses_permessage_deflate(live_server: ServerHandle) -> None:
-    with socket.create_connection(("127.0.0.1", live_server.port), timeout=10) as s:
-        s.sendall(
-            (
-                "GET /socket.io/?EIO=4&transport=websocket HTTP/1.1\r\n"
-                f"Host: 127.0.0.1:{live_server.port}\r\n"
-                "Upgrade: websocket\r\nConnection: Upgrade\r\n"
-                "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
-                "Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n\r\n"
-            ).encode()
-        )
-        head = b""
-        while b"\r\n\r\n" not in head:
-            chunk = s.recv(4096)
-            assert chunk, head
-            head += chunk
-    status, *headers = head.split(b"\r\n\r\n")[0].decode().split("\r\n")
-    assert " 101 " in status
+    offer = "Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n"
+    s, _, headers = _raw_websocket(live_server.port, offer)
+    s.close()
     assert not [h for h in headers if h.lower().startswith("sec-websocket-extensions")]
 
 
@@ -156,15 +142,17 @@ def test_messages_go_direct_but_pings_keep_feeding_the_writer_queue() -> None:
     assert owner.queued == [ping, message]
 
 
-def _raw_websocket(port: int) -> tuple[socket.socket, bytes]:
-    """A hand-made websocket client on the Engine.IO endpoint: (socket, bytes after the 101)."""
+def _raw_websocket(port: int, extra_headers: str = "") -> tuple[socket.socket, bytes, list[str]]:
+    """A hand-made websocket client on the Engine.IO endpoint: (socket, bytes after the 101,
+    the response's header lines)."""
     s = socket.create_connection(("127.0.0.1", port), timeout=10)
     s.sendall(
         (
             "GET /socket.io/?EIO=4&transport=websocket HTTP/1.1\r\n"
             f"Host: 127.0.0.1:{port}\r\n"
             "Upgrade: websocket\r\nConnection: Upgrade\r\n"
-            "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
+            "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
+            f"{extra_headers}\r\n"
         ).encode()
     )
     data = b""
@@ -173,8 +161,9 @@ def _raw_websocket(port: int) -> tuple[socket.socket, bytes]:
         assert chunk, data
         data += chunk
     head, rest = data.split(b"\r\n\r\n", 1)
-    assert b" 101 " in head.split(b"\r\n")[0]
-    return s, rest
+    status, *headers = head.decode().split("\r\n")
+    assert " 101 " in status
+    return s, rest, headers
 
 
 def _masked(opcode: int, payload: bytes, fin: bool = True) -> bytes:
@@ -211,7 +200,7 @@ def test_the_host_reads_frames_itself_pings_fragments_and_closing(
     """The host's own frame reader (backend/ws_frames.py) with a real socket: a WebSocket ping is
     answered, a message split into fragments is one Engine.IO packet, and a close is answered
     before the host closes the TCP connection."""
-    s, rest = _raw_websocket(live_server.port)
+    s, rest, _ = _raw_websocket(live_server.port)
     with s:
         ((opcode, opening),) = _read_frames(s, rest, 1)
         assert opcode == 0x1 and opening.startswith(b"0{")  # Engine.IO OPEN
@@ -233,7 +222,7 @@ def test_the_host_reads_frames_itself_pings_fragments_and_closing(
 
 
 def test_an_unmasked_frame_closes_the_connection_with_1002(live_server: ServerHandle) -> None:
-    s, rest = _raw_websocket(live_server.port)
+    s, rest, _ = _raw_websocket(live_server.port)
     with s:
         _read_frames(s, rest, 1)
         s.sendall(b"\x81\x03abc")  # clients must mask
