@@ -4,7 +4,7 @@
  */
 import '@/features/admin/components/admin.css';
 
-import { type FormEvent, useEffect, useState } from 'react';
+import { type FormEvent, useState } from 'react';
 
 import { Dialog } from '@/components/ui/dialog';
 import { HOST_NAME_MAX, useAdmin } from '@/features/admin/hooks/use-admin';
@@ -35,7 +35,13 @@ function RenameForm({ current, rename }: { current: string; rename: (n: string) 
   const [name, setName] = useState(current);
   const [feedback, setFeedback] = useState<Feedback>(null);
   const [busy, setBusy] = useState(false);
-  useEffect(() => setName(current), [current]);
+  // Follow the host's name when it changes (after a rename), during render: an effect would also
+  // run once after mounting, and could put the old name back over what was just typed.
+  const [shown, setShown] = useState(current);
+  if (shown !== current) {
+    setShown(current);
+    setName(current);
+  }
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     setBusy(true);
