@@ -118,7 +118,7 @@ class ChatNamespace(socketio.Namespace):  # type: ignore[misc]
         messages, rev, more = self._service.fetch_changes(
             sid,
             validate.room_id(data),
-            _required_int(data, "after_rev", minimum=0),
+            validate.required_int(data, "after_rev", minimum=0),
             validate.integer(data, "limit", required=False) or p.FETCH_MAX,
         )
         return {
@@ -132,14 +132,14 @@ class ChatNamespace(socketio.Namespace):  # type: ignore[misc]
     def on_edit_message(self, sid: str, data: dict[str, Any]) -> dict[str, Any]:
         """Sent when the author changes a message; the room gets message_updated."""
         message = self._service.edit_message(
-            sid, _required_int(data, "message_id"), data.get("text")
+            sid, validate.required_int(data, "message_id"), data.get("text")
         )
         return {"ok": True, "message": message.to_wire()}
 
     @command
     def on_delete_message(self, sid: str, data: dict[str, Any]) -> dict[str, Any]:
         """Sent by the author (or the host user); the room gets message_deleted."""
-        message = self._service.delete_message(sid, _required_int(data, "message_id"))
+        message = self._service.delete_message(sid, validate.required_int(data, "message_id"))
         return {"ok": True, "message": message.to_wire()}
 
     @command
@@ -147,7 +147,7 @@ class ChatNamespace(socketio.Namespace):  # type: ignore[misc]
         """Sent to add or take back a reaction; the room gets message_updated."""
         message = self._service.react(
             sid,
-            _required_int(data, "message_id"),
+            validate.required_int(data, "message_id"),
             validate.emoji(data.get("emoji")),
             validate.boolean(data, "on"),
         )
@@ -163,7 +163,7 @@ class ChatNamespace(socketio.Namespace):  # type: ignore[misc]
     def on_mark_read(self, sid: str, data: dict[str, Any]) -> dict[str, Any]:
         """Sent as the user reads: the host keeps the mark for all their devices."""
         mark = self._service.mark_read(
-            sid, validate.room_id(data), _required_int(data, "message_id", minimum=0)
+            sid, validate.room_id(data), validate.required_int(data, "message_id", minimum=0)
         )
         return {"ok": True, "last_read_id": mark}
 
@@ -202,7 +202,7 @@ class ChatNamespace(socketio.Namespace):  # type: ignore[misc]
 
     @command
     def on_admin_remove_device(self, sid: str, data: dict[str, Any]) -> dict[str, Any]:
-        self._admin.remove_device(sid, _required_int(data, "device_id"))
+        self._admin.remove_device(sid, validate.required_int(data, "device_id"))
         return {"ok": True}
 
     @command
@@ -257,9 +257,3 @@ class ChatNamespace(socketio.Namespace):  # type: ignore[misc]
     def on_get_invite(self, sid: str, data: dict[str, Any]) -> dict[str, Any]:
         """Sent by the host's own UI for its invite panel (join code and URLs)."""
         return {"ok": True, **self._service.get_invite(sid)}
-
-
-def _required_int(data: dict[str, Any], key: str, minimum: int = 1) -> int:
-    value = validate.integer(data, key, minimum=minimum)
-    assert value is not None  # required=True raises instead of returning None
-    return value

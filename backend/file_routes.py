@@ -115,7 +115,7 @@ def create_upload() -> tuple[Response, int]:
         raise Invalid("Send the upload's room_id, name, size and sha256 as a small JSON object.")
     files = _files()
     new = parse_new_upload(request.get_json(silent=True), files.max_upload_bytes)
-    _check_member(user, new.room_id)
+    _host().service.check_member(user, new.room_id)  # as for sending
     db = _host().db
     upload = db.read(lambda s: s.find_upload(user.id, new.room_id, new.size, new.sha256))
     if upload is None:
@@ -315,17 +315,6 @@ def _user() -> User:
     if user is None:
         raise Unauthorized("This device is not known here any more. Join again with your name.")
     return user
-
-
-def _check_member(user: User, room_id: int) -> None:
-    """As for sending: not_found for rooms the user may not know of, forbidden for others."""
-    host = _host()
-    if host.service.can_see_room(user, room_id):
-        return
-    room = host.db.read(lambda s: s.get_room(room_id))
-    if room is None or room.kind != "channel":
-        raise NotFound("There is no such room.")
-    raise Forbidden("Join the room first.")
 
 
 def _own_upload(user: User, upload_id: str) -> Upload:

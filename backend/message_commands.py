@@ -44,7 +44,7 @@ class MessageCommands(ServiceCore):
             text = validate.text({"text": text}, self._limits.max_text_chars)
         if attachments is not None and len(attachments) > MAX_ATTACHMENTS:
             raise Invalid(f"At most {MAX_ATTACHMENTS} files per message.", field="attachments")
-        self._check_member(user, room_id)
+        self.check_member(user, room_id)
         self._check_rate(self._sends, user, "You are sending too fast. Wait a moment.")
         mentions = self._names.find(text) if "@" in text else []
 
@@ -93,7 +93,7 @@ class MessageCommands(ServiceCore):
         if sum(x is not None for x in (after_id, before_id, around_id)) > 1:
             raise Invalid("Give at most one of after_id, before_id and around_id.")
         check_limit(limit, p.FETCH_MAX)
-        self._check_member(user, room_id)
+        self.check_member(user, room_id)
         if around_id is not None:
             return self._db.read(lambda s: s.list_messages_around(room_id, around_id, limit))
         return self._db.read(
@@ -106,7 +106,7 @@ class MessageCommands(ServiceCore):
         """(messages changed after ``after_rev``, the rev to ask from next time, more to come)."""
         user = self._user(sid)
         check_limit(limit, p.FETCH_MAX)
-        self._check_member(user, room_id)
+        self.check_member(user, room_id)
 
         def read(store: Store) -> tuple[list[Message], int, bool]:
             changed, more = store.list_changes(room_id, after_rev, limit)
@@ -199,7 +199,7 @@ class MessageCommands(ServiceCore):
         user = self._user(sid)
         check_limit(limit, SEARCH_MAX)
         if room_id is not None:
-            self._check_member(user, room_id)
+            self.check_member(user, room_id)
         match = fts_query(query)
         return self._db.read(
             lambda s: s.search(

@@ -18,7 +18,7 @@ class ReadStateCommands(ServiceCore):
         from others lie between, and how many of those mention the caller."""
         user = self._user(sid)
         for room_id, _, _ in marks:
-            self._check_member(user, room_id)
+            self.check_member(user, room_id)
 
         def count(store: Store) -> list[tuple[int, int]]:
             reads = store.read_marks_of_user(user.id) if any(a is None for _, a, _ in marks) else {}
@@ -39,14 +39,20 @@ class ReadStateCommands(ServiceCore):
         """Move the caller's read mark forward; tell their other devices (and, in a direct
         message, the other participants)."""
         user = self._user(sid)
-        self._check_member(user, room_id)
+        self.check_member(user, room_id)
         self._check_rate(self._reads, user, "Read marks are coming too fast.")
-        mark, moved = self._db.write(lambda s: s.set_read_mark(user.id, room_id, message_id))
+
+        def move(store: Store) -> tuple[int, bool, bool]:
+            mark, moved = store.set_read_mark(user.id, room_id, message_id)
+            room = store.get_room(room_id) if moved else None
+            return mark, moved, room is not None and room.is_dm
+
+        mark, moved, in_dm = self._db.write(move)
         if moved:
             self._out.publish(
                 p.READ_CHANGED, {"room_id": room_id, "last_read_id": mark}, p.user_channel(user.id)
             )
-            if self._db.read(lambda s: s.get_room(room_id)).is_dm:  # type: ignore[union-attr]
+            if in_dm:
                 self._out.publish(
                     p.SEEN,
                     {"room_id": room_id, "user_id": user.id, "last_read_id": mark},
@@ -57,7 +63,7 @@ class ReadStateCommands(ServiceCore):
 
     def get_read_marks(self, sid: str, room_id: int) -> list[dict[str, int]]:
         user = self._user(sid)
-        self._check_member(user, room_id)
+        self.check_member(user, room_id)
         room, marks = self._db.read(lambda s: (s.get_room(room_id), s.list_read_marks(room_id)))
         if room is None or not room.is_dm:
             raise Invalid("Read marks are shown for direct messages only.", field="room_id")

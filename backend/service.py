@@ -96,7 +96,7 @@ class ChatService(MessageCommands, ReadStateCommands):
         member_of, rooms, users, reads = self._db.read(
             lambda s: (
                 s.list_room_ids_of_user(user.id),
-                s.list_channels() + s.list_dms_of_user(user.id),
+                s.list_rooms_visible_to(user.id),
                 s.list_users(),
                 s.read_marks_of_user(user.id),
             )
@@ -113,10 +113,7 @@ class ChatService(MessageCommands, ReadStateCommands):
         return {
             "user": user.to_wire(),
             "token": token,
-            "rooms": [
-                room.to_wire(member=room.id in member_of, last_read_id=reads.get(room.id, 0))
-                for room in rooms
-            ],
+            "rooms": _rooms_wire(rooms, member_of, reads),
             "users": [self._user_wire(u) for u in users],
             "server": self._server_info,
         }
@@ -134,12 +131,6 @@ class ChatService(MessageCommands, ReadStateCommands):
         """The user a device token belongs to (HTTP requests carry it as a bearer token)."""
         digest = hash_token(token)
         return self._db.read(lambda s: s.get_user_by_token_hash(digest))
-
-    def can_see_room(self, user: User, room_id: int) -> bool:
-        """Whether the user is a member of the room (files, search and history are for members)."""
-        if room_id in self.presence.rooms(user.id):
-            return True
-        return bool(self._db.read(lambda s: s.is_member(room_id, user.id)))
 
     def _by_token(self, token: str) -> tuple[User, str, int]:
         digest = hash_token(token)
@@ -199,7 +190,7 @@ class ChatService(MessageCommands, ReadStateCommands):
 
     def typing(self, sid: str, room_id: int) -> None:
         user = self._user(sid)
-        self._check_member(user, room_id)
+        self.check_member(user, room_id)
         self._check_rate(self._typing, user, "Typing signals are coming too fast.")
         self._out.publish(
             p.TYPING_EVENT, {"room_id": room_id, "user": user.ref()}, p.room_channel(room_id), sid
@@ -212,15 +203,9 @@ class ChatService(MessageCommands, ReadStateCommands):
         user = self._user(sid)
         mine = self.presence.rooms(user.id)
         rooms, reads = self._db.read(
-            lambda s: (
-                s.list_channels() + s.list_dms_of_user(user.id),
-                s.read_marks_of_user(user.id),
-            )
+            lambda s: (s.list_rooms_visible_to(user.id), s.read_marks_of_user(user.id))
         )
-        return [
-            room.to_wire(member=room.id in mine, last_read_id=reads.get(room.id, 0))
-            for room in rooms
-        ]
+        return _rooms_wire(rooms, mine, reads)
 
     def open_dm(self, sid: str, user_ids: list[int]) -> dict[str, Any]:
         """The direct-message room of the caller and these people, created on first use."""
@@ -233,10 +218,10 @@ class ChatService(MessageCommands, ReadStateCommands):
         participants = sorted({user.id, *others})
         dm_key = ",".join(map(str, participants))
 
-        def open_(store: Store) -> tuple[Room, bool]:
+        def open_(store: Store) -> tuple[Room, bool, int]:
             existing = store.get_dm_by_key(dm_key)
             if existing is not None:
-                return existing, False
+                return existing, False, store.get_read_mark(user.id, existing.id)
             if any(store.get_user(u) is None for u in others):
                 raise NotFound("Some of those people are not known here.")
             created = store.insert_room("", None, kind="dm", created_by=user.id, dm_key=dm_key)
@@ -244,15 +229,14 @@ class ChatService(MessageCommands, ReadStateCommands):
                 store.insert_member(created.id, member)
             room = store.get_room(created.id)
             assert room is not None
-            return room, True
+            return room, True, 0  # a new conversation: nothing read, nothing to read
 
-        room, created = self._db.write(open_)
+        room, created, last_read = self._db.write(open_)
         for member in participants:
             self._subscribe_user_id(member, room.id)
         if created:
             for member in participants:
                 self._out.publish(p.ROOM_CREATED, room.to_wire(member=True), p.user_channel(member))
-        last_read = self._db.read(lambda s: s.read_marks_of_user(user.id)).get(room.id, 0)
         return room.to_wire(member=True, last_read_id=last_read)
 
     def create_room(self, sid: str, name: Any) -> dict[str, Any]:
@@ -279,13 +263,14 @@ class ChatService(MessageCommands, ReadStateCommands):
     def join_room(self, sid: str, room_id: int) -> dict[str, Any]:
         user = self._user(sid)
 
-        def join(store: Store) -> tuple[Room | None, bool]:
+        def join(store: Store) -> tuple[Room | None, bool, int]:
             room = store.get_room(room_id)
             if room is None or room.kind != "channel":
-                return None, False
-            return room, _add_member(store, room, user)
+                return None, False, 0
+            added = _add_member(store, room, user)
+            return room, added, store.get_read_mark(user.id, room_id)
 
-        room, added = self._db.write(join)
+        room, added, mark = self._db.write(join)
         if room is None:
             raise NotFound("There is no such room.")
         self._subscribe_user(user, room_id)
@@ -295,12 +280,11 @@ class ChatService(MessageCommands, ReadStateCommands):
                 {"room_id": room_id, "user": user.to_wire()},
                 p.room_channel(room_id),
             )
-        mark = self._db.read(lambda s: s.read_marks_of_user(user.id)).get(room_id, 0)
         return room.to_wire(member=True, last_read_id=mark)
 
     def leave_room(self, sid: str, room_id: int) -> None:
         user = self._user(sid)
-        self._check_member(user, room_id)
+        self.check_member(user, room_id)
         room = self._db.read(lambda s: s.get_room(room_id))
         if room is not None and room.kind == "channel" and room.name == p.GENERAL:
             raise Forbidden("Everyone stays in general.")
@@ -335,6 +319,15 @@ class ChatService(MessageCommands, ReadStateCommands):
     def hosts_changed(self, hosts: list[dict[str, Any]]) -> None:
         """Discovery saw hosts come or go: tell every client (browsers cannot do mDNS)."""
         self._out.publish(p.HOSTS_CHANGED, {"hosts": hosts}, None)
+
+
+def _rooms_wire(
+    rooms: list[Room], member_of: set[int], reads: dict[int, int]
+) -> list[dict[str, Any]]:
+    return [
+        room.to_wire(member=room.id in member_of, last_read_id=reads.get(room.id, 0))
+        for room in rooms
+    ]
 
 
 def _join_general(store: Store, user: User) -> None:

@@ -140,14 +140,26 @@ class ServiceCore:
     def _user_wire(self, user: User) -> dict[str, Any]:
         return {**user.to_wire(), "online": self.presence.is_online(user.id)}
 
-    def _check_member(self, user: User, room_id: int) -> None:
-        """Pass if the user is in the room; not_found for unknown rooms, forbidden otherwise."""
-        if room_id in self.presence.rooms(user.id):  # membership of online users is cached
+    def check_member(self, user: User, room_id: int) -> None:
+        """Pass if the user is in the room; not_found for unknown rooms, forbidden otherwise.
+
+        Socket commands and HTTP requests (files) alike; the latter may come from a user with no
+        open connection, hence the database when the presence cache does not know.
+        """
+        if self.can_see_room(user, room_id):
             return
         room = self._db.read(lambda s: s.get_room(room_id))
         if room is None or room.kind != "channel":  # a DM's existence is nobody else's business
             raise NotFound("There is no such room.")
         raise Forbidden("Join the room first.")
+
+    def can_see_room(self, user: User, room_id: int) -> bool:
+        """Whether the user is a member of the room (files, search and history are for members)."""
+        if room_id in self.presence.rooms(user.id):  # membership of online users is cached
+            return True
+        if self.presence.is_online(user.id):  # ... and complete
+            return False
+        return bool(self._db.read(lambda s: s.is_member(room_id, user.id)))
 
     def _check_rate(self, buckets: TokenBuckets, user: User, message: str) -> None:
         wait = buckets.take(user.id)
@@ -178,7 +190,7 @@ class ServiceCore:
             if room is not None and room.kind == "channel":
                 return message
         try:
-            self._check_member(user, message.room_id)
+            self.check_member(user, message.room_id)
         except Forbidden:
             raise NotFound("There is no such message.") from None
         return message

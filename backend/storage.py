@@ -287,9 +287,13 @@ class Store:
         return (_user(row), int(row["device_id"])) if row else None
 
     def list_devices(self) -> list[Device]:
+        return self._devices("ORDER BY u.name_key, d.id")
+
+    def _devices(self, tail: str, args: tuple[object, ...] = ()) -> list[Device]:
         rows = self.db.execute(
             "SELECT d.id AS device_id, d.label, d.created_at, d.last_seen_at, u.id, u.name, "
-            "u.is_host FROM device d JOIN user u ON u.id = d.user_id ORDER BY u.name_key, d.id"
+            "u.is_host FROM device d JOIN user u ON u.id = d.user_id " + tail,
+            args,
         )
         return [
             Device(
@@ -303,7 +307,7 @@ class Store:
         ]
 
     def get_device(self, device_id: int) -> Device | None:
-        return next((d for d in self.list_devices() if d.id == device_id), None)
+        return next(iter(self._devices("WHERE d.id = ?", (device_id,))), None)
 
     def delete_device(self, device_id: int) -> bool:
         cur = self.db.execute("DELETE FROM device WHERE id = ?", (device_id,))
@@ -337,6 +341,10 @@ class Store:
     def get_dm_by_key(self, dm_key: str) -> Room | None:
         row = self.db.execute(_ROOM_SELECT + " WHERE r.dm_key = ?", (dm_key,)).fetchone()
         return self._with_members([_room(row)])[0] if row else None
+
+    def list_rooms_visible_to(self, user_id: int) -> list[Room]:
+        """Every channel, and the direct messages the user is in."""
+        return self.list_channels() + self.list_dms_of_user(user_id)
 
     def list_dms_of_user(self, user_id: int) -> list[Room]:
         rows = self.db.execute(
@@ -594,6 +602,13 @@ class Store:
         ).fetchone()
         return int(count[0]), int(mentions[0])
 
+    def get_read_mark(self, user_id: int, room_id: int) -> int:
+        row = self.db.execute(
+            "SELECT last_read_id FROM read_mark WHERE user_id = ? AND room_id = ?",
+            (user_id, room_id),
+        ).fetchone()
+        return int(row[0]) if row else 0
+
     def read_marks_of_user(self, user_id: int) -> dict[int, int]:
         rows = self.db.execute(
             "SELECT room_id, last_read_id FROM read_mark WHERE user_id = ?", (user_id,)
@@ -608,11 +623,7 @@ class Store:
             "WHERE excluded.last_read_id > read_mark.last_read_id",
             (user_id, room_id, message_id),
         )
-        row = self.db.execute(
-            "SELECT last_read_id FROM read_mark WHERE user_id = ? AND room_id = ?",
-            (user_id, room_id),
-        ).fetchone()
-        return int(row[0]), cur.rowcount == 1
+        return self.get_read_mark(user_id, room_id), cur.rowcount == 1
 
     def list_read_marks(self, room_id: int) -> list[tuple[int, int]]:
         rows = self.db.execute(

@@ -51,10 +51,14 @@ def integer(
     return value
 
 
-def room_id(data: dict[str, Any]) -> int:
-    value = integer(data, "room_id")
-    assert value is not None
+def required_int(data: dict[str, Any], key: str, *, minimum: int = 1) -> int:
+    value = integer(data, key, minimum=minimum)
+    assert value is not None  # required: integer() raises instead of returning None
     return value
+
+
+def room_id(data: dict[str, Any]) -> int:
+    return required_int(data, "room_id")
 
 
 def text(data: dict[str, Any], max_chars: int) -> str:

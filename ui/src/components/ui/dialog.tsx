@@ -1,5 +1,7 @@
 /** A modal dialog: labelled, closes on Esc and backdrop click, focuses its first field. */
-import { type ReactNode, useEffect, useId, useRef } from 'react';
+import { type ReactNode, useId, useRef } from 'react';
+
+import { useModal } from './use-modal';
 
 type DialogProps = {
   title: string;
@@ -12,22 +14,9 @@ export function Dialog({ title, onClose, children, wide }: DialogProps) {
   const titleId = useId();
   const ref = useRef<HTMLDivElement>(null);
 
-  useEffect(() => {
-    const previous = document.activeElement as HTMLElement | null;
-    const first = ref.current?.querySelector<HTMLElement>('input, textarea, button, [tabindex="0"]');
-    first?.focus();
-    const onKey = (e: KeyboardEvent) => {
-      if (e.key === 'Escape') {
-        e.stopPropagation();
-        onClose();
-      }
-    };
-    document.addEventListener('keydown', onKey);
-    return () => {
-      document.removeEventListener('keydown', onKey);
-      previous?.focus?.();
-    };
-  }, [onClose]);
+  useModal(onClose, () =>
+    ref.current?.querySelector<HTMLElement>('input, textarea, button, [tabindex="0"]')?.focus(),
+  );
 
   return (
     <div className="backdrop" onMouseDown={(e) => e.target === e.currentTarget && onClose()}>

@@ -2,30 +2,17 @@
  * The enlarged image over everything; Esc, the close button or a click outside closes it.
  * Rendered into <body>: message rows are transformed (virtual list), which would trap a fixed box.
  */
-import { useEffect, useRef } from 'react';
+import { useRef } from 'react';
 import { createPortal } from 'react-dom';
 
+import { useModal } from '@/components/ui/use-modal';
 import type { WireFile } from '@/lib/protocol';
 import { formatBytes } from '@/lib/upload';
 
 export function Lightbox({ file, url, onClose }: { file: WireFile; url: string; onClose: () => void }) {
   const closeRef = useRef<HTMLButtonElement>(null);
 
-  useEffect(() => {
-    const previous = document.activeElement as HTMLElement | null;
-    closeRef.current?.focus();
-    const onKey = (e: KeyboardEvent) => {
-      if (e.key === 'Escape') {
-        e.stopPropagation();
-        onClose();
-      }
-    };
-    document.addEventListener('keydown', onKey);
-    return () => {
-      document.removeEventListener('keydown', onKey);
-      previous?.focus?.();
-    };
-  }, [onClose]);
+  useModal(onClose, () => closeRef.current?.focus());
 
   return createPortal(
     <div
