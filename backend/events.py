@@ -50,7 +50,7 @@ class ChatNamespace(socketio.Namespace):  # type: ignore[misc]
 
     def trigger_event(self, event: str, *args: Any) -> Any:
         """Dispatch; refusals and bugs become error acks (an unknown event too)."""
-        handler = getattr(self, "on_" + (event or ""), None)
+        handler = getattr(self, "on_" + event, None) if isinstance(event, str) else None
         if handler is None:
             name = str(event)[:40]
             return {"ok": False, "error": Invalid(f"Unknown event '{name}'.").to_wire()}

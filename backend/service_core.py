@@ -49,7 +49,7 @@ SETTING_JOIN_CODE = "join_code"
 
 
 class Transport(Protocol):
-    """Outbound side of the transport, injected by app.py (tests use a recorder)."""
+    """Outbound side of the transport (transport.SocketTransport, wired by app.py; tests use a recorder)."""
 
     def publish(
         self, event: str, payload: dict[str, Any], to: str | None, skip_sid: str | None = None

@@ -14,6 +14,8 @@ from .errors import Invalid, TooLarge
 
 # JavaScript's safe integer range: ids travel as JSON numbers.
 MAX_ID = 2**53 - 1
+# Built once: json.dumps with arguments builds a new encoder on every call.
+_MEASURE = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 # Names people pick for themselves; short enough for a sidebar.
 MAX_NAME_CHARS = 32
 ROOM_NAME = re.compile(r"^[a-z0-9_-]{1,32}$")
@@ -27,7 +29,7 @@ def payload(args: tuple[Any, ...], max_bytes: int) -> dict[str, Any]:
         raise Invalid("Send exactly one JSON object with this event.")
     data: dict[str, Any] = args[0]
     try:
-        encoded = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+        encoded = _MEASURE.encode(data)
     except (TypeError, ValueError):  # Socket.IO binary attachments decode to bytes
         raise Invalid("Send JSON only: binary data is not accepted here.") from None
     if len(encoded.encode("utf-8")) > max_bytes:

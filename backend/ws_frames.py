@@ -1,10 +1,10 @@
 """WebSocket framing (RFC 6455 §5) for the host's side of a connection: frames out, frames in.
 
-Plain Python over bytes. The host's websocket adapter (app.py) writes every frame itself, once per
+Plain Python over bytes. The host's websocket adapter (transport.py) writes every frame itself, once per
 broadcast, and reads the client's frames here in the connection's own greenlet. simple-websocket
 parsed them in a reader greenlet of its own with wsproto's pure-Python parser and handed each message
 over through a queue: about a fifth of the host's time on a small round trip (benchmarks.md).
-Compression is never negotiated (app.py drops the offer), so no frame carries RSV bits.
+Compression is never negotiated (transport.py drops the offer), so no frame carries RSV bits.
 """
 
 from __future__ import annotations

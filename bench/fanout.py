@@ -9,6 +9,7 @@ the servers are run and pinned.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from typing import Any
 
 from bench import _vs
@@ -36,6 +37,16 @@ PARAMS = dict(
     deadline_s=DEADLINE_S,
 )
 
+NO_FSYNC_PARAMS = {
+    **PARAMS,
+    "steps": [500],
+    "rates": [2],
+    "burst_at": [],
+    "deadline_s": 90.0,
+    "kind": "parley",
+    "tag": "n",
+}
+
 
 def measure() -> dict[str, Any]:
     _vs.check_node_modules()
@@ -50,6 +61,9 @@ def measure() -> dict[str, Any]:
             {**PARAMS, "url": url, "server_pid": pid, "kind": "parley", "tag": "p"}
         )
         out["parley"]["load_after"] = os.getloadavg()[0]
+    # The commit's share of the first delivery: the same host with no fsync per commit.
+    with _vs.parley({"PARLEY_SYNCHRONOUS": "normal"}) as (url, pid):
+        out["parley_normal"] = _vs.loadgen({**NO_FSYNC_PARAMS, "url": url, "server_pid": pid})
     return out
 
 
@@ -61,6 +75,17 @@ def _fan(step: dict[str, Any] | None, rate: int) -> dict[str, Any]:
     if not step:
         return {}
     return next((f for f in step["fanout"] if f["rate"] == rate), {})
+
+
+def _rows(
+    ref: dict[int, dict[str, Any]], par: dict[int, dict[str, Any]]
+) -> Iterator[tuple[int, int, dict[str, Any], dict[str, Any]]]:
+    """(N, rate, reference row, Parley row) for every fan-out row either server measured."""
+    for n in STEPS:
+        for rate in RATES:
+            r, p = _fan(ref.get(n), rate), _fan(par.get(n), rate)
+            if r or p:
+                yield n, rate, r, p
 
 
 def _delivered(f: dict[str, Any]) -> str:
@@ -96,22 +121,19 @@ def report(out: dict[str, Any]) -> str:
         "generator CPU ref / Parley |",
         "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
-    for n in STEPS:
-        for rate in RATES:
-            r, p = _fan(ref.get(n), rate), _fan(par.get(n), rate)
-            if not r and not p:
-                continue
-            lines.append(
-                f"| {n:,} | {rate} | {_vs.num(r.get('p50_ms'))} | {_vs.num(p.get('p50_ms'))} | "
-                f"{_vs.ratio(p.get('p50_ms'), r.get('p50_ms'))} | {_vs.num(r.get('p99_ms'))} | "
-                f"{_vs.num(p.get('p99_ms'))} | {_vs.ratio(p.get('p99_ms'), r.get('p99_ms'))} | "
-                f"{_vs.num(r.get('server_us_per_delivery'), '.1f')} | "
-                f"{_vs.num(p.get('server_us_per_delivery'), '.1f')} | "
-                f"{_vs.ratio(p.get('server_us_per_delivery'), r.get('server_us_per_delivery'))} | "
-                f"{_vs.num(r.get('server_cpu_pct'), '.0f')} % / {_vs.num(p.get('server_cpu_pct'), '.0f')} % | "
-                f"{_delivered(r)} / {_delivered(p)} | "
-                f"{_vs.gen_cpu(r.get('gen_cpu_pct'))} / {_vs.gen_cpu(p.get('gen_cpu_pct'))} |"
-            )
+    for n, rate, r, p in _rows(ref, par):
+        lines.append(
+            f"| {n:,} | {rate} | {_vs.num(r.get('p50_ms'))} | {_vs.num(p.get('p50_ms'))} | "
+            f"{_vs.ratio(p.get('p50_ms'), r.get('p50_ms'))} | {_vs.num(r.get('p99_ms'))} | "
+            f"{_vs.num(p.get('p99_ms'))} | {_vs.ratio(p.get('p99_ms'), r.get('p99_ms'))} | "
+            f"{_vs.num(r.get('server_us_per_delivery'), '.1f')} | "
+            f"{_vs.num(p.get('server_us_per_delivery'), '.1f')} | "
+            f"{_vs.ratio(p.get('server_us_per_delivery'), r.get('server_us_per_delivery'))} | "
+            f"{_vs.num(r.get('server_cpu_pct'), '.0f')} % / {_vs.num(p.get('server_cpu_pct'), '.0f')} % | "
+            f"{_delivered(r)} / {_delivered(p)} | "
+            f"{_vs.gen_cpu(r.get('gen_cpu_pct'))} / {_vs.gen_cpu(p.get('gen_cpu_pct'))} |"
+        )
+    lines += _where_the_time_goes(out, ref, par)
     lines += [
         "",
         f"Burst capacity: the {SENDERS} senders flat out (4 unacked sends each) for {BURST_S:.0f} s; "
@@ -178,6 +200,43 @@ def report(out: dict[str, Any]) -> str:
         "competed with the servers and the generator)."
     )
     return "\n".join(lines)
+
+
+def _where_the_time_goes(
+    out: dict[str, Any], ref: dict[int, dict[str, Any]], par: dict[int, dict[str, Any]]
+) -> list[str]:
+    lines = [
+        "",
+        "Where a delivery's time goes (each row's messages; medians over messages): **first** = "
+        "send → the first recipient has it (the server's own path: receive, for Parley validate "
+        "and commit to disk, then start the broadcast); **spread** = first → last recipient of one "
+        "message (the broadcast reaching every client, bounded by how fast the one generator "
+        "process reads N sockets). A delivery's p50 is about first + spread / 2.",
+        "",
+        "| N | msg/s per sender | first ms ref | first ms Parley | spread ms ref | spread ms Parley |",
+        "|---|---|---|---|---|---|",
+    ]
+    for n, rate, r, p in _rows(ref, par):
+        lines.append(
+            f"| {n:,} | {rate} | {_vs.num(r.get('first_p50_ms'))} | "
+            f"{_vs.num(p.get('first_p50_ms'))} | {_vs.num(r.get('spread_p50_ms'))} | "
+            f"{_vs.num(p.get('spread_p50_ms'))} |"
+        )
+    nf = out.get("parley_normal")
+    if nf:
+        f = _fan(_steps(nf).get(500), 2)
+        full = _fan(par.get(500), 2)
+        lines += [
+            "",
+            "The commit's share: the same host with `PARLEY_SYNCHRONOUS=normal` (committed to the "
+            "WAL, no fsync per commit: survives the process being killed, not a power cut; not "
+            "what Parley ships), a crowd of 500 at 2 msg/s per sender, run after the rows above: "
+            f"first {_vs.num(f.get('first_p50_ms'))} ms (with fsync "
+            f"{_vs.num(full.get('first_p50_ms'))} ms), p50 {_vs.num(f.get('p50_ms'))} ms (with "
+            f"fsync {_vs.num(full.get('p50_ms'))} ms, reference "
+            f"{_vs.num(_fan(ref.get(500), 2).get('p50_ms'))} ms).",
+        ]
+    return lines
 
 
 # Measured once, 2026-11-23, this machine, back to back with the same generator (Parley only;

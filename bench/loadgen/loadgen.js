@@ -62,6 +62,28 @@ class Histogram {
   }
 }
 
+class Timeline {
+  // Per message: when its first and its last recipient had it (ms after the send). The first is
+  // the server's own path (receive, store, start the broadcast); first → last is the broadcast
+  // spreading over every recipient, bounded by how fast one process reads N sockets.
+  constructor() {
+    this.seen = new Map();
+  }
+  add(clientId, ms) {
+    const e = this.seen.get(clientId);
+    if (e) e.last = ms;
+    else this.seen.set(clientId, { first: ms, last: ms });
+  }
+  summary() {
+    const med = (v) => (v.length ? v.sort((a, b) => a - b)[Math.floor(v.length / 2)] : null);
+    const all = [...this.seen.values()];
+    return {
+      first_p50_ms: med(all.map((e) => e.first)),
+      spread_p50_ms: med(all.map((e) => e.last - e.first)),
+    };
+  }
+}
+
 function procTicks(pid) {
   // utime + stime of every thread of the process, in seconds.
   const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
@@ -175,12 +197,16 @@ function emitAck(sock, event, data, timeoutMs = 30000) {
 async function scenario() {
   const clients = [];
   const pid = P.server_pid;
-  const hist = { current: null };
+  const hist = { current: null, timeline: null };
   let delivered = 0;
   const attach = (c) => {
     c.sock.on("message_created", (m) => {
       delivered++;
-      if (hist.current) hist.current.add(now() - sentAt(m.text));
+      if (hist.current) {
+        const ms = now() - sentAt(m.text);
+        hist.current.add(ms);
+        hist.timeline.add(m.client_id, ms);
+      }
     });
   };
   results.rss_base_kb = procRssKb(pid);
@@ -214,8 +240,10 @@ async function scenario() {
 async function fanout(senders, n, rate, hist, deliveredNow) {
   // Open loop: each sender sends `rate` per second on its own schedule for `fanout_s` seconds.
   const h = new Histogram();
+  const timeline = new Timeline();
   const start0 = deliveredNow();
   hist.current = h;
+  hist.timeline = timeline;
   const w = new Window(P.server_pid);
   const period = 1000 / rate;
   let sent = 0;
@@ -255,6 +283,7 @@ async function fanout(senders, n, rate, hist, deliveredNow) {
     delivered: got,
     ack_errors: ackErrors,
     ...h.summary(),
+    ...timeline.summary(),
     ...cw,
     server_us_per_delivery: cw.server_cpu_s === null || !got ? null : (1e6 * cw.server_cpu_s) / got,
   };

@@ -1,8 +1,7 @@
-"""The host's own websocket write path (backend/app.py FastWebSocket): frames, order, no deflate."""
+"""The host's own websocket write path (backend/transport.py FastWebSocket): frames, order, no deflate."""
 
 from __future__ import annotations
 
-import socket
 import struct
 from collections.abc import Callable
 from typing import Any
@@ -10,10 +9,11 @@ from typing import Any
 import pytest
 
 from backend import ServerHandle
-from backend.app import FastWebSocket, _Frame
+from backend.transport import FastWebSocket, _Frame
 from backend.ws_frames import frame as _ws_frame
 from tests.conftest import JOIN_CODE
 from tests.peers import Peer
+from tests.rawws import masked, raw_websocket, read_frames
 
 pytestmark = pytest.mark.integration
 
@@ -95,7 +95,7 @@ def test_deliver_queues_while_the_writer_is_mid_send() -> None:
 
 def test_handshake_refuses_permessage_deflate(live_server: ServerHandle) -> None:
     offer = "Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n"
-    s, _, headers = _raw_websocket(live_server.port, offer)
+    s, _, headers = raw_websocket(live_server.port, offer)
     s.close()
     assert not [h for h in headers if h.lower().startswith("sec-websocket-extensions")]
 
@@ -142,91 +142,39 @@ def test_messages_go_direct_but_pings_keep_feeding_the_writer_queue() -> None:
     assert owner.queued == [ping, message]
 
 
-def _raw_websocket(port: int, extra_headers: str = "") -> tuple[socket.socket, bytes, list[str]]:
-    """A hand-made websocket client on the Engine.IO endpoint: (socket, bytes after the 101,
-    the response's header lines)."""
-    s = socket.create_connection(("127.0.0.1", port), timeout=10)
-    s.sendall(
-        (
-            "GET /socket.io/?EIO=4&transport=websocket HTTP/1.1\r\n"
-            f"Host: 127.0.0.1:{port}\r\n"
-            "Upgrade: websocket\r\nConnection: Upgrade\r\n"
-            "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
-            f"{extra_headers}\r\n"
-        ).encode()
-    )
-    data = b""
-    while b"\r\n\r\n" not in data:
-        chunk = s.recv(4096)
-        assert chunk, data
-        data += chunk
-    head, rest = data.split(b"\r\n\r\n", 1)
-    status, *headers = head.decode().split("\r\n")
-    assert " 101 " in status
-    return s, rest, headers
-
-
-def _masked(opcode: int, payload: bytes, fin: bool = True) -> bytes:
-    key = b"\x01\x02\x03\x04"
-    masked = bytes(b ^ key[i % 4] for i, b in enumerate(payload))
-    return bytes([(0x80 if fin else 0) | opcode, 0x80 | len(payload)]) + key + masked
-
-
-def _read_frames(s: socket.socket, buffered: bytes, want: int) -> list[tuple[int, bytes]]:
-    """The next ``want`` server frames (unmasked, short or 16-bit lengths)."""
-    frames, buf = [], buffered
-    while len(frames) < want:
-        while len(buf) < 2 or len(buf) < _frame_end(buf):
-            chunk = s.recv(65536)
-            assert chunk, f"connection closed after {frames}"
-            buf += chunk
-        end = _frame_end(buf)
-        header = 4 if buf[1] & 0x7F == 126 else 2
-        frames.append((buf[0] & 0x0F, buf[header:end]))
-        buf = buf[end:]
-    return frames
-
-
-def _frame_end(buf: bytes) -> int:
-    n = buf[1] & 0x7F
-    if n == 126:
-        return 4 + (struct.unpack("!H", buf[2:4])[0] if len(buf) >= 4 else 1 << 20)
-    return 2 + n
-
-
 def test_the_host_reads_frames_itself_pings_fragments_and_closing(
     live_server: ServerHandle,
 ) -> None:
     """The host's own frame reader (backend/ws_frames.py) with a real socket: a WebSocket ping is
     answered, a message split into fragments is one Engine.IO packet, and a close is answered
     before the host closes the TCP connection."""
-    s, rest, _ = _raw_websocket(live_server.port)
+    s, rest, _ = raw_websocket(live_server.port)
     with s:
-        ((opcode, opening),) = _read_frames(s, rest, 1)
+        ((opcode, opening),) = read_frames(s, rest, 1)
         assert opcode == 0x1 and opening.startswith(b"0{")  # Engine.IO OPEN
-        s.sendall(_masked(0x9, b"still there?"))
-        assert _read_frames(s, b"", 1) == [(0xA, b"still there?")]
+        s.sendall(masked(0x9, b"still there?"))
+        assert read_frames(s, b"", 1) == [(0xA, b"still there?")]
         # A Socket.IO connect packet in three fragments, a ping between two of them.
-        s.sendall(_masked(0x1, b'40{"na', fin=False))
-        s.sendall(_masked(0x9, b"mid"))
-        s.sendall(_masked(0x0, b'me":"Raw","code":"', fin=False))
-        s.sendall(_masked(0x0, f'{JOIN_CODE}"}}'.encode()))
-        frames = _read_frames(s, b"", 3)
+        s.sendall(masked(0x1, b'40{"na', fin=False))
+        s.sendall(masked(0x9, b"mid"))
+        s.sendall(masked(0x0, b'me":"Raw","code":"', fin=False))
+        s.sendall(masked(0x0, f'{JOIN_CODE}"}}'.encode()))
+        frames = read_frames(s, b"", 3)
         assert frames[0] == (0xA, b"mid")
         texts = [payload.decode() for _, payload in frames[1:]]
         assert any(t.startswith('42["welcome"') for t in texts), texts
-        s.sendall(_masked(0x8, struct.pack("!H", 1000)))
-        closing = _read_frames(s, b"", 1)
+        s.sendall(masked(0x8, struct.pack("!H", 1000)))
+        closing = read_frames(s, b"", 1)
         assert closing == [(0x8, struct.pack("!H", 1000))]
         assert s.recv(16) == b""  # then the host closes the connection
 
 
 def test_an_unmasked_frame_closes_the_connection_with_1002(live_server: ServerHandle) -> None:
-    s, rest, _ = _raw_websocket(live_server.port)
+    s, rest, _ = raw_websocket(live_server.port)
     with s:
-        _read_frames(s, rest, 1)
+        read_frames(s, rest, 1)
         s.sendall(b"\x81\x03abc")  # clients must mask
-        assert _read_frames(s, b"", 1) == [
+        assert read_frames(s, b"", 1) == [
             (0x8, struct.pack("!H", 1002) + b"client frames must be masked")
         ]
         assert s.recv(16) == b""

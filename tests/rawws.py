@@ -1,0 +1,71 @@
+"""A hand-made websocket client for the host's Engine.IO endpoint: exact bytes in, exact frames out.
+
+python-socketio's client hides the framing and the packet text; these tests need both.
+"""
+
+from __future__ import annotations
+
+import socket
+import struct
+
+
+def raw_websocket(port: int, extra_headers: str = "") -> tuple[socket.socket, bytes, list[str]]:
+    """A hand-made websocket client on the Engine.IO endpoint: (socket, bytes after the 101,
+    the response's header lines)."""
+    s = socket.create_connection(("127.0.0.1", port), timeout=10)
+    s.sendall(
+        (
+            "GET /socket.io/?EIO=4&transport=websocket HTTP/1.1\r\n"
+            f"Host: 127.0.0.1:{port}\r\n"
+            "Upgrade: websocket\r\nConnection: Upgrade\r\n"
+            "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
+            f"{extra_headers}\r\n"
+        ).encode()
+    )
+    data = b""
+    while b"\r\n\r\n" not in data:
+        chunk = s.recv(4096)
+        assert chunk, data
+        data += chunk
+    head, rest = data.split(b"\r\n\r\n", 1)
+    status, *headers = head.decode().split("\r\n")
+    assert " 101 " in status
+    return s, rest, headers
+
+
+def masked(opcode: int, payload: bytes, fin: bool = True) -> bytes:
+    key = b"\x01\x02\x03\x04"
+    masked = bytes(b ^ key[i % 4] for i, b in enumerate(payload))
+    first = (0x80 if fin else 0) | opcode
+    if len(payload) < 126:
+        header = bytes([first, 0x80 | len(payload)])
+    else:
+        header = struct.pack("!BBH", first, 0x80 | 126, len(payload))
+    return header + key + masked
+
+
+def read_frames(s: socket.socket, buffered: bytes, want: int) -> list[tuple[int, bytes]]:
+    """The next ``want`` server frames (unmasked, short or 16-bit lengths)."""
+    frames, buf = [], buffered
+    while len(frames) < want:
+        opcode, payload, buf = read_frame(s, buf)
+        frames.append((opcode, payload))
+    return frames
+
+
+def read_frame(s: socket.socket, buf: bytes) -> tuple[int, bytes, bytes]:
+    """The next server frame: (opcode, payload, the bytes read beyond it)."""
+    while len(buf) < 2 or len(buf) < _frame_end(buf):
+        chunk = s.recv(65536)
+        assert chunk, "connection closed"
+        buf += chunk
+    end = _frame_end(buf)
+    header = 4 if buf[1] & 0x7F == 126 else 2
+    return buf[0] & 0x0F, buf[header:end], buf[end:]
+
+
+def _frame_end(buf: bytes) -> int:
+    n = buf[1] & 0x7F
+    if n == 126:
+        return 4 + (struct.unpack("!H", buf[2:4])[0] if len(buf) >= 4 else 1 << 20)
+    return 2 + n
