@@ -37,9 +37,10 @@ PARAMS = dict(
     deadline_s=DEADLINE_S,
 )
 
+# The crowd grows as in the main run (its spread depends on that), chat load only.
 NO_FSYNC_PARAMS = {
     **PARAMS,
-    "steps": [500],
+    "steps": [50, 200, 500],
     "rates": [2],
     "burst_at": [],
     "deadline_s": 90.0,
@@ -230,7 +231,8 @@ def _where_the_time_goes(
             "",
             "The commit's share: the same host with `PARLEY_SYNCHRONOUS=normal` (committed to the "
             "WAL, no fsync per commit: survives the process being killed, not a power cut; not "
-            "what Parley ships), a crowd of 500 at 2 msg/s per sender, run after the rows above: "
+            "what Parley ships), the crowd grown the same way, at N = 500, 2 msg/s per sender, run after "
+            "the rows above: "
             f"first {_vs.num(f.get('first_p50_ms'))} ms (with fsync "
             f"{_vs.num(full.get('first_p50_ms'))} ms), p50 {_vs.num(f.get('p50_ms'))} ms (with "
             f"fsync {_vs.num(full.get('p50_ms'))} ms, reference "

@@ -76,8 +76,9 @@ objects (17 → 5 µs per broadcast). Before = commit 3437806, after = this run'
 | durable acked sends/s, 10 senders | 2,932 / 2,986 | 3,349 / 3,343 |
 | fan-out, a crowd of 500 at 2 msg/s: p50 ms (reference 5.76 / 5.29 / 5.96) | 6.92 / 6.54 / 6.22 | 6.93 / 6.08 / 7.18 |
 
-The `typing` round trip is now the reference server's own `echo` (0.145 ms both in this run): the
-generator's socket.io-client is most of what is left above the raw WebSocket floor.
+The `typing` round trip is now within one 10 µs histogram bucket of the reference server's own
+`echo` (see the echo section): the generator's socket.io-client is most of what is left above the
+raw WebSocket floor.
 
 ### Why fan-out p50 at N = 500 stays above the reference
 
