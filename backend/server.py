@@ -43,7 +43,12 @@ class _Handler(pywsgi.WSGIHandler):  # type: ignore[misc]
             self.socket.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         except OSError:  # not TCP (a test's Unix socket): nothing to tune
             pass
-        super().handle()
+        try:
+            super().handle()
+        except (BrokenPipeError, ConnectionResetError):
+            # The peer left while pywsgi answered a malformed or timed-out request (a browser
+            # dropping a spare connection): nobody to tell, and not worth a traceback in the log.
+            pass
 
 
 class ServerHandle:

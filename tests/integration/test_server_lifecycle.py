@@ -62,3 +62,22 @@ def test_call_runs_on_the_server_thread(settings: Settings) -> None:
         assert handle.call(lambda: threading.current_thread().name) == "chat-server"
     finally:
         handle.stop()
+
+
+def test_a_peer_gone_before_its_bad_request_is_answered_is_not_an_error() -> None:
+    # pywsgi answers a malformed request with a 400; when the peer has already closed, that write
+    # raised BrokenPipeError out of the connection's greenlet (a traceback in the host's log).
+    import gevent.socket
+    from gevent import pywsgi
+
+    from backend.server import _Handler
+
+    ours, peer = gevent.socket.socketpair()
+    peer.sendall(b"NOT HTTP\r\n\r\n")
+    peer.close()
+    server = pywsgi.WSGIServer(
+        ("127.0.0.1", 0), lambda e, s: [], handler_class=_Handler, log=None, error_log=None
+    )
+    handler = _Handler(ours, ("127.0.0.1", 1), server)
+    handler.handle()  # returns: nobody left to answer
+    assert handler.status is not None and handler.status.startswith("400")
