@@ -21,7 +21,7 @@ import socketio as socketio_lib
 from engineio import packet as eio_packet
 from engineio.async_drivers.gevent import WebSocketWSGI
 
-from . import ws_frames
+from . import wire_json, ws_frames
 
 log = logging.getLogger(__name__)
 
@@ -58,7 +58,7 @@ class EventFastPath:
         # What python-socketio's packets use by default (engineio.json), built once: its loads
         # passes parse_int, which builds a new decoder on every call.
         self._decode = json.JSONDecoder(parse_int=_bounded_int).decode
-        self._encode = json.JSONEncoder(separators=(",", ":")).encode
+        self._encode = wire_json.compact(ensure_ascii=True)
 
     def dispatch(self, conn: Any, ws: FastWebSocket, text: str) -> bool:
         """Handle ``text`` from Engine.IO socket ``conn`` if it is a plain event; else return False."""
@@ -267,7 +267,7 @@ class SocketTransport:
         self._server = server
         # Socket.IO's EVENT encoding, built once: python-socketio's packet objects walk the payload
         # for binary parts and build two packets per emit (~17 µs for a message, 5 µs this way).
-        self._encode = json.JSONEncoder(separators=(",", ":")).encode
+        self._encode = wire_json.compact(ensure_ascii=True)
 
     def publish(
         self, event: str, payload: dict[str, Any], to: str | None, skip_sid: str | None = None

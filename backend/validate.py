@@ -5,17 +5,16 @@ Unknown keys are ignored (the protocol may grow); missing or mistyped ones are n
 
 from __future__ import annotations
 
-import json
 import re
 import unicodedata
 from typing import Any
 
+from . import wire_json
 from .errors import Invalid, TooLarge
 
 # JavaScript's safe integer range: ids travel as JSON numbers.
 MAX_ID = 2**53 - 1
-# Built once: json.dumps with arguments builds a new encoder on every call.
-_MEASURE = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+_MEASURE = wire_json.compact(ensure_ascii=False)
 # Names people pick for themselves; short enough for a sidebar.
 MAX_NAME_CHARS = 32
 ROOM_NAME = re.compile(r"^[a-z0-9_-]{1,32}$")
@@ -29,7 +28,7 @@ def payload(args: tuple[Any, ...], max_bytes: int) -> dict[str, Any]:
         raise Invalid("Send exactly one JSON object with this event.")
     data: dict[str, Any] = args[0]
     try:
-        encoded = _MEASURE.encode(data)
+        encoded = _MEASURE(data)
     except (TypeError, ValueError):  # Socket.IO binary attachments decode to bytes
         raise Invalid("Send JSON only: binary data is not accepted here.") from None
     if len(encoded.encode("utf-8")) > max_bytes:

@@ -55,7 +55,7 @@ def _frame(first: int, payload: bytes) -> bytes:
     return header + payload
 
 
-def unmask(data: bytes, mask: bytes) -> bytes:
+def unmask(data: bytes | bytearray, mask: bytes | bytearray) -> bytes:
     """XOR with the 4-byte key, as one big-integer operation (C speed, any length)."""
     n = len(data)
     if n == 0:
@@ -92,9 +92,11 @@ class FrameReader:
             if opcode == CONTINUATION:
                 if self._opcode is None:
                     raise ProtocolError(PROTOCOL_ERROR, "continuation without a message")
-            elif opcode in (TEXT, BINARY):
+            elif opcode == TEXT or opcode == BINARY:
                 if self._opcode is not None:
                     raise ProtocolError(PROTOCOL_ERROR, "new message inside a fragmented one")
+                if fin:  # a whole message in one frame, the usual case: no fragments to join
+                    return "message", payload if opcode == BINARY else _text(payload)
                 self._opcode = opcode
             else:
                 raise ProtocolError(PROTOCOL_ERROR, f"unknown opcode {opcode}")
@@ -106,12 +108,7 @@ class FrameReader:
                 continue
             data = self._parts[0] if len(self._parts) == 1 else b"".join(self._parts)
             kind, self._opcode, self._parts, self._size = self._opcode, None, [], 0
-            if kind == BINARY:
-                return "message", data
-            try:
-                return "message", data.decode("utf-8")
-            except UnicodeDecodeError:
-                raise ProtocolError(NOT_UTF8, "text is not UTF-8") from None
+            return "message", data if kind == BINARY else _text(data)
 
     def _next_frame(self) -> tuple[bool, int, bytes]:
         self._fill(2)
@@ -133,10 +130,10 @@ class FrameReader:
             raise ProtocolError(TOO_BIG, "message too big")
         end = at + 4 + n
         self._fill(end)
-        mask = bytes(self._buf[at : at + 4])
-        payload = bytes(self._buf[at + 4 : end])
-        del self._buf[:end]
-        return fin, opcode, unmask(payload, mask)
+        buf = self._buf
+        payload = unmask(buf[at + 4 : end], buf[at : at + 4])  # slices of the bytearray: one copy
+        del buf[:end]
+        return fin, opcode, payload
 
     def _fill(self, size: int) -> None:
         while len(self._buf) < size:
@@ -144,3 +141,10 @@ class FrameReader:
             if not chunk:
                 raise EOFError("the peer closed the connection")
             self._buf += chunk
+
+
+def _text(data: bytes) -> str:
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ProtocolError(NOT_UTF8, "text is not UTF-8") from None

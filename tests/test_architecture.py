@@ -29,6 +29,7 @@ DOMAIN = {
     "mentions",
     "search_query",
     "files",
+    "wire_json",
 }
 
 

@@ -29,9 +29,11 @@ const CLK_TCK = 100; // Linux USER_HZ
 // measurement helpers
 
 class Histogram {
-  // 10 µs buckets up to 2 s, then 1 ms buckets up to 62 s; values in ms.
-  constructor() {
-    this.fine = new Uint32Array(200000);
+  // Buckets of `res` ms (default 10 µs; 1 µs for single round trips, where 10 µs would be a
+  // seventh of the raw WebSocket floor) up to 2 s, then 1 ms buckets up to 62 s; values in ms.
+  constructor(res = 0.01) {
+    this.res = res;
+    this.fine = new Uint32Array(Math.round(2000 / res));
     this.coarse = new Uint32Array(60000);
     this.n = 0;
     this.max = 0;
@@ -40,7 +42,7 @@ class Histogram {
     this.n++;
     if (ms > this.max) this.max = ms;
     if (ms < 0) ms = 0;
-    if (ms < 2000) this.fine[Math.floor(ms * 100)]++;
+    if (ms < 2000) this.fine[Math.floor(ms / this.res)]++;
     else this.coarse[Math.min(59999, Math.floor(ms - 2000))]++;
   }
   pct(q) {
@@ -49,7 +51,7 @@ class Histogram {
     let seen = 0;
     for (let i = 0; i < this.fine.length; i++) {
       seen += this.fine[i];
-      if (seen >= want) return (i + 0.5) / 100;
+      if (seen >= want) return (i + 0.5) * this.res;
     }
     for (let i = 0; i < this.coarse.length; i++) {
       seen += this.coarse[i];
@@ -346,7 +348,7 @@ async function echo() {
     if (P.event === "echo") return { text: stamped(now()) };
     return { room_id: room };
   };
-  const h = new Histogram();
+  const h = new Histogram(0.001);
   const outcomes = {};
   const w = new Window(P.server_pid);
   const tEnd = now() + P.duration_s * 1000;
@@ -372,7 +374,7 @@ async function rawEcho() {
     finish();
   });
   await new Promise((r) => ws.once("open", r));
-  const h = new Histogram();
+  const h = new Histogram(0.001);
   const w = new Window(P.server_pid);
   const tEnd = now() + P.duration_s * 1000;
   const text = stamped(0);
