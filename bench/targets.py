@@ -76,9 +76,28 @@ objects (17 → 5 µs per broadcast). Before = commit 3437806, after = this run'
 | durable acked sends/s, 10 senders | 2,932 / 2,986 | 3,349 / 3,343 |
 | fan-out, a crowd of 500 at 2 msg/s: p50 ms (reference 5.76 / 5.29 / 5.96) | 6.92 / 6.54 / 6.22 | 6.93 / 6.08 / 7.18 |
 
-The `typing` round trip is now within one 10 µs histogram bucket of the reference server's own
-`echo` (see the echo section): the generator's socket.io-client is most of what is left above the
-raw WebSocket floor.
+These round trips were timed in 10 µs buckets (0.145 ms is 0.140-0.150). On a 75 µs floor that
+is a seventh of the floor, too coarse to judge a 2× ratio: the echo section now times to 1 µs, in
+three interleaved rounds. Measured that way, `typing` was 1.99× the floor in its median round
+(0.146 vs 0.073 ms), on the line.
+
+Fourth step, from an in-process timing of the host's own path for one `typing` event (frame read,
+match, decode, handler, ack encode, frame write: 27 µs): `JSONEncoder.encode` builds a new C encoder
+on every call (1.5 µs of a 3.3 µs ack), and the size check on every event encodes its payload the
+same way. backend/wire_json.py builds the C encoder once (the same text as `json.dumps`, checked by
+a test); acks, broadcasts and the size check use it. A whole unfragmented frame is now read with one
+copy instead of five. The path went from 27.4 to 20.8 µs. Before = commit 530523f, after = this run's
+code, timed to 1 µs, interleaved:
+
+| Parley | before | after |
+|---|---|---|
+| `typing` round trip p50 (floor 0.0745 / 0.0745 → 0.0735 / 0.0745 ms) | 0.1505 / 0.1475 ms | 0.1415 / 0.1405 ms |
+| `list_rooms` round trip p50 | 0.2475 / 0.2445 ms | 0.2355 / 0.2355 ms |
+| durable acked sends/s, 1 sender | 1,667 / 1,492 | 1,722 / 1,756 |
+| durable acked sends/s, 10 senders | 3,679 / 3,613 | 3,964 / 3,963 |
+
+The `typing` round trip is now about the reference server's own `echo` (see the echo section): the
+generator's socket.io-client is most of what is left above the raw WebSocket floor.
 
 ### Why fan-out p50 at N = 500 stays above the reference
 
@@ -86,8 +105,9 @@ The fan-out section splits each message's deliveries into **first** (send → fi
 **spread** (first → last). The spread is the one generator process reading N sockets at ~20 µs each;
 it is the same for both servers within the run-to-run noise (a Parley host whose `message_created`
 left out its empty fields, 30 % fewer bytes, spread 0.1-0.2 ms less: not worth a protocol change).
-The difference is **first**: about 1.7 ms for Parley against 0.5 ms for the reference. Timed inside
-the host at N = 500, 2 msg/s (medians): receive, validate, rate and membership checks 0.1 ms;
+The difference is **first**: 1.0-1.8 ms for Parley against 0.3-0.9 ms for the reference over this
+session's runs (this run's in the fan-out section). Timed inside the host at N = 500, 2 msg/s
+(medians, one instrumented run early in the session): receive, validate, rate and membership checks 0.1 ms;
 hand-off to the writer thread ~0.1 ms; the transaction 0.9 ms, of which the WAL's fdatasync is
 0.66 ms (strace; this virtual disk takes 0.45-0.6 ms for any fdatasync, measured apart); back to the
 event loop 0.04 ms; first frame written 0.05 ms after that. With no fsync per commit
