@@ -81,17 +81,26 @@ def versions() -> dict[str, str]:
     try:
         from importlib.metadata import version
 
-        for name in (
-            "python-socketio",
-            "python-engineio",
-            "Flask-SocketIO",
-            "gevent",
-            "simple-websocket",
-        ):
+        for name in ("python-socketio", "python-engineio", "Flask-SocketIO", "gevent"):
             out[name] = version(name)
     except Exception:  # pragma: no cover - informational only
         pass
     return out
+
+
+def versions_note() -> str:
+    """What is being compared, as one sentence for a section's introduction."""
+    v = versions()
+    parley = ", ".join(
+        f"{name} {v[name]}"
+        for name in ("python-socketio", "python-engineio", "Flask-SocketIO", "gevent")
+        if name in v
+    )
+    return (
+        f"Versions: Node {v.get('node', '?')}; the reference on socket.io {v.get('socket.io', '?')} "
+        f"and ws {v.get('ws', '?')}; the generator on socket.io-client "
+        f"{v.get('socket.io-client', '?')}; Parley on {parley}."
+    )
 
 
 @contextmanager

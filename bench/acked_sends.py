@@ -47,7 +47,8 @@ def report(out: dict[str, Any]) -> str:
         "",
         f"Closed loop (each sender waits for its ack), {DURATION_S:.0f} s per row, 64-byte texts, each "
         f"sender in a room of its own; {_vs.pinning_note()}; Parley's send limiter on with raised "
-        'limits. The reference\'s ack means "broadcast", Parley\'s means "committed to disk".',
+        'limits. The reference\'s ack means "broadcast", Parley\'s means "committed to disk". '
+        + _vs.versions_note(),
         "",
         "| senders | acked sends/s ref | acked sends/s Parley | ratio | ack p50 ms ref / Parley | "
         "ack p99 ms ref / Parley | server CPU ref / Parley | generator CPU ref / Parley | errors |",

@@ -97,7 +97,7 @@ def report(out: dict[str, Any]) -> str:
         f"(at most {DURATION_S:.0f} s per row), timed to 1 µs; {_vs.pinning_note()}. {ROUNDS} "
         "rounds, each running every row in turn on fresh servers; a row shows its median round "
         "(p99, CPU and answers from that round). Ratios: Parley / the reference row it stands "
-        "next to, and / the raw WebSocket floor.",
+        "next to, and / the raw WebSocket floor. " + _vs.versions_note(),
         "",
         "| round trip | p50 ms | p99 ms | / reference p50 | / floor p50 | p50 ms, round by round | "
         "server CPU | generator CPU | answers |",

@@ -108,7 +108,7 @@ def report(out: dict[str, Any]) -> str:
         "PARLEY_SEND_BURST=1000000`): the limiter runs on every send but never refuses. "
         "Generator: `bench/loadgen/loadgen.js` (socket.io-client, websocket transport, one process for "
         "all clients), the same for both servers. Ratios are Parley / reference (lower is better "
-        "for times and CPU).",
+        "for times and CPU). " + _vs.versions_note(),
         "",
         f"Each row: {SENDERS} senders, {FANOUT_S:.0f} s of sending, 64-byte texts, every client in the "
         "room (sender included) times each `message_created` from the sender's emit. CPU per "
@@ -250,7 +250,7 @@ py-spy on the host at N = 200, 2 msg/s showed 45 % of its CPU under Engine.IO's 
 greenlet: permessage-deflate compressing every frame for every recipient (~14 % self; Node's ws
 client offers it, as browsers do, and wsproto accepts), wsproto building the same frame again per
 recipient (~8 %), one writer wake-up (queue get with a timer) per delivered packet, then the send.
-Fix (backend/app.py, `FastWebSocket` + `SocketTransport.publish`): refuse permessage-deflate, build
+Fix (`FastWebSocket` + `SocketTransport.publish`, now in backend/transport.py): refuse permessage-deflate, build
 one WebSocket frame per broadcast for all recipients, and write it straight to each socket when
 nothing is queued for that client (the writer greenlet only takes what the kernel would not).
 
