@@ -31,7 +31,7 @@ ENGINE_MAX_BYTES = 1024 * 1024
 
 # An Engine.IO MESSAGE (4) carrying a Socket.IO EVENT (2) on the default namespace: optional ack id,
 # then the JSON array. Anything else (other namespaces, binary events, acks, connects) does not match.
-_EVENT = re.compile(r"42(\d{0,15})(\[.*)", re.DOTALL)
+_EVENT = re.compile(r"42([0-9]{0,15})(\[.*)", re.DOTALL)
 
 
 def _bounded_int(digits: str) -> int:
@@ -48,8 +48,9 @@ class EventFastPath:
     object, walks three layers of dispatch (each logging through a disabled logger), then builds two
     packet objects for the ack and checks it for binary parts; about a third of the host's time on a
     ``typing`` round trip (py-spy, docs/benchmarks.md). Here the same text is matched once, decoded
-    with the same JSON module, handed to the same namespace's ``trigger_event`` and its answer written
-    as ``43<id>[answer]``, the frame python-socketio would have written. Whatever does not match
+    by the same rules (Engine.IO's JSON, integers of at most 100 digits), handed to the same
+    namespace's ``trigger_event`` and its answer written as ``43<id>[answer]``, the text
+    python-socketio would have written. Whatever does not match
     exactly (see ``dispatch``) goes the general way unchanged.
     """
 
@@ -97,9 +98,8 @@ class EventFastPath:
             args = list(answer)
         else:
             args = [answer]
-        return (
-            "43" + str(int(ack_id)) + self._encode(args)
-        )  # "007" is id 7, as python-socketio reads it
+        # str(int()): python-socketio reads an id of "007" as 7 and answers 7.
+        return "43" + str(int(ack_id)) + self._encode(args)
 
 
 class _Frame:
