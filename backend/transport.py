@@ -129,8 +129,9 @@ class FastWebSocket(WebSocketWSGI):  # type: ignore[misc]
 
     - No permessage-deflate: the offer is dropped before the handshake. Compressing every frame
       for every recipient cost ~14 % of host CPU under fan-out, for chat-sized messages on a LAN.
-    - Frames are built here, once per broadcast (``_ws_frame``), not by wsproto per recipient, and
-      written with ``sendall`` (simple-websocket's ``send`` can write part of a large frame).
+    - Frames are built here, once per broadcast (``ws_frames.frame``), not by wsproto per
+      recipient, and written with ``sendall`` (simple-websocket's ``send`` can write part of a
+      large frame).
     - ``deliver`` writes a frame straight to the socket when nothing is queued for that client,
       instead of waking the connection's writer greenlet for every message: broadcasts (one
       frame for all recipients) and single messages (acks, welcome) alike.
