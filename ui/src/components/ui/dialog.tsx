@@ -38,3 +38,22 @@ export function Dialog({ title, onClose, children, wide }: DialogProps) {
     </div>
   );
 }
+
+/** A form dialog's last lines: what went wrong, if anything, then Cancel and the dialog's own action. */
+export function DialogActions({ error, onCancel, children }: { error: string | null; onCancel: () => void; children: ReactNode }) {
+  return (
+    <>
+      {error && (
+        <p className="error" role="alert">
+          {error}
+        </p>
+      )}
+      <div className="row-end">
+        <button type="button" onClick={onCancel}>
+          Cancel
+        </button>
+        {children}
+      </div>
+    </>
+  );
+}

@@ -75,21 +75,7 @@ let stop: () => void;
 beforeEach(() => {
   fake.reset();
   _resetSyncForTests();
-  useChat.setState({
-    scope: null,
-    messages: {},
-    hasMoreBefore: {},
-    hasMoreAfter: {},
-    rev: {},
-    lastRead: {},
-    newSince: {},
-    followRead: {},
-    readMarks: {},
-    flash: null,
-    counted: {},
-    activeRoomId: null,
-    rooms: {},
-  });
+  useChat.setState(useChat.getInitialState(), true);
   useOutbox.setState({ scope: null, entries: [] });
   useSession.setState({ status: 'idle', user: null, token: null, pendingJoin: null, ownerKey: null, everConnected: false });
   stop = startSync();

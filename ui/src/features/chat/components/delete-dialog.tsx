@@ -1,7 +1,7 @@
 /** "Delete message?" — deleting cannot be undone, so it is asked first. */
 import { useState } from 'react';
 
-import { Dialog } from '@/components/ui/dialog';
+import { Dialog, DialogActions } from '@/components/ui/dialog';
 import type { WireMessage } from '@/lib/protocol';
 import { RequestError } from '@/lib/request-error';
 import { deleteMessage } from '@/stores/sync';
@@ -31,19 +31,11 @@ export function DeleteDialog({ message, onClose }: { message: WireMessage; onClo
         <blockquote className="delete-preview">
           <strong>{message.author.name}</strong> {preview}
         </blockquote>
-        {error && (
-          <p className="error" role="alert">
-            {error}
-          </p>
-        )}
-        <div className="row-end">
-          <button type="button" onClick={onClose}>
-            Cancel
-          </button>
+        <DialogActions error={error} onCancel={onClose}>
           <button type="button" className="danger" disabled={busy} onClick={() => void confirm()}>
             Delete
           </button>
-        </div>
+        </DialogActions>
       </div>
     </Dialog>
   );

@@ -1,7 +1,7 @@
 /** Start a direct message with one person or a small group (up to 7 others), picked from everyone. */
 import { type FormEvent, useMemo, useState } from 'react';
 
-import { Dialog } from '@/components/ui/dialog';
+import { Dialog, DialogActions } from '@/components/ui/dialog';
 import { DM_MAX_OTHERS } from '@/lib/protocol';
 import { RequestError } from '@/lib/request-error';
 import { useChat } from '@/stores/chat-store';
@@ -68,19 +68,11 @@ export function NewDmDialog({ onClose, initial = [] }: { onClose: () => void; in
             );
           })}
         </ul>
-        {error && (
-          <p className="error" role="alert">
-            {error}
-          </p>
-        )}
-        <div className="row-end">
-          <button type="button" onClick={onClose}>
-            Cancel
-          </button>
+        <DialogActions error={error} onCancel={onClose}>
           <button type="submit" className="primary" disabled={picked.length === 0 || busy}>
             {picked.length > 1 ? `Start group (${picked.length + 1})` : 'Start'}
           </button>
-        </div>
+        </DialogActions>
       </form>
     </Dialog>
   );

@@ -1,6 +1,6 @@
 import { type FormEvent, useCallback, useState } from 'react';
 
-import { Dialog } from '@/components/ui/dialog';
+import { Dialog, DialogActions } from '@/components/ui/dialog';
 import { RequestError } from '@/lib/request-error';
 import { createRoom } from '@/stores/sync';
 
@@ -36,19 +36,11 @@ export function NewRoomDialog({ onClose }: { onClose: () => void }) {
           required
         />
         <p className="muted small-text">Lowercase letters, digits, - and _. Spaces become -.</p>
-        {error && (
-          <p className="error" role="alert">
-            {error}
-          </p>
-        )}
-        <div className="row-end">
-          <button type="button" onClick={close}>
-            Cancel
-          </button>
+        <DialogActions error={error} onCancel={close}>
           <button type="submit" className="primary" disabled={busy || !name.trim()}>
             Create
           </button>
-        </div>
+        </DialogActions>
       </form>
     </Dialog>
   );
