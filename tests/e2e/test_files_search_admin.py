@@ -6,6 +6,7 @@ process mid-way and starts it again on the same data dir and port.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import hashlib
 import os
@@ -17,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import expect
 
 from backend import ServerHandle, Settings, start_server
@@ -126,6 +128,16 @@ class HeldRequests:
         self.pass_first = 1 << 30
         for route in self.held:
             route.continue_()
+        self.held.clear()
+        self.page.unroute("**/api/uploads/*")
+
+    def drop(self) -> None:
+        """Fail what is still held (its page gave up on it) and stop routing. A held route left
+        alone stays a pending task in Playwright's loop; garbage-collected later, its asyncio
+        error log once fired inside pytest's report of another test and crashed the session."""
+        for route in self.held:
+            with contextlib.suppress(PlaywrightError):
+                route.abort()
         self.held.clear()
         self.page.unroute("**/api/uploads/*")
 
@@ -291,6 +303,7 @@ def test_an_upload_cut_by_a_reload_resumes_when_the_same_file_is_picked_again(
     ]
     assert file["sha256"] == sha256_file(data)
     checker.close()
+    gate.drop()
 
 
 def test_cancel_stops_an_upload_and_tells_the_host(
@@ -310,7 +323,7 @@ def test_cancel_stops_an_upload_and_tells_the_host(
         row.get_by_role("button", name="Cancel upload of nope.bin").click()
     assert cancelled.value.response().status == 204  # the host dropped the bytes received
     expect(row).to_have_count(0)
-    gate.page.unroute("**/api/uploads/*")
+    gate.drop()
     assert len(deletes) == 1 and "/api/uploads/" in deletes[0]
     expect(page.get_by_role("list", name="Files to send")).to_have_count(0)
     assert page.evaluate(
