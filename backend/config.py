@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import dataclasses
 import os
-import re
 import socket
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -16,21 +15,21 @@ from pathlib import Path
 from typing import Any
 
 from . import paths
+from .errors import Invalid
+from .host_settings import MAX_HOST_NAME_CHARS, check_host_name, check_join_code
 
 # 7275 spells PARL on a phone keypad; fixed so that invite links stay valid across restarts.
 DEFAULT_PORT = 7275
 
 ENV_PREFIX = "PARLEY_"
 
-# A join code people can read out loud; long enough that guessing at the rate limit is hopeless.
-_JOIN_CODE = re.compile(r"^[A-Za-z0-9]{4,64}$")
-
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
 
 
 def default_host_name() -> str:
-    return socket.gethostname() or "Parley host"
+    """The machine's hostname (cut to what a host name may be), as peers first see this host."""
+    return (socket.gethostname() or "Parley host")[:MAX_HOST_NAME_CHARS]
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,13 +62,20 @@ class Settings:
     # Extra names the Host header may carry (e.g. a DNS name pointing at this machine).
     allowed_hosts: tuple[str, ...] = ()
     log_level: str = "INFO"
+    # The websocket fast path (backend/wire/); off: stock python-engineio (PARLEY_FASTPATH=0). It
+    # also falls back by itself on library versions it was not written for (wire/install.py).
+    fastpath: bool = True
     testing: bool = False
 
     def __post_init__(self) -> None:
         if not 0 <= self.port <= 65535:
             raise ValueError(f"port must be 0-65535, not {self.port}")
-        if self.join_code is not None and not _JOIN_CODE.match(self.join_code):
-            raise ValueError("join code must be 4-64 letters or digits")
+        try:  # the same rules as the admin's (host_settings.py), said as a ValueError here
+            if self.join_code is not None:
+                object.__setattr__(self, "join_code", check_join_code(self.join_code))
+            object.__setattr__(self, "name", check_host_name(self.name))
+        except Invalid as exc:
+            raise ValueError(exc.message) from None
         if self.synchronous not in ("full", "normal"):
             raise ValueError("synchronous must be 'full' or 'normal'")
         if self.max_payload_bytes < 1024 or self.max_text_chars < 1:
@@ -78,10 +84,6 @@ class Settings:
             raise ValueError("max_upload_bytes must be positive")
         if self.send_rate <= 0 or self.send_burst < 1:
             raise ValueError("send_rate and send_burst must be positive")
-        name = self.name.strip()
-        if not 1 <= len(name) <= 64:
-            raise ValueError("host name must be 1-64 characters")
-        object.__setattr__(self, "name", name)
         object.__setattr__(self, "data_dir", Path(self.data_dir))
         object.__setattr__(self, "ui_dist", Path(self.ui_dist))
 

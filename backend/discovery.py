@@ -1,8 +1,10 @@
 """Find Parley hosts on the LAN and be found: mDNS/DNS-SD with python-zeroconf.
 
 Advisory only (STYLE §3.9): it says "host X is at URL Y"; joining is a normal Socket.IO connect.
-Zeroconf runs its own threads; nothing here touches gevent, Flask or the database. Callers that need
-results on the server thread marshal them there themselves.
+``Discovery`` is the one owner per process: the host's announcement and the one browser, whose list
+everyone asks the host for (``GET /api/hosts``, the ``hosts_changed`` event; the desktop's start
+screen too). Zeroconf runs its own threads; nothing here touches gevent, Flask or the database.
+Callers that need results on the server thread marshal them there themselves.
 
 Network hygiene: zeroconf's default multicasts on every interface, the machine's real network
 included. Both classes here always pass ``interfaces=[...]`` explicitly, and the host only starts
@@ -267,3 +269,59 @@ class HostBrowser:
         if self._zc is not None:
             self._zc.close()
             self._zc = None
+
+
+class Discovery:
+    """This host on the LAN: its announcement, and the one browser for the others.
+
+    Started by the server thread once the port is known (when ``Settings.discovery`` is on);
+    ``update()`` re-announces after the host's name or join code changed.
+    """
+
+    def __init__(
+        self,
+        advert: Callable[[], Advert],
+        on_hosts: Callable[[list[dict[str, Any]]], None],
+        bind_host: str,
+    ) -> None:
+        self._advert = advert
+        self._on_hosts = on_hosts
+        self._bind_host = bind_host
+        self._announcer: Announcer | None = None
+        self._browser: HostBrowser | None = None
+
+    def start(self) -> None:
+        """Announce and browse, on zeroconf's own threads; returns at once."""
+        advert = self._advert()
+        if self._bind_host in ("0.0.0.0", ""):
+            self._announcer = Announcer(advert)
+        else:  # bound to one address: announce exactly that one
+            bound = self._bind_host
+            self._announcer = Announcer(advert, addresses=lambda: [bound])
+        self._announcer.start()
+        browser = HostBrowser(own_id=advert.host_id, on_change=self._on_hosts)
+        try:
+            browser.start()
+        except OSError:
+            log.exception("could not browse for other hosts")
+            return
+        self._browser = browser
+
+    def update(self) -> None:
+        if self._announcer is not None:
+            self._announcer.update(self._advert())
+
+    def hosts(self) -> list[dict[str, Any]]:
+        """Other Parley hosts seen on the LAN, by name."""
+        return self._browser.hosts() if self._browser is not None else []
+
+    @property
+    def advertised_on(self) -> list[str]:
+        return list(self._announcer.advertised_on) if self._announcer is not None else []
+
+    def stop(self) -> None:
+        """Withdraw the announcement (goodbye packets) and stop browsing (blocks briefly)."""
+        if self._announcer is not None:
+            self._announcer.stop()
+        if self._browser is not None:
+            self._browser.stop()

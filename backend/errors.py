@@ -74,3 +74,7 @@ class NameTaken(ChatError):
 
 class BadToken(ChatError):
     code = ErrorCode.BAD_TOKEN
+
+
+class ContentMismatch(Invalid):
+    """What arrived is not what was announced (a file whose SHA-256 differs): send it again."""

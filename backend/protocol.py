@@ -1,13 +1,14 @@
-"""Event names of the wire protocol (docs/protocol.md); mirrored by ui/src/lib/protocol.ts.
+"""Names and bounds of the wire protocol (docs/protocol.md); mirrored by ui/src/lib/protocol.ts.
 
 Client → server commands are imperative and always acked; server → client events are past-tense facts.
+What each command carries, decoded, is in ``commands.py``.
 """
 
 from __future__ import annotations
 
 from typing import Final
 
-# Commands (client → server). The handler for X is ChatNamespace.on_X.
+# Commands (client → server). The handler for X is web.events.ChatNamespace.on_X.
 SEND_MESSAGE: Final = "send_message"
 FETCH_MESSAGES: Final = "fetch_messages"
 LIST_ROOMS: Final = "list_rooms"
@@ -50,9 +51,18 @@ SERVER_CHANGED: Final = "server_changed"
 # The room every user belongs to; it cannot be left.
 GENERAL: Final = "general"
 
-# Default and maximum page of history per fetch_messages.
+# Default and maximum page of history per fetch_messages (and of changes per fetch_changes).
 FETCH_DEFAULT: Final = 50
 FETCH_MAX: Final = 200
+# Default and maximum page of search results.
+SEARCH_DEFAULT: Final = 20
+SEARCH_MAX: Final = 50
+# Rooms per count_unread: a client has one entry per room it is in.
+MAX_UNREAD_ROOMS: Final = 500
+# Files one message may carry.
+MAX_ATTACHMENTS: Final = 10
+# People named in one open_dm (the caller may be among them): a conversation, not a channel.
+MAX_DM_USERS: Final = 8
 
 
 def room_channel(room_id: int) -> str:

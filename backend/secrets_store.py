@@ -1,4 +1,6 @@
-"""Small secrets kept as files in the data dir: the Flask key, the join code, the host id.
+"""Small secrets kept as files in the data dir: the Flask key and the host id.
+
+(The join code is the host's setting, in the database: host_settings.py.)
 
 Created on first run with mode 0600 (nobody else on the machine reads them), reused afterwards.
 """
@@ -11,15 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 SECRET_KEY_FILE = "secret_key"
-JOIN_CODE_FILE = "join_code"
 HOST_ID_FILE = "host_id"
-
-# 8 digits: easy to read out and type on a phone; 10^8 codes against 30 guesses a minute.
-JOIN_CODE_DIGITS = 8
-
-
-def _new_join_code() -> str:
-    return "".join(secrets.choice("0123456789") for _ in range(JOIN_CODE_DIGITS))
 
 
 def load_or_create(path: Path, make: Callable[[], str]) -> str:
@@ -54,12 +48,3 @@ def secret_key(data_dir: Path) -> str:
 
 def host_id(data_dir: Path) -> str:
     return load_or_create(data_dir / HOST_ID_FILE, lambda: secrets.token_hex(8))
-
-
-def join_code(data_dir: Path, wanted: str | None) -> str:
-    """The join code: ``wanted`` (kept for later runs) or the stored one, generated on first run."""
-    path = data_dir / JOIN_CODE_FILE
-    if wanted is not None:
-        write_private(path, wanted)
-        return wanted
-    return load_or_create(path, _new_join_code)

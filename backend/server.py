@@ -18,8 +18,9 @@ from typing import Any, TypeVar
 import gevent
 from gevent import pywsgi
 
-from .app import Host, create_app
+from .app import create_app
 from .config import Settings
+from .host import Host
 
 log = logging.getLogger(__name__)
 
@@ -80,7 +81,7 @@ class ServerHandle:
     @property
     def owner_url(self) -> str:
         """The UI, logged in as the host user: for the host's own window only (one-time key)."""
-        return f"{self.url}#owner={self._host.service.owner_key}"
+        return f"{self.url}#owner={self._host.chat.sessions.owner_key}"
 
     @property
     def join_urls(self) -> list[str]:
@@ -89,7 +90,7 @@ class ServerHandle:
 
     @property
     def join_code(self) -> str | None:
-        return self._host.service.join_code
+        return self._host.identity.join_code
 
     @property
     def running(self) -> bool:
@@ -116,7 +117,8 @@ class ServerHandle:
 
     def connected_users(self) -> list[dict[str, Any]]:
         """The users with at least one open connection (for status displays and tests)."""
-        return self.call(lambda: [u.to_wire() for u in self._host.service.presence.users()])
+        presence = self._host.chat.context.presence
+        return self.call(lambda: [u.to_wire() for u in presence.users()])
 
     def stop(self, timeout: float = 5.0) -> None:
         """Disconnect clients, close the listener, finish storage work, join the thread."""

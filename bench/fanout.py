@@ -250,7 +250,7 @@ py-spy on the host at N = 200, 2 msg/s showed 45 % of its CPU under Engine.IO's 
 greenlet: permessage-deflate compressing every frame for every recipient (~14 % self; Node's ws
 client offers it, as browsers do, and wsproto accepts), wsproto building the same frame again per
 recipient (~8 %), one writer wake-up (queue get with a timer) per delivered packet, then the send.
-Fix (`FastWebSocket` + `SocketTransport.publish`, now in backend/transport.py): refuse permessage-deflate, build
+Fix (`FastWebSocket` + `FastTransport.publish`, now in backend/wire/): refuse permessage-deflate, build
 one WebSocket frame per broadcast for all recipients, and write it straight to each socket when
 nothing is queued for that client (the writer greenlet only takes what the kernel would not).
 

@@ -1,7 +1,7 @@
 """Search latency over 1,000,000 messages (issue 6 target: p95 ≤ 50 ms).
 
-A data dir is filled through the real ``Store`` (so the FTS5 triggers index every message exactly as
-a live host does): 1,000,000 messages of 4–20 words drawn from a 20,000-word vocabulary with a Zipf
+A data dir is filled through the real SQLite store (so the FTS5 triggers index every message exactly
+as a live host does): 1,000,000 messages of 4–20 words drawn from a 20,000-word vocabulary with a Zipf
 distribution, in 20 channels, by 50 users. The searcher is a member of 18 of the 20 channels; two
 channels it is not in hold a word of their own ("hidden"), the worst case for the membership filter.
 Then a real host serves that data dir and a python-socketio client on the websocket transport sends
@@ -25,9 +25,10 @@ from typing import Any
 import socketio
 
 from backend import Settings, start_server
-from backend.service_core import hash_token
-from backend.storage import MIGRATIONS, Store, connect, migrate
-from backend.validate import name_key
+from backend.chat.names import name_key
+from backend.chat.sessions import hash_token
+from backend.storage.sqlite.schema import MIGRATIONS
+from backend.storage.sqlite.store import SqliteBackend
 
 MESSAGES = 1_000_000
 ROOMS = 20
@@ -59,21 +60,19 @@ def _build(data_dir: Path) -> dict[str, Any]:
     words = [_word(i) for i in range(VOCABULARY)]
     # Cumulative weights once: random.choices would otherwise sum 20,000 weights per message.
     cumulative = list(itertools.accumulate(1 / (rank + 1) for rank in range(VOCABULARY)))
-    db = connect(data_dir / "parley.sqlite3", synchronous="normal")
-    migrate(db)
-    store = Store(db)
-    db.execute("BEGIN")
-    users = [store.insert_user(f"user{i}", name_key(f"user{i}")) for i in range(USERS)]
-    store.insert_device(users[0].id, hash_token(TOKEN), "bench")
+    store = SqliteBackend(data_dir / "parley.sqlite3", synchronous="normal").open_writer()
+    store.begin()
+    users = [store.users.insert(f"user{i}", name_key(f"user{i}")) for i in range(USERS)]
+    store.devices.insert(users[0].id, hash_token(TOKEN), "bench")
     rooms = [
-        store.insert_room(f"room{i}", f"room{i}", kind="channel", created_by=None)
+        store.rooms.insert(f"room{i}", f"room{i}", kind="channel", created_by=None)
         for i in range(ROOMS)
     ]
     for i, room in enumerate(rooms):
         for user in users:
             if user is users[0] and i >= ROOMS - HIDDEN_ROOMS:
                 continue
-            store.insert_member(room.id, user.id)
+            store.members.insert(room.id, user.id)
     hidden = {r.id for r in rooms[-HIDDEN_ROOMS:]}
     started = time.monotonic()
     batch = 20_000
@@ -83,14 +82,13 @@ def _build(data_dir: Path) -> dict[str, Any]:
             text = " ".join(rng.choices(words, cum_weights=cumulative, k=rng.randint(4, 20)))
             if room.id in hidden and rng.random() < 0.1:
                 text += " hidden"
-            store.insert_message(room.id, users[rng.randrange(USERS)], f"c{n}", text)
-        db.execute("COMMIT")
-        db.execute("BEGIN")
+            store.messages.insert(room.id, users[rng.randrange(USERS)], f"c{n}", text)
+        store.commit()
+        store.begin()
         if time.monotonic() - started > DEADLINE_S:
             raise RuntimeError("building the search corpus took too long")
-    db.execute("COMMIT")
-    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    db.close()
+    store.commit()
+    store.close()  # the last connection to close checkpoints the WAL into the file
     return {"build_s": time.monotonic() - started}
 
 

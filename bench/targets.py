@@ -42,7 +42,7 @@ dispatch.
 Second step, from the profile of the `typing` round trip after the first: about a fifth of the
 host's samples were wsproto's pure-Python frame parser in simple-websocket's own reader greenlet,
 which handed each message to Engine.IO's reader through a queue. The host now reads frames itself
-(backend/ws_frames.py) in the connection's own greenlet; pings and the closing handshake are
+(backend/wire/frames.py) in the connection's own greenlet; pings and the closing handshake are
 answered through the ordered write path. Before = commit 99bd730, after = this run's code:
 
 | Parley | before | after |
@@ -62,7 +62,7 @@ second: python-socketio's path for one event, about a third of the host's sample
 object, a Socket.IO packet object, three layers of dispatch each calling a disabled logger, two packet
 objects and a walk for binary parts to build the ack), and `json.loads` with `parse_int`, which builds
 a new decoder on every call. The host now reads plain events on `/` itself (`EventFastPath` in
-backend/transport.py: one regular expression, one prebuilt decoder, the namespace's own
+backend/wire/fastpath.py: one regular expression, one prebuilt decoder, the namespace's own
 `trigger_event`, the ack written as the exact text python-socketio writes, checked by a test);
 anything else (other namespaces, binary events, acks from the client, broken packets) still goes
 through python-socketio. Broadcasts are encoded once with a prebuilt encoder instead of two packet
@@ -84,7 +84,7 @@ three interleaved rounds. Measured that way, `typing` was 1.99× the floor in it
 Fourth step, from an in-process timing of the host's own path for one `typing` event (frame read,
 match, decode, handler, ack encode, frame write: 27 µs): `JSONEncoder.encode` builds a new C encoder
 on every call (1.5 µs of a 3.3 µs ack), and the size check on every event encodes its payload the
-same way. backend/wire_json.py builds the C encoder once (the same text as `json.dumps`, checked by
+same way. backend/json_text.py builds the C encoder once (the same text as `json.dumps`, checked by
 a test); acks, broadcasts and the size check use it. A whole unfragmented frame is now read with one
 copy instead of five. The path went from 27.4 to 20.8 µs. Before = commit 530523f, after = this run's
 code, timed to 1 µs, interleaved:

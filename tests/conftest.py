@@ -14,6 +14,10 @@ from backend import ServerHandle, Settings, start_server
 from tests.peers import Peer
 
 JOIN_CODE = "24681357"
+# `make test` runs the integration tests a second time with PARLEY_FASTPATH=0: the host on stock
+# python-engineio (backend/wire/install.py). Read here, before _clean_env empties PARLEY_* for each
+# test; the settings fixture and child hosts (tests/hostproc.py) carry it on.
+FASTPATH = os.environ.get("PARLEY_FASTPATH", "1").strip().lower() not in ("0", "false", "no", "off")
 
 
 @pytest.fixture(scope="session")
@@ -42,6 +46,7 @@ def settings(tmp_path: Path) -> Settings:
         name="Test host",
         join_code=JOIN_CODE,
         discovery=False,
+        fastpath=FASTPATH,
         testing=True,
     )
 

@@ -11,6 +11,8 @@ import threading
 import time
 from pathlib import Path
 
+from tests.conftest import FASTPATH
+
 REPO = Path(__file__).resolve().parent.parent
 START_TIMEOUT = 30.0
 
@@ -45,13 +47,14 @@ class HostProcess:
             *([] if discovery else ["--no-discovery"]),
         ]
         self.output: list[str] = []
+        mode = {"PARLEY_FASTPATH": "1" if FASTPATH else "0"}  # this run's transport (conftest)
         self.proc = subprocess.Popen(
             cmd,
             cwd=REPO,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,
-            env={**os.environ, **(env or {})},
+            env={**os.environ, **mode, **(env or {})},
         )
         lines: queue.Queue[str] = queue.Queue()
         threading.Thread(target=self._pump, args=(lines,), daemon=True).start()

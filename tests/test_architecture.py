@@ -1,4 +1,10 @@
-"""Import boundaries (STYLE.md §3), read from the source with ast: nothing is imported or run."""
+"""Import boundaries (STYLE.md §3, the backend-shape issue), read from the source with ast: nothing
+is imported or run.
+
+backend/ is layered: the composition root (app.py) wires transport (wire/) → web (web/) → chat rules
+(chat/) → storage (storage/); plain modules (commands, protocol, fields, models, errors, ...) are
+shared by all. These tests keep each layer to what it may know.
+"""
 
 from __future__ import annotations
 
@@ -9,43 +15,57 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
-FRAMEWORKS = {"flask", "flask_socketio", "socketio", "engineio", "gevent", "webview", "werkzeug"}
-# Plain-Python domain modules: rules and records, no framework, no event loop.
-DOMAIN = {
-    "service",
-    "presence",
-    "models",
-    "storage",
-    "ratelimit",
-    "validate",
-    "errors",
-    "protocol",
-    "secrets_store",
-    "config",
-    "netinfo",
-    "version",
-    "paths",
-    "admin",
-    "mentions",
-    "search_query",
-    "files",
-    "wire_json",
+BACKEND = REPO / "backend"
+WEB_FRAMEWORKS = {"flask", "flask_socketio", "socketio", "engineio", "werkzeug", "webview"}
+FRAMEWORKS = WEB_FRAMEWORKS | {"gevent"}
+# Plain-Python modules: rules, records, decoding, configuration; no framework, no event loop.
+PLAIN = {
+    "backend.commands",
+    "backend.config",
+    "backend.errors",
+    "backend.fields",
+    "backend.host_settings",
+    "backend.json_text",
+    "backend.models",
+    "backend.netinfo",
+    "backend.paths",
+    "backend.protocol",
+    "backend.ratelimit",
+    "backend.secrets_store",
+    "backend.version",
+    "backend.discovery",
+    "backend.storage.interface",
+    "backend.storage.blobs",
 }
 
 
+def _module_name(path: Path) -> str:
+    parts = list(path.relative_to(REPO).with_suffix("").parts)
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
 def _imports(path: Path) -> set[str]:
-    """Top-level names of every module ``path`` imports (relative imports as backend.X)."""
+    """Full dotted names of every module ``path`` imports, relative imports resolved."""
+    module = _module_name(path)
+    package = module if path.name == "__init__.py" else module.rpartition(".")[0]
     names: set[str] = set()
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
         if isinstance(node, ast.Import):
             names |= {alias.name for alias in node.names}
         elif isinstance(node, ast.ImportFrom):
             if node.level:
-                package = path.parent.name
-                base = f"{package}.{node.module}" if node.module else package
-                names |= {base} if node.module else {f"{package}.{a.name}" for a in node.names}
+                base = package.split(".")
+                base = base[: len(base) - (node.level - 1)]
+                prefix = ".".join(base)
+                if node.module:
+                    names.add(f"{prefix}.{node.module}")
+                else:  # from . import x: x may be a module of the package
+                    names |= {f"{prefix}.{a.name}" for a in node.names}
             elif node.module:
                 names.add(node.module)
+                names |= {f"{node.module}.{a.name}" for a in node.names}
     return names
 
 
@@ -53,30 +73,72 @@ def _roots(names: set[str]) -> set[str]:
     return {name.split(".")[0] for name in names}
 
 
-def _modules(package: str) -> list[Path]:
-    return sorted((REPO / package).glob("*.py"))
+def _backend() -> list[Path]:
+    return sorted(BACKEND.rglob("*.py"))
 
 
-@pytest.mark.parametrize("path", _modules("backend"), ids=lambda p: p.name)
-def test_domain_modules_import_no_framework(path: Path) -> None:
-    if path.stem in DOMAIN:
-        assert not _roots(_imports(path)) & FRAMEWORKS, f"{path.name} must stay plain Python"
+def _in(module: str, *packages: str) -> bool:
+    return any(module == p or module.startswith(p + ".") for p in packages)
 
 
-@pytest.mark.parametrize("path", _modules("backend"), ids=lambda p: p.name)
-def test_only_storage_speaks_sql(path: Path) -> None:
-    if path.stem != "storage":
-        assert "sqlite3" not in _roots(_imports(path))
+ALL = _backend()
 
 
-@pytest.mark.parametrize("path", _modules("backend"), ids=lambda p: p.name)
+@pytest.mark.parametrize("path", ALL, ids=_module_name)
+def test_plain_modules_and_the_chat_rules_import_no_framework(path: Path) -> None:
+    module = _module_name(path)
+    if module in PLAIN or _in(module, "backend.chat", "backend.storage.sqlite"):
+        used = _roots(_imports(path)) & FRAMEWORKS
+        assert not used, f"{module} must stay plain Python, imports {used}"
+
+
+@pytest.mark.parametrize("path", ALL, ids=_module_name)
+def test_the_chat_rules_see_storage_only_through_its_interface(path: Path) -> None:
+    module = _module_name(path)
+    if not _in(module, "backend.chat"):
+        return
+    imported = _imports(path)
+    for name in imported:
+        assert not _in(name, "backend.web", "backend.wire", "backend.app", "backend.server")
+        if _in(name, "backend.storage"):
+            assert _in(name, "backend.storage.interface", "backend.storage.blobs"), name
+    assert "sqlite3" not in _roots(imported)
+
+
+@pytest.mark.parametrize("path", ALL, ids=_module_name)
+def test_only_the_sqlite_engine_speaks_sql(path: Path) -> None:
+    module = _module_name(path)
+    imported = _imports(path)
+    if not _in(module, "backend.storage.sqlite"):
+        assert "sqlite3" not in _roots(imported), f"{module} imports sqlite3"
+        source = path.read_text(encoding="utf-8")
+        for keyword in ("SELECT ", "INSERT INTO", "UPDATE ", "DELETE FROM", "CREATE TABLE"):
+            assert keyword not in source, f"{module} holds SQL ({keyword.strip()})"
+    if _in(module, "backend.web"):
+        assert not any(_in(n, "backend.storage.sqlite", "backend.storage.worker") for n in imported)
+
+
+@pytest.mark.parametrize("path", ALL, ids=_module_name)
+def test_nothing_but_the_composition_root_imports_the_fast_path(path: Path) -> None:
+    module = _module_name(path)
+    if module == "backend.app" or _in(module, "backend.wire"):
+        return
+    wire = {n for n in _imports(path) if _in(n, "backend.wire")}
+    assert not wire, f"{module} imports {wire}"
+
+
+@pytest.mark.parametrize("path", ALL, ids=_module_name)
 def test_only_the_server_thread_modules_import_gevent(path: Path) -> None:
     if "gevent" in _roots(_imports(path)):
-        assert path.stem in {"server", "db_worker", "offload"}
+        assert _module_name(path) in {
+            "backend.server",
+            "backend.storage.worker",
+            "backend.offload",
+        }
 
 
-@pytest.mark.parametrize("path", _modules("backend"), ids=lambda p: p.name)
-def test_flask_request_globals_only_in_transport(path: Path) -> None:
+@pytest.mark.parametrize("path", ALL, ids=_module_name)
+def test_flask_request_globals_only_in_web(path: Path) -> None:
     tree = ast.parse(path.read_text(encoding="utf-8"))
     used = {
         alias.name
@@ -85,14 +147,17 @@ def test_flask_request_globals_only_in_transport(path: Path) -> None:
         for alias in node.names
     }
     if used & {"request", "session", "g", "current_app", "emit", "join_room"}:
-        assert path.stem in {"routes", "file_routes", "events"}
+        assert _in(_module_name(path), "backend.web")
 
 
 def test_desktop_uses_only_the_public_backend_api() -> None:
     allowed_third_party = {"backend", "webview", "gi", "desktop"}
     stdlib = set(sys.stdlib_module_names)
     for path in (REPO / "desktop").rglob("*.py"):
-        names = _imports(path)
-        assert not {n for n in names if n.startswith("backend.")}, f"{path}: backend internals"
+        names = {n for n in _imports(path) if not n.startswith("desktop.")}
+        backend_names = {n.partition(".")[2] for n in names if n.startswith("backend.")}
+        public = {"Settings", "start_server", "ServerHandle", "DEFAULT_PORT", "__version__"}
+        public |= {"build_arg_parser", "settings_from_args"}
+        assert backend_names <= public, f"{path}: backend internals {backend_names - public}"
         foreign = _roots(names) - allowed_third_party - stdlib - {"__future__"}
         assert not foreign, f"{path} imports {foreign}"

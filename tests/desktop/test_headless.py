@@ -37,6 +37,8 @@ def test_frozen_without_display_serves_headless(launch, frozen_binary) -> None:
     app = launch([str(frozen_binary)], None)
     assert "no display: neither DISPLAY nor WAYLAND_DISPLAY is set" in app.output
     assert f"Join code: {JOIN_CODE}" in app.output
+    # The bundle carries the metadata the fast path checks its library versions against.
+    assert "transport: the websocket fast path" in app.output, app.output
     chat_and_stop(app)
 
 

@@ -1,4 +1,4 @@
-"""Events read and acked by the host's own path (backend/transport.py EventFastPath), byte for byte
+"""Events read and acked by the host's own path (backend/wire/fastpath.py EventFastPath), byte for byte
 what python-socketio would do, and everything it does not handle left to python-socketio."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import pytest
 from socketio import packet as sio_packet
 
 from backend import ServerHandle
-from backend.transport import EventFastPath
+from backend.wire.fastpath import EventFastPath
 from tests.conftest import JOIN_CODE
 from tests.peers import Peer
 from tests.rawws import masked, raw_websocket, read_frame

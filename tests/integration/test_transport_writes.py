@@ -1,4 +1,4 @@
-"""The host's own websocket write path (backend/transport.py FastWebSocket): frames, order, no deflate."""
+"""The host's own websocket write path (backend/wire/websocket.py FastWebSocket): frames, order, no deflate."""
 
 from __future__ import annotations
 
@@ -9,13 +9,18 @@ from typing import Any
 import pytest
 
 from backend import ServerHandle
-from backend.transport import FastWebSocket, _Frame
-from backend.ws_frames import frame as _ws_frame
-from tests.conftest import JOIN_CODE
+from backend.wire.frames import frame as _ws_frame
+from backend.wire.websocket import FastWebSocket, _Frame
+from tests.conftest import FASTPATH, JOIN_CODE
 from tests.peers import Peer
 from tests.rawws import masked, raw_websocket, read_frames
 
 pytestmark = pytest.mark.integration
+# What the host's own websocket does on the wire: with PARLEY_FASTPATH=0 the host runs stock
+# python-engineio and simple-websocket, which say these things their own way.
+fast_path_only = pytest.mark.skipif(
+    not FASTPATH, reason="the fast path's own websocket; this run serves stock python-engineio"
+)
 
 Connect = Callable[..., Peer]
 
@@ -93,6 +98,7 @@ def test_deliver_queues_while_the_writer_is_mid_send() -> None:
     assert sock.written == b"" and isinstance(conn.queue.items[0], _Frame)
 
 
+@fast_path_only
 def test_handshake_refuses_permessage_deflate(live_server: ServerHandle) -> None:
     offer = "Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n"
     s, _, headers = raw_websocket(live_server.port, offer)
@@ -142,6 +148,7 @@ def test_messages_go_direct_but_pings_keep_feeding_the_writer_queue() -> None:
     assert owner.queued == [ping, message]
 
 
+@fast_path_only
 def test_the_host_reads_frames_itself_pings_fragments_and_closing(
     live_server: ServerHandle,
 ) -> None:
@@ -169,6 +176,7 @@ def test_the_host_reads_frames_itself_pings_fragments_and_closing(
         assert s.recv(16) == b""  # then the host closes the connection
 
 
+@fast_path_only
 def test_an_unmasked_frame_closes_the_connection_with_1002(live_server: ServerHandle) -> None:
     s, rest, _ = raw_websocket(live_server.port)
     with s:

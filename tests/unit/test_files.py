@@ -9,17 +9,10 @@ from pathlib import Path
 
 import pytest
 
+from backend.chat.files import NAME_MAX, safe_name
+from backend.commands import Limits, NewUpload
 from backend.errors import Invalid, TooLarge
-from backend.files import (
-    NAME_MAX,
-    BlobStore,
-    HashMismatch,
-    OffsetMismatch,
-    new_upload_id,
-    parse_new_upload,
-    safe_name,
-    sniff,
-)
+from backend.storage.blobs import BlobStore, HashMismatch, OffsetMismatch, new_upload_id, sniff
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 40
 SVG = b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'
@@ -91,10 +84,15 @@ def test_safe_name_caps_length_and_keeps_the_extension() -> None:
     assert len(safe_name("b" * 5000)) == NAME_MAX
 
 
+def parse_new_upload(body: object, max_bytes: int) -> NewUpload:
+    return NewUpload.decode(body, Limits(max_upload_bytes=max_bytes))
+
+
 def test_parse_new_upload_checks_every_field() -> None:
     sha = "AB" * 32
     new = parse_new_upload({"room_id": 3, "name": "../x.png", "size": 10, "sha256": sha}, 100)
-    assert (new.room_id, new.name, new.size, new.sha256) == (3, "x.png", 10, "ab" * 32)
+    shown = safe_name(new.name)  # what is stored and shown (chat/files.py create_upload)
+    assert (new.room_id, shown, new.size, new.sha256) == (3, "x.png", 10, "ab" * 32)
     with pytest.raises(TooLarge) as too_large:
         parse_new_upload({"room_id": 3, "name": "x", "size": 101, "sha256": sha}, 100)
     assert too_large.value.data == {"limit": 100}

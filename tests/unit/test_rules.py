@@ -1,4 +1,4 @@
-"""Plain rules: validation, rate limits, settings parsing, secret files."""
+"""Plain rules: decoding fields, names, rate limits, settings parsing, secret files."""
 
 from __future__ import annotations
 
@@ -7,7 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from backend import Settings, secrets_store, validate
+from backend import Settings, fields, secrets_store
+from backend.chat.names import display_name
+from backend.commands import decode_auth
 from backend.errors import Invalid, TooLarge
 from backend.netinfo import split_host
 from backend.ratelimit import FailureWindow, TokenBuckets
@@ -50,54 +52,56 @@ def test_failure_window_per_key_and_total() -> None:
 )
 def test_payload_must_be_one_object(args: tuple[object, ...]) -> None:
     with pytest.raises(Invalid):
-        validate.payload(args, 1024)
+        fields.payload(args, 1024)
 
 
 def test_payload_size_and_binary() -> None:
-    assert validate.payload(({"x": "é" * 100},), 1024) == {"x": "é" * 100}
+    assert fields.payload(({"x": "é" * 100},), 1024) == {"x": "é" * 100}
     with pytest.raises(TooLarge):
-        validate.payload(({"x": "é" * 600},), 1024)  # 1,200 bytes in UTF-8
+        fields.payload(({"x": "é" * 600},), 1024)  # 1,200 bytes in UTF-8
     with pytest.raises(Invalid, match="binary"):
-        validate.payload(({"x": b"\x00"},), 1024)
+        fields.payload(({"x": b"\x00"},), 1024)
 
 
 @pytest.mark.parametrize("value", [None, "1", 1.5, True, 0, -3, 2**60])
 def test_room_id_rejects(value: object) -> None:
     with pytest.raises(Invalid):
-        validate.room_id({"room_id": value})
+        fields.room_id({"room_id": value})
 
 
 def test_text_rules() -> None:
-    assert validate.text({"text": "  indented\n  code  \n"}, 100) == "  indented\n  code"
+    assert fields.text({"text": "  indented\n  code  \n"}, 100) == "  indented\n  code"
     with pytest.raises(Invalid):
-        validate.text({"text": " \n\t"}, 10)
+        fields.text({"text": " \n\t"}, 10)
     with pytest.raises(TooLarge):
-        validate.text({"text": "x" * 11}, 10)
+        fields.text({"text": "x" * 11}, 10)
     with pytest.raises(Invalid):
-        validate.text({"text": 5}, 10)
+        fields.text({"text": 5}, 10)
 
 
 def test_display_names() -> None:
-    assert validate.display_name("  Ana   María ") == ("Ana María", "ana maría")
-    assert validate.display_name("ＡＮＡ")[1] == validate.display_name("ana")[1]  # width folded
-    assert validate.display_name("tab\tname")[0] == "tab name"  # whitespace is folded, not refused
-    for bad in ("", "   ", "x" * 33, "a\u200bb", "bell\x07", 7):
+    assert display_name("  Ana   María ") == ("Ana María", "ana maría")
+    assert display_name("ＡＮＡ")[1] == display_name("ana")[1]  # width folded
+    assert display_name("tab\tname")[0] == "tab name"  # whitespace is folded, not refused
+    for bad in ("", "   ", "x" * 33, "a\u200bb", "bell\x07"):
         with pytest.raises(Invalid):
-            validate.display_name(bad)
+            display_name(bad)
+    with pytest.raises(Invalid):  # not a string at all: refused as it arrives
+        decode_auth({"name": 7, "code": "12345678"})
 
 
 def test_room_names() -> None:
-    assert validate.room_name(" Team Lunch ") == "team-lunch"
+    assert fields.room_name(" Team Lunch ") == "team-lunch"
     for bad in ("", "a/b", "x" * 33, "<script>", None):
         with pytest.raises(Invalid):
-            validate.room_name(bad)
+            fields.room_name(bad)
 
 
 def test_client_ids() -> None:
-    assert validate.client_id({"client_id": "3f2a-9b:x.y_z"}) == "3f2a-9b:x.y_z"
+    assert fields.client_id({"client_id": "3f2a-9b:x.y_z"}) == "3f2a-9b:x.y_z"
     for bad in ("", "x" * 65, "a b", None, 12):
         with pytest.raises(Invalid):
-            validate.client_id({"client_id": bad})
+            fields.client_id({"client_id": bad})
 
 
 def test_settings_from_env_and_overrides(tmp_path: Path) -> None:
@@ -134,11 +138,8 @@ def test_secret_files_are_private_and_stable(tmp_path: Path) -> None:
     assert len(key) == 64 and secrets_store.secret_key(tmp_path) == key
     mode = stat.S_IMODE((tmp_path / secrets_store.SECRET_KEY_FILE).stat().st_mode)
     assert mode == 0o600
-    code = secrets_store.join_code(tmp_path, None)
-    assert code.isdigit() and len(code) == 8
-    assert secrets_store.join_code(tmp_path, None) == code
-    assert secrets_store.join_code(tmp_path, "abcd1234") == "abcd1234"
-    assert secrets_store.join_code(tmp_path, None) == "abcd1234"
+    host_id = secrets_store.host_id(tmp_path)
+    assert len(host_id) == 16 and secrets_store.host_id(tmp_path) == host_id
 
 
 def test_split_host() -> None:

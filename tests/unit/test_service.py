@@ -8,12 +8,17 @@ from typing import Any
 
 import pytest
 
-from backend.db_worker import Database
+from backend import commands as c
+from backend.chat.context import SendRate
+from backend.chat.service import ChatService
 from backend.errors import BadCode, BadToken, Conflict, Forbidden, NameTaken, NotFound, RateLimited
-from backend.service import ChatService
-from backend.service_core import Limits
+from backend.host_settings import HostSettings
+from backend.storage.blobs import BlobStore
+from backend.storage.sqlite.store import SqliteBackend
+from backend.storage.worker import Database
 
 CODE = "11223344"
+LIMITS = c.Limits(max_text_chars=100)
 
 
 class Recorder:
@@ -40,7 +45,7 @@ class Recorder:
 
 @pytest.fixture
 def db(tmp_path: Path) -> Iterator[Database]:
-    database = Database(tmp_path / "s.sqlite3", synchronous="normal")
+    database = Database(SqliteBackend(tmp_path / "s.sqlite3", synchronous="normal"))
     yield database
     database.close()
 
@@ -51,27 +56,44 @@ def out() -> Recorder:
 
 
 @pytest.fixture
-def service(db: Database, out: Recorder) -> ChatService:
+def service(db: Database, out: Recorder, tmp_path: Path) -> ChatService:
+    host = HostSettings(db, host_id="h", version="t", name="host")
+    host.start(name_given=False, code=CODE, code_given=True, data_dir=tmp_path)
     svc = ChatService(
         db,
         out,
-        server_info={"name": "host", "version": "t", "host_id": "h"},
-        join_code=CODE,
-        limits=Limits(max_text_chars=100, send_rate=1.0, send_burst=3),
+        host=host,
+        send_rate=SendRate(rate=1.0, burst=3),
+        blobs=BlobStore(tmp_path),
+        offload=lambda fn, *args: fn(*args),  # the test thread may block: nobody else is served
         invite_urls=lambda: ["u"],
     )
     svc.bootstrap()
     return svc
 
 
+def _connect(service: ChatService, sid: str, auth: dict[str, Any], address: str) -> dict[str, Any]:
+    """What a connecting client's handshake does: decode ``auth``, then connect."""
+    return service.sessions.connect(sid, c.decode_auth(auth), address)
+
+
 def _join(service: ChatService, sid: str, name: str) -> dict[str, Any]:
-    return service.connect(sid, {"name": name, "code": CODE}, "10.0.0.5")
+    return _connect(service, sid, {"name": name, "code": CODE}, "10.0.0.5")
+
+
+def _send(service: ChatService, sid: str, room_id: int, text: str, client_id: str) -> Any:
+    cmd = c.SendMessage.decode({"room_id": room_id, "text": text, "client_id": client_id}, LIMITS)
+    return service.messages.send(sid, cmd)
+
+
+def _create_room(service: ChatService, sid: str, name: str) -> dict[str, Any]:
+    return service.rooms.create(sid, c.CreateRoom.decode({"name": name}, LIMITS))
 
 
 def test_join_then_token_is_the_same_user(service: ChatService) -> None:
     first = _join(service, "s1", "Ana")
-    service.disconnect("s1")
-    again = service.connect("s2", {"token": first["token"]}, "10.0.0.5")
+    service.sessions.disconnect("s1")
+    again = _connect(service, "s2", {"token": first["token"]}, "10.0.0.5")
     assert again["user"] == first["user"]
     assert [r["name"] for r in again["rooms"]] == ["general"] and again["rooms"][0]["member"]
 
@@ -84,37 +106,37 @@ def test_name_is_unique_ignoring_case(service: ChatService) -> None:
 
 def test_wrong_code_and_unknown_token_are_refused(service: ChatService) -> None:
     with pytest.raises(BadCode):
-        service.connect("s1", {"name": "Ana", "code": "00000000"}, "10.0.0.5")
+        _connect(service, "s1", {"name": "Ana", "code": "00000000"}, "10.0.0.5")
     with pytest.raises(BadToken):
-        service.connect("s1", {"token": "not-a-token"}, "10.0.0.5")
+        _connect(service, "s1", {"token": "not-a-token"}, "10.0.0.5")
 
 
 def test_code_guessing_is_rate_limited_per_address(service: ChatService) -> None:
     for _ in range(5):
         with pytest.raises(BadCode):
-            service.connect("s", {"name": "Eve", "code": "00000000"}, "10.0.0.66")
+            _connect(service, "s", {"name": "Eve", "code": "00000000"}, "10.0.0.66")
     with pytest.raises(RateLimited) as caught:
-        service.connect("s", {"name": "Eve", "code": CODE}, "10.0.0.66")  # even the right code
+        _connect(service, "s", {"name": "Eve", "code": CODE}, "10.0.0.66")  # even the right code
     assert caught.value.data["retry_after"] > 0
     _join(service, "s2", "Ana")  # another address is unaffected
 
 
 def test_owner_key_is_loopback_only_and_one_time(service: ChatService) -> None:
-    key = service.owner_key
+    key = service.sessions.owner_key
     with pytest.raises(BadToken):
-        service.connect("s1", {"owner_key": key}, "192.168.1.9")
-    welcome = service.connect("s2", {"owner_key": key}, "127.0.0.1")
+        _connect(service, "s1", {"owner_key": key}, "192.168.1.9")
+    welcome = _connect(service, "s2", {"owner_key": key}, "127.0.0.1")
     assert welcome["user"]["is_host"]
     with pytest.raises(BadToken):
-        service.connect("s3", {"owner_key": key}, "127.0.0.1")
-    again = service.connect("s4", {"owner_key": service.owner_key}, "::1")
+        _connect(service, "s3", {"owner_key": key}, "127.0.0.1")
+    again = _connect(service, "s4", {"owner_key": service.sessions.owner_key}, "::1")
     assert again["user"]["id"] == welcome["user"]["id"]  # the same host user every launch
 
 
 def test_send_is_stored_once_and_published_once(service: ChatService, out: Recorder) -> None:
     general = _join(service, "s1", "Ana")["rooms"][0]["id"]
-    first = service.send_message("s1", general, "hello", "c-1")
-    retry = service.send_message("s1", general, "hello", "c-1")
+    first = _send(service, "s1", general, "hello", "c-1")
+    retry = _send(service, "s1", general, "hello", "c-1")
     assert retry == first
     created = out.events("message_created")
     assert created == [(first.to_wire(), f"room:{general}")]
@@ -123,60 +145,60 @@ def test_send_is_stored_once_and_published_once(service: ChatService, out: Recor
 def test_send_needs_membership_and_a_real_room(service: ChatService) -> None:
     _join(service, "s1", "Ana")
     _join(service, "s2", "Bo")
-    room = service.create_room("s1", "Side Talk")
+    room = _create_room(service, "s1", "Side Talk")
     with pytest.raises(Forbidden):
-        service.send_message("s2", room["id"], "hi", "c")
+        _send(service, "s2", room["id"], "hi", "c")
     with pytest.raises(NotFound):
-        service.send_message("s2", 9999, "hi", "c")
-    service.join_room("s2", room["id"])
-    assert service.send_message("s2", room["id"], "hi", "c").room_id == room["id"]
+        _send(service, "s2", 9999, "hi", "c")
+    service.rooms.join("s2", c.RoomRef(room["id"]))
+    assert _send(service, "s2", room["id"], "hi", "c").room_id == room["id"]
 
 
 def test_send_rate_limit(service: ChatService) -> None:
     general = _join(service, "s1", "Ana")["rooms"][0]["id"]
     for n in range(3):
-        service.send_message("s1", general, "x", f"c{n}")
+        _send(service, "s1", general, "x", f"c{n}")
     with pytest.raises(RateLimited):
-        service.send_message("s1", general, "x", "c3")
+        _send(service, "s1", general, "x", "c3")
 
 
 def test_create_room_conflict_and_broadcast(service: ChatService, out: Recorder) -> None:
     _join(service, "s1", "Ana")
-    room = service.create_room("s1", "lunch")
+    room = _create_room(service, "s1", "lunch")
     assert room["member"] and out.events("room_created")[0] == ({**room, "member": False}, None)
     assert "s1" in out.channels[f"room:{room['id']}"]
     with pytest.raises(Conflict) as caught:
-        service.create_room("s1", "LUNCH")
+        _create_room(service, "s1", "LUNCH")
     assert caught.value.data["room"]["id"] == room["id"]
 
 
 def test_leave_room_but_not_general(service: ChatService, out: Recorder) -> None:
     general = _join(service, "s1", "Ana")["rooms"][0]["id"]
-    room = service.create_room("s1", "lunch")
-    service.leave_room("s1", room["id"])
+    room = _create_room(service, "s1", "lunch")
+    service.rooms.leave("s1", c.RoomRef(room["id"]))
     assert "s1" not in out.channels[f"room:{room['id']}"]
     with pytest.raises(Forbidden):
-        service.send_message("s1", room["id"], "x", "c")
+        _send(service, "s1", room["id"], "x", "c")
     with pytest.raises(Forbidden):
-        service.leave_room("s1", general)
+        service.rooms.leave("s1", c.RoomRef(general))
 
 
 def test_presence_follows_first_and_last_connection(service: ChatService, out: Recorder) -> None:
     token = _join(service, "s1", "Ana")["token"]
-    service.connect("s2", {"token": token}, "10.0.0.5")  # a second device of the same user
-    service.disconnect("s1")
+    _connect(service, "s2", {"token": token}, "10.0.0.5")  # a second device of the same user
+    service.sessions.disconnect("s1")
     assert [p["online"] for p, _ in out.events("presence_changed")] == [True]
-    service.disconnect("s2")
+    service.sessions.disconnect("s2")
     assert [p["online"] for p, _ in out.events("presence_changed")] == [True, False]
 
 
 def test_fetch_pages_and_typing(service: ChatService, out: Recorder) -> None:
     general = _join(service, "s1", "Ana")["rooms"][0]["id"]
     _join(service, "s2", "Bo")
-    ids = [service.send_message("s1", general, str(n), f"c{n}").id for n in range(3)]
-    page = service.fetch_messages("s2", general, after_id=ids[0], before_id=None, limit=50)
+    ids = [_send(service, "s1", general, str(n), f"c{n}").id for n in range(3)]
+    page = service.messages.fetch("s2", c.FetchMessages(general, limit=50, after_id=ids[0]))
     assert [m.id for m in page.messages] == ids[1:]
-    service.typing("s2", general)
+    service.rooms.typing("s2", c.RoomRef(general))
     [(payload, to)] = out.events("typing")
     assert (
         payload == {"room_id": general, "user": {"id": 2, "name": "Bo"}} and to == f"room:{general}"
@@ -186,6 +208,6 @@ def test_fetch_pages_and_typing(service: ChatService, out: Recorder) -> None:
 def test_invite_is_for_the_host_only(service: ChatService) -> None:
     _join(service, "s1", "Ana")
     with pytest.raises(Forbidden):
-        service.get_invite("s1")
-    service.connect("h", {"owner_key": service.owner_key}, "127.0.0.1")
-    assert service.get_invite("h") == {"code": CODE, "urls": ["u"]}
+        service.admin.invite("s1")
+    _connect(service, "h", {"owner_key": service.sessions.owner_key}, "127.0.0.1")
+    assert service.admin.invite("h") == {"code": CODE, "urls": ["u"]}

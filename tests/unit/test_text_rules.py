@@ -6,8 +6,8 @@ import sqlite3
 
 import pytest
 
-from backend.mentions import MAX_MENTIONS, Names
-from backend.search_query import fts_query
+from backend.chat.mentions import MAX_MENTIONS, Names
+from backend.storage.sqlite.search import fts_query
 
 
 def _names(*people: str) -> Names:

@@ -7,7 +7,7 @@ import struct
 
 import pytest
 
-from backend import ws_frames as wf
+from backend.wire import frames as wf
 
 
 def client_frame(opcode: int, payload: bytes, *, fin: bool = True, masked: bool = True) -> bytes:

@@ -1,0 +1,86 @@
+"""Host administration: what the host's own user may see and change about the host.
+
+Rename the host, change or turn off the join code (both through ``HostSettings``, which stores and
+announces them), see the invite, list and remove devices. Every command checks first that the
+caller is the host user.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from .. import commands as c
+from .. import protocol as p
+from ..errors import Forbidden, NotFound
+from ..host_settings import HostSettings
+from ..models import User
+from .context import Context
+from .sessions import HOST_WINDOW_DEVICE
+
+
+class Admin:
+    def __init__(
+        self, ctx: Context, host: HostSettings, invite_urls: Callable[[], list[str]]
+    ) -> None:
+        self._ctx = ctx
+        self._host = host
+        self._invite_urls = invite_urls
+
+    def info(self, sid: str) -> dict[str, Any]:
+        self._check_host(sid)
+        presence = self._ctx.presence
+        devices = self._ctx.db.read(lambda s: s.devices.all())
+        return {
+            "name": self._host.name,
+            "join_code": self._host.join_code,
+            "devices": [
+                {
+                    "id": d.id,
+                    "user": d.user.ref(),
+                    "label": d.label,
+                    "created_at": d.created_at,
+                    "last_seen_at": d.last_seen_at,
+                    "online": presence.device_online(d.id),
+                }
+                for d in devices
+            ],
+        }
+
+    def invite(self, sid: str) -> dict[str, Any]:
+        """The join code and the URLs peers can open (the host's invite panel)."""
+        if not self._ctx.caller(sid).is_host:
+            raise Forbidden("Only the host can see the invite.")
+        return {"code": self._host.join_code, "urls": self._invite_urls()}
+
+    def rename_host(self, sid: str, cmd: c.RenameHost) -> dict[str, Any]:
+        self._check_host(sid)
+        self._host.rename(cmd.name)
+        server = self._host.server_info()
+        self._ctx.out.publish(p.SERVER_CHANGED, {"server": server}, None)
+        return server
+
+    def set_join_code(self, sid: str, cmd: c.SetJoinCode) -> str | None:
+        """A given code, a fresh random one for "", or None to let anyone in without one."""
+        self._check_host(sid)
+        return self._host.set_join_code(cmd.code)
+
+    def remove_device(self, sid: str, cmd: c.RemoveDevice) -> None:
+        """The device's token stops working now; its open connections are dropped."""
+        self._check_host(sid)
+        ctx = self._ctx
+        device_id = cmd.device_id
+        device = ctx.db.read(lambda s: s.devices.get(device_id))
+        if device is None:
+            raise NotFound("There is no such device.")
+        if device.user.is_host and device.label == HOST_WINDOW_DEVICE:
+            raise Forbidden("The host's own window cannot be removed.")
+        ctx.db.write(lambda s: s.devices.delete(device_id))
+        for connection in ctx.presence.device_connections(device_id):
+            ctx.out.disconnect(connection)
+
+    def _check_host(self, sid: str) -> User:
+        user = self._ctx.caller(sid)
+        if not user.is_host:
+            raise Forbidden("Only the host can do that.")
+        return user

@@ -1,0 +1,143 @@
+"""What every chat command starts from: the caller, the checks, the store and the way out.
+
+One ``Context`` per host, shared by the parts in ``chat/`` (sessions, rooms, messages, ...). It holds
+the database, the transport (the one way out to clients), who is online, the host's names for
+mentions and the rate limits; and the checks most commands begin with: who is asking, may they see
+this room or message, are they too fast. Parts never reach into each other's state: what they share
+is here, in the open.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from .. import protocol as p
+from ..errors import Forbidden, NotFound, RateLimited
+from ..models import Message, User
+from ..ratelimit import TokenBuckets
+from ..storage.interface import Database
+from .mentions import Names
+from .presence import Presence
+
+# Typing signals: a client says it every few seconds; more than this is noise.
+TYPING_RATE, TYPING_BURST = 1.0, 5
+# Read marks: a client marks as it scrolls; more than this is a bug or abuse, not reading.
+READ_RATE, READ_BURST = 5.0, 30
+
+
+class Transport(Protocol):
+    """The way out to clients (wire.transport, wired by app.py; unit tests use a recorder).
+
+    ``publish`` sends an event to everyone subscribed to a channel (``None``: everyone connected);
+    choosing the channel is the caller's security decision (protocol.room_channel/user_channel).
+    """
+
+    def publish(
+        self, event: str, payload: dict[str, Any], to: str | None, skip_sid: str | None = None
+    ) -> None: ...
+
+    def subscribe(self, sid: str, channel: str) -> None: ...
+
+    def unsubscribe(self, sid: str, channel: str) -> None: ...
+
+    def disconnect(self, sid: str) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class SendRate:
+    """Per user: a burst of ``burst`` sends, refilled at ``rate`` per second (from Settings)."""
+
+    rate: float = 5.0
+    burst: int = 20
+
+
+class Rates:
+    """The per-user rate limits: sends (messages, edits, reactions, new rooms), typing, reads."""
+
+    def __init__(self, send: SendRate) -> None:
+        self.sends = TokenBuckets(send.rate, send.burst)
+        self.typing = TokenBuckets(TYPING_RATE, TYPING_BURST)
+        self.reads = TokenBuckets(READ_RATE, READ_BURST)
+
+    def forget(self, user_id: int) -> None:
+        """The user went offline: their buckets start full next time."""
+        for buckets in (self.sends, self.typing, self.reads):
+            buckets.forget(user_id)
+
+
+class Context:
+    def __init__(self, db: Database, out: Transport, send_rate: SendRate) -> None:
+        self.db = db
+        self.out = out
+        self.presence = Presence()
+        self.names = Names()
+        self.rates = Rates(send_rate)
+
+    def caller(self, sid: str) -> User:
+        """The user of a connection (``forbidden`` for one that never finished connecting)."""
+        user = self.presence.user(sid)
+        if user is None:
+            raise Forbidden("Connect first.")
+        return user
+
+    def user_wire(self, user: User) -> dict[str, Any]:
+        return {**user.to_wire(), "online": self.presence.is_online(user.id)}
+
+    def check_rate(self, buckets: TokenBuckets, user: User, message: str) -> None:
+        wait = buckets.take(user.id)
+        if wait > 0:
+            raise RateLimited(message, retry_after=round(wait, 2))
+
+    def can_see_room(self, user: User, room_id: int) -> bool:
+        """Whether the user is a member of the room (files, search and history are for members)."""
+        if room_id in self.presence.rooms(user.id):  # membership of online users is cached
+            return True
+        if self.presence.is_online(user.id):  # ... and complete
+            return False
+        return bool(self.db.read(lambda s: s.members.contains(room_id, user.id)))
+
+    def check_member(self, user: User, room_id: int) -> None:
+        """Pass if the user is in the room; not_found for unknown rooms, forbidden otherwise.
+
+        Socket commands and HTTP requests (files) alike; the latter may come from a user with no
+        open connection, hence the database when the presence cache does not know.
+        """
+        if self.can_see_room(user, room_id):
+            return
+        room = self.db.read(lambda s: s.rooms.get(room_id))
+        if room is None or room.kind != "channel":  # a DM's existence is nobody else's business
+            raise NotFound("There is no such room.")
+        raise Forbidden("Join the room first.")
+
+    def visible_message(
+        self, user: User, message_id: int, *, host_sees_channels: bool = False
+    ) -> Message:
+        """The message, if the user may see it (the host user also every channel's)."""
+        message = self.db.read(lambda s: s.messages.get(message_id))
+        if message is None:
+            raise NotFound("There is no such message.")
+        if message.room_id in self.presence.rooms(user.id):
+            return message
+        if host_sees_channels and user.is_host:
+            room = self.db.read(lambda s: s.rooms.get(message.room_id))
+            if room is not None and room.kind == "channel":
+                return message
+        try:
+            self.check_member(user, message.room_id)
+        except Forbidden:
+            raise NotFound("There is no such message.") from None
+        return message
+
+    def subscribe(self, user_id: int, room_id: int) -> None:
+        """Put the user's open connections on the room's channel (and in the membership cache)."""
+        if not self.presence.is_online(user_id):
+            return
+        self.presence.enter(user_id, room_id)
+        for sid in self.presence.sids(user_id):
+            self.out.subscribe(sid, p.room_channel(room_id))
+
+    def unsubscribe(self, user_id: int, room_id: int) -> None:
+        self.presence.leave(user_id, room_id)
+        for sid in self.presence.sids(user_id):
+            self.out.unsubscribe(sid, p.room_channel(room_id))

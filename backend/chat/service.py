@@ -1,0 +1,59 @@
+"""The chat rules, assembled: one ``Context`` and a part per concern, built for one host.
+
+The socket handlers and HTTP routes reach a part by name (``chat.messages.send(...)``); each part
+follows Zulip's order for every change: check, store, then publish to the audience it chose, only
+after the write committed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from .. import protocol as p
+from ..host_settings import HostSettings
+from ..storage.blobs import BlobStore
+from ..storage.interface import Database, Store
+from .admin import Admin
+from .context import Context, SendRate, Transport
+from .files import Files, Offload
+from .messages import Messages
+from .reads import Reads
+from .rooms import Rooms
+from .sessions import Sessions
+
+
+class ChatService:
+    def __init__(
+        self,
+        db: Database,
+        out: Transport,
+        *,
+        host: HostSettings,
+        send_rate: SendRate,
+        blobs: BlobStore,
+        offload: Offload,
+        invite_urls: Callable[[], list[str]],
+    ) -> None:
+        self.context = ctx = Context(db, out, send_rate)
+        self.sessions = Sessions(ctx, host)
+        self.rooms = Rooms(ctx)
+        self.messages = Messages(ctx)
+        self.reads = Reads(ctx)
+        self.files = Files(ctx, blobs, offload)
+        self.admin = Admin(ctx, host, invite_urls)
+
+    def bootstrap(self) -> None:
+        """A fresh host gets its ``general`` room; everyone's name is known for mentions."""
+
+        def prepare(store: Store) -> list[tuple[int, str]]:
+            if store.rooms.by_name_key(p.GENERAL) is None:
+                store.rooms.insert(p.GENERAL, p.GENERAL, kind="channel", created_by=None)
+            return [(user.id, user.name) for user in store.users.all()]
+
+        for user_id, name in self.context.db.write(prepare):
+            self.context.names.add(user_id, name)
+
+    def hosts_changed(self, hosts: list[dict[str, Any]]) -> None:
+        """Discovery saw hosts come or go: tell every client (browsers cannot do mDNS)."""
+        self.context.out.publish(p.HOSTS_CHANGED, {"hosts": hosts}, None)

@@ -1,0 +1,172 @@
+"""Connections: who a new connection is (a device token, the host's window, or a first join with a
+name and the join code), what it is told on arrival (``welcome``), and what its going away changes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import ipaddress
+import math
+import secrets
+from typing import Any
+
+from .. import commands as c
+from .. import protocol as p
+from ..errors import BadCode, BadToken, NameTaken, RateLimited
+from ..host_settings import HostSettings
+from ..models import User
+from ..ratelimit import FailureWindow
+from ..storage.interface import Store
+from .context import Context
+from .names import display_name, fitting_name, name_key
+from .rooms import join_general, rooms_wire
+
+# Wrong join codes: per address and in total per minute. 8 random digits at 30 guesses a minute
+# take years to find; the per-address bound keeps one machine from locking everyone else out quickly.
+CODE_FAILURES_PER_ADDRESS = 5
+CODE_FAILURES_TOTAL = 30
+CODE_FAILURE_WINDOW = 60.0
+# The device row that the host's own window re-uses on every launch.
+HOST_WINDOW_DEVICE = "host-window"
+
+
+def hash_token(token: str) -> str:
+    # Tokens are 256 random bits, so a plain hash is enough: nothing to brute-force.
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def is_loopback(address: str | None) -> bool:
+    try:
+        return address is not None and ipaddress.ip_address(address).is_loopback
+    except ValueError:
+        return False
+
+
+class Sessions:
+    def __init__(self, ctx: Context, host: HostSettings) -> None:
+        self._ctx = ctx
+        self._host = host
+        self._guesses = FailureWindow(
+            CODE_FAILURES_PER_ADDRESS, CODE_FAILURES_TOTAL, CODE_FAILURE_WINDOW
+        )
+        self._owner_key = secrets.token_urlsafe(24)
+
+    @property
+    def owner_key(self) -> str:
+        """The one-time key that lets the host's own window in as the host user (loopback only)."""
+        return self._owner_key
+
+    def connect(self, sid: str, auth: c.Auth, address: str | None) -> dict[str, Any]:
+        """Identify a new connection and return its ``welcome`` payload."""
+        if isinstance(auth, c.TokenAuth):
+            user, token, device_id = self._by_token(auth.token)
+        elif isinstance(auth, c.OwnerAuth):
+            user, token, device_id = self._as_owner(auth.key, address)
+        else:
+            user, token, device_id = self._join(sid, auth, address)
+
+        ctx = self._ctx
+        member_of, rooms, users, reads = ctx.db.read(
+            lambda s: (
+                s.members.room_ids_of(user.id),
+                s.rooms.visible_to(user.id),
+                s.users.all(),
+                s.reads.of_user(user.id),
+            )
+        )
+        came_online = ctx.presence.add(sid, user, member_of, device_id)
+        ctx.out.subscribe(sid, p.user_channel(user.id))
+        for room_id in member_of:
+            ctx.out.subscribe(sid, p.room_channel(room_id))
+        if came_online:
+            ctx.out.publish(
+                p.PRESENCE_CHANGED, {"user": user.to_wire(), "online": True}, None, skip_sid=sid
+            )
+        return {
+            "user": user.to_wire(),
+            "token": token,
+            "rooms": rooms_wire(rooms, member_of, reads),
+            "users": [ctx.user_wire(u) for u in users],
+            "server": self._host.server_info(),
+        }
+
+    def disconnect(self, sid: str) -> None:
+        ctx = self._ctx
+        user, went_offline = ctx.presence.remove(sid)
+        if user is not None and went_offline:
+            ctx.rates.forget(user.id)
+            ctx.out.publish(p.PRESENCE_CHANGED, {"user": user.to_wire(), "online": False}, None)
+
+    def user_for_token(self, token: str) -> User | None:
+        """The user a device token belongs to (HTTP requests carry it as a bearer token)."""
+        digest = hash_token(token)
+        found = self._ctx.db.read(lambda s: s.devices.by_token_hash(digest))
+        return found[0] if found else None
+
+    def _by_token(self, token: str) -> tuple[User, str, int]:
+        digest = hash_token(token)
+        found = self._ctx.db.read(lambda s: s.devices.by_token_hash(digest))
+        if found is None:
+            raise BadToken("This device is not known here any more. Join again with your name.")
+        return found[0], token, found[1]
+
+    def _as_owner(self, key: str, address: str | None) -> tuple[User, str, int]:
+        if not is_loopback(address) or not hmac.compare_digest(key, self._owner_key):
+            raise BadToken("That host key is not valid here.")
+        self._owner_key = secrets.token_urlsafe(24)  # one-time: a copied URL is useless afterwards
+        token = secrets.token_urlsafe(32)
+        preferred = self._host.name
+
+        def as_host(store: Store) -> tuple[User, int]:
+            user = store.users.host()
+            if user is None:
+                name = _free_name(store, preferred)
+                user = store.users.insert(name, name_key(name), is_host=True)
+                join_general(store, user)
+            return user, store.devices.replace_token(user.id, HOST_WINDOW_DEVICE, hash_token(token))
+
+        user, device_id = self._ctx.db.write(as_host)
+        self._ctx.names.add(user.id, user.name)
+        return user, token, device_id
+
+    def _join(self, sid: str, auth: c.JoinAuth, address: str | None) -> tuple[User, str, int]:
+        key = address or "?"
+        code = self._host.join_code
+        if code is not None:
+            wait = self._guesses.retry_after(key)
+            if wait > 0:
+                raise RateLimited(
+                    f"Too many wrong codes. Try again in {math.ceil(wait)} seconds.",
+                    retry_after=math.ceil(wait),
+                )
+            if auth.code is None or not hmac.compare_digest(
+                auth.code.strip().encode(), code.encode()
+            ):
+                self._guesses.record(key)
+                raise BadCode("That join code is not right. Ask the host for the current code.")
+        display, key_of_name = display_name(auth.name)
+        token = secrets.token_urlsafe(32)
+
+        def create(store: Store) -> tuple[User, int]:
+            if store.users.by_name_key(key_of_name) is not None:
+                raise NameTaken(f"Someone here is already called {display}. Pick another name.")
+            user = store.users.insert(display, key_of_name)
+            device_id = store.devices.insert(user.id, hash_token(token))
+            join_general(store, user)
+            return user, device_id
+
+        ctx = self._ctx
+        user, device_id = ctx.db.write(create)
+        ctx.names.add(user.id, user.name)
+        ctx.out.publish(p.USER_CREATED, ctx.user_wire(user), None, skip_sid=sid)
+        return user, token, device_id
+
+
+def _free_name(store: Store, preferred: str) -> str:
+    """``preferred`` trimmed to a valid name, with a number added if someone already has it."""
+    base = fitting_name(preferred)
+    name, n = base, 2
+    while store.users.by_name_key(name_key(name)) is not None:
+        name, n = f"{base} {n}", n + 1
+    return name

@@ -1,0 +1,347 @@
+"""What clients ask of the host, decoded once at the edge into typed, checked commands.
+
+Every command of docs/protocol.md has a frozen dataclass here whose ``decode(data, limits)`` reads the
+event's JSON object field by field (``fields.py``) and raises ``Invalid``/``TooLarge`` with the field's
+name; the socket handlers (``web/events.py``) and HTTP routes decode, then hand the command to the
+chat rules (``chat/``), which trust its types and shapes and check only who may do what. The same goes
+for the handshake's ``auth`` (``decode_auth``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from . import fields
+from . import protocol as p
+from .errors import Invalid
+from .host_settings import check_host_name, check_join_code
+
+C = TypeVar("C")
+Data = dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    """The configurable bounds on what one command may carry (from ``Settings``)."""
+
+    # Above this (encoded) an event is refused with too_large; the connection stays up.
+    max_payload_bytes: int = 64 * 1024
+    max_text_chars: int = 4000
+    # Largest file an upload may announce; a bigger one is refused before any byte is sent.
+    max_upload_bytes: int = 100 * 1024 * 1024
+
+
+def decode(kind: Callable[[Data, Limits], C], args: tuple[Any, ...], limits: Limits) -> C:
+    """The command ``kind`` from an event's arguments: exactly one JSON object within the limit."""
+    return kind(fields.payload(args, limits.max_payload_bytes), limits)
+
+
+# -- connecting ------------------------------------------------------------------------------------
+
+_WHO = "Say who you are: a name and the join code, or your device token."
+
+
+@dataclass(frozen=True, slots=True)
+class TokenAuth:
+    """A device that joined before, back with its token."""
+
+    token: str
+
+
+@dataclass(frozen=True, slots=True)
+class OwnerAuth:
+    """The host's own window, with the one-time key it was started with."""
+
+    key: str
+
+
+@dataclass(frozen=True, slots=True)
+class JoinAuth:
+    """A first join from a device: the name to go by and the join code (None: none given)."""
+
+    name: str
+    code: str | None
+
+
+Auth = TokenAuth | OwnerAuth | JoinAuth
+
+
+def decode_auth(auth: Any) -> Auth:
+    if not isinstance(auth, dict):
+        raise Invalid(_WHO)
+    if "token" in auth:
+        return TokenAuth(fields.token(auth["token"], "token"))
+    if "owner_key" in auth:
+        return OwnerAuth(fields.token(auth["owner_key"], "owner_key"))
+    if "name" in auth:
+        name = auth.get("name")
+        if not isinstance(name, str):
+            raise Invalid("Pick a name to show to others.", field="name")
+        code = auth.get("code")
+        return JoinAuth(name, code if isinstance(code, str) else None)
+    raise Invalid(_WHO)
+
+
+# -- messages --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class SendMessage:
+    room_id: int
+    text: str  # "" only when the message carries files
+    client_id: str
+    reply_to: int | None = None
+    attachments: tuple[int, ...] = ()
+
+    @classmethod
+    def decode(cls, data: Data, limits: Limits) -> SendMessage:
+        room_id = fields.room_id(data)
+        client_id = fields.client_id(data)
+        reply_to = fields.integer(data, "reply_to", required=False)
+        attachments: tuple[int, ...] = ()
+        if "attachments" in data:
+            attachments = tuple(fields.id_list(data, "attachments", most=p.MAX_ATTACHMENTS))
+        if attachments and data.get("text") in ("", None):
+            text = ""  # a file needs no caption
+        else:
+            text = fields.text(data, limits.max_text_chars)
+        return cls(room_id, text, client_id, reply_to, attachments)
+
+
+@dataclass(frozen=True, slots=True)
+class FetchMessages:
+    room_id: int
+    limit: int
+    after_id: int | None = None
+    before_id: int | None = None
+    around_id: int | None = None
+
+    @classmethod
+    def decode(cls, data: Data, limits: Limits) -> FetchMessages:
+        room_id = fields.room_id(data)
+        after_id = fields.integer(data, "after_id", required=False, minimum=0)
+        before_id = fields.integer(data, "before_id", required=False, minimum=0)
+        around_id = fields.integer(data, "around_id", required=False)
+        limit = fields.limit(data, default=p.FETCH_DEFAULT, most=p.FETCH_MAX)
+        if sum(x is not None for x in (after_id, before_id, around_id)) > 1:
+            raise Invalid("Give at most one of after_id, before_id and around_id.")
+        return cls(room_id, limit, after_id, before_id, around_id)
+
+
+@dataclass(frozen=True, slots=True)
+class FetchChanges:
+    room_id: int
+    after_rev: int
+    limit: int
+
+    @classmethod
+    def decode(cls, data: Data, limits: Limits) -> FetchChanges:
+        return cls(
+            fields.room_id(data),
+            fields.required_int(data, "after_rev", minimum=0),
+            fields.limit(data, default=p.FETCH_MAX, most=p.FETCH_MAX),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class EditMessage:
+    message_id: int
+    text: str
+
+    @classmethod
+    def decode(cls, data: Data, limits: Limits) -> EditMessage:
+        message_id = fields.required_int(data, "message_id")
+        return cls(message_id, fields.text(data, limits.max_text_chars))
+
+
+@dataclass(frozen=True, slots=True)
+class MessageRef:
+    """A command about one message and nothing more (delete_message)."""
+
+    message_id: int
+
+    @classmethod
+    def decode(cls, data: Data, limits: Limits) -> MessageRef:
+        return cls(fields.required_int(data, "message_id"))
+
+
+@dataclass(frozen=True, slots=True)
+class React:
+    message_id: int
+    emoji: str
+    on: bool
+
+    @classmethod
+    def decode(cls, data: Data, limits: Limits) -> React:
+        message_id = fields.required_int(data, "message_id")
+        emoji = fields.emoji(data.get("emoji"))
+        return cls(message_id, emoji, fields.boolean(data, "on"))
+
+
+@dataclass(frozen=True, slots=True)
+class Search:
+    query: str
+    limit: int
+    room_id: int | None = None
+    author_id: int | None = None
+    before_id: int | None = None
+
+    @classmethod
+    def decode(cls, data: Data, limits: Limits) -> Search:
+        query = fields.search_query(data.get("query"))
+        room_id = fields.integer(data, "room_id", required=False)
+        author_id = fields.integer(data, "author_id", required=False)
+        before_id = fields.integer(data, "before_id", required=False)
+        limit = fields.limit(data, default=p.SEARCH_DEFAULT, most=p.SEARCH_MAX)
+        return cls(query, limit, room_id, author_id, before_id)
+
+
+# -- rooms and reading -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class RoomRef:
+    """A command about one room and nothing more (join, leave, members, typing, read marks)."""
+
+    room_id: int
+
+    @classmethod
+    def decode(cls, data: Data, limits: Limits) -> RoomRef:
+        return cls(fields.room_id(data))
+
+
+@dataclass(frozen=True, slots=True)
+class CreateRoom:
+    name: str  # already in its one spelling: lowercase, dashes for spaces
+
+    @classmethod
+    def decode(cls, data: Data, limits: Limits) -> CreateRoom:
+        return cls(fields.room_name(data.get("name")))
+
+
+@dataclass(frozen=True, slots=True)
+class OpenDm:
+    user_ids: tuple[int, ...]
+
+    @classmethod
+    def decode(cls, data: Data, limits: Limits) -> OpenDm:
+        return cls(tuple(fields.id_list(data, "user_ids", most=p.MAX_DM_USERS)))
+
+
+@dataclass(frozen=True, slots=True)
+class MarkRead:
+    room_id: int
+    message_id: int
+
+    @classmethod
+    def decode(cls, data: Data, limits: Limits) -> MarkRead:
+        room_id = fields.room_id(data)
+        return cls(room_id, fields.required_int(data, "message_id", minimum=0))
+
+
+@dataclass(frozen=True, slots=True)
+class UnreadQuery:
+    """One room of count_unread: after ``after_id`` (None: the host's mark), up to ``up_to_id``."""
+
+    room_id: int
+    after_id: int | None
+    up_to_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class CountUnread:
+    rooms: tuple[UnreadQuery, ...]
+
+    @classmethod
+    def decode(cls, data: Data, limits: Limits) -> CountUnread:
+        rooms = data.get("rooms")
+        most = p.MAX_UNREAD_ROOMS
+        if not isinstance(rooms, list) or not 1 <= len(rooms) <= most:
+            raise Invalid(f"'rooms' must be a list of 1-{most} entries.", field="rooms")
+        queries = []
+        for entry in rooms:
+            if not isinstance(entry, dict):
+                raise Invalid(
+                    "Each entry of 'rooms' is {room_id, after_id, up_to_id?}.", field="rooms"
+                )
+            after = fields.integer(entry, "after_id", required=False, minimum=0)
+            up_to = fields.integer(entry, "up_to_id", required=False, minimum=0)
+            queries.append(
+                UnreadQuery(fields.room_id(entry), after, fields.MAX_ID if up_to is None else up_to)
+            )
+        return cls(tuple(queries))
+
+
+# -- the host --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class RenameHost:
+    name: str  # host_settings.check_host_name: the one rule, for the flag, env and admin alike
+
+    @classmethod
+    def decode(cls, data: Data, limits: Limits) -> RenameHost:
+        return cls(check_host_name(data.get("name")))
+
+
+@dataclass(frozen=True, slots=True)
+class SetJoinCode:
+    code: str | None  # None: open, anyone may join; "": make a fresh random code
+
+    @classmethod
+    def decode(cls, data: Data, limits: Limits) -> SetJoinCode:
+        if "code" not in data:
+            raise Invalid("'code' is missing (null turns the code off).", field="code")
+        code = data["code"]
+        if code is None or code == "":
+            return cls(code)
+        return cls(check_join_code(code))
+
+
+@dataclass(frozen=True, slots=True)
+class RemoveDevice:
+    device_id: int
+
+    @classmethod
+    def decode(cls, data: Data, limits: Limits) -> RemoveDevice:
+        return cls(fields.required_int(data, "device_id"))
+
+
+@dataclass(frozen=True, slots=True)
+class NoFields:
+    """A command that carries nothing but itself (list_rooms, get_invite, admin_info)."""
+
+    @classmethod
+    def decode(cls, data: Data, limits: Limits) -> NoFields:
+        return cls()
+
+
+# -- files (HTTP) ----------------------------------------------------------------------------------
+
+# A name longer than this as sent is refused rather than cut (nobody types 1,024 characters).
+FILE_NAME_SENT_MAX = 1024
+
+
+@dataclass(frozen=True, slots=True)
+class NewUpload:
+    """A ``POST /api/uploads`` body: a file about to be sent to a room."""
+
+    room_id: int
+    name: str  # as sent; chat/files.py makes it safe to show and save
+    size: int
+    sha256: str  # lowercase hex
+
+    @classmethod
+    def decode(cls, data: Any, limits: Limits) -> NewUpload:
+        """A file over the limit is refused here, before any byte of it is sent."""
+        if not isinstance(data, dict):
+            raise Invalid("Send a JSON object with room_id, name, size and sha256.")
+        room_id = fields.room_id(data)
+        size = fields.required_int(data, "size")
+        fields.file_size(size, limits.max_upload_bytes)
+        name = data.get("name")
+        if not isinstance(name, str) or len(name) > FILE_NAME_SENT_MAX:
+            raise Invalid("'name' must be the file's name.", field="name")
+        return cls(room_id, name, size, fields.sha256(data.get("sha256")))

@@ -1,0 +1,364 @@
+"""Uploaded bytes on disk: partial uploads, content-addressed files, what kind of file they are.
+
+Layout under the data dir (docs/storage.md):
+
+- ``uploads/<upload_id>``: the bytes received so far. The file's size *is* the upload's offset, and
+  every chunk is fsync'd before it is acknowledged, so the offset a client is told survives a crash.
+- ``files/<sha[:2]>/<sha256>``: finished files, named by their content. Identical content is stored
+  once. Nothing here is ever named by a client: the name a person gave a file is metadata only.
+
+Upload ids and hashes are checked against strict patterns before any path is built from them.
+Plain Python and blocking: the chat rules run these calls off the event loop (``chat/files.py``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import secrets
+import threading
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+# 8 MiB: large enough that per-request overhead (HTTP, a thread hop, an fsync) is amortised at
+# loopback speeds, small enough that a dropped connection costs little to resend (docs/benchmarks.md).
+CHUNK_SIZE = 8 * 1024 * 1024
+# Blocks for reading back from disk (hash recomputation, downloads).
+READ_BLOCK = 1024 * 1024
+# secrets.token_urlsafe(24) is 32 characters of [A-Za-z0-9_-]; anything else is not ours.
+UPLOAD_ID = re.compile(r"\A[A-Za-z0-9_-]{32}\Z")
+SHA256 = re.compile(r"\A[0-9a-f]{64}\Z")
+OCTET_STREAM = "application/octet-stream"
+# Hashes pieces beside the thread that writes them (started on first use; one per process, and
+# fast enough for every upload at once: ~1 GB/s).
+_HASHING = ThreadPoolExecutor(max_workers=1, thread_name_prefix="upload-hash")
+
+
+class OffsetMismatch(Exception):
+    """The client's offset is not where the upload stands; ``offset`` is where it does."""
+
+    def __init__(self, offset: int) -> None:
+        super().__init__(offset)
+        self.offset = offset
+
+
+class HashMismatch(Exception):
+    """The finished bytes do not have the SHA-256 the client announced (the upload is discarded)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Blob:
+    """A finished, verified file in the content store."""
+
+    sha256: str
+    size: int
+    kind: str  # "image" or "file"
+    mime: str
+
+
+def new_upload_id() -> str:
+    return secrets.token_urlsafe(24)
+
+
+def is_upload_id(value: str) -> bool:
+    return bool(UPLOAD_ID.match(value))
+
+
+def sniff(head: bytes) -> tuple[str, str]:
+    """``(kind, mime)`` from the first bytes. Only four image types are images; the rest are bytes.
+
+    SVG and HTML are deliberately not images here: both can carry script. A file's name or the
+    uploader's claimed type never matter.
+    """
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "image", "image/png"
+    if head.startswith(b"\xff\xd8\xff"):
+        return "image", "image/jpeg"
+    if head.startswith((b"GIF87a", b"GIF89a")):
+        return "image", "image/gif"
+    if len(head) >= 12 and head.startswith(b"RIFF") and head[8:12] == b"WEBP":
+        return "image", "image/webp"
+    return "file", OCTET_STREAM
+
+
+def _fsync_dir(path: Path) -> None:
+    """Make a new directory entry (a created or renamed file) survive a power loss."""
+    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+class ChunkWriter:
+    """One chunk of an upload going to disk as it arrives; durable, and counted, only at commit().
+
+    Pieces are written in order, one call at a time (the caller waits for each). Each piece is
+    hashed on another thread while it is written and the next piece is received: SHA-256 and the
+    disk each cost about a third of a chunk's time, and hashlib releases the GIL.
+    """
+
+    def __init__(
+        self, store: BlobStore, upload_id: str, fd: int, start: int, hasher: Any, lock: Any
+    ) -> None:
+        self._store, self._upload_id, self._fd = store, upload_id, fd
+        self.start = self.end = start
+        self._hasher, self._lock = hasher, lock
+        self._hashing: Future[None] | None = None
+
+    def write(self, piece: bytes) -> None:
+        if self._hashing is not None:
+            self._hashing.result()  # keeps hash updates in order
+        self._hashing = _HASHING.submit(self._hasher.update, piece)
+        view = memoryview(piece)
+        done = 0
+        while done < len(view):  # bounded: each pass writes at least one byte
+            done += os.pwrite(self._fd, view[done:], self.end + done)
+        self.end += done
+
+    def commit(self) -> int:
+        """fdatasync, then count the bytes as received; returns the new offset."""
+        try:
+            if self._hashing is not None:
+                self._hashing.result()
+            os.fdatasync(self._fd)  # the data and the new size; other metadata can wait
+            if self.start == 0:
+                _fsync_dir(self._store.uploads_dir)
+        except BaseException:
+            self.abort()
+            raise
+        self._store._hashes[self._upload_id] = (self.end, self._hasher)
+        self._close()
+        return self.end
+
+    def abort(self) -> None:
+        """Forget this chunk: cut the file back to where it stood (a dropped or failed request)."""
+        if self._fd < 0:
+            return
+        try:
+            if self._hashing is not None:
+                self._hashing.exception()  # wait; the hash is dropped anyway
+            os.ftruncate(self._fd, self.start)
+        finally:
+            self._store._hashes.pop(self._upload_id, None)  # rebuilt from disk when next needed
+            self._close()
+
+    def _close(self) -> None:
+        os.close(self._fd)
+        self._fd = -1
+        with self._store._guard:
+            self._store._writing.pop(self._upload_id, None)
+        self._lock.release()
+
+
+class BlobStore:
+    """Partial uploads and finished files under ``data_dir``. Thread-safe; every call blocks."""
+
+    def __init__(self, data_dir: Path) -> None:
+        self.uploads_dir = data_dir / "uploads"
+        self.files_dir = data_dir / "files"
+        self.uploads_dir.mkdir(parents=True, exist_ok=True)
+        self.files_dir.mkdir(parents=True, exist_ok=True)
+        self._guard = threading.Lock()
+        # One lock per upload: two requests for the same upload (a retry racing the original)
+        # must not interleave their offset check and write.
+        self._locks: dict[str, threading.Lock] = {}
+        # The running SHA-256 of each upload this process has seen bytes for, and how many bytes
+        # it covers. Lost on restart, then rebuilt from the bytes on disk.
+        self._hashes: dict[str, tuple[int, Any]] = {}
+        # Where each upload stood when the chunk now being written began.
+        self._writing: dict[str, int] = {}
+
+    # -- paths ---------------------------------------------------------------------------------
+
+    def partial_path(self, upload_id: str) -> Path:
+        if not is_upload_id(upload_id):
+            raise ValueError("not an upload id")
+        return self.uploads_dir / upload_id
+
+    def blob_path(self, sha256: str) -> Path:
+        if not SHA256.match(sha256):
+            raise ValueError("not a SHA-256")
+        return self.files_dir / sha256[:2] / sha256
+
+    # -- uploads -------------------------------------------------------------------------------
+
+    def offset(self, upload_id: str) -> int:
+        """Bytes received so far, durably (0 if none were)."""
+        with self._guard:
+            writing = self._writing.get(upload_id)
+        if writing is not None:  # a chunk is arriving: its bytes on disk do not count yet
+            return writing
+        try:
+            return self.partial_path(upload_id).stat().st_size
+        except FileNotFoundError:
+            return 0
+
+    def begin(self, upload_id: str, offset: int) -> ChunkWriter:
+        """Start writing a chunk at ``offset``; the upload is held until commit() or abort().
+
+        :raise OffsetMismatch: ``offset`` is not the number of bytes already received, or another
+            request is writing this upload right now (told at once, not kept waiting: a waiting
+            request would hold a pool thread for as long as the other client is slow).
+        """
+        path = self.partial_path(upload_id)
+        lock = self._lock_for(upload_id)
+        if not lock.acquire(blocking=False):
+            raise OffsetMismatch(self.offset(upload_id))
+        try:
+            # Only the first chunk creates the file: a late request for an upload that was just
+            # finished or cancelled must not leave a stray file behind.
+            flags = os.O_RDWR | (os.O_CREAT if offset == 0 else 0)
+            try:
+                fd = os.open(path, flags, 0o600)
+            except FileNotFoundError:
+                raise OffsetMismatch(0) from None
+            try:
+                have = os.fstat(fd).st_size
+                if offset != have:
+                    raise OffsetMismatch(have)
+                hasher = self._hasher_at(upload_id, fd, have)
+            except BaseException:
+                os.close(fd)
+                raise
+        except BaseException:
+            lock.release()
+            raise
+        self._hashes.pop(upload_id, None)  # until the chunk is durable, the hash is not known
+        with self._guard:
+            self._writing[upload_id] = have
+        return ChunkWriter(self, upload_id, fd, have, hasher, lock)
+
+    def append(self, upload_id: str, offset: int, data: bytes) -> int:
+        """Write ``data`` at ``offset`` durably and return the new offset (one-piece ``begin``)."""
+        writer = self.begin(upload_id, offset)
+        try:
+            writer.write(data)
+        except BaseException:
+            writer.abort()
+            raise
+        return writer.commit()
+
+    def finish(self, upload_id: str, expected_sha256: str) -> Blob:
+        """Verify the received bytes and move them into the content store.
+
+        :raise HashMismatch: the bytes are not what was announced; they are removed.
+        """
+        path = self.partial_path(upload_id)
+        with self._lock_for(upload_id):
+            fd = os.open(path, os.O_RDONLY)
+            try:
+                size = os.fstat(fd).st_size
+                digest = self._hasher_at(upload_id, fd, size).hexdigest()
+                kind, mime = sniff(os.pread(fd, 16, 0))
+            finally:
+                os.close(fd)
+            self._hashes.pop(upload_id, None)
+            if not secrets.compare_digest(digest, expected_sha256):
+                path.unlink(missing_ok=True)
+                raise HashMismatch(digest)
+            target = self.blob_path(digest)
+            if target.exists():  # the same content was stored before: keep one copy
+                path.unlink()
+            else:
+                target.parent.mkdir(exist_ok=True)
+                os.replace(path, target)
+                _fsync_dir(target.parent)
+            _fsync_dir(self.uploads_dir)
+        self._drop_lock(upload_id)
+        return Blob(digest, size, kind, mime)
+
+    def discard(self, upload_id: str) -> None:
+        """Remove an upload's bytes (cancelled, stale or failed)."""
+        path = self.partial_path(upload_id)
+        with self._lock_for(upload_id):
+            path.unlink(missing_ok=True)
+            self._hashes.pop(upload_id, None)
+        self._drop_lock(upload_id)
+
+    def sweep(self, keep: set[str]) -> int:
+        """At start: remove partial files whose upload is not in ``keep``; return how many.
+
+        The others are fsync'd: a chunk cut off by a crash may have left bytes that were written
+        but never synced, and the offset reported from now on must be durable.
+        """
+        removed = 0
+        for entry in os.scandir(self.uploads_dir):
+            if not entry.is_file(follow_symlinks=False):
+                continue
+            if entry.name not in keep:
+                os.unlink(entry.path)
+                removed += 1
+                continue
+            fd = os.open(entry.path, os.O_RDONLY)
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+        return removed
+
+    def sweep_files(self, keep: set[str]) -> int:
+        """At start: remove stored files no file row names any more (their messages were
+        deleted); return how many. Only at start, so no upload can be finishing into one."""
+        removed = 0
+        for shard in os.scandir(self.files_dir):
+            if not shard.is_dir(follow_symlinks=False):
+                continue
+            for entry in os.scandir(shard.path):
+                if entry.is_file(follow_symlinks=False) and entry.name not in keep:
+                    os.unlink(entry.path)
+                    removed += 1
+        return removed
+
+    # -- finished files ------------------------------------------------------------------------
+
+    def size(self, sha256: str) -> int | None:
+        """The stored file's size, or None if it is missing."""
+        try:
+            return self.blob_path(sha256).stat().st_size
+        except FileNotFoundError:
+            return None
+
+    def open(self, sha256: str) -> int:
+        """A read-only descriptor for a stored file (the caller closes it)."""
+        return os.open(self.blob_path(sha256), os.O_RDONLY)
+
+    @staticmethod
+    def read(fd: int, offset: int, length: int) -> bytes:
+        return os.pread(fd, length, offset)
+
+    @staticmethod
+    def close(fd: int) -> None:
+        os.close(fd)
+
+    # -- internals -----------------------------------------------------------------------------
+
+    def _lock_for(self, upload_id: str) -> threading.Lock:
+        with self._guard:
+            lock = self._locks.get(upload_id)
+            if lock is None:
+                lock = self._locks[upload_id] = threading.Lock()
+            return lock
+
+    def _drop_lock(self, upload_id: str) -> None:
+        with self._guard:
+            self._locks.pop(upload_id, None)
+
+    def _hasher_at(self, upload_id: str, fd: int, size: int) -> Any:
+        """The running hash covering the first ``size`` bytes; rebuilt from disk if not in memory."""
+        known = self._hashes.get(upload_id)
+        if known is not None and known[0] == size:
+            return known[1]
+        hasher = hashlib.sha256()
+        pos = 0
+        while pos < size:  # bounded by the file's size
+            block = os.pread(fd, min(READ_BLOCK, size - pos), pos)
+            if not block:
+                break
+            hasher.update(block)
+            pos += len(block)
+        self._hashes[upload_id] = (pos, hasher)
+        return hasher

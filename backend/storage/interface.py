@@ -1,0 +1,289 @@
+"""The storage seam: what the chat rules may ask of a store, whatever engine is behind it.
+
+A ``Store`` is one connection's worth of row groups (users, rooms, messages, ...), each a small
+object whose methods say what they do to the rows and return models, never engine rows. The chat
+rules see only this module's protocols; ``storage/sqlite/`` implements them today, and a second
+engine (PostgreSQL) would be a second package implementing the same protocols, run by the same
+worker (``storage/worker.py``) through a ``Backend``.
+
+Contracts every implementation keeps (docs/storage.md):
+
+- A store never commits on its own: the worker wraps a batch of jobs in one transaction, each job
+  in a savepoint (``begin``/``savepoint``/``release_savepoint``/``rollback_to_savepoint``/
+  ``commit``/``rollback``), and only the worker calls those.
+- Message ids increase across the whole host and are never reused (they are the resume offset);
+  ``next_rev`` numbers never repeat.
+- ``(author, client_id)`` identifies a message: inserting it again returns the stored one.
+- Read marks only move forward.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Protocol, TypeVar
+
+from ..models import Attachment, Device, Message, Page, Room, Upload, User
+
+T = TypeVar("T")
+
+
+class UserRows(Protocol):
+    def get(self, user_id: int) -> User | None: ...
+    def by_name_key(self, name_key: str) -> User | None: ...
+    def host(self) -> User | None:
+        """The host's own user (the first one marked as host), if it exists yet."""
+        ...
+
+    def all(self) -> list[User]:
+        """Every user, by name key."""
+        ...
+
+    def insert(self, name: str, name_key: str, *, is_host: bool = False) -> User: ...
+
+
+class DeviceRows(Protocol):
+    def insert(self, user_id: int, token_hash: str, label: str = "") -> int:
+        """A new device; returns its id. Only the token's hash is ever stored."""
+        ...
+
+    def replace_token(self, user_id: int, label: str, token_hash: str) -> int:
+        """Give the user's device with this label a new token (created if missing); its id."""
+        ...
+
+    def by_token_hash(self, token_hash: str) -> tuple[User, int] | None:
+        """The user and the device id a token belongs to."""
+        ...
+
+    def get(self, device_id: int) -> Device | None: ...
+    def all(self) -> list[Device]: ...
+    def delete(self, device_id: int) -> bool: ...
+
+
+class SettingRows(Protocol):
+    def get(self, key: str) -> tuple[bool, str | None]:
+        """(whether the setting was ever made, its value, which may be None on purpose)."""
+        ...
+
+    def set(self, key: str, value: str | None) -> None: ...
+
+
+class RoomRows(Protocol):
+    def get(self, room_id: int) -> Room | None:
+        """The room; a direct message with its members."""
+        ...
+
+    def by_name_key(self, name_key: str) -> Room | None: ...
+    def by_dm_key(self, dm_key: str) -> Room | None: ...
+    def visible_to(self, user_id: int) -> list[Room]:
+        """Every channel, and the direct messages the user is in."""
+        ...
+
+    def insert(
+        self,
+        name: str,
+        name_key: str | None,
+        *,
+        kind: str,
+        created_by: int | None,
+        dm_key: str | None = None,
+    ) -> Room: ...
+
+
+class MemberRows(Protocol):
+    def room_ids_of(self, user_id: int) -> set[int]: ...
+    def contains(self, room_id: int, user_id: int) -> bool: ...
+    def insert(self, room_id: int, user_id: int) -> bool:
+        """Add a member; False when they were one already."""
+        ...
+
+    def delete(self, room_id: int, user_id: int) -> bool: ...
+    def of_room(self, room_id: int) -> list[User]:
+        """The room's members, by name key."""
+        ...
+
+
+class ReadMarkRows(Protocol):
+    def get(self, user_id: int, room_id: int) -> int:
+        """The user's read mark in the room (0: nothing read)."""
+        ...
+
+    def of_user(self, user_id: int) -> dict[int, int]: ...
+    def of_room(self, room_id: int) -> list[tuple[int, int]]:
+        """(user id, mark) for every member of the room, 0 for those who never read."""
+        ...
+
+    def set(self, user_id: int, room_id: int, message_id: int) -> tuple[int, bool]:
+        """Move the mark forward only; (the mark now, whether it moved)."""
+        ...
+
+    def count_unread(
+        self, room_id: int, after_id: int, up_to_id: int, reader: int, cap: int
+    ) -> tuple[int, int]:
+        """(messages, mentions of ``reader``) with after_id < id <= up_to_id, written by someone
+        else and not deleted, each capped at ``cap``."""
+        ...
+
+
+class MessageRows(Protocol):
+    def insert(
+        self, room_id: int, author: User, client_id: str, text: str, reply_to: int | None = None
+    ) -> tuple[Message, bool]:
+        """Insert unless (author, client_id) exists; (message, created). A new message comes back
+        without quote, mentions or attachments: add those, then ``get`` it again if it has any."""
+        ...
+
+    def get(self, message_id: int) -> Message | None: ...
+    def page(
+        self, room_id: int, *, after_id: int | None, before_id: int | None, limit: int
+    ) -> Page:
+        """A page of a room's history in ascending id (fetch_messages in docs/protocol.md)."""
+        ...
+
+    def around(self, room_id: int, around_id: int, limit: int) -> Page:
+        """Up to ``limit`` messages centred on ``around_id`` (included if it exists)."""
+        ...
+
+    def changes(self, room_id: int, after_rev: int, limit: int) -> tuple[list[Message], bool]:
+        """Messages of a room changed after change number ``after_rev``, in change order."""
+        ...
+
+    def last_rev(self, room_id: int) -> int: ...
+    def next_rev(self) -> int:
+        """The next host-wide change number."""
+        ...
+
+    def set_text(self, message_id: int, text: str, rev: int) -> None: ...
+    def tombstone(self, message_id: int, rev: int) -> None:
+        """Blank a message and drop its reactions, mentions and file rows; the row stays."""
+        ...
+
+    def set_rev(self, message_id: int, rev: int) -> None: ...
+    def search(
+        self,
+        user_id: int,
+        text: str,
+        *,
+        room_id: int | None,
+        author_id: int | None,
+        before_id: int | None,
+        limit: int,
+    ) -> tuple[list[Message], bool]:
+        """Newest-first matches for the words a person typed, among the non-deleted messages of
+        the user's rooms; (page, more to come)."""
+        ...
+
+    def count(self) -> int: ...
+
+
+class MentionRows(Protocol):
+    def insert(self, message_id: int, user_ids: Iterable[int]) -> None: ...
+    def replace(self, message_id: int, user_ids: Iterable[int]) -> None: ...
+
+
+class ReactionRows(Protocol):
+    def add(self, message_id: int, user_id: int, emoji: str) -> bool: ...
+    def remove(self, message_id: int, user_id: int, emoji: str) -> bool: ...
+    def count_kinds(self, message_id: int) -> int: ...
+
+
+class UploadRows(Protocol):
+    def insert(
+        self, upload_id: str, user_id: int, room_id: int, name: str, size: int, sha256: str
+    ) -> Upload: ...
+    def get(self, upload_id: str) -> Upload | None: ...
+    def find(self, user_id: int, room_id: int, size: int, sha256: str) -> Upload | None:
+        """The user's unfinished upload of exactly this content to this room, if any."""
+        ...
+
+    def count_of_user(self, user_id: int) -> int: ...
+    def ids(self) -> set[str]: ...
+    def delete_created_before(self, created_at: str) -> list[str]:
+        """Delete uploads older than ``created_at``; their ids."""
+        ...
+
+    def delete(self, upload_id: str) -> bool: ...
+
+
+class FileRows(Protocol):
+    def insert(
+        self,
+        room_id: int,
+        uploader_id: int,
+        name: str,
+        size: int,
+        mime: str,
+        kind: str,
+        sha256: str,
+    ) -> Attachment: ...
+    def get(self, file_id: int) -> Attachment | None: ...
+    def hashes(self) -> set[str]:
+        """The content hash of every file row (the bytes to keep)."""
+        ...
+
+    def attach(self, message_id: int, room_id: int, uploader_id: int, file_ids: list[int]) -> int:
+        """Attach the uploader's unattached files of this room; how many were attached."""
+        ...
+
+
+class Store(Protocol):
+    """One connection's row groups, plus the transaction calls only the worker makes."""
+
+    @property
+    def users(self) -> UserRows: ...
+    @property
+    def devices(self) -> DeviceRows: ...
+    @property
+    def settings(self) -> SettingRows: ...
+    @property
+    def rooms(self) -> RoomRows: ...
+    @property
+    def members(self) -> MemberRows: ...
+    @property
+    def reads(self) -> ReadMarkRows: ...
+    @property
+    def messages(self) -> MessageRows: ...
+    @property
+    def mentions(self) -> MentionRows: ...
+    @property
+    def reactions(self) -> ReactionRows: ...
+    @property
+    def uploads(self) -> UploadRows: ...
+    @property
+    def files(self) -> FileRows: ...
+
+    def integrity_check(self) -> str: ...
+
+    def begin(self) -> None: ...
+    def savepoint(self) -> None: ...
+    def release_savepoint(self) -> None: ...
+    def rollback_to_savepoint(self) -> None: ...
+    def commit(self) -> None: ...
+    def rollback(self) -> None:
+        """Undo the open transaction, if there is one."""
+        ...
+
+    def close(self) -> None: ...
+
+
+class Backend(Protocol):
+    """An engine the worker can open stores on."""
+
+    def open_writer(self) -> Store:
+        """The read-write store; brings the schema up to date first."""
+        ...
+
+    def open_reader(self) -> Store:
+        """A read-only store that sees every committed write."""
+        ...
+
+
+class Database(Protocol):
+    """How the chat rules run storage work: off the event loop, waited for cooperatively."""
+
+    def write(self, fn: Callable[[Store], T]) -> T:
+        """``fn(store)`` inside the writer's next transaction; returns once it is committed."""
+        ...
+
+    def read(self, fn: Callable[[Store], T]) -> T:
+        """``fn(store)`` on a reader; sees every write committed before the call."""
+        ...

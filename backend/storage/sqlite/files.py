@@ -1,0 +1,117 @@
+"""SQLite rows for files: uploads in progress and finished files (their bytes are in ``blobs``)."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from ...models import Attachment, Upload, utc_now
+from .rows import FILE_COLUMNS, attachment_from_row, last_id, marks
+
+_UPLOAD_COLUMNS = "id, user_id, room_id, name, size, sha256, created_at"
+
+
+class Uploads:
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self._db = db
+
+    def insert(
+        self, upload_id: str, user_id: int, room_id: int, name: str, size: int, sha256: str
+    ) -> Upload:
+        upload = Upload(upload_id, user_id, room_id, name, size, sha256, utc_now())
+        self._db.execute(
+            "INSERT INTO upload (id, user_id, room_id, name, size, sha256, created_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (upload_id, user_id, room_id, name, size, sha256, upload.created_at),
+        )
+        return upload
+
+    def get(self, upload_id: str) -> Upload | None:
+        row = self._db.execute(
+            f"SELECT {_UPLOAD_COLUMNS} FROM upload WHERE id = ?", (upload_id,)
+        ).fetchone()
+        return _upload(row) if row else None
+
+    def find(self, user_id: int, room_id: int, size: int, sha256: str) -> Upload | None:
+        row = self._db.execute(
+            f"SELECT {_UPLOAD_COLUMNS} FROM upload "
+            "WHERE user_id = ? AND room_id = ? AND sha256 = ? AND size = ? ORDER BY created_at",
+            (user_id, room_id, sha256, size),
+        ).fetchone()
+        return _upload(row) if row else None
+
+    def count_of_user(self, user_id: int) -> int:
+        row = self._db.execute("SELECT count(*) FROM upload WHERE user_id = ?", (user_id,))
+        return int(row.fetchone()[0])
+
+    def ids(self) -> set[str]:
+        return {row[0] for row in self._db.execute("SELECT id FROM upload")}
+
+    def delete_created_before(self, created_at: str) -> list[str]:
+        ids = [
+            row[0]
+            for row in self._db.execute("SELECT id FROM upload WHERE created_at < ?", (created_at,))
+        ]
+        self._db.execute("DELETE FROM upload WHERE created_at < ?", (created_at,))
+        return ids
+
+    def delete(self, upload_id: str) -> bool:
+        return self._db.execute("DELETE FROM upload WHERE id = ?", (upload_id,)).rowcount > 0
+
+
+class Files:
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self._db = db
+
+    def insert(
+        self,
+        room_id: int,
+        uploader_id: int,
+        name: str,
+        size: int,
+        mime: str,
+        kind: str,
+        sha256: str,
+    ) -> Attachment:
+        cur = self._db.execute(
+            "INSERT INTO file (room_id, uploader_id, name, size, mime, kind, sha256, created_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (room_id, uploader_id, name, size, mime, kind, sha256, utc_now()),
+        )
+        return Attachment(
+            id=last_id(cur),
+            room_id=room_id,
+            name=name,
+            size=size,
+            mime=mime,
+            kind=kind,
+            sha256=sha256,
+            uploader_id=uploader_id,
+        )
+
+    def get(self, file_id: int) -> Attachment | None:
+        row = self._db.execute(f"SELECT {FILE_COLUMNS} FROM file WHERE id = ?", (file_id,))
+        found = row.fetchone()
+        return attachment_from_row(found) if found else None
+
+    def hashes(self) -> set[str]:
+        return {row[0] for row in self._db.execute("SELECT DISTINCT sha256 FROM file")}
+
+    def attach(self, message_id: int, room_id: int, uploader_id: int, file_ids: list[int]) -> int:
+        cur = self._db.execute(
+            f"UPDATE file SET message_id = ? WHERE id IN ({marks(len(file_ids))}) AND room_id = ? "
+            "AND uploader_id = ? AND message_id IS NULL",
+            (message_id, *file_ids, room_id, uploader_id),
+        )
+        return cur.rowcount
+
+
+def _upload(row: sqlite3.Row) -> Upload:
+    return Upload(
+        id=row["id"],
+        user_id=row["user_id"],
+        room_id=row["room_id"],
+        name=row["name"],
+        size=row["size"],
+        sha256=row["sha256"],
+        created_at=row["created_at"],
+    )

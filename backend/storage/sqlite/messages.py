@@ -1,0 +1,266 @@
+"""SQLite rows for messages and what hangs on them: reactions, mentions, the search index."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable
+from dataclasses import replace
+
+from ...models import Attachment, Message, Page, Quote, Reaction, User, utc_now
+from .rows import FILE_COLUMNS, attachment_from_row, last_id, marks
+from .search import fts_query
+
+_MESSAGE_SELECT = (
+    "SELECT m.id, m.room_id, m.client_id, m.text, m.created_at, m.edited_at, m.deleted_at, m.rev, "
+    "u.id AS author_id, u.name AS author_name, u.is_host AS author_is_host, "
+    "q.id AS q_id, substr(q.text, 1, 140) AS q_snippet, q.deleted_at AS q_deleted_at, "
+    "qu.id AS q_author_id, qu.name AS q_author_name "
+    "FROM message m JOIN user u ON u.id = m.author_id "
+    "LEFT JOIN message q ON q.id = m.reply_to LEFT JOIN user qu ON qu.id = q.author_id "
+)
+# Past every id SQLite can hand out: "before nothing" means "the newest".
+_NO_BOUND = 2**63 - 1
+
+
+class Messages:
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self._db = db
+
+    def insert(
+        self, room_id: int, author: User, client_id: str, text: str, reply_to: int | None = None
+    ) -> tuple[Message, bool]:
+        now = utc_now()
+        cur = self._db.execute(
+            "INSERT INTO message (room_id, author_id, client_id, text, created_at, reply_to) "
+            "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (author_id, client_id) DO NOTHING",
+            (room_id, author.id, client_id, text, now, reply_to),
+        )
+        if cur.rowcount == 1:
+            return Message(last_id(cur), room_id, client_id, author, text, now), True
+        row = self._db.execute(
+            _MESSAGE_SELECT + "WHERE m.author_id = ? AND m.client_id = ?", (author.id, client_id)
+        ).fetchone()
+        return self._complete([_message(row)])[0], False
+
+    def get(self, message_id: int) -> Message | None:
+        row = self._db.execute(_MESSAGE_SELECT + "WHERE m.id = ?", (message_id,)).fetchone()
+        return self._complete([_message(row)])[0] if row else None
+
+    def page(
+        self, room_id: int, *, after_id: int | None, before_id: int | None, limit: int
+    ) -> Page:
+        rev = self.last_rev(room_id)
+        # One more than asked tells whether more lie beyond the page, without a COUNT.
+        if after_id is not None:
+            rows = self._db.execute(
+                _MESSAGE_SELECT + "WHERE m.room_id = ? AND m.id > ? ORDER BY m.id ASC LIMIT ?",
+                (room_id, after_id, limit + 1),
+            ).fetchall()
+            page = self._complete([_message(r) for r in rows[:limit]])
+            return Page(page, len(rows) > limit, rev=rev)
+        bound = before_id if before_id is not None else _NO_BOUND
+        rows = self._db.execute(
+            _MESSAGE_SELECT + "WHERE m.room_id = ? AND m.id < ? ORDER BY m.id DESC LIMIT ?",
+            (room_id, bound, limit + 1),
+        ).fetchall()
+        page = self._complete([_message(r) for r in reversed(rows[:limit])])
+        return Page(page, len(rows) > limit, rev=rev)
+
+    def around(self, room_id: int, around_id: int, limit: int) -> Page:
+        rev = self.last_rev(room_id)
+        before_n = limit // 2
+        older = self._db.execute(
+            _MESSAGE_SELECT + "WHERE m.room_id = ? AND m.id < ? ORDER BY m.id DESC LIMIT ?",
+            (room_id, around_id, before_n + 1),
+        ).fetchall()
+        newer = self._db.execute(
+            _MESSAGE_SELECT + "WHERE m.room_id = ? AND m.id >= ? ORDER BY m.id ASC LIMIT ?",
+            (room_id, around_id, limit - before_n + 1),
+        ).fetchall()
+        rows = list(reversed(older[:before_n])) + newer[: limit - before_n]
+        return Page(
+            self._complete([_message(r) for r in rows]),
+            len(older) > before_n,
+            has_more_after=len(newer) > limit - before_n,
+            rev=rev,
+        )
+
+    def changes(self, room_id: int, after_rev: int, limit: int) -> tuple[list[Message], bool]:
+        # "m.rev > 0" spelled out lets SQLite use the partial index message_room_rev.
+        rows = self._db.execute(
+            _MESSAGE_SELECT + "WHERE m.room_id = ? AND m.rev > ? AND m.rev > 0 "
+            "ORDER BY m.rev ASC LIMIT ?",
+            (room_id, after_rev, limit + 1),
+        ).fetchall()
+        return self._complete([_message(r) for r in rows[:limit]]), len(rows) > limit
+
+    def last_rev(self, room_id: int) -> int:
+        row = self._db.execute(
+            "SELECT max(rev) FROM message WHERE room_id = ? AND rev > 0", (room_id,)
+        ).fetchone()
+        return int(row[0] or 0)
+
+    def next_rev(self) -> int:
+        # One counter row, so numbers never repeat, whatever rows are deleted later.
+        row = self._db.execute(
+            "UPDATE counter SET value = value + 1 WHERE name = 'rev' RETURNING value"
+        ).fetchone()
+        return int(row[0])
+
+    def set_text(self, message_id: int, text: str, rev: int) -> None:
+        self._db.execute(
+            "UPDATE message SET text = ?, edited_at = ?, rev = ? WHERE id = ?",
+            (text, utc_now(), rev, message_id),
+        )
+
+    def tombstone(self, message_id: int, rev: int) -> None:
+        # The row stays so ids, replies and paging hold; the FTS trigger drops its empty text.
+        self._db.execute(
+            "UPDATE message SET text = '', deleted_at = ?, rev = ? WHERE id = ?",
+            (utc_now(), rev, message_id),
+        )
+        self._db.execute("DELETE FROM reaction WHERE message_id = ?", (message_id,))
+        self._db.execute("DELETE FROM mention WHERE message_id = ?", (message_id,))
+        self._db.execute("DELETE FROM file WHERE message_id = ?", (message_id,))
+
+    def set_rev(self, message_id: int, rev: int) -> None:
+        self._db.execute("UPDATE message SET rev = ? WHERE id = ?", (rev, message_id))
+
+    def search(
+        self,
+        user_id: int,
+        text: str,
+        *,
+        room_id: int | None,
+        author_id: int | None,
+        before_id: int | None,
+        limit: int,
+    ) -> tuple[list[Message], bool]:
+        # The FTS index drives the loop in descending rowid order and stops at LIMIT, so a common
+        # word costs a page, not every match; membership is one indexed lookup per candidate.
+        sql = (
+            _MESSAGE_SELECT.replace(
+                "FROM message m", "FROM message_fts f JOIN message m ON m.id = f.rowid", 1
+            )
+            + "WHERE message_fts MATCH ? AND f.rowid < ? AND m.deleted_at IS NULL "
+            "AND EXISTS (SELECT 1 FROM room_member rm WHERE rm.room_id = m.room_id "
+            "AND rm.user_id = ?) "
+        )
+        args: list[object] = [fts_query(text), before_id or _NO_BOUND, user_id]
+        if room_id is not None:
+            sql += "AND m.room_id = ? "
+            args.append(room_id)
+        if author_id is not None:
+            sql += "AND m.author_id = ? "
+            args.append(author_id)
+        sql += "ORDER BY f.rowid DESC LIMIT ?"
+        args.append(limit + 1)
+        rows = self._db.execute(sql, args).fetchall()
+        return self._complete([_message(r) for r in rows[:limit]]), len(rows) > limit
+
+    def count(self) -> int:
+        return int(self._db.execute("SELECT count(*) FROM message").fetchone()[0])
+
+    def _complete(self, messages: list[Message]) -> list[Message]:
+        """Add reactions, mentions and attachments: three queries for the whole list."""
+        live = [m.id for m in messages if not m.deleted]
+        if not live:
+            return messages
+        among = marks(len(live))
+        reactions: dict[int, dict[str, list[int]]] = {}
+        for row in self._db.execute(
+            f"SELECT message_id, emoji, user_id FROM reaction WHERE message_id IN ({among}) "
+            "ORDER BY created_at, emoji, user_id",
+            live,
+        ):
+            reactions.setdefault(row[0], {}).setdefault(row[1], []).append(row[2])
+        mentions: dict[int, list[int]] = {}
+        for row in self._db.execute(
+            f"SELECT message_id, user_id FROM mention WHERE message_id IN ({among}) "
+            "ORDER BY user_id",
+            live,
+        ):
+            mentions.setdefault(row[0], []).append(row[1])
+        files: dict[int, list[Attachment]] = {}
+        for row in self._db.execute(
+            f"SELECT {FILE_COLUMNS} FROM file WHERE message_id IN ({among}) ORDER BY id", live
+        ):
+            files.setdefault(row["message_id"], []).append(attachment_from_row(row))
+        if not (reactions or mentions or files):
+            return messages
+        return [
+            replace(
+                m,
+                reactions=tuple(
+                    Reaction(e, tuple(ids)) for e, ids in reactions.get(m.id, {}).items()
+                ),
+                mentions=tuple(mentions.get(m.id, ())),
+                attachments=tuple(files.get(m.id, ())),
+            )
+            for m in messages
+        ]
+
+
+class Mentions:
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self._db = db
+
+    def insert(self, message_id: int, user_ids: Iterable[int]) -> None:
+        self._db.executemany(
+            "INSERT OR IGNORE INTO mention (user_id, message_id) VALUES (?, ?)",
+            [(user_id, message_id) for user_id in user_ids],
+        )
+
+    def replace(self, message_id: int, user_ids: Iterable[int]) -> None:
+        self._db.execute("DELETE FROM mention WHERE message_id = ?", (message_id,))
+        self.insert(message_id, user_ids)
+
+
+class Reactions:
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self._db = db
+
+    def add(self, message_id: int, user_id: int, emoji: str) -> bool:
+        cur = self._db.execute(
+            "INSERT OR IGNORE INTO reaction (message_id, emoji, user_id, created_at) "
+            "VALUES (?, ?, ?, ?)",
+            (message_id, emoji, user_id, utc_now()),
+        )
+        return cur.rowcount == 1
+
+    def remove(self, message_id: int, user_id: int, emoji: str) -> bool:
+        cur = self._db.execute(
+            "DELETE FROM reaction WHERE message_id = ? AND emoji = ? AND user_id = ?",
+            (message_id, emoji, user_id),
+        )
+        return cur.rowcount == 1
+
+    def count_kinds(self, message_id: int) -> int:
+        row = self._db.execute(
+            "SELECT count(DISTINCT emoji) FROM reaction WHERE message_id = ?", (message_id,)
+        ).fetchone()
+        return int(row[0])
+
+
+def _message(row: sqlite3.Row) -> Message:
+    author = User(id=row["author_id"], name=row["author_name"], is_host=bool(row["author_is_host"]))
+    quote = None
+    if row["q_id"] is not None:
+        quote = Quote(
+            id=row["q_id"],
+            author=User(id=row["q_author_id"], name=row["q_author_name"]),
+            snippet=row["q_snippet"] or "",
+            deleted=row["q_deleted_at"] is not None,
+        )
+    return Message(
+        id=row["id"],
+        room_id=row["room_id"],
+        client_id=row["client_id"],
+        author=author,
+        text=row["text"],
+        created_at=row["created_at"],
+        reply_to=quote,
+        edited_at=row["edited_at"],
+        deleted=row["deleted_at"] is not None,
+        rev=row["rev"],
+    )

@@ -1,0 +1,113 @@
+"""SQLite rows for people and the host: users, their devices, host settings."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from ...models import Device, User, utc_now
+from .rows import last_id, user_from_row
+
+_USER_COLUMNS = "SELECT id, name, is_host FROM user"
+
+
+class Users:
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self._db = db
+
+    def get(self, user_id: int) -> User | None:
+        row = self._db.execute(_USER_COLUMNS + " WHERE id = ?", (user_id,)).fetchone()
+        return user_from_row(row) if row else None
+
+    def by_name_key(self, name_key: str) -> User | None:
+        row = self._db.execute(_USER_COLUMNS + " WHERE name_key = ?", (name_key,)).fetchone()
+        return user_from_row(row) if row else None
+
+    def host(self) -> User | None:
+        row = self._db.execute(_USER_COLUMNS + " WHERE is_host = 1 ORDER BY id LIMIT 1").fetchone()
+        return user_from_row(row) if row else None
+
+    def all(self) -> list[User]:
+        return [
+            user_from_row(row) for row in self._db.execute(_USER_COLUMNS + " ORDER BY name_key")
+        ]
+
+    def insert(self, name: str, name_key: str, *, is_host: bool = False) -> User:
+        cur = self._db.execute(
+            "INSERT INTO user (name, name_key, is_host, created_at) VALUES (?, ?, ?, ?)",
+            (name, name_key, int(is_host), utc_now()),
+        )
+        return User(id=last_id(cur), name=name, is_host=is_host)
+
+
+class Devices:
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self._db = db
+
+    def insert(self, user_id: int, token_hash: str, label: str = "") -> int:
+        now = utc_now()
+        cur = self._db.execute(
+            "INSERT INTO device (user_id, token_hash, label, created_at, last_seen_at) "
+            "VALUES (?, ?, ?, ?, ?)",
+            (user_id, token_hash, label, now, now),
+        )
+        return last_id(cur)
+
+    def replace_token(self, user_id: int, label: str, token_hash: str) -> int:
+        row = self._db.execute(
+            "UPDATE device SET token_hash = ?, last_seen_at = ? WHERE user_id = ? AND label = ? "
+            "RETURNING id",
+            (token_hash, utc_now(), user_id, label),
+        ).fetchone()
+        if row is None:
+            return self.insert(user_id, token_hash, label)
+        return int(row[0])
+
+    def by_token_hash(self, token_hash: str) -> tuple[User, int] | None:
+        row = self._db.execute(
+            "SELECT u.id, u.name, u.is_host, d.id AS device_id FROM device d "
+            "JOIN user u ON u.id = d.user_id WHERE d.token_hash = ?",
+            (token_hash,),
+        ).fetchone()
+        return (user_from_row(row), int(row["device_id"])) if row else None
+
+    def get(self, device_id: int) -> Device | None:
+        return next(iter(self._select("WHERE d.id = ?", (device_id,))), None)
+
+    def all(self) -> list[Device]:
+        return self._select("ORDER BY u.name_key, d.id")
+
+    def delete(self, device_id: int) -> bool:
+        return self._db.execute("DELETE FROM device WHERE id = ?", (device_id,)).rowcount == 1
+
+    def _select(self, tail: str, args: tuple[object, ...] = ()) -> list[Device]:
+        rows = self._db.execute(
+            "SELECT d.id AS device_id, d.label, d.created_at, d.last_seen_at, u.id, u.name, "
+            "u.is_host FROM device d JOIN user u ON u.id = d.user_id " + tail,
+            args,
+        )
+        return [
+            Device(
+                id=row["device_id"],
+                user=user_from_row(row),
+                label=row["label"],
+                created_at=row["created_at"],
+                last_seen_at=row["last_seen_at"],
+            )
+            for row in rows
+        ]
+
+
+class Settings:
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self._db = db
+
+    def get(self, key: str) -> tuple[bool, str | None]:
+        row = self._db.execute("SELECT value FROM host_setting WHERE key = ?", (key,)).fetchone()
+        return (True, row[0]) if row else (False, None)
+
+    def set(self, key: str, value: str | None) -> None:
+        self._db.execute(
+            "INSERT INTO host_setting (key, value) VALUES (?, ?) "
+            "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            (key, value),
+        )

@@ -1,0 +1,175 @@
+"""SQLite rows for rooms: the rooms themselves, who is in them, and how far each has read."""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import replace
+
+from ...models import Room, User, utc_now
+from .rows import last_id, marks, user_from_row
+
+_ROOM_SELECT = (
+    "SELECT r.id, r.name, r.kind, r.created_at, "
+    "COALESCE((SELECT max(id) FROM message WHERE room_id = r.id), 0) AS last_message_id, "
+    "COALESCE((SELECT max(rev) FROM message WHERE room_id = r.id AND rev > 0), 0) AS last_rev "
+    "FROM room r"
+)
+
+
+class Rooms:
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self._db = db
+
+    def get(self, room_id: int) -> Room | None:
+        row = self._db.execute(_ROOM_SELECT + " WHERE r.id = ?", (room_id,)).fetchone()
+        return self._with_members([_room(row)])[0] if row else None
+
+    def by_name_key(self, name_key: str) -> Room | None:
+        row = self._db.execute(_ROOM_SELECT + " WHERE r.name_key = ?", (name_key,)).fetchone()
+        return _room(row) if row else None
+
+    def by_dm_key(self, dm_key: str) -> Room | None:
+        row = self._db.execute(_ROOM_SELECT + " WHERE r.dm_key = ?", (dm_key,)).fetchone()
+        return self._with_members([_room(row)])[0] if row else None
+
+    def visible_to(self, user_id: int) -> list[Room]:
+        channels = self._db.execute(_ROOM_SELECT + " WHERE r.kind = 'channel' ORDER BY r.name_key")
+        dms = self._db.execute(
+            _ROOM_SELECT + " JOIN room_member rm ON rm.room_id = r.id AND rm.user_id = ? "
+            "WHERE r.kind = 'dm' ORDER BY r.id",
+            (user_id,),
+        )
+        return [_room(row) for row in channels] + self._with_members([_room(row) for row in dms])
+
+    def insert(
+        self,
+        name: str,
+        name_key: str | None,
+        *,
+        kind: str,
+        created_by: int | None,
+        dm_key: str | None = None,
+    ) -> Room:
+        now = utc_now()
+        cur = self._db.execute(
+            "INSERT INTO room (kind, name, name_key, created_by, created_at, dm_key) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            (kind, name, name_key, created_by, now, dm_key),
+        )
+        return Room(id=last_id(cur), name=name, kind=kind, created_at=now)
+
+    def _with_members(self, rooms: list[Room]) -> list[Room]:
+        """Direct messages carry their participants (channels list them with members.list)."""
+        dms = [r.id for r in rooms if r.is_dm]
+        if not dms:
+            return rooms
+        members: dict[int, list[User]] = {}
+        for row in self._db.execute(
+            f"SELECT rm.room_id, u.id, u.name, u.is_host FROM room_member rm "
+            f"JOIN user u ON u.id = rm.user_id WHERE rm.room_id IN ({marks(len(dms))}) "
+            "ORDER BY u.id",
+            dms,
+        ):
+            members.setdefault(row["room_id"], []).append(user_from_row(row))
+        return [replace(r, members=tuple(members.get(r.id, ()))) if r.is_dm else r for r in rooms]
+
+
+class Members:
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self._db = db
+
+    def room_ids_of(self, user_id: int) -> set[int]:
+        rows = self._db.execute("SELECT room_id FROM room_member WHERE user_id = ?", (user_id,))
+        return {row[0] for row in rows}
+
+    def contains(self, room_id: int, user_id: int) -> bool:
+        row = self._db.execute(
+            "SELECT 1 FROM room_member WHERE room_id = ? AND user_id = ?", (room_id, user_id)
+        ).fetchone()
+        return row is not None
+
+    def insert(self, room_id: int, user_id: int) -> bool:
+        cur = self._db.execute(
+            "INSERT OR IGNORE INTO room_member (room_id, user_id, joined_at) VALUES (?, ?, ?)",
+            (room_id, user_id, utc_now()),
+        )
+        return cur.rowcount == 1
+
+    def delete(self, room_id: int, user_id: int) -> bool:
+        cur = self._db.execute(
+            "DELETE FROM room_member WHERE room_id = ? AND user_id = ?", (room_id, user_id)
+        )
+        return cur.rowcount == 1
+
+    def of_room(self, room_id: int) -> list[User]:
+        rows = self._db.execute(
+            "SELECT u.id, u.name, u.is_host FROM room_member rm JOIN user u ON u.id = rm.user_id "
+            "WHERE rm.room_id = ? ORDER BY u.name_key",
+            (room_id,),
+        )
+        return [user_from_row(row) for row in rows]
+
+
+class ReadMarks:
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self._db = db
+
+    def get(self, user_id: int, room_id: int) -> int:
+        row = self._db.execute(
+            "SELECT last_read_id FROM read_mark WHERE user_id = ? AND room_id = ?",
+            (user_id, room_id),
+        ).fetchone()
+        return int(row[0]) if row else 0
+
+    def of_user(self, user_id: int) -> dict[int, int]:
+        rows = self._db.execute(
+            "SELECT room_id, last_read_id FROM read_mark WHERE user_id = ?", (user_id,)
+        )
+        return {row[0]: row[1] for row in rows}
+
+    def of_room(self, room_id: int) -> list[tuple[int, int]]:
+        rows = self._db.execute(
+            "SELECT rm.user_id, COALESCE(k.last_read_id, 0) FROM room_member rm "
+            "LEFT JOIN read_mark k ON k.user_id = rm.user_id AND k.room_id = rm.room_id "
+            "WHERE rm.room_id = ? ORDER BY rm.user_id",
+            (room_id,),
+        )
+        return [(row[0], row[1]) for row in rows]
+
+    def set(self, user_id: int, room_id: int, message_id: int) -> tuple[int, bool]:
+        # An upsert whose update only applies forward: two devices reading at once cannot move
+        # the mark back.
+        cur = self._db.execute(
+            "INSERT INTO read_mark (user_id, room_id, last_read_id) VALUES (?, ?, ?) "
+            "ON CONFLICT (user_id, room_id) DO UPDATE SET last_read_id = excluded.last_read_id "
+            "WHERE excluded.last_read_id > read_mark.last_read_id",
+            (user_id, room_id, message_id),
+        )
+        return self.get(user_id, room_id), cur.rowcount == 1
+
+    def count_unread(
+        self, room_id: int, after_id: int, up_to_id: int, reader: int, cap: int
+    ) -> tuple[int, int]:
+        count = self._db.execute(
+            "SELECT count(*) FROM (SELECT 1 FROM message WHERE room_id = ? AND id > ? AND id <= ? "
+            "AND author_id != ? AND deleted_at IS NULL LIMIT ?)",
+            (room_id, after_id, up_to_id, reader, cap),
+        ).fetchone()
+        mentions = self._db.execute(
+            "SELECT count(*) FROM (SELECT 1 FROM mention mn JOIN message m ON m.id = mn.message_id "
+            "WHERE mn.user_id = ? AND mn.message_id > ? AND mn.message_id <= ? AND m.room_id = ? "
+            "LIMIT ?)",
+            (reader, after_id, up_to_id, room_id, cap),
+        ).fetchone()
+        return int(count[0]), int(mentions[0])
+
+
+def _room(row: sqlite3.Row) -> Room:
+    return Room(
+        id=row["id"],
+        name=row["name"],
+        kind=row["kind"],
+        created_at=row["created_at"],
+        last_message_id=row["last_message_id"],
+        last_rev=row["last_rev"],
+    )

@@ -1,0 +1,38 @@
+"""SQLite rows → models, shared by the row groups (each group's own shapes stay in its module)."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from ...models import Attachment, User
+
+# The columns every file query selects, in the order ``attachment_from_row`` reads them.
+FILE_COLUMNS = "id, room_id, uploader_id, message_id, name, size, mime, kind, sha256"
+
+
+def last_id(cur: sqlite3.Cursor) -> int:
+    assert cur.lastrowid is not None  # every caller has just inserted one row
+    return cur.lastrowid
+
+
+def marks(n: int) -> str:
+    """``?, ?, ?`` for an IN list of ``n`` values."""
+    return ",".join("?" * n)
+
+
+def user_from_row(row: sqlite3.Row) -> User:
+    return User(id=row["id"], name=row["name"], is_host=bool(row["is_host"]))
+
+
+def attachment_from_row(row: sqlite3.Row) -> Attachment:
+    return Attachment(
+        id=row["id"],
+        room_id=row["room_id"],
+        name=row["name"],
+        size=row["size"],
+        mime=row["mime"],
+        kind=row["kind"],
+        sha256=row["sha256"],
+        uploader_id=row["uploader_id"],
+        message_id=row["message_id"],
+    )

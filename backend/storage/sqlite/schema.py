@@ -1,0 +1,183 @@
+"""The SQLite schema: numbered migrations, and how a file is brought up to date.
+
+``PRAGMA user_version`` records where a file stands; each step runs in its own transaction, and a
+file newer than this program is refused rather than damaged (docs/storage.md). A second backend
+keeps its own schema in its own module, with the same numbering story.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable
+
+# Each entry moves the schema one version up; PRAGMA user_version records where a file stands.
+# Never edit a released entry: append a new one.
+MIGRATIONS: tuple[str, ...] = (
+    # 1: users and their devices, rooms (channels now, direct messages later share the table through
+    # `kind`), membership, messages.
+    """
+    CREATE TABLE user (
+        id          INTEGER PRIMARY KEY,
+        name        TEXT NOT NULL,
+        name_key    TEXT NOT NULL UNIQUE,          -- casefolded: names are unique ignoring case
+        is_host     INTEGER NOT NULL DEFAULT 0,
+        created_at  TEXT NOT NULL
+    );
+    CREATE TABLE device (
+        id          INTEGER PRIMARY KEY,
+        user_id     INTEGER NOT NULL REFERENCES user(id) ON DELETE CASCADE,
+        token_hash  TEXT NOT NULL UNIQUE,          -- sha256 of the token; the token is never stored
+        label       TEXT NOT NULL DEFAULT '',
+        created_at  TEXT NOT NULL,
+        last_seen_at TEXT NOT NULL
+    );
+    CREATE INDEX device_user ON device(user_id);
+    CREATE TABLE room (
+        id          INTEGER PRIMARY KEY,
+        kind        TEXT NOT NULL DEFAULT 'channel' CHECK (kind IN ('channel', 'dm')),
+        name        TEXT NOT NULL,
+        name_key    TEXT UNIQUE,                   -- NULL for direct messages
+        created_by  INTEGER REFERENCES user(id),
+        created_at  TEXT NOT NULL
+    );
+    CREATE TABLE room_member (
+        room_id     INTEGER NOT NULL REFERENCES room(id) ON DELETE CASCADE,
+        user_id     INTEGER NOT NULL REFERENCES user(id) ON DELETE CASCADE,
+        joined_at   TEXT NOT NULL,
+        PRIMARY KEY (room_id, user_id)
+    ) WITHOUT ROWID;
+    CREATE INDEX room_member_user ON room_member(user_id);
+    CREATE TABLE message (
+        id          INTEGER PRIMARY KEY AUTOINCREMENT,  -- never reused: the resume offset
+        room_id     INTEGER NOT NULL REFERENCES room(id) ON DELETE CASCADE,
+        author_id   INTEGER NOT NULL REFERENCES user(id),
+        client_id   TEXT NOT NULL,
+        text        TEXT NOT NULL,
+        created_at  TEXT NOT NULL,
+        UNIQUE (author_id, client_id)              -- a retried send finds the stored message
+    );
+    CREATE INDEX message_room ON message(room_id, id);
+    """,
+    # 2: rich chat — replies, edits and tombstones with a change number for resync, direct-message
+    # rooms, reactions, mentions, read marks kept on the host, host settings, files and resumable
+    # uploads, and full-text search.
+    """
+    ALTER TABLE message ADD COLUMN reply_to INTEGER REFERENCES message(id);
+    ALTER TABLE message ADD COLUMN edited_at TEXT;
+    ALTER TABLE message ADD COLUMN deleted_at TEXT;
+    -- 0 until the message changes; then the host-wide change number of its latest change. Only
+    -- changed messages are indexed, so a send pays nothing for it.
+    ALTER TABLE message ADD COLUMN rev INTEGER NOT NULL DEFAULT 0;
+    CREATE INDEX message_room_rev ON message(room_id, rev) WHERE rev > 0;
+    CREATE TABLE counter (
+        name        TEXT PRIMARY KEY,
+        value       INTEGER NOT NULL
+    ) WITHOUT ROWID;
+    INSERT INTO counter (name, value) VALUES ('rev', 0);
+    -- The sorted participant ids of a direct message ("3,8,12"): one room per set of people.
+    ALTER TABLE room ADD COLUMN dm_key TEXT;
+    CREATE UNIQUE INDEX room_dm_key ON room(dm_key) WHERE dm_key IS NOT NULL;
+    CREATE TABLE reaction (
+        message_id  INTEGER NOT NULL REFERENCES message(id) ON DELETE CASCADE,
+        emoji       TEXT NOT NULL,
+        user_id     INTEGER NOT NULL REFERENCES user(id) ON DELETE CASCADE,
+        created_at  TEXT NOT NULL,
+        PRIMARY KEY (message_id, emoji, user_id)
+    ) WITHOUT ROWID;
+    CREATE TABLE mention (
+        user_id     INTEGER NOT NULL REFERENCES user(id) ON DELETE CASCADE,
+        message_id  INTEGER NOT NULL REFERENCES message(id) ON DELETE CASCADE,
+        PRIMARY KEY (user_id, message_id)
+    ) WITHOUT ROWID;
+    CREATE INDEX mention_message ON mention(message_id);
+    CREATE TABLE read_mark (
+        user_id     INTEGER NOT NULL REFERENCES user(id) ON DELETE CASCADE,
+        room_id     INTEGER NOT NULL REFERENCES room(id) ON DELETE CASCADE,
+        last_read_id INTEGER NOT NULL,
+        PRIMARY KEY (user_id, room_id)
+    ) WITHOUT ROWID;
+    CREATE TABLE host_setting (
+        key         TEXT PRIMARY KEY,
+        value       TEXT
+    ) WITHOUT ROWID;
+    -- An upload in progress; its bytes are in the data dir under uploads/<id>.
+    CREATE TABLE upload (
+        id          TEXT PRIMARY KEY,
+        user_id     INTEGER NOT NULL REFERENCES user(id) ON DELETE CASCADE,
+        room_id     INTEGER NOT NULL REFERENCES room(id) ON DELETE CASCADE,
+        name        TEXT NOT NULL,
+        size        INTEGER NOT NULL,
+        sha256      TEXT NOT NULL,
+        created_at  TEXT NOT NULL
+    );
+    CREATE INDEX upload_resume ON upload(user_id, room_id, sha256, size);
+    -- A completed upload; its bytes are in the data dir under files/<sha256>.
+    CREATE TABLE file (
+        id          INTEGER PRIMARY KEY,
+        room_id     INTEGER NOT NULL REFERENCES room(id) ON DELETE CASCADE,
+        uploader_id INTEGER NOT NULL REFERENCES user(id),
+        message_id  INTEGER REFERENCES message(id) ON DELETE SET NULL,
+        name        TEXT NOT NULL,
+        size        INTEGER NOT NULL,
+        mime        TEXT NOT NULL,
+        kind        TEXT NOT NULL CHECK (kind IN ('image', 'file')),
+        sha256      TEXT NOT NULL,
+        created_at  TEXT NOT NULL
+    );
+    CREATE INDEX file_message ON file(message_id);
+    CREATE INDEX file_sha256 ON file(sha256);
+    -- Full-text index over message text, kept by triggers (a tombstone's empty text drops out).
+    -- The prefix indexes let a word still being typed ("dep" for "deploy") be read newest first
+    -- like a whole word; without them FTS5 gathers every matching term's rows first (0.6 s for a
+    -- common 3-letter prefix over a million messages, see benchmarks.md).
+    CREATE VIRTUAL TABLE message_fts USING fts5(
+        text, content='message', content_rowid='id', tokenize='unicode61 remove_diacritics 2',
+        prefix='3 4'
+    );
+    INSERT INTO message_fts (rowid, text) SELECT id, text FROM message;
+    CREATE TRIGGER message_fts_insert AFTER INSERT ON message BEGIN
+        INSERT INTO message_fts (rowid, text) VALUES (new.id, new.text);
+    END;
+    CREATE TRIGGER message_fts_update AFTER UPDATE OF text ON message BEGIN
+        INSERT INTO message_fts (message_fts, rowid, text) VALUES ('delete', old.id, old.text);
+        INSERT INTO message_fts (rowid, text) VALUES (new.id, new.text);
+    END;
+    CREATE TRIGGER message_fts_delete AFTER DELETE ON message BEGIN
+        INSERT INTO message_fts (message_fts, rowid, text) VALUES ('delete', old.id, old.text);
+    END;
+    """,
+)
+
+
+def migrate(db: sqlite3.Connection) -> int:
+    """Bring the schema up to date in one transaction per step; return the version."""
+    version = db.execute("PRAGMA user_version").fetchone()[0]
+    if version > len(MIGRATIONS):
+        raise RuntimeError(
+            f"database schema {version} is newer than this Parley ({len(MIGRATIONS)}); upgrade Parley"
+        )
+    for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            for statement in _statements(script):
+                db.execute(statement)
+            db.execute(f"PRAGMA user_version = {number}")
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+    return len(MIGRATIONS)
+
+
+def _statements(script: str) -> Iterable[str]:
+    # executescript() would COMMIT on its own; splitting keeps each migration one transaction.
+    # complete_statement() knows about comments and literals, so a ';' inside them does not split.
+    buffer = ""
+    for part in script.split(";"):
+        buffer += part + ";"
+        if sqlite3.complete_statement(buffer):
+            if buffer.strip(" \n;"):
+                yield buffer
+            buffer = ""
+    if buffer.strip(" \n;"):
+        raise ValueError(f"incomplete SQL at the end of a migration: {buffer[:60]!r}")

@@ -1,0 +1,75 @@
+"""Who may talk to this host over HTTP: Host and Origin checks, and the response headers.
+
+- ``Host`` must be one of the host's own names/addresses. A page on evil.example that rebinds its DNS
+  name to our address still sends ``Host: evil.example`` and is refused here (HTTP 421), before Flask
+  or Socket.IO see it.
+- ``Origin`` (browsers send it on the Socket.IO handshake) must be ``http://<own name>:<our port>``.
+  python-engineio's default would accept whatever Host says, which rebinding controls.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any
+from urllib.parse import urlsplit
+
+from ..netinfo import LocalNames, split_host
+from .errors import WrongHost, encoded
+
+WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
+
+
+class HostCheck:
+    """WSGI middleware refusing requests whose Host is not ours."""
+
+    def __init__(self, app: WSGIApp, names: LocalNames) -> None:
+        self._app = app
+        self._names = names
+
+    def __call__(
+        self, environ: dict[str, Any], start_response: Callable[..., Any]
+    ) -> Iterable[bytes]:
+        host, _port = split_host(environ.get("HTTP_HOST", ""))
+        if host and host in self._names:
+            return self._app(environ, start_response)
+        body, status = encoded(WrongHost("This host does not answer to that name."))
+        start_response(
+            f"{status} Misdirected Request",
+            [("Content-Type", "application/json"), ("Content-Length", str(len(body)))],
+        )
+        return [body]
+
+
+class OriginCheck:
+    """python-engineio ``cors_allowed_origins`` callable: only our own origins."""
+
+    def __init__(self, names: LocalNames, port: Callable[[], int]) -> None:
+        self._names = names
+        self._port = port
+
+    def __call__(self, origin: str | None, environ: dict[str, Any] | None = None) -> bool:
+        if not origin:
+            return False  # no Origin header at all is let through by engineio before asking us
+        parts = urlsplit(origin)
+        if parts.scheme != "http" or not parts.hostname:
+            return False
+        port = parts.port or 80
+        return parts.hostname in self._names and port == self._port()
+
+
+def content_security_policy(host_header: str) -> str:
+    """CSP for the UI: our own scripts only; sockets only back to this host."""
+    connect = f"'self' ws://{host_header}" if host_header else "'self'"
+    return "; ".join(
+        (
+            "default-src 'self'",
+            "script-src 'self'",
+            "style-src 'self' 'unsafe-inline'",  # React sets style attributes (virtual list offsets)
+            "img-src 'self' data: blob:",
+            f"connect-src {connect}",
+            "object-src 'none'",
+            "base-uri 'none'",
+            "form-action 'self'",
+            "frame-ancestors 'none'",
+        )
+    )

@@ -1,0 +1,192 @@
+"""Engine.IO's websocket adapter with a cheaper way in and out (measured: docs/benchmarks.md).
+
+Part of the fast path (``install.py``): it replaces python-engineio's websocket driver for one
+server, swaps each Engine.IO socket's ``send`` and reads frames itself; only installed on the
+versions it was written against.
+"""
+
+from __future__ import annotations
+
+import functools
+import socket
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+import simple_websocket
+from engineio import packet as eio_packet
+from engineio.async_drivers.gevent import WebSocketWSGI
+
+from . import frames
+
+if TYPE_CHECKING:
+    from .fastpath import EventFastPath
+
+# Engine.IO's own cap. Above it the connection is dropped (protocol abuse); between the app's
+# max_payload_bytes and this, the event is answered with too_large and the connection stays up.
+ENGINE_MAX_BYTES = 1024 * 1024
+
+
+class _Frame:
+    """Frame bytes ready for the wire, queued like an Engine.IO packet (``encode()`` is itself)."""
+
+    __slots__ = ("data",)
+
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+
+    def encode(self) -> _Frame:
+        return self
+
+
+class _NoReaderThread:
+    """Given to simple-websocket as its thread class: FastWebSocket reads the frames itself."""
+
+    def __init__(self, target: Callable[[], None]) -> None:
+        self.name = "parley-websocket"
+
+    def start(self) -> None:
+        pass
+
+
+class FastWebSocket(WebSocketWSGI):  # type: ignore[misc]
+    """Engine.IO's simple-websocket adapter with a cheaper way out (measured: docs/benchmarks.md).
+
+    - No permessage-deflate: the offer is dropped before the handshake. Compressing every frame
+      for every recipient cost ~14 % of host CPU under fan-out, for chat-sized messages on a LAN.
+    - Frames are built here, once per broadcast (``frames.frame``), not by wsproto per
+      recipient, and written with ``sendall`` (simple-websocket's ``send`` can write part of a
+      large frame).
+    - ``deliver`` writes a frame straight to the socket when nothing is queued for that client,
+      instead of waking the connection's writer greenlet for every message: broadcasts (one
+      frame for all recipients) and single messages (acks, welcome) alike.
+
+    - Frames are read here too (``wait``, ``frames.FrameReader``), in the connection's own
+      greenlet: simple-websocket's reader greenlet (wsproto's pure-Python parser, then a queue hop
+      per message) is never started. Its handshake is still used. WebSocket-level pings are
+      answered and the closing handshake completed here; a pong or close frame goes out through
+      ``deliver``, so it can never land inside a partly written frame.
+    - Plain events on ``/`` are dispatched and acked from here (``EventFastPath``); every other
+      message goes on to Engine.IO as before.
+    """
+
+    # The server's plain-event path; None (this class as it is): every event goes the general way.
+    events: EventFastPath | None = None
+
+    def __init__(self, handler: Any, server: Any) -> None:
+        super().__init__(handler, server)
+        self.server_args["thread_class"] = _NoReaderThread
+        self._events = self.events
+
+    @classmethod
+    def serving(cls, events: EventFastPath) -> type[FastWebSocket]:
+        """This adapter for one server: its events go through ``events``."""
+        return type(cls.__name__, (cls,), {"events": events})
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+        environ.pop("HTTP_SEC_WEBSOCKET_EXTENSIONS", None)
+        self._sending = False
+        # The handler is the Engine.IO socket's bound method: let broadcasts find this websocket,
+        # and let single packets (acks, welcome) take the same direct way out.
+        owner = getattr(self.app, "__self__", None)
+        if owner is not None:
+            owner.parley_ws = self
+            owner.send = functools.partial(self.send_packet, owner, owner.send)
+        self._owner = owner
+        # SimpleWebSocketWSGI.__call__, gevent's case, with our reader and our clean-up.
+        self.ws = simple_websocket.Server(environ, **self.server_args)
+        self._reader = frames.FrameReader(self.ws.sock.recv, ENGINE_MAX_BYTES)
+        try:
+            return self.app(self)
+        finally:
+            self.ws.connected = False
+            sock = self.ws.sock  # our duplicate of the connection's socket
+            try:
+                sock.shutdown(socket.SHUT_RDWR)  # the TCP connection ends with the websocket
+            except OSError:
+                pass
+            sock.close()
+
+    def wait(self) -> str | bytes | None:
+        """Engine.IO's read: the next message, or None once the connection is over."""
+        try:
+            while True:
+                kind, data = self._reader.next_event()
+                if kind == "message":
+                    events = self._events
+                    if (
+                        events is None
+                        or type(data) is not str
+                        or not data.startswith("42")
+                        or not events.dispatch(self._owner, self, data)
+                    ):
+                        return data
+                    continue
+                if kind == "ping":
+                    self._control(frames.PONG, bytes(data))  # type: ignore[arg-type]
+                elif kind == "close":
+                    if self.ws.connected:  # the client began the closing handshake: answer it
+                        self._control(frames.CLOSE, bytes(data)[:2])  # type: ignore[arg-type]
+                    self.ws.connected = False
+                    return None
+        except frames.ProtocolError as exc:
+            if self.ws.connected:
+                self._control(frames.CLOSE, frames.close_payload(exc.code, exc.reason))
+            self.ws.connected = False
+            return None
+        except (OSError, EOFError):
+            self.ws.connected = False
+            return None
+
+    def _control(self, opcode: int, payload: bytes) -> None:
+        frame = frames.control(opcode, payload)
+        owner = self._owner
+        if owner is not None and owner.upgraded and not owner.upgrading:
+            self.deliver(owner, frame)
+            return
+        try:
+            self.ws.sock.sendall(frame)
+        except OSError:
+            pass
+
+    def send_packet(self, owner: Any, queued_send: Callable[[Any], None], pkt: Any) -> None:
+        """Engine.IO ``Socket.send`` for ``owner``: messages go out directly once on websocket.
+
+        Everything but MESSAGE packets (PING, CLOSE, NOOP) still goes through the queue: the
+        writer greenlet closes a connection whose queue stays empty for ping_interval +
+        ping_timeout, and the server's PING every ping_interval is what keeps it fed.
+        """
+        if pkt.packet_type != eio_packet.MESSAGE or owner.upgrading or not owner.upgraded:
+            queued_send(pkt)
+        elif owner.check_ping_timeout():  # as Engine.IO's send: raises once closed
+            self.deliver(owner, frames.frame(pkt.encode()))
+
+    def send(self, message: Any) -> None:
+        """The writer greenlet's way out (acks, welcome, pings, queued broadcast frames)."""
+        ws = self.ws
+        if not ws.connected:
+            raise OSError("websocket closed")  # the writer stops on any error, as before
+        data = message.data if isinstance(message, _Frame) else frames.frame(message)
+        self._sending = True
+        try:
+            ws.sock.sendall(data)
+        finally:
+            self._sending = False
+
+    def deliver(self, eio_socket: Any, frame: bytes) -> None:
+        """Send ``frame`` now if nothing is ahead of it for this client, else queue it in order."""
+        if not self.ws.connected:  # after a close frame, nothing more goes out (RFC 6455 §5.5.1)
+            return
+        queue = eio_socket.queue
+        if not self._sending and not queue.qsize():
+            # The writer is parked on its empty queue, so nothing is in flight: write without
+            # yielding (timeout 0.0); what the kernel does not take now goes to the writer.
+            try:
+                sent = self.ws.sock.send(frame, 0, 0.0)
+            except BlockingIOError:
+                sent = 0
+            except OSError:
+                return  # the connection is going away; its reader cleans up
+            if sent == len(frame):
+                return
+            frame = frame[sent:]
+        queue.put(_Frame(frame))
