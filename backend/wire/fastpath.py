@@ -10,21 +10,24 @@ from __future__ import annotations
 import json
 import logging
 import re
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import socketio as socketio_lib
 
 from .. import json_text
 from . import frames
 
-if TYPE_CHECKING:
-    from .websocket import FastWebSocket
-
 log = logging.getLogger(__name__)
 
 # An Engine.IO MESSAGE (4) carrying a Socket.IO EVENT (2) on the default namespace: optional ack id,
 # then the JSON array. Anything else (other namespaces, binary events, acks, connects) does not match.
 _EVENT = re.compile(r"42([0-9]{0,15})(\[.*)", re.DOTALL)
+
+
+class Writer(Protocol):
+    """Where an ack goes: the connection's websocket (websocket.FastWebSocket), in order."""
+
+    def deliver(self, eio_socket: Any, frame: bytes) -> None: ...
 
 
 def _bounded_int(digits: str) -> int:
@@ -54,7 +57,7 @@ class EventFastPath:
         self._decode = json.JSONDecoder(parse_int=_bounded_int).decode
         self._encode = json_text.compact(ensure_ascii=True)
 
-    def dispatch(self, conn: Any, ws: FastWebSocket, text: str) -> bool:
+    def dispatch(self, conn: Any, ws: Writer, text: str) -> bool:
         """Handle ``text`` from Engine.IO socket ``conn`` if it is a plain event; else return False."""
         match = _EVENT.fullmatch(text)
         if match is None or not conn.upgraded or conn.upgrading or conn.closed:
