@@ -2,8 +2,9 @@
 
 A runs the headless host (mDNS on); B finds it with zeroconf and joins over websocket; C joins from
 headless chromium; all three chat. A is SIGKILLed and restarted; B and C reconnect and resync. A
-second host D comes and goes in B's list. Foreign Host/Origin headers from another machine are
-refused. Skipped, with the reason, where the kernel refuses network namespaces.
+second host D comes and goes in B's list, and in the start screen A's page shows (the list A's own
+mDNS browser keeps). Foreign Host/Origin headers from another machine are refused. Skipped, with
+the reason, where the kernel refuses network namespaces.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from tests.hostproc import HostProcess
 from tests.lan.netns import Lan, Machine, unavailable_reason
 
 REPO = Path(__file__).resolve().parents[2]
+ARTIFACTS = REPO / "test-artifacts"
 CODE = "31415926"
 PORT = 7275
 # Discovery should list a host within about 2 s; the assertion leaves room for a loaded CI box.
@@ -252,6 +254,62 @@ def test_a_second_host_appears_and_disappears(
         gone = agents["b"].do("browse", wait_for=["Host A"], absent=["Host D"], timeout=FIND_WITHIN)
         assert gone["seconds"] is not None, gone
         assert "timeout" not in agents["c"].do("hosts_changed", names=[])
+    finally:
+        host_d.stop()
+        assert host_a.stop() == 0
+
+
+def test_start_screen_lists_what_its_host_finds_and_joins_one(
+    lan: Lan, tmp_path: Path, playwright: Any
+) -> None:
+    """The start screen asks its own host (GET /api/hosts), whose mDNS browser found the others:
+    from a browser on C, A's start screen lists D (never A itself), joins D, and drops D once D
+    stops. Nobody signs in, so no socket brings hosts_changed: the page keeps asking."""
+    from playwright.sync_api import expect
+
+    a_url = f"http://{lan.machines['a'].address}:{PORT}/"
+    d_url = f"http://{lan.machines['d'].address}:{PORT}/"
+    host_a = _host(lan, "a", tmp_path / "a", "Host A")
+    host_d = _host(lan, "d", tmp_path / "d", "Host D")
+    try:
+        with contextlib.closing(
+            playwright.chromium.launch(
+                executable_path=_chromium_in(lan.machines["c"], tmp_path),
+                headless=True,
+                args=[
+                    "--no-sandbox",
+                    "--disable-gpu",
+                    "--disable-background-networking",
+                    "--disable-component-update",
+                ],
+            )
+        ) as browser:
+            page = browser.new_page()
+            page.goto(a_url + "#join")
+            listed = page.get_by_role("list", name="Hosts nearby")
+            entry = listed.get_by_role("listitem").filter(has_text="Host D")
+            expect(entry).to_be_visible(timeout=FIND_WITHIN * 1000)
+            expect(entry).to_contain_text(f"{lan.machines['d'].address} · join code needed")
+            expect(listed.get_by_role("listitem")).to_have_count(1)  # A leaves itself out
+            # Once the page knows it is no Parley window, it says whose list this is.
+            expect(page.get_by_text(f"Found by the host at {a_url.rstrip('/')}.")).to_be_visible(
+                timeout=20_000
+            )
+            ARTIFACTS.mkdir(exist_ok=True)
+            page.screenshot(path=ARTIFACTS / "lan-start-screen-browser.png")
+
+            # A plain browser goes to the host's address (the window would try each in turn).
+            page.get_by_role("button", name="Join Host D").click()
+            expect(page).to_have_url(d_url, timeout=20_000)
+            expect(page.get_by_text("Join Host D")).to_be_visible()
+
+            page.goto(a_url + "#join")
+            expect(entry).to_be_visible(timeout=FIND_WITHIN * 1000)
+            assert host_d.stop() == 0  # a clean stop withdraws the announcement
+            expect(entry).to_have_count(0, timeout=FIND_WITHIN * 1000)
+            expect(page.get_by_role("status")).to_have_text(
+                "Looking for hosts nearby… none found yet."
+            )
     finally:
         host_d.stop()
         assert host_a.stop() == 0
