@@ -3,8 +3,8 @@
 A runs the headless host (mDNS on); B finds it with zeroconf and joins over websocket; C joins from
 headless chromium; all three chat. A is SIGKILLed and restarted; B and C reconnect and resync. A
 second host D comes and goes in B's list, and in the start screen A's page shows (the list A's own
-mDNS browser keeps). Foreign Host/Origin headers from another machine are refused. Skipped, with
-the reason, where the kernel refuses network namespaces.
+mDNS browser keeps), in a browser and in the desktop window on A. Foreign Host/Origin headers from
+another machine are refused. Skipped, with the reason, where the kernel refuses network namespaces.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ import contextlib
 import json
 import os
 import queue
+import re
 import subprocess
 import sys
 import threading
@@ -23,6 +24,7 @@ from typing import Any
 
 import pytest
 
+from tests.desktop.conftest import SOURCE_CMD, STANDIN_UI, App, app_env, screenshot_colors
 from tests.hostproc import HostProcess
 from tests.lan.netns import Lan, Machine, unavailable_reason
 
@@ -313,6 +315,59 @@ def test_start_screen_lists_what_its_host_finds_and_joins_one(
     finally:
         host_d.stop()
         assert host_a.stop() == 0
+
+
+def test_window_start_screen_lists_what_its_host_finds_and_joins_one(
+    lan: Lan, agents: dict[str, AgentProc], tmp_path: Path, xvfb: str, ui_dist: Path
+) -> None:
+    """The desktop app on A (discovery on, as for real users) under Xvfb: its window's start screen
+    shows D from the list A's host keeps (the desktop runs no mDNS browser of its own), and
+    joining it from there goes through join_host to D's page."""
+    if ui_dist == STANDIN_UI:
+        pytest.skip("the start screen is in the real UI: run `make ui` first")
+    d_url = f"http://{lan.machines['d'].address}:{PORT}/"
+    host_d = _host(lan, "d", tmp_path / "d", "Host D")
+    app = App(
+        lan.machines["a"].cmd(*SOURCE_CMD),
+        tmp_path / "a",
+        app_env(xvfb, ui_dist),
+        "--start-screen",
+        "--name",
+        "Host A",
+        host="0.0.0.0",
+        port=PORT,
+        discovery=True,
+    )
+    try:
+        wid = app.window_id(xvfb)
+        deadline = time.monotonic() + FIND_WITHIN
+        while True:
+            listed = agents["a"].do("http", url=f"http://127.0.0.1:{PORT}/api/hosts", headers={})
+            names = [h["name"] for h in json.loads(listed["body"])["hosts"]]
+            if names == ["Host D"]:
+                break
+            assert time.monotonic() < deadline, f"A's host never listed D: {names}\n{app.output}"
+            time.sleep(0.1)
+        # The owner is signed in under the start screen, so the page has D by push within
+        # milliseconds; a second covers painting it.
+        time.sleep(1.0)
+        ARTIFACTS.mkdir(exist_ok=True)
+        shot = ARTIFACTS / "desktop-lan-start-screen.png"
+        assert screenshot_colors(xvfb, shot) > 20, f"the window is blank, see {shot}"
+
+        # The address field has focus; the one host's Join button comes just before it.
+        env = {**os.environ, "DISPLAY": xvfb}
+        for keys in (["windowfocus", "--sync", str(wid)], ["key", "shift+Tab"], ["key", "Return"]):
+            subprocess.run(["xdotool", *keys], check=True, timeout=30, env=env)
+        app._wait_for(rf"join ({re.escape(d_url)}): ok", timeout=30)
+        # D's page is in the window now: its UI asked the bridge, which refuses other hosts.
+        app._wait_for(rf"refused for page ({re.escape(d_url)})", timeout=30)
+
+        app.close_window(xvfb)
+        assert app.wait() == 0, app.output
+    finally:
+        app.stop()
+        assert host_d.stop() == 0
 
 
 def test_foreign_host_and_origin_from_another_machine_are_refused(
