@@ -131,7 +131,7 @@ def run_window(
             return
         bridge.set_home(handle.url)
         # The one-time owner key rides in the fragment: never sent over HTTP. "&join" asks the UI
-        # for its start screen on top (ui/src/features/desktop/start-route.ts).
+        # for its start screen on top (ui/src/features/desktop/hooks/use-start-screen.ts).
         _load(window.load_url, handle.owner_url + (START_FLAG if start_screen else ""))
         log.info("window on %s (notifications: %s)", handle.url, notifier.method)
 
