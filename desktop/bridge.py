@@ -10,8 +10,6 @@ Exposed to JavaScript as ``window.pywebview.api``:
   once, see probe.py); the window goes to the first, in the given order, that answers as a Parley
   host. Returns ``{"ok", "url"?, "attempts": [{"url", "step", "message", "name"}]}``; ``step`` is
   ``ok``, ``invalid``, ``unreachable``, ``refused``, ``not_parley`` or ``host_refused``.
-- ``nearby_hosts()`` → ``{"discovery": bool, "hosts": [Host]}``: Parley hosts found by mDNS (only
-  when discovery is on; the browser starts on the first call, see nearby.py).
 - ``desktop_info()`` → dict: version, platform, how notifications go out.
 
 Every call is refused (the JS promise rejects with PermissionError) unless the window's current
@@ -70,7 +68,6 @@ class Bridge:
         notify: Callable[[str, str], bool],
         notify_method: str = "none",
         open_browser: Callable[[str], object] = webbrowser.open,
-        nearby: Callable[[], dict[str, Any]] | None = None,
         probe_timeout: float = probe.PROBE_TIMEOUT,
     ) -> None:
         self._home = urllib.parse.urlsplit(home_url) if home_url else None
@@ -78,7 +75,6 @@ class Bridge:
         self._notify = notify
         self._notify_method = notify_method
         self._open_browser = open_browser
-        self._nearby = nearby
         self._probe_timeout = probe_timeout
 
     def api(self) -> Any:
@@ -89,7 +85,6 @@ class Bridge:
                 "set_unread": _trampoline("set_unread", self._guarded(self.set_unread)),
                 "open_external": _trampoline("open_external", self._guarded(self.open_external)),
                 "join_host": _trampoline("join_host", self._guarded(self.join_host)),
-                "nearby_hosts": _trampoline("nearby_hosts", self._guarded(self.nearby_hosts)),
                 "desktop_info": _trampoline("desktop_info", self._guarded(self.desktop_info)),
             }
         )
@@ -178,11 +173,6 @@ class Bridge:
             self._window.load_url(attempts[-1].url)
             return {"ok": True, "url": attempts[-1].url, "attempts": wire}
         return {"ok": False, "attempts": wire}
-
-    def nearby_hosts(self) -> dict[str, Any]:
-        if self._nearby is None:
-            return {"discovery": False, "hosts": []}
-        return self._nearby()
 
     def desktop_info(self) -> dict[str, str]:
         return {

@@ -92,7 +92,6 @@ def run_window(
     from webview.menu import Menu, MenuAction, MenuSeparator
 
     from . import csp
-    from .nearby import Nearby
     from .notify import Notifier
 
     csp.install()
@@ -107,9 +106,8 @@ def run_window(
             ref.window.restore()  # GTK: present(), which also raises and focuses
 
     notifier = Notifier(on_click=focus)  # on the main thread: click signals arrive in its loop
-    nearby = Nearby(settings.discovery)
     # No home URL yet: until the host serves, every js_api call is refused.
-    bridge = Bridge(None, ref, notifier.notify, notifier.method, nearby=nearby.hosts)
+    bridge = Bridge(None, ref, notifier.notify, notifier.method)
     window = webview.create_window(
         APP_TITLE,
         html=WAITING_PAGE,
@@ -132,9 +130,8 @@ def run_window(
             _load(window.load_html, error_page(f"{exc}"))
             return
         bridge.set_home(handle.url)
-        nearby.set_home(handle.url)
         # The one-time owner key rides in the fragment: never sent over HTTP. "&join" asks the UI
-        # for its start screen on top (ui/src/features/desktop/start-route.ts).
+        # for its start screen on top (ui/src/features/desktop/hooks/use-start-screen.ts).
         _load(window.load_url, handle.owner_url + (START_FLAG if start_screen else ""))
         log.info("window on %s (notifications: %s)", handle.url, notifier.method)
 
@@ -170,18 +167,15 @@ def run_window(
             ],
         )
     ]
-    try:
-        webview.start(
-            go_home,
-            gui=GUI,
-            menu=menu,
-            # Persistent storage under data_dir: the UI keeps its session tokens (for other hosts,
-            # and for "My chat" after the one-time owner key is spent) across launches.
-            private_mode=False,
-            storage_path=str(settings.data_dir / "webview"),
-        )
-    finally:
-        nearby.stop()
+    webview.start(
+        go_home,
+        gui=GUI,
+        menu=menu,
+        # Persistent storage under data_dir: the UI keeps its session tokens (for other hosts,
+        # and for "My chat" after the one-time owner key is spent) across launches.
+        private_mode=False,
+        storage_path=str(settings.data_dir / "webview"),
+    )
     return 1 if failed else 0
 
 

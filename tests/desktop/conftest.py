@@ -72,20 +72,31 @@ def ui_dist() -> Path:
 class App:
     """``python -m desktop`` or the frozen binary, as a child process with its own data dir."""
 
-    def __init__(self, cmd: list[str], data_dir: Path, env: dict[str, str], *args: str) -> None:
+    def __init__(
+        self,
+        cmd: list[str],
+        data_dir: Path,
+        env: dict[str, str],
+        *args: str,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        discovery: bool = False,
+    ) -> None:
         self.data_dir = data_dir
         self.out_path = data_dir.parent / f"{data_dir.name}.out"
         data_dir.mkdir(parents=True, exist_ok=True)
         self._out = open(self.out_path, "w")  # noqa: SIM115 (closed in stop())
+        # discovery=True only inside a network namespace the test made (tests/lan): never on the
+        # machine's real interfaces.
         full = [
             *cmd,
             "--data-dir",
             str(data_dir),
             "--host",
-            "127.0.0.1",
+            host,
             "--port",
-            "0",
-            "--no-discovery",
+            str(port),
+            *([] if discovery else ["--no-discovery"]),
             "--join-code",
             JOIN_CODE,
             *args,

@@ -123,7 +123,6 @@ def test_every_call_is_refused_off_the_host_page(url: str | None) -> None:
         lambda: api.open_external("https://example.org/"),
         lambda: api.desktop_info(),
         lambda: api.join_host("10.0.0.2"),
-        lambda: api.nearby_hosts(),
     ):
         with pytest.raises(PermissionError):
             call()
@@ -163,7 +162,6 @@ def test_api_exposes_nothing_but_its_functions() -> None:
     assert dir(api) == [
         "desktop_info",
         "join_host",
-        "nearby_hosts",
         "notify",
         "open_external",
         "set_unread",

@@ -200,7 +200,3 @@ def test_join_host_typed_address(live_server: ServerHandle) -> None:
     assert result["ok"] and window.loaded == [live_server.url]
     bad = _api(window).join_host("not an address")
     assert bad["ok"] is False and bad["attempts"][0]["step"] == "invalid"
-
-
-def test_nearby_hosts_without_discovery() -> None:
-    assert _api(_Window()).nearby_hosts() == {"discovery": False, "hosts": []}

@@ -1,5 +1,6 @@
-"""Issue 5 in the browser: nearby hosts, the host's self-check, join failures that say which step
-failed, and leaving a room. Real host, real chromium; discovery is off (no multicast in tests)."""
+"""Issue 5 in the browser: nearby hosts (the chat's dialog and the start screen), the host's
+self-check, join failures that say which step failed, and leaving a room. Real host, real chromium;
+discovery is off (no multicast in tests; tests/lan lists real hosts found nearby)."""
 
 from __future__ import annotations
 
@@ -10,11 +11,12 @@ import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 from playwright.sync_api import expect
 
-from backend import ServerHandle
+from backend import ServerHandle, Settings, start_server
 from tests.e2e.conftest import E2E_CODE, HostProcess, join
 
 pytestmark = pytest.mark.e2e
@@ -62,7 +64,7 @@ def create_room(page: Any, name: str) -> None:
     expect(page.get_by_role("heading", name=f"#{name}")).to_be_visible()
 
 
-def test_nearby_hosts_says_discovery_is_off(host: ServerHandle, contexts: Any) -> None:
+def test_hosts_nearby_dialog_says_discovery_is_off(host: ServerHandle, contexts: Any) -> None:
     page = contexts().new_page()
     join(page, host.url, "guest")
     page.get_by_role("navigation", name="Rooms").get_by_role("button", name="Nearby hosts").click()
@@ -71,6 +73,48 @@ def test_nearby_hosts_says_discovery_is_off(host: ServerHandle, contexts: Any) -
     expect(dialog.get_by_role("link")).to_have_count(0)
     page.keyboard.press("Escape")
     expect(dialog).to_have_count(0)
+
+
+def test_start_screen_asks_its_own_host_and_stops_when_discovery_is_off(
+    host: ServerHandle, contexts: Any
+) -> None:
+    """The start screen's list is the one its host keeps (GET /api/hosts), in a plain browser too.
+    With discovery off it says so and asks no more: once, not once a second."""
+    page = contexts().new_page()
+    asked: list[str] = []
+
+    def seen(request: Any) -> None:
+        if urlsplit(request.url).path == "/api/hosts":
+            asked.append(request.url)
+
+    page.on("request", seen)
+    page.goto(host.url + "#join")
+    expect(page.get_by_role("heading", name="Join a chat")).to_be_visible()
+    expect(
+        page.get_by_text("Finding hosts nearby is turned off. Enter an address instead.")
+    ).to_be_visible()
+    # No js_api here: the page stops waiting for one after 5 s and says it is a plain page's
+    # start screen. The list has been asked for by then, and only the once.
+    expect(page.get_by_role("button", name="Back to the chat")).to_be_visible(timeout=SLOW)
+    assert asked == [host.url + "api/hosts"]
+    assert host.connected_users() == []  # nobody signed in: no socket brings hosts_changed here
+
+
+def test_start_screen_in_a_browser_goes_to_a_typed_address(
+    host: ServerHandle, host_settings: Settings, tmp_path: Path, contexts: Any
+) -> None:
+    second = start_server(
+        host_settings.replace(data_dir=tmp_path / "second", name="Second host", join_code=None)
+    )
+    try:
+        page = contexts().new_page()
+        page.goto(host.url + "#join")
+        page.get_by_label("Enter an address").fill(f"127.0.0.1:{second.port}")
+        page.get_by_role("button", name="Join", exact=True).click()
+        expect(page).to_have_url(second.url, timeout=SLOW)
+        expect(page.get_by_text("Join Second host")).to_be_visible(timeout=SLOW)
+    finally:
+        second.stop()
 
 
 def test_self_check_shows_the_port_and_that_its_url_answers(

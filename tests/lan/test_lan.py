@@ -2,8 +2,9 @@
 
 A runs the headless host (mDNS on); B finds it with zeroconf and joins over websocket; C joins from
 headless chromium; all three chat. A is SIGKILLed and restarted; B and C reconnect and resync. A
-second host D comes and goes in B's list. Foreign Host/Origin headers from another machine are
-refused. Skipped, with the reason, where the kernel refuses network namespaces.
+second host D comes and goes in B's list, and in the start screen A's page shows (the list A's own
+mDNS browser keeps), in a browser and in the desktop window on A. Foreign Host/Origin headers from
+another machine are refused. Skipped, with the reason, where the kernel refuses network namespaces.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import contextlib
 import json
 import os
 import queue
+import re
 import subprocess
 import sys
 import threading
@@ -22,10 +24,12 @@ from typing import Any
 
 import pytest
 
+from tests.desktop.conftest import SOURCE_CMD, STANDIN_UI, App, app_env, screenshot_colors
 from tests.hostproc import HostProcess
 from tests.lan.netns import Lan, Machine, unavailable_reason
 
 REPO = Path(__file__).resolve().parents[2]
+ARTIFACTS = REPO / "test-artifacts"
 CODE = "31415926"
 PORT = 7275
 # Discovery should list a host within about 2 s; the assertion leaves room for a loaded CI box.
@@ -255,6 +259,115 @@ def test_a_second_host_appears_and_disappears(
     finally:
         host_d.stop()
         assert host_a.stop() == 0
+
+
+def test_start_screen_lists_what_its_host_finds_and_joins_one(
+    lan: Lan, tmp_path: Path, playwright: Any
+) -> None:
+    """The start screen asks its own host (GET /api/hosts), whose mDNS browser found the others:
+    from a browser on C, A's start screen lists D (never A itself), joins D, and drops D once D
+    stops. Nobody signs in, so no socket brings hosts_changed: the page keeps asking."""
+    from playwright.sync_api import expect
+
+    a_url = f"http://{lan.machines['a'].address}:{PORT}/"
+    d_url = f"http://{lan.machines['d'].address}:{PORT}/"
+    host_a = _host(lan, "a", tmp_path / "a", "Host A")
+    host_d = _host(lan, "d", tmp_path / "d", "Host D")
+    try:
+        with contextlib.closing(
+            playwright.chromium.launch(
+                executable_path=_chromium_in(lan.machines["c"], tmp_path),
+                headless=True,
+                args=[
+                    "--no-sandbox",
+                    "--disable-gpu",
+                    "--disable-background-networking",
+                    "--disable-component-update",
+                ],
+            )
+        ) as browser:
+            page = browser.new_page()
+            page.goto(a_url + "#join")
+            listed = page.get_by_role("list", name="Hosts nearby")
+            entry = listed.get_by_role("listitem").filter(has_text="Host D")
+            expect(entry).to_be_visible(timeout=FIND_WITHIN * 1000)
+            expect(entry).to_contain_text(f"{lan.machines['d'].address} · join code needed")
+            expect(listed.get_by_role("listitem")).to_have_count(1)  # A leaves itself out
+            # Once the page knows it is no Parley window, it says whose list this is.
+            expect(page.get_by_text(f"Found by the host at {a_url.rstrip('/')}.")).to_be_visible(
+                timeout=20_000
+            )
+            ARTIFACTS.mkdir(exist_ok=True)
+            page.screenshot(path=ARTIFACTS / "lan-start-screen-browser.png")
+
+            # A plain browser goes to the host's address (the window would try each in turn).
+            page.get_by_role("button", name="Join Host D").click()
+            expect(page).to_have_url(d_url, timeout=20_000)
+            expect(page.get_by_text("Join Host D")).to_be_visible()
+
+            page.goto(a_url + "#join")
+            expect(entry).to_be_visible(timeout=FIND_WITHIN * 1000)
+            assert host_d.stop() == 0  # a clean stop withdraws the announcement
+            expect(entry).to_have_count(0, timeout=FIND_WITHIN * 1000)
+            expect(page.get_by_role("status")).to_have_text(
+                "Looking for hosts nearby… none found yet."
+            )
+    finally:
+        host_d.stop()
+        assert host_a.stop() == 0
+
+
+def test_window_start_screen_lists_what_its_host_finds_and_joins_one(
+    lan: Lan, agents: dict[str, AgentProc], tmp_path: Path, xvfb: str, ui_dist: Path
+) -> None:
+    """The desktop app on A (discovery on, as for real users) under Xvfb: its window's start screen
+    shows D from the list A's host keeps (the desktop runs no mDNS browser of its own), and
+    joining it from there goes through join_host to D's page."""
+    if ui_dist == STANDIN_UI:
+        pytest.skip("the start screen is in the real UI: run `make ui` first")
+    d_url = f"http://{lan.machines['d'].address}:{PORT}/"
+    host_d = _host(lan, "d", tmp_path / "d", "Host D")
+    app = App(
+        lan.machines["a"].cmd(*SOURCE_CMD),
+        tmp_path / "a",
+        app_env(xvfb, ui_dist),
+        "--start-screen",
+        "--name",
+        "Host A",
+        host="0.0.0.0",
+        port=PORT,
+        discovery=True,
+    )
+    try:
+        wid = app.window_id(xvfb)
+        deadline = time.monotonic() + FIND_WITHIN
+        while True:
+            listed = agents["a"].do("http", url=f"http://127.0.0.1:{PORT}/api/hosts", headers={})
+            names = [h["name"] for h in json.loads(listed["body"])["hosts"]]
+            if names == ["Host D"]:
+                break
+            assert time.monotonic() < deadline, f"A's host never listed D: {names}\n{app.output}"
+            time.sleep(0.1)
+        # The owner is signed in under the start screen, so the page has D by push within
+        # milliseconds; a second covers painting it.
+        time.sleep(1.0)
+        ARTIFACTS.mkdir(exist_ok=True)
+        shot = ARTIFACTS / "desktop-lan-start-screen.png"
+        assert screenshot_colors(xvfb, shot) > 20, f"the window is blank, see {shot}"
+
+        # The address field has focus; the one host's Join button comes just before it.
+        env = {**os.environ, "DISPLAY": xvfb}
+        for keys in (["windowfocus", "--sync", str(wid)], ["key", "shift+Tab"], ["key", "Return"]):
+            subprocess.run(["xdotool", *keys], check=True, timeout=30, env=env)
+        app._wait_for(rf"join ({re.escape(d_url)}): ok", timeout=30)
+        # D's page is in the window now: its UI asked the bridge, which refuses other hosts.
+        app._wait_for(rf"refused for page ({re.escape(d_url)})", timeout=30)
+
+        app.close_window(xvfb)
+        assert app.wait() == 0, app.output
+    finally:
+        app.stop()
+        assert host_d.stop() == 0
 
 
 def test_foreign_host_and_origin_from_another_machine_are_refused(

@@ -9,6 +9,7 @@ import { roomTitle } from '@/features/dms/lib/room-label';
 import { useDesktopBridge } from '@/features/desktop/hooks/use-desktop-bridge';
 import { useStartScreen } from '@/features/desktop/hooks/use-start-screen';
 import { NearbyHostsDialog } from '@/features/hosts/components/nearby-hosts-dialog';
+import { useNearbyHosts } from '@/features/hosts/hooks/use-nearby-hosts';
 import { InvitePanel } from '@/features/invite/components/invite-panel';
 import { JoinScreen } from '@/features/join/components/join-screen';
 import { PeerList } from '@/features/peers/components/peer-list';
@@ -131,13 +132,18 @@ function Shell() {
   );
 }
 
+/** The start screen lists what this page's host finds nearby: the same list as the chat's dialog. */
+function Start() {
+  return <StartScreen nearby={useNearbyHosts()} />;
+}
+
 export function App() {
   useDesktopBridge();
   const startScreen = useStartScreen();
   const user = useSession((s) => s.user);
   const connecting = useSession((s) => s.status === 'connecting' && (s.ownerKey !== null || s.token !== null));
   const failure = useSession((s) => s.connectFailure);
-  if (startScreen) return <StartScreen />;
+  if (startScreen) return <Start />;
   if (user) return <Shell />;
   if (connecting) {
     return (

@@ -6,8 +6,7 @@ import {
   openExternal,
   setUnread,
 } from '@/features/desktop/api/desktop-api';
-
-import { fakeApi, installPywebview, removePywebview } from './fake-pywebview';
+import { fakeApi, installPywebview, removePywebview } from '@/testing/fake-pywebview';
 
 const flush = () => new Promise((r) => setTimeout(r, 0));
 

@@ -1,17 +1,17 @@
 import { act, render, screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 
-import { _resetDesktopApiForTests, type NearbyHost } from '@/features/desktop/api/desktop-api';
-import { StartScreen } from '@/features/desktop/components/start-screen';
+import { _resetDesktopApiForTests } from '@/features/desktop/api/desktop-api';
+import { StartScreen, type StartScreenHosts } from '@/features/desktop/components/start-screen';
 import {
   _rereadStartScreenForTests,
   leaveStartScreen,
   useStartScreen,
 } from '@/features/desktop/hooks/use-start-screen';
+import type { WireHost } from '@/lib/protocol';
+import { fakeApi, installPywebview, removePywebview } from '@/testing/fake-pywebview';
 
-import { fakeApi, installPywebview, removePywebview } from './fake-pywebview';
-
-const ANNA: NearbyHost = {
+const ANNA: WireHost = {
   host_id: 'a'.repeat(32),
   name: "Anna's laptop",
   version: '0.1.0',
@@ -19,7 +19,10 @@ const ANNA: NearbyHost = {
   addresses: ['192.168.1.20', '10.0.0.5'],
   urls: ['http://192.168.1.20:7275/', 'http://10.0.0.5:7275/'],
 };
-const BEN: NearbyHost = { ...ANNA, host_id: 'b'.repeat(32), name: 'Ben', needs_code: false, addresses: ['192.168.1.30'], urls: ['http://192.168.1.30:7275/'] };
+const BEN: WireHost = { ...ANNA, host_id: 'b'.repeat(32), name: 'Ben', needs_code: false, addresses: ['192.168.1.30'], urls: ['http://192.168.1.30:7275/'] };
+
+const found = (hosts: WireHost[]): StartScreenHosts => ({ loading: false, error: null, discovery: true, hosts });
+const OFF: StartScreenHosts = { loading: false, error: null, discovery: false, hosts: [] };
 
 beforeEach(() => {
   _resetDesktopApiForTests();
@@ -31,23 +34,40 @@ afterEach(() => {
 });
 
 describe('StartScreen', () => {
-  it('lists hosts nearby as they come and go, and joins one by all its addresses', async () => {
-    let hosts: NearbyHost[] = [ANNA];
-    const api = fakeApi({ nearby_hosts: async () => ({ discovery: true, hosts }) });
+  it('shows the hosts it is handed as they come and go, and joins one by all its addresses', async () => {
+    const api = fakeApi();
     installPywebview(api);
-    render(<StartScreen />);
+    const { rerender } = render(<StartScreen nearby={found([ANNA])} />);
 
-    const list = await screen.findByRole('list', { name: 'Hosts nearby' });
+    const list = screen.getByRole('list', { name: 'Hosts nearby' });
     expect(within(list).getByText("Anna's laptop")).toBeInTheDocument();
     expect(within(list).getByText(/192\.168\.1\.20, 10\.0\.0\.5 · join code needed/)).toBeInTheDocument();
+    expect(await screen.findByText(/This computer keeps hosting its own chat/)).toBeInTheDocument();
+    expect(screen.queryByText(/Also at/)).toBeNull(); // the window tries every address itself
 
-    hosts = [BEN];
-    expect(await screen.findByText('Ben', {}, { timeout: 2_500 })).toBeInTheDocument(); // within ~2 s
+    rerender(<StartScreen nearby={found([BEN])} />);
     expect(screen.queryByText("Anna's laptop")).toBeNull();
     expect(screen.getByText(/open, no code/)).toBeInTheDocument();
 
     await userEvent.click(screen.getByRole('button', { name: 'Join Ben' }));
     expect(api.join_host).toHaveBeenCalledWith(['http://192.168.1.30:7275/']);
+  });
+
+  it('says what it is doing while the list is loading, empty, off or failing', () => {
+    const { rerender } = render(<StartScreen nearby={{ ...found([]), loading: true }} />);
+    expect(screen.getByRole('status')).toHaveTextContent('Looking for hosts nearby…');
+    rerender(<StartScreen nearby={found([])} />);
+    expect(screen.getByRole('status')).toHaveTextContent('Looking for hosts nearby… none found yet.');
+    rerender(<StartScreen nearby={OFF} />);
+    expect(screen.getByRole('status')).toHaveTextContent('Finding hosts nearby is turned off. Enter an address instead.');
+    rerender(<StartScreen nearby={{ ...found([]), error: 'The host did not answer.' }} />);
+    expect(screen.getByRole('status')).toHaveTextContent(
+      'Could not load the list: The host did not answer. Enter an address instead.',
+    );
+    // A failed refresh keeps what was found before.
+    rerender(<StartScreen nearby={{ ...found([BEN]), error: 'The host did not answer.' }} />);
+    expect(screen.queryByRole('status')).toBeNull();
+    expect(screen.getByRole('button', { name: 'Join Ben' })).toBeEnabled();
   });
 
   it('says which step failed for a typed address', async () => {
@@ -58,8 +78,8 @@ describe('StartScreen', () => {
       }),
     });
     installPywebview(api);
-    render(<StartScreen />);
-    expect(await screen.findByText(/Finding hosts nearby is turned off/)).toBeInTheDocument();
+    render(<StartScreen nearby={OFF} />);
+    expect(screen.getByText(/Finding hosts nearby is turned off/)).toBeInTheDocument();
     await userEvent.type(screen.getByLabelText('Enter an address'), '10.9.9.9{Enter}');
     expect(api.join_host).toHaveBeenCalledWith('10.9.9.9');
     const alert = await screen.findByRole('alert');
@@ -67,9 +87,17 @@ describe('StartScreen', () => {
     expect(alert).toHaveTextContent('Nothing is listening at 10.9.9.9:7275.');
   });
 
-  it('works as a plain page outside the window', async () => {
-    render(<StartScreen />);
-    expect(await screen.findByText(/listed in the Parley app/, {}, { timeout: 7_000 })).toBeInTheDocument();
+  it('lists the same hosts as a plain page outside the window, with every address to open', async () => {
+    render(<StartScreen nearby={found([ANNA])} />);
+    // No js_api: once detection gives up, the page says whose list it is and how joining works.
+    const note = await screen.findByText(/^Found by the host at /, {}, { timeout: 7_000 });
+    expect(note).toHaveTextContent(`Found by the host at ${window.location.origin}.`);
+    const entry = within(screen.getByRole('list', { name: 'Hosts nearby' })).getByRole('listitem');
+    expect(within(entry).getByRole('button', { name: "Join Anna's laptop" })).toBeEnabled();
+    const also = within(entry).getAllByRole('link');
+    expect(also.map((a) => a.getAttribute('href'))).toEqual(['http://10.0.0.5:7275/']);
+    expect(screen.getByRole('button', { name: 'Back to the chat' })).toBeInTheDocument();
+    expect(screen.queryByText(/This computer keeps hosting/)).toBeNull();
   }, 10_000);
 });
 

@@ -6,10 +6,9 @@ import { mentions, useDesktopBridge } from '@/features/desktop/hooks/use-desktop
 import { EVENTS } from '@/lib/protocol';
 import { useChat } from '@/stores/chat-store';
 import { useSession } from '@/stores/session-store';
-import { fake } from '@/testing/fake-socket';
 import { BOB, ME, msg, room, welcome } from '@/testing/data';
-
-import { type FakeApi, fakeApi, installPywebview, removePywebview } from './fake-pywebview';
+import { type FakeApi, fakeApi, installPywebview, removePywebview } from '@/testing/fake-pywebview';
+import { fake } from '@/testing/fake-socket';
 
 function Probe() {
   useDesktopBridge();

@@ -8,15 +8,10 @@
  * a refusal means "not our host's page" and the api is treated as absent.
  */
 
-import type { WireHost } from '@/lib/protocol';
-
 /** One address tried by `join_host` (desktop/probe.py). */
 export type JoinStep = 'ok' | 'invalid' | 'unreachable' | 'refused' | 'not_parley' | 'host_refused';
 export type JoinAttempt = { url: string; step: JoinStep; message: string; name: string | null };
 export type JoinResult = { ok: boolean; url?: string; attempts: JoinAttempt[] };
-/** A Parley host found by mDNS (docs/protocol.md "Host"): the same shape the host's API sends. */
-export type NearbyHost = WireHost;
-export type NearbyResult = { discovery: boolean; hosts: NearbyHost[] };
 export type DesktopInfo = { version: string; platform: string; notifications: string };
 
 export type DesktopApi = {
@@ -24,7 +19,6 @@ export type DesktopApi = {
   set_unread: (count: number) => Promise<null>;
   open_external: (url: string) => Promise<boolean>;
   join_host: (address: string | string[]) => Promise<JoinResult>;
-  nearby_hosts: () => Promise<NearbyResult>;
   desktop_info: () => Promise<DesktopInfo>;
 };
 

@@ -1,24 +1,25 @@
 /**
  * The desktop start screen: hosts found nearby, "enter an address", and back to this computer's
- * own chat. Joining goes through the window's js_api (join_host tries every address of a host and
- * says which step failed); in a plain browser the page simply goes to the typed address.
+ * own chat. The list is the one this page's host keeps (its mDNS browser, `GET /api/hosts`), handed
+ * in by app/app.tsx. Joining goes through the window's js_api (join_host tries every address of a
+ * host and says which step failed); in a plain browser the page simply goes to the address.
  */
 import './start-screen.css';
 
 import { type FormEvent, useEffect, useState } from 'react';
 
-import {
-  type DesktopApi,
-  desktopApi,
-  type JoinAttempt,
-  type JoinStep,
-  type NearbyResult,
-} from '@/features/desktop/api/desktop-api';
+import { type DesktopApi, desktopApi, type JoinAttempt, type JoinStep } from '@/features/desktop/api/desktop-api';
 import { leaveStartScreen } from '@/features/desktop/hooks/use-start-screen';
+import { hostOrigin } from '@/lib/http';
+import type { WireHost } from '@/lib/protocol';
 
-// The host list is asked for this often while the screen is up; mDNS answers arrive within a
-// second or two, so a new host shows up within ~2 s and a stopped one drops off on the next ask.
-export const NEARBY_POLL_MS = 1_000;
+/** The hosts this page's host sees nearby, kept fresh by whoever hands it in (app/app.tsx). */
+export type StartScreenHosts = {
+  loading: boolean;
+  error: string | null;
+  discovery: boolean;
+  hosts: WireHost[];
+};
 
 export const STEP_LABEL: Record<JoinStep, string> = {
   ok: 'Answered',
@@ -28,32 +29,6 @@ export const STEP_LABEL: Record<JoinStep, string> = {
   not_parley: 'Not a Parley host',
   host_refused: 'Refused by the host',
 };
-
-function useNearbyHosts(api: DesktopApi | null | undefined): NearbyResult | null {
-  const [result, setResult] = useState<NearbyResult | null>(null);
-  useEffect(() => {
-    if (!api) return;
-    let live = true;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const ask = async () => {
-      try {
-        const r = await api.nearby_hosts();
-        if (!live) return;
-        setResult(r);
-        if (!r.discovery) return; // off: nothing will ever show up
-      } catch {
-        // A refused or failed call: try again on the next tick.
-      }
-      if (live) timer = setTimeout(() => void ask(), NEARBY_POLL_MS);
-    };
-    void ask();
-    return () => {
-      live = false;
-      clearTimeout(timer);
-    };
-  }, [api]);
-  return result;
-}
 
 /** `host`, `host:port` or a URL → the URL a browser goes to (the desktop checks it itself). */
 function browserUrl(address: string): string | null {
@@ -67,9 +42,8 @@ function browserUrl(address: string): string | null {
   }
 }
 
-export function StartScreen() {
+export function StartScreen({ nearby }: { nearby: StartScreenHosts }) {
   const [api, setApi] = useState<DesktopApi | null | undefined>(undefined);
-  const nearby = useNearbyHosts(api);
   const [address, setAddress] = useState('');
   const [trying, setTrying] = useState<string | null>(null);
   const [failure, setFailure] = useState<JoinAttempt[] | null>(null);
@@ -84,19 +58,21 @@ export function StartScreen() {
 
   const join = async (target: string | string[], label: string) => {
     setFailure(null);
-    if (!api) {
+    setTrying(label);
+    // The list does not wait for the window's api to be detected, so a click can come first.
+    const desktop = api !== undefined ? api : await desktopApi();
+    if (!desktop) {
       const url = typeof target === 'string' ? browserUrl(target) : (target[0] ?? null);
       if (!url) {
         setFailure([{ url: String(target), step: 'invalid', message: 'Type an address like 192.168.1.20:7275.', name: null }]);
+        setTrying(null);
         return;
       }
-      setTrying(label);
       window.location.assign(url);
       return;
     }
-    setTrying(label);
     try {
-      const result = await api.join_host(target);
+      const result = await desktop.join_host(target);
       if (result.ok) return; // the window is on its way to the other host
       setFailure(result.attempts);
     } catch (err) {
@@ -110,10 +86,14 @@ export function StartScreen() {
     if (address.trim()) void join(address.trim(), address.trim());
   };
 
+  // A plain browser cannot try each of a host's addresses in turn as the window does: it goes to
+  // the first, and offers the others as links.
+  const browser = api === null;
   let nearbyText: string | null = null;
-  if (api === null) nearbyText = 'Hosts nearby are listed in the Parley app. Enter an address instead.';
-  else if (api === undefined || nearby === null) nearbyText = 'Looking for hosts nearby…';
+  if (nearby.loading) nearbyText = 'Looking for hosts nearby…';
   else if (!nearby.discovery) nearbyText = 'Finding hosts nearby is turned off. Enter an address instead.';
+  else if (nearby.error && nearby.hosts.length === 0)
+    nearbyText = `Could not load the list: ${nearby.error} Enter an address instead.`;
   else if (nearby.hosts.length === 0) nearbyText = 'Looking for hosts nearby… none found yet.';
 
   return (
@@ -128,7 +108,7 @@ export function StartScreen() {
               {nearbyText}
             </p>
           )}
-          {nearby && nearby.hosts.length > 0 && (
+          {nearby.hosts.length > 0 && (
             <ul className="start-hosts" aria-label="Hosts nearby">
               {nearby.hosts.map((host) => (
                 <li key={host.host_id}>
@@ -137,11 +117,22 @@ export function StartScreen() {
                     <div className="start-host-meta muted">
                       {host.addresses.join(', ')} · {host.needs_code ? 'join code needed' : 'open, no code'}
                     </div>
+                    {browser && host.urls.length > 1 && (
+                      <div className="start-host-meta muted">
+                        Also at{' '}
+                        {host.urls.slice(1).map((url, i) => (
+                          <span key={url}>
+                            {i > 0 && ', '}
+                            <a href={url}>{url}</a>
+                          </span>
+                        ))}
+                      </div>
+                    )}
                   </div>
                   <button
                     type="button"
                     aria-label={`Join ${host.name}`}
-                    disabled={trying !== null}
+                    disabled={trying !== null || host.urls.length === 0}
                     onClick={() => void join(host.urls, host.name)}
                   >
                     Join
@@ -149,6 +140,11 @@ export function StartScreen() {
                 </li>
               ))}
             </ul>
+          )}
+          {browser && nearby.hosts.length > 0 && (
+            <p className="muted start-note">
+              Found by the host at {hostOrigin()}. Join opens a host's first address in this tab.
+            </p>
           )}
         </section>
 
@@ -191,13 +187,24 @@ export function StartScreen() {
           </div>
         )}
 
-        <div className="start-foot">
-          <h2>Host a chat</h2>
-          <p className="muted">This computer keeps hosting its own chat while you look around.</p>
-          <button type="button" onClick={leaveStartScreen}>
-            Back to my chat
-          </button>
-        </div>
+        {/* Only the window hosts a chat of its own; a browser (or a page still finding out) is
+            a visitor of this host. */}
+        {api ? (
+          <div className="start-foot">
+            <h2>Host a chat</h2>
+            <p className="muted">This computer keeps hosting its own chat while you look around.</p>
+            <button type="button" onClick={leaveStartScreen}>
+              Back to my chat
+            </button>
+          </div>
+        ) : (
+          <div className="start-foot">
+            <h2>This host's chat</h2>
+            <button type="button" onClick={leaveStartScreen}>
+              Back to the chat
+            </button>
+          </div>
+        )}
       </div>
     </main>
   );

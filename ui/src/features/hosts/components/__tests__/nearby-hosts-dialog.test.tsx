@@ -61,6 +61,7 @@ describe('NearbyHostsDialog', () => {
   });
 
   it('lists hosts with addresses, code, and safe links, and follows hosts_changed', async () => {
+    fake.open(); // signed in: the host pushes changes, nothing is polled
     serve({ discovery: true, hosts: [{ ...BEA, urls: [...BEA.urls, 'javascript:alert(1)'] }] });
     render(<NearbyHostsDialog onClose={() => undefined} />);
     const entry = await screen.findByRole('listitem', { name: 'Bea’s desk' });

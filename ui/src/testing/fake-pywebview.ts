@@ -1,7 +1,7 @@
 /** A stand-in for the desktop window's `window.pywebview.api` (desktop/bridge.py), recording calls. */
 import { vi } from 'vitest';
 
-import type { DesktopApi, JoinResult, NearbyResult } from '@/features/desktop/api/desktop-api';
+import type { DesktopApi, JoinResult } from '@/features/desktop/api/desktop-api';
 
 export type FakeApi = { [K in keyof DesktopApi]: ReturnType<typeof vi.fn> };
 
@@ -11,7 +11,6 @@ export function fakeApi(overrides: Partial<Record<keyof DesktopApi, (...args: ne
     set_unread: vi.fn(async () => null),
     open_external: vi.fn(async () => true),
     join_host: vi.fn(async (): Promise<JoinResult> => ({ ok: true, url: 'http://10.0.0.2:7275/', attempts: [] })),
-    nearby_hosts: vi.fn(async (): Promise<NearbyResult> => ({ discovery: false, hosts: [] })),
     desktop_info: vi.fn(async () => ({ version: '0.1.0', platform: 'linux', notifications: 'dbus' })),
   };
   for (const [name, impl] of Object.entries(overrides)) api[name as keyof DesktopApi] = vi.fn(impl as never);
