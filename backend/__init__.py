@@ -1,12 +1,12 @@
 """Parley's host: the public API the desktop app (and anything else) uses.
 
 ``start_server(settings)`` runs the chat server in its own thread and returns a ``ServerHandle`` once
-the port is bound; ``handle.stop()`` stops it from any thread. ``HostBrowser`` lists Parley hosts on
-the LAN (mDNS). Nothing else in this package is public.
+the port is bound; ``handle.stop()`` stops it from any thread. Hosts nearby on the LAN are the
+host's to find (its one mDNS browser, ``GET /api/hosts``). Nothing else in this package is public.
 
-The server and discovery names load on first use (PEP 562 ``__getattr__``): they pull in Flask,
-Socket.IO, gevent and zeroconf (~0.35 s of imports on a 2-core machine), and the desktop app reads
-its flags and settings, and puts its window up, while that import runs on the server's own thread
+The server names load on first use (PEP 562 ``__getattr__``): they pull in Flask, Socket.IO, gevent
+and zeroconf (~0.35 s of imports on a 2-core machine), and the desktop app reads its flags and
+settings, and puts its window up, while that import runs on the server's own thread
 (docs/benchmarks.md, Desktop).
 """
 
@@ -20,15 +20,13 @@ from .config import DEFAULT_PORT, Settings
 from .version import __version__
 
 if TYPE_CHECKING:
-    from .discovery import HostBrowser
     from .server import ServerHandle, start_server
 
 # Public name → the submodule that defines it, imported when the name is first asked for.
-_LAZY = {"HostBrowser": "discovery", "ServerHandle": "server", "start_server": "server"}
+_LAZY = {"ServerHandle": "server", "start_server": "server"}
 
 __all__ = [
     "DEFAULT_PORT",
-    "HostBrowser",
     "ServerHandle",
     "Settings",
     "__version__",
