@@ -2,7 +2,8 @@
 
 ``start_server(settings)`` runs the chat server in its own thread and returns a ``ServerHandle`` once
 the port is bound; ``handle.stop()`` stops it from any thread. Hosts nearby on the LAN are the
-host's to find (its one mDNS browser, ``GET /api/hosts``). Nothing else in this package is public.
+host's to find (its one mDNS browser, ``GET /api/hosts``). ``LogBudget`` is a filter for log
+handlers that keeps peers from flooding the log. Nothing else in this package is public.
 
 The server names load on first use (PEP 562 ``__getattr__``): they pull in Flask, Socket.IO, gevent
 and zeroconf (~0.35 s of imports on a 2-core machine), and the desktop app reads its flags and
@@ -17,6 +18,7 @@ from typing import TYPE_CHECKING
 
 from .cli import build_arg_parser, settings_from_args
 from .config import DEFAULT_PORT, Settings
+from .logbudget import LogBudget
 from .version import __version__
 
 if TYPE_CHECKING:
@@ -27,6 +29,7 @@ _LAZY = {"ServerHandle": "server", "start_server": "server"}
 
 __all__ = [
     "DEFAULT_PORT",
+    "LogBudget",
     "ServerHandle",
     "Settings",
     "__version__",

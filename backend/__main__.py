@@ -8,6 +8,7 @@ import sys
 import threading
 
 from .cli import build_arg_parser, settings_from_args
+from .logbudget import LogBudget
 from .server import ServerHandle, start_server
 
 log = logging.getLogger("parley")
@@ -44,6 +45,8 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(
         level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(LogBudget())  # peers must not be able to grow the log without bound
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())

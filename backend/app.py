@@ -11,7 +11,7 @@ import logging
 from flask import Flask
 from flask_socketio import SocketIO
 
-from . import commands, config, netinfo, offload, secrets_store
+from . import commands, config, netinfo, offload, paths, secrets_store
 from .chat.context import SendRate
 from .chat.service import ChatService
 from .config import Settings
@@ -34,8 +34,7 @@ DB_FILE = "parley.sqlite3"
 
 def create_app(settings: Settings) -> Flask:
     """Create and configure one host. Called on the server thread (or a test's thread)."""
-    data_dir = settings.data_dir
-    data_dir.mkdir(parents=True, exist_ok=True)
+    data_dir = paths.private_dir(settings.data_dir)
     app = Flask(__name__, static_folder=None)
     app.config.update(
         SECRET_KEY=secrets_store.secret_key(data_dir),
@@ -70,7 +69,9 @@ def create_app(settings: Settings) -> Flask:
         code_given=settings.open or settings.join_code is not None,
         data_dir=data_dir,
     )
-    transport = install(socketio.server, fast=settings.fastpath)
+    transport = install(
+        socketio.server, fast=settings.fastpath, max_event_bytes=settings.max_payload_bytes
+    )
     chat = ChatService(
         db,
         transport,

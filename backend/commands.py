@@ -77,10 +77,11 @@ def decode_auth(auth: Any) -> Auth:
         return OwnerAuth(fields.token(auth["owner_key"], "owner_key"))
     if "name" in auth:
         name = auth.get("name")
-        if not isinstance(name, str):
+        if not isinstance(name, str) or not fields.is_text(name):
             raise Invalid("Pick a name to show to others.", field="name")
         code = auth.get("code")
-        return JoinAuth(name, code if isinstance(code, str) else None)
+        # Anything but text is no code at all: refused as a wrong guess, and counted as one.
+        return JoinAuth(name, code if isinstance(code, str) and fields.is_text(code) else None)
     raise Invalid(_WHO)
 
 

@@ -61,6 +61,8 @@ class Settings:
     ui_dist: Path = field(default_factory=paths.ui_dist)
     # Extra names the Host header may carry (e.g. a DNS name pointing at this machine).
     allowed_hosts: tuple[str, ...] = ()
+    # Open connections one address (an IPv6 /64) may hold; the next is closed (connections.py).
+    max_connections_per_address: int = 128
     log_level: str = "INFO"
     # The websocket fast path (backend/wire/); off: stock python-engineio (PARLEY_FASTPATH=0). It
     # also falls back by itself on library versions it was not written for (wire/install.py).
@@ -82,6 +84,8 @@ class Settings:
             raise ValueError("limits are too small to chat")
         if self.max_upload_bytes < 1:
             raise ValueError("max_upload_bytes must be positive")
+        if self.max_connections_per_address < 1:
+            raise ValueError("max_connections_per_address must be positive")
         if self.send_rate <= 0 or self.send_burst < 1:
             raise ValueError("send_rate and send_burst must be positive")
         object.__setattr__(self, "data_dir", Path(self.data_dir))

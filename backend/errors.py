@@ -21,6 +21,8 @@ class ErrorCode(StrEnum):
     BAD_CODE = "bad_code"
     NAME_TAKEN = "name_taken"
     BAD_TOKEN = "bad_token"
+    # The host cannot store anything right now (its disk is full); nothing stored was harmed.
+    STORAGE_FULL = "storage_full"
 
 
 class ChatError(Exception):
@@ -78,3 +80,17 @@ class BadToken(ChatError):
 
 class ContentMismatch(Invalid):
     """What arrived is not what was announced (a file whose SHA-256 differs): send it again."""
+
+
+class StorageFull(ChatError):
+    """The host's disk is full: what was asked was not stored (what was stored before is safe)."""
+
+    code = ErrorCode.STORAGE_FULL
+
+    def __init__(self, message: str = "", **data: Any) -> None:
+        super().__init__(
+            message
+            or "The host's disk is full, so this was not saved. Nothing saved before was lost; "
+            "try again once the host has space.",
+            **data,
+        )

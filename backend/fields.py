@@ -20,6 +20,7 @@ _MEASURE = json_text.compact(ensure_ascii=False)
 ROOM_NAME = re.compile(r"^[a-z0-9_-]{1,32}$")
 CLIENT_ID = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
 SHA256 = re.compile(r"\A[0-9a-f]{64}\Z")
+_NOT_TEXT = "Send text as valid Unicode (a lone surrogate is not text)."
 MAX_TOKEN_CHARS = 256
 
 
@@ -32,11 +33,23 @@ def payload(args: tuple[Any, ...], max_bytes: int) -> dict[str, Any]:
         encoded = _MEASURE(data)
     except (TypeError, ValueError):  # Socket.IO binary attachments decode to bytes
         raise Invalid("Send JSON only: binary data is not accepted here.") from None
-    if len(encoded.encode("utf-8")) > max_bytes:
-        raise TooLarge(
-            f"That is over the {max_bytes // 1024} KiB limit for one event.", limit=max_bytes
-        )
+    except RecursionError:  # nested past what anyone writes by hand or program
+        raise Invalid("That JSON is nested too deeply.") from None
+    try:
+        size = len(encoded.encode("utf-8"))
+    except UnicodeEncodeError:
+        raise Invalid(_NOT_TEXT) from None
+    if size > max_bytes:
+        raise too_large(max_bytes)
     return data
+
+
+def too_large(max_bytes: int) -> TooLarge:
+    """The refusal of an event over ``max_bytes`` (here, and where the transport drops one too
+    big to read at all)."""
+    return TooLarge(
+        f"That is over the {max_bytes // 1024} KiB limit for one event.", limit=max_bytes
+    )
 
 
 def integer(
@@ -96,9 +109,21 @@ def room_name(value: Any) -> str:
     return name
 
 
+def is_text(value: str) -> bool:
+    """Whether ``value`` is text that can be stored and sent on: JSON lets a client send a lone
+    surrogate ("\\ud800"), which no UTF-8 encoder (SQLite's, the wire's) accepts."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def token(value: Any, key: str) -> str:
     if not isinstance(value, str) or not 1 <= len(value) <= MAX_TOKEN_CHARS:
         raise Invalid(f"'{key}' must be a string.", field=key)
+    if not is_text(value):
+        raise Invalid(_NOT_TEXT, field=key)
     return value
 
 

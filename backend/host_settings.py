@@ -36,8 +36,9 @@ MAX_HOST_NAME_CHARS = 63
 # Letters and digits only, so a code can be read out loud and typed on a phone; at least 6, so that
 # guessing within the join rate limits is hopeless.
 JOIN_CODE = re.compile(r"^[A-Za-z0-9]{6,32}$")
-# A fresh code: 10^8 possibilities, easy to read out and type on a phone.
-JOIN_CODE_DIGITS = 8
+# A fresh code: 10^10 possibilities, read out and typed like a phone number; with the per-address
+# guess limits (chat/sessions.py) guessing it is hopeless.
+JOIN_CODE_DIGITS = 10
 # host_setting keys.
 NAME_KEY = "host_name"
 CODE_KEY = "join_code"

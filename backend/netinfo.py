@@ -123,3 +123,16 @@ def answers(url: str, timeout: float = 1.5) -> bool:
             return bool(response.status == 200 and json.load(response).get("ok") is True)
     except (OSError, ValueError):
         return False
+
+
+def address_key(address: str) -> str:
+    """The unit a connection cap counts: an IPv4 address, or an IPv6 /64 (one machine's share)."""
+    try:
+        ip = ipaddress.ip_address(address.split("%", 1)[0])
+    except ValueError:
+        return address
+    if ip.version == 6:
+        if ip.ipv4_mapped is not None:
+            return str(ip.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{ip}/64", strict=False))
+    return str(ip)

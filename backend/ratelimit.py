@@ -1,4 +1,4 @@
-"""Rate limits in memory: a token bucket for sends, a sliding window for failed join codes.
+"""Rate limits in memory: token buckets for sends, a guess limit for wrong join codes.
 
 Plain Python with an injectable clock, so the rules are tested without sleeping.
 """
@@ -36,40 +36,76 @@ class TokenBuckets:
         self._buckets.pop(key, None)
 
 
-class FailureWindow:
-    """Counts failures per key and in total over a sliding window of ``window`` seconds."""
+class GuessLimit:
+    """Wrong guesses (join codes) per key: ``per_window`` in any ``window`` seconds, then a lockout
+    that doubles with each one in a row, up to ``max_lockout``.
+
+    Contract: ``retry_after(key)`` is 0 when ``key`` may guess now, else the seconds to wait;
+    ``record(key)`` counts one wrong guess. A key's lockout streak is forgotten once it has made
+    no wrong guess for ``max_lockout`` after its last lockout ended (so serving a lockout out does
+    not buy a clean slate). There is no total across keys on purpose: one attacker's
+    guesses must never lock anybody else out. At most ``max_keys`` keys are kept (the longest
+    quiet are dropped first), so many addresses cannot grow memory without bound.
+
+    With 5 a minute and a one-hour cap, one address settles at about 5 guesses an hour.
+    """
 
     def __init__(
-        self, per_key: int, total: int, window: float, clock: Clock = time.monotonic
+        self,
+        per_window: int,
+        window: float,
+        max_lockout: float,
+        *,
+        max_keys: int = 100_000,
+        clock: Clock = time.monotonic,
     ) -> None:
-        self._per_key = per_key
-        self._total = total
+        self._per_window = per_window
         self._window = window
+        self._max_lockout = max_lockout
+        self._max_keys = max_keys
         self._clock = clock
-        self._by_key: dict[Hashable, deque[float]] = {}
-        self._all: deque[float] = deque()
+        # key -> (recent failure times, locked until, lockouts in a row, last failure)
+        self._keys: dict[Hashable, _Guesses] = {}
 
     def retry_after(self, key: Hashable) -> float:
-        """0 when ``key`` may try now, else the seconds until it may."""
         now = self._clock()
-        self._expire(self._all, now)
-        mine = self._by_key.get(key)
-        if mine is not None:
-            self._expire(mine, now)
-            if not mine:
-                del self._by_key[key]
-        waits = []
-        if mine and len(mine) >= self._per_key:
-            waits.append(mine[0] + self._window - now)
-        if len(self._all) >= self._total:
-            waits.append(self._all[0] + self._window - now)
-        return max(waits, default=0.0)
+        state = self._keys.get(key)
+        if state is None:
+            return 0.0
+        if self._forgiven(state, now):
+            del self._keys[key]
+            return 0.0
+        return max(0.0, state.locked_until - now)
 
     def record(self, key: Hashable) -> None:
         now = self._clock()
-        self._by_key.setdefault(key, deque()).append(now)
-        self._all.append(now)
-
-    def _expire(self, stamps: deque[float], now: float) -> None:
+        state = self._keys.pop(key, None)  # re-inserted last: the dict stays in quiet order
+        if state is None or self._forgiven(state, now):
+            state = _Guesses()
+        stamps = state.recent
+        stamps.append(now)
         while stamps and stamps[0] <= now - self._window:
             stamps.popleft()
+        state.last = now
+        if len(stamps) >= self._per_window:
+            lockout = min(self._window * 2**state.streak, self._max_lockout)
+            state.locked_until = now + lockout
+            state.streak += 1
+            stamps.clear()
+        self._keys[key] = state
+        while len(self._keys) > self._max_keys:
+            del self._keys[next(iter(self._keys))]
+
+    def _forgiven(self, state: _Guesses, now: float) -> bool:
+        """Quiet for ``max_lockout`` since its last wrong guess and its last lockout."""
+        return now - max(state.last, state.locked_until) > self._max_lockout
+
+
+class _Guesses:
+    __slots__ = ("recent", "locked_until", "streak", "last")
+
+    def __init__(self) -> None:
+        self.recent: deque[float] = deque()
+        self.locked_until = 0.0
+        self.streak = 0
+        self.last = 0.0

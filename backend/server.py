@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import concurrent.futures
 import logging
-import socket
 import threading
 from collections.abc import Callable
 from typing import Any, TypeVar
 
 import gevent
-from gevent import pywsgi
 
+from . import connections
 from .app import create_app
 from .config import Settings
 from .host import Host
@@ -30,26 +29,6 @@ T = TypeVar("T")
 HANDLER_GRACE = 1.0
 # start_server gives up if the thread has not bound its port by then (migrations included).
 READY_TIMEOUT = 30.0
-
-
-class _Handler(pywsgi.WSGIHandler):  # type: ignore[misc]
-    """pywsgi's handler with Nagle's algorithm off.
-
-    A send is answered with two small frames back to back (the room's message_created, then the
-    ack). With Nagle on, the second waits for the client's delayed ACK: 40 ms per send, measured.
-    """
-
-    def handle(self) -> None:
-        try:
-            self.socket.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        except OSError:  # not TCP (a test's Unix socket): nothing to tune
-            pass
-        try:
-            super().handle()
-        except (BrokenPipeError, ConnectionResetError):
-            # The peer left while pywsgi answered a malformed or timed-out request (a browser
-            # dropping a spare connection): nobody to tell, and not worth a traceback in the log.
-            pass
 
 
 class ServerHandle:
@@ -144,6 +123,7 @@ def start_server(settings: Settings, *, ready_timeout: float = READY_TIMEOUT) ->
 
     :raises OSError: the address is in use or not ours to bind.
     """
+    connections.raise_file_limit()  # process-wide, before any connection is taken
     ready = threading.Event()
     box: dict[str, Any] = {}
 
@@ -160,12 +140,12 @@ def start_server(settings: Settings, *, ready_timeout: float = READY_TIMEOUT) ->
         try:
             # log=None: no access log; error_log=None: simple-websocket's harmless per-disconnect
             # "Invalid HTTP method" line would otherwise flood the output (STACK.md).
-            wsgi = pywsgi.WSGIServer(
+            wsgi = connections.Server(
                 (settings.host, settings.port),
                 app,
                 log=None,
                 error_log=None,
-                handler_class=_Handler,
+                max_per_address=settings.max_connections_per_address,
             )
             wsgi.start()  # binds now
         except BaseException as exc:

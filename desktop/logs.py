@@ -10,6 +10,8 @@ import logging.handlers
 import sys
 from pathlib import Path
 
+from backend import LogBudget
+
 LOG_FILE_NAME = "parley.log"
 # Small: a chat host logs a line per connect, not per message; three files keep a few days of it.
 LOG_MAX_BYTES = 1_000_000
@@ -20,7 +22,7 @@ LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 def configure(data_dir: Path, level: str) -> Path:
     """Send every log record to the rotating file (and stderr if present); return the file's path."""
     log_dir = Path(data_dir) / "logs"
-    log_dir.mkdir(parents=True, exist_ok=True)
+    log_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
     path = log_dir / LOG_FILE_NAME
     root = logging.getLogger()
     root.setLevel(level)
@@ -36,8 +38,10 @@ def configure(data_dir: Path, level: str) -> Path:
     # Windows' windowed (console=False) builds set sys.stderr to None.
     if sys.stderr is not None:
         handlers.append(logging.StreamHandler(sys.stderr))
+    budget = LogBudget()  # one budget for both: peers must not grow (or rotate away) the log
     for handler in handlers:
         handler.setFormatter(logging.Formatter(LOG_FORMAT))
+        handler.addFilter(budget)
         handler._parley = True  # type: ignore[attr-defined]
         root.addHandler(handler)
     return path

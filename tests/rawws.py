@@ -9,10 +9,14 @@ import socket
 import struct
 
 
-def raw_websocket(port: int, extra_headers: str = "") -> tuple[socket.socket, bytes, list[str]]:
+def raw_websocket(
+    port: int, extra_headers: str = "", source: str | None = None
+) -> tuple[socket.socket, bytes, list[str]]:
     """A hand-made websocket client on the Engine.IO endpoint: (socket, bytes after the 101,
-    the response's header lines)."""
-    s = socket.create_connection(("127.0.0.1", port), timeout=10)
+    the response's header lines). ``source``: the loopback address to come from (127.0.0.x)."""
+    s = socket.create_connection(
+        ("127.0.0.1", port), timeout=10, source_address=(source, 0) if source else None
+    )
     s.sendall(
         (
             "GET /socket.io/?EIO=4&transport=websocket HTTP/1.1\r\n"
@@ -35,12 +39,17 @@ def raw_websocket(port: int, extra_headers: str = "") -> tuple[socket.socket, by
 
 def masked(opcode: int, payload: bytes, fin: bool = True) -> bytes:
     key = b"\x01\x02\x03\x04"
-    masked = bytes(b ^ key[i % 4] for i, b in enumerate(payload))
+    n = len(payload)
+    # XOR as one big integer: a per-byte loop takes seconds for the megabyte frames attacks send.
+    stream = int.from_bytes((key * (n // 4 + 1))[:n], "little")
+    masked = (int.from_bytes(payload, "little") ^ stream).to_bytes(n, "little") if n else b""
     first = (0x80 if fin else 0) | opcode
     if len(payload) < 126:
         header = bytes([first, 0x80 | len(payload)])
-    else:
+    elif len(payload) < 0x10000:
         header = struct.pack("!BBH", first, 0x80 | 126, len(payload))
+    else:
+        header = struct.pack("!BBQ", first, 0x80 | 127, len(payload))
     return header + key + masked
 
 
@@ -69,3 +78,12 @@ def _frame_end(buf: bytes) -> int:
     if n == 126:
         return 4 + (struct.unpack("!H", buf[2:4])[0] if len(buf) >= 4 else 1 << 20)
     return 2 + n
+
+
+def read_until(s: socket.socket, buf: bytes, prefix: bytes, limit: int = 200) -> tuple[bytes, bytes]:
+    """Read server frames until one whose payload starts with ``prefix``: (that payload, rest)."""
+    for _ in range(limit):  # bounded: a host that never answers fails the test, not hangs it
+        _opcode, payload, buf = read_frame(s, buf)
+        if payload.startswith(prefix):
+            return payload, buf
+    raise AssertionError(f"no frame starting {prefix!r} in {limit} frames")

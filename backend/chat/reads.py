@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from .. import commands as c
 from .. import protocol as p
-from ..errors import Invalid
+from ..errors import Invalid, NotFound
 from ..storage.interface import Store
 from .context import Context
 
@@ -54,6 +54,10 @@ class Reads:
         ctx.check_rate(ctx.rates.reads, user, "Read marks are coming too fast.")
 
         def move(store: Store) -> tuple[int, bool, bool]:
+            # A mark never moves back, so one past the room's messages (or at another room's)
+            # would hide everything said after it: only a message of this room is a mark.
+            if message_id and store.messages.room_of(message_id) != room_id:
+                raise NotFound("There is no such message in this room.")
             mark, moved = store.reads.set(user.id, room_id, message_id)
             room = store.rooms.get(room_id) if moved else None
             return mark, moved, room is not None and room.is_dm

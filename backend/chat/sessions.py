@@ -16,17 +16,20 @@ from .. import protocol as p
 from ..errors import BadCode, BadToken, NameTaken, RateLimited
 from ..host_settings import HostSettings
 from ..models import User
-from ..ratelimit import FailureWindow
+from ..netinfo import address_key
+from ..ratelimit import GuessLimit
 from ..storage.interface import Store
 from .context import Context
 from .names import display_name, fitting_name, name_key
 from .rooms import join_general, rooms_wire
 
-# Wrong join codes: per address and in total per minute. 8 random digits at 30 guesses a minute
-# take years to find; the per-address bound keeps one machine from locking everyone else out quickly.
-CODE_FAILURES_PER_ADDRESS = 5
-CODE_FAILURES_TOTAL = 30
+# Wrong join codes, per address (an IPv6 /64): 5 a minute, then lockouts doubling to an hour, so
+# one address settles at ~5 guesses an hour. Per address only: one attacker's wrong guesses never
+# lock anyone else out. Against a fresh 10-digit code, even 250 addresses guessing in turn would
+# need ~500 years for an even chance (docs/protocol.md, "Limits").
+CODE_FAILURES_PER_MINUTE = 5
 CODE_FAILURE_WINDOW = 60.0
+CODE_MAX_LOCKOUT = 3600.0
 # The device row that the host's own window re-uses on every launch.
 HOST_WINDOW_DEVICE = "host-window"
 
@@ -47,9 +50,7 @@ class Sessions:
     def __init__(self, ctx: Context, host: HostSettings) -> None:
         self._ctx = ctx
         self._host = host
-        self._guesses = FailureWindow(
-            CODE_FAILURES_PER_ADDRESS, CODE_FAILURES_TOTAL, CODE_FAILURE_WINDOW
-        )
+        self._guesses = GuessLimit(CODE_FAILURES_PER_MINUTE, CODE_FAILURE_WINDOW, CODE_MAX_LOCKOUT)
         self._owner_key = secrets.token_urlsafe(24)
 
     @property
@@ -112,7 +113,10 @@ class Sessions:
         return found[0], token, found[1]
 
     def _as_owner(self, key: str, address: str | None) -> tuple[User, str, int]:
-        if not is_loopback(address) or not hmac.compare_digest(key, self._owner_key):
+        # Compared as bytes: compare_digest refuses str with non-ASCII characters.
+        if not is_loopback(address) or not hmac.compare_digest(
+            key.encode(), self._owner_key.encode()
+        ):
             raise BadToken("That host key is not valid here.")
         self._owner_key = secrets.token_urlsafe(24)  # one-time: a copied URL is useless afterwards
         token = secrets.token_urlsafe(32)
@@ -131,7 +135,7 @@ class Sessions:
         return user, token, device_id
 
     def _join(self, sid: str, auth: c.JoinAuth, address: str | None) -> tuple[User, str, int]:
-        key = address or "?"
+        key = address_key(address or "?")
         code = self._host.join_code
         if code is not None:
             wait = self._guesses.retry_after(key)

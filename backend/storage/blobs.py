@@ -23,6 +23,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..paths import private_dir
+
 # 8 MiB: large enough that per-request overhead (HTTP, a thread hop, an fsync) is amortised at
 # loopback speeds, small enough that a dropped connection costs little to resend (docs/benchmarks.md).
 CHUNK_SIZE = 8 * 1024 * 1024
@@ -160,8 +162,8 @@ class BlobStore:
     def __init__(self, data_dir: Path) -> None:
         self.uploads_dir = data_dir / "uploads"
         self.files_dir = data_dir / "files"
-        self.uploads_dir.mkdir(parents=True, exist_ok=True)
-        self.files_dir.mkdir(parents=True, exist_ok=True)
+        private_dir(self.uploads_dir)
+        private_dir(self.files_dir)
         self._guard = threading.Lock()
         # One lock per upload: two requests for the same upload (a retry racing the original)
         # must not interleave their offset check and write.
@@ -264,7 +266,7 @@ class BlobStore:
             if target.exists():  # the same content was stored before: keep one copy
                 path.unlink()
             else:
-                target.parent.mkdir(exist_ok=True)
+                target.parent.mkdir(mode=0o700, exist_ok=True)
                 os.replace(path, target)
                 _fsync_dir(target.parent)
             _fsync_dir(self.uploads_dir)

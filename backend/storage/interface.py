@@ -133,6 +133,10 @@ class MessageRows(Protocol):
         ...
 
     def get(self, message_id: int) -> Message | None: ...
+    def room_of(self, message_id: int) -> int | None:
+        """The room a message is in (None: no such message)."""
+        ...
+
     def page(
         self, room_id: int, *, after_id: int | None, before_id: int | None, limit: int
     ) -> Page:
@@ -274,6 +278,11 @@ class Backend(Protocol):
 
     def open_reader(self) -> Store:
         """A read-only store that sees every committed write."""
+        ...
+
+    def translate(self, exc: BaseException) -> BaseException:
+        """The engine's error as the chat rules know it (a full disk: ``errors.StorageFull``);
+        anything else unchanged."""
         ...
 
 

@@ -25,6 +25,7 @@ from typing import Any, TypeVar
 import gevent
 from gevent.hub import Waiter
 
+from ..errors import StorageFull
 from .interface import Backend, Store
 
 log = logging.getLogger(__name__)
@@ -60,6 +61,8 @@ class Database:
         self._writes: queue.SimpleQueue[Any] = queue.SimpleQueue()
         self._reads: queue.SimpleQueue[Any] = queue.SimpleQueue()
         self._closed = False
+        # Why the last write batch failed, until one succeeds again (for /healthz).
+        self.write_failure: BaseException | None = None
         ready = threading.Event()
         failure: list[BaseException] = []
         self._threads = [
@@ -151,8 +154,8 @@ class Database:
         finally:
             store.close()
 
-    @staticmethod
-    def _run_batch(store: Store, batch: list[_Job]) -> None:
+    def _run_batch(self, store: Store, batch: list[_Job]) -> None:
+        translate = self._backend.translate
         try:
             store.begin()
             for job in batch:
@@ -160,15 +163,25 @@ class Database:
                 try:
                     job.result = job.fn(store)
                 except BaseException as exc:
-                    job.error = exc
+                    job.error = translate(exc)
                     store.rollback_to_savepoint()
                 store.release_savepoint()
             store.commit()
+            # A job that met a full disk had its savepoint undone; the batch still committed.
+            self.write_failure = next(
+                (job.error for job in batch if isinstance(job.error, StorageFull)), None
+            )
         except BaseException as exc:  # the commit itself failed: nobody's write is durable
-            log.exception("write batch of %d failed", len(batch))
+            failure = translate(exc)
+            if failure is exc:
+                log.exception("write batch of %d failed", len(batch))
+            else:  # a known condition (a full disk): said once, not a traceback per batch
+                if self.write_failure is None:
+                    log.error("writes fail: %s", failure)
+            self.write_failure = failure
             store.rollback()
             for job in batch:
-                job.result, job.error = None, job.error or exc
+                job.result, job.error = None, job.error or failure
         for job in batch:
             job.done()
 

@@ -20,6 +20,7 @@ STATUS = {
     ErrorCode.CONFLICT: 409,
     ErrorCode.TOO_LARGE: 413,
     ErrorCode.RATE_LIMITED: 429,
+    ErrorCode.STORAGE_FULL: 507,
 }
 
 

@@ -29,6 +29,10 @@ log = logging.getLogger(__name__)
 C = TypeVar("C")
 Ack = dict[str, Any]
 
+# python-socketio's own events: dispatched only by python-socketio, never by a client (see below).
+_LIFECYCLE = ("connect", "disconnect")
+_INTERNAL = {"code": "internal", "message": "Something went wrong on the host."}
+
 
 def command(
     kind: Callable[[c.Data, c.Limits], C],
@@ -52,8 +56,16 @@ class ChatNamespace(socketio.Namespace):  # type: ignore[misc]
         self.limits = limits
 
     def trigger_event(self, event: str, *args: Any) -> Any:
-        """Dispatch; refusals and bugs become error acks (an unknown event too)."""
-        handler = getattr(self, "on_" + event, None) if isinstance(event, str) else None
+        """Dispatch; refusals and bugs become error acks (an unknown event too).
+
+        ``connect`` and ``disconnect`` are python-socketio's to call, while a connection is being
+        made or ended: a connected client sending an event of either name gets what any unknown
+        event gets, and its own ``environ`` (a spoofed ``REMOTE_ADDR``) is never read.
+        """
+        if event in _LIFECYCLE and args and self.server.manager.is_connected(args[0], "/"):
+            handler = None
+        else:
+            handler = getattr(self, "on_" + event, None) if isinstance(event, str) else None
         if handler is None:
             name = str(event)[:40]
             return {"ok": False, "error": Invalid(f"Unknown event '{name}'.").to_wire()}
@@ -65,19 +77,24 @@ class ChatNamespace(socketio.Namespace):  # type: ignore[misc]
             return {"ok": False, "error": exc.to_wire()}
         except Exception:
             log.exception("unhandled error in %r", str(event)[:40])
-            return {
-                "ok": False,
-                "error": {"code": "internal", "message": "Something went wrong on the host."},
-            }
+            return {"ok": False, "error": dict(_INTERNAL)}
 
     def on_connect(self, sid: str, environ: dict[str, Any], auth: Any = None) -> None:
-        """Sent on every (re)connect. Refused with connect_error {code, message}; else `welcome`."""
+        """Sent on every (re)connect. Refused with connect_error {code, message}; else `welcome`.
+
+        Every failure refuses: python-socketio takes any answer but ``False`` or a raised
+        ``ConnectionRefusedError`` as "accepted", which would leave a socket that never signed in
+        connected, hearing broadcasts.
+        """
         try:
             welcome = self._chat.sessions.connect(
                 sid, c.decode_auth(auth), environ.get("REMOTE_ADDR")
             )
-        except ChatError as exc:  # an error ack would *accept* the connection
+        except ChatError as exc:
             raise ConnectionRefusedError(exc.message, exc.to_wire()) from exc
+        except Exception as exc:
+            log.exception("connect failed")
+            raise ConnectionRefusedError(_INTERNAL["message"], dict(_INTERNAL)) from exc
         self.emit(p.WELCOME, welcome, to=sid)
 
     def on_disconnect(self, sid: str, reason: Any = None) -> None:

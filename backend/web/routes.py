@@ -3,18 +3,23 @@ every route. Socket.IO is in events.py, files in file_routes.py."""
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 from flask import Blueprint, Response, current_app, jsonify, request, send_from_directory
 from werkzeug.exceptions import HTTPException, NotFound
 
 from .. import netinfo, offload
-from ..errors import ChatError
+from ..errors import ChatError, StorageFull
 from ..host import Host
 from . import errors
 from .security import content_security_policy
 
 bp = Blueprint("parley", __name__)
+
+# Below this much free space in the data dir, the host says it is not healthy: SQLite's WAL, a
+# checkpoint or the next upload chunk would fail soon.
+HEALTHY_FREE_BYTES = 16 * 1024 * 1024
 
 # Shown when the UI was never built (a source checkout before `make run`/`make ui`).
 UI_MISSING = (
@@ -51,8 +56,16 @@ def asset(path: str) -> Response:
 
 
 @bp.get("/healthz")
-def healthz() -> Response:
-    return jsonify(ok=True)
+def healthz() -> tuple[Response, int]:
+    """200 while the host can serve and store; 503 (and why) while it cannot store anything."""
+    here = host()
+    failure = here.db.write_failure
+    free = offload.blocking(shutil.disk_usage, here.settings.data_dir).free
+    if failure is None and free >= HEALTHY_FREE_BYTES:
+        return jsonify(ok=True), 200
+    problem = failure if isinstance(failure, ChatError) else StorageFull()
+    body, _, _ = errors.chat_error(problem)
+    return jsonify(body), 503
 
 
 @bp.get("/api/info")

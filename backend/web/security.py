@@ -50,10 +50,13 @@ class OriginCheck:
     def __call__(self, origin: str | None, environ: dict[str, Any] | None = None) -> bool:
         if not origin:
             return False  # no Origin header at all is let through by engineio before asking us
-        parts = urlsplit(origin)
+        try:
+            parts = urlsplit(origin)
+            port = parts.port or 80  # raises for a port that is not a port ("7301.evil.com")
+        except ValueError:
+            return False
         if parts.scheme != "http" or not parts.hostname:
             return False
-        port = parts.port or 80
         return parts.hostname in self._names and port == self._port()
 
 

@@ -13,15 +13,23 @@ import re
 from typing import Any, Protocol
 
 import socketio as socketio_lib
+from socketio import packet as socketio_packet
 
-from .. import json_text
+from .. import fields, json_text
 from . import frames
 
 log = logging.getLogger(__name__)
 
 # An Engine.IO MESSAGE (4) carrying a Socket.IO EVENT (2) on the default namespace: optional ack id,
 # then the JSON array. Anything else (other namespaces, binary events, acks, connects) does not match.
-_EVENT = re.compile(r"42([0-9]{0,15})(\[.*)", re.DOTALL)
+# An ack id longer than JavaScript's safe integers is no client's, but is still answered.
+_EVENT = re.compile(r"42(?P<nsp>)(?P<id>[0-9]{0,100})(\[.*)", re.DOTALL)
+# The start of an event, to find the ack id of one too big to read whole.
+_EVENT_HEAD = re.compile(r"42(?:(?P<nsp>/[^,]*),)?(?P<id>[0-9]{0,100})\[")
+# A Socket.IO binary packet: attachments count, "-", optional namespace, optional ack id.
+_BINARY = re.compile(r"4[56][0-9]*-(?:(?P<nsp>/[^,]*),)?(?P<id>[0-9]{0,100})")
+# Engine.IO packet types (open, close, ping, pong, message, upgrade, noop).
+_EIO_TYPES = frozenset("0123456")
 
 
 class Writer(Protocol):
@@ -38,7 +46,8 @@ def _bounded_int(digits: str) -> int:
 
 
 class EventFastPath:
-    """Socket.IO events on ``/`` read and acked without python-socketio's general path.
+    """Socket.IO events on ``/`` read and acked without python-socketio's general path, and every
+    other message screened before python-socketio sees it.
 
     For an event, python-socketio builds an Engine.IO packet object, decodes a Socket.IO packet
     object, walks three layers of dispatch (each logging through a disabled logger), then builds two
@@ -46,36 +55,70 @@ class EventFastPath:
     ``typing`` round trip (py-spy, docs/benchmarks.md). Here the same text is matched once, decoded
     by the same rules (Engine.IO's JSON, integers of at most 100 digits), handed to the same
     namespace's ``trigger_event`` and its answer written as ``43<id>[answer]``, the text
-    python-socketio would have written. Whatever does not match
-    exactly (see ``dispatch``) goes the general way unchanged.
+    python-socketio would have written.
+
+    What a peer sends that is not a well-formed message of Parley's protocol never reaches
+    python-engineio or python-socketio, which would log a traceback for it, disconnect the client,
+    or keep waiting for attachments (the hostile-peer issue): an event that cannot be read is
+    answered ``invalid`` when it carries an ack id, binary packets are refused, and the rest is
+    dropped (``receive``).
     """
 
-    def __init__(self, server: socketio_lib.Server) -> None:
+    def __init__(self, server: socketio_lib.Server, max_event_bytes: int) -> None:
         self._server = server
+        self._max_event_bytes = max_event_bytes
         # What python-socketio's packets use by default (engineio.json), built once: its loads
         # passes parse_int, which builds a new decoder on every call.
         self._decode = json.JSONDecoder(parse_int=_bounded_int).decode
         self._encode = json_text.compact(ensure_ascii=True)
 
+    def receive(self, conn: Any, ws: Writer, text: str) -> bool:
+        """Deal with one text message from Engine.IO socket ``conn``: True when it was dealt
+        with here (handled, answered or dropped); False when Engine.IO should have it."""
+        if not text or text[0] not in _EIO_TYPES:
+            return True  # no Engine.IO packet at all
+        if text[0] != "4":
+            return False  # open, close, ping, pong, upgrade, noop: Engine.IO's own
+        kind = text[1:2]
+        if kind == "2":
+            return self.dispatch(conn, ws, text) or self._general(text)
+        if kind in ("5", "6"):  # BINARY_EVENT/BINARY_ACK: Parley's protocol is text only
+            self._refuse(conn, ws, _BINARY.match(text), "Binary data is not accepted here.")
+            return True
+        if kind == "0":  # CONNECT: once per namespace; again would make a second session
+            return self._server.manager.sid_from_eio_sid(conn.sid, "/") is not None or (
+                self._general(text)
+            )
+        if kind == "1":
+            return self._general(text)
+        return True  # 3 (an ack: the host never asks clients for one), 4, or no type at all
+
+    def oversized(self, conn: Any, ws: Writer, head: bytes) -> None:
+        """A message too big to keep was read through; answer its event ``too_large``."""
+        text = head.decode("utf-8", "replace")
+        error = fields.too_large(self._max_event_bytes).to_wire()
+        self._answer(conn, ws, _EVENT_HEAD.match(text), {"ok": False, "error": error})
+
     def dispatch(self, conn: Any, ws: Writer, text: str) -> bool:
-        """Handle ``text`` from Engine.IO socket ``conn`` if it is a plain event; else return False."""
+        """Handle ``text`` if it is an event on ``/`` from a connected client; else return False."""
         match = _EVENT.fullmatch(text)
         if match is None or not conn.upgraded or conn.upgrading or conn.closed:
             return False
         server = self._server
         if conn.sid in server._binary_packet:  # python-socketio expects this client's attachments
             return False
-        try:
-            data = self._decode(match.group(2))
-        except ValueError:
-            return False  # python-socketio logs it and drops it
-        if type(data) is not list or not data:
-            return False
         namespace = server.namespace_handlers.get("/")
         sid = server.manager.sid_from_eio_sid(conn.sid, "/")
         if namespace is None or sid is None or not server.manager.is_connected(sid, "/"):
             return False
-        ack_id = match.group(1)
+        ack_id = match.group("id")
+        try:
+            data = self._decode(match.group(3))
+        except (ValueError, RecursionError):  # broken JSON, a 101-digit number, deep nesting
+            data = None
+        if type(data) is not list or not data:
+            self._refuse(conn, ws, match, "That is not an event this host can read.")
+            return True
         try:
             answer = namespace.trigger_event(data[0], sid, *data[1:])
             ack = self.ack_text(ack_id, answer) if ack_id else None
@@ -96,3 +139,26 @@ class EventFastPath:
             args = [answer]
         # str(int()): python-socketio reads an id of "007" as 7 and answers 7.
         return "43" + str(int(ack_id)) + self._encode(args)
+
+    def _refuse(self, conn: Any, ws: Writer, match: re.Match[str] | None, message: str) -> None:
+        error = {"code": "invalid", "message": message}
+        self._answer(conn, ws, match, {"ok": False, "error": error})
+
+    def _answer(
+        self, conn: Any, ws: Writer, match: re.Match[str] | None, answer: dict[str, Any]
+    ) -> None:
+        """Ack the event ``match`` read the id of (group "id"), if it asked for one on ``/``."""
+        if match is None or not match.group("id") or (match.group("nsp") or "/") != "/":
+            return
+        if conn.closed or not conn.check_ping_timeout():
+            return
+        ws.deliver(conn, frames.frame(self.ack_text(match.group("id"), answer)))
+
+    def _general(self, text: str) -> bool:
+        """False (python-socketio's to handle) if python-socketio can read ``text``, else True
+        (dropped here: python-socketio would log a traceback and drop it, or worse)."""
+        try:
+            socketio_packet.Packet(encoded_packet=text[1:])
+        except Exception:  # noqa: BLE001 (whatever its decoder raises, the packet is not one)
+            return True
+        return False

@@ -61,8 +61,12 @@ def _missing_parts(server: socketio_lib.Server) -> list[str]:
     return [name for name, ok in wanted.items() if not ok]
 
 
-def install(server: socketio_lib.Server, *, fast: bool) -> StockTransport:
-    """Put the fast path under ``server`` if asked and safe; return the transport to publish with."""
+def install(server: socketio_lib.Server, *, fast: bool, max_event_bytes: int) -> StockTransport:
+    """Put the fast path under ``server`` if asked and safe; return the transport to publish with.
+
+    :param max_event_bytes: the largest event the host accepts (for the too_large answers the
+        fast path gives to messages too big to read at all).
+    """
     if not fast:
         log.info("transport: stock python-engineio (the fast path is turned off)")
         return StockTransport(server)
@@ -75,7 +79,10 @@ def install(server: socketio_lib.Server, *, fast: bool) -> StockTransport:
         return StockTransport(server)
     eio = server.eio
     # For this server only (not Engine.IO's module-wide table of async drivers).
-    eio._async = {**eio._async, "websocket": FastWebSocket.serving(EventFastPath(server))}
+    eio._async = {
+        **eio._async,
+        "websocket": FastWebSocket.serving(EventFastPath(server, max_event_bytes)),
+    }
     versions = ", ".join(f"{name} {version}" for name, version in WRITTEN_FOR.items())
     log.info("transport: the websocket fast path (%s)", versions)
     return FastTransport(server)

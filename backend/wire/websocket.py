@@ -21,9 +21,13 @@ from . import frames
 if TYPE_CHECKING:
     from .fastpath import EventFastPath
 
-# Engine.IO's own cap. Above it the connection is dropped (protocol abuse); between the app's
-# max_payload_bytes and this, the event is answered with too_large and the connection stays up.
+# The largest message read whole and handed on (Engine.IO's own cap too). Between the app's
+# max_payload_bytes and this, the event is decoded and answered too_large; above it, up to
+# HARD_MAX_BYTES, the message is read through without being kept and answered too_large; either
+# way the connection stays up (docs/protocol.md, "Limits").
 ENGINE_MAX_BYTES = 1024 * 1024
+# Above this, frame headers counted, one message closes the connection (1009): not a chat event.
+HARD_MAX_BYTES = 16 * 1024 * 1024
 
 
 class _Frame:
@@ -93,8 +97,12 @@ class FastWebSocket(WebSocketWSGI):  # type: ignore[misc]
             owner.send = functools.partial(self.send_packet, owner, owner.send)
         self._owner = owner
         # SimpleWebSocketWSGI.__call__, gevent's case, with our reader and our clean-up.
-        self.ws = simple_websocket.Server(environ, **self.server_args)
-        self._reader = frames.FrameReader(self.ws.sock.recv, ENGINE_MAX_BYTES)
+        try:
+            self.ws = simple_websocket.Server(environ, **self.server_args)
+        except Exception:  # noqa: BLE001 (a handshake it refuses: no key, wrong version, ...)
+            start_response("400 Bad Request", [("Content-Type", "text/plain")])
+            return [b"Not a WebSocket handshake this host accepts.\n"]
+        self._reader = frames.FrameReader(self.ws.sock.recv, ENGINE_MAX_BYTES, HARD_MAX_BYTES)
         try:
             return self.app(self)
         finally:
@@ -107,25 +115,24 @@ class FastWebSocket(WebSocketWSGI):  # type: ignore[misc]
             sock.close()
 
     def wait(self) -> str | bytes | None:
-        """Engine.IO's read: the next message, or None once the connection is over."""
+        """Engine.IO's read: the next message for it, or None once the connection is over."""
         try:
             while True:
                 kind, data = self._reader.next_event()
                 if kind == "message":
+                    if type(data) is not str:
+                        continue  # Parley's protocol is text only: a binary frame is dropped
                     events = self._events
-                    if (
-                        events is None
-                        or type(data) is not str
-                        or not data.startswith("42")
-                        or not events.dispatch(self._owner, self, data)
-                    ):
+                    if events is None or not events.receive(self._owner, self, data):
                         return data
-                    continue
-                if kind == "ping":
+                elif kind == "oversized":
+                    if self._events is not None and self._owner is not None:
+                        self._events.oversized(self._owner, self, data)  # type: ignore[arg-type]
+                elif kind == "ping":
                     self._control(frames.PONG, bytes(data))  # type: ignore[arg-type]
                 elif kind == "close":
                     if self.ws.connected:  # the client began the closing handshake: answer it
-                        self._control(frames.CLOSE, bytes(data)[:2])  # type: ignore[arg-type]
+                        self._control(frames.CLOSE, frames.close_reply(bytes(data)))  # type: ignore[arg-type]
                     self.ws.connected = False
                     return None
         except frames.ProtocolError as exc:

@@ -111,7 +111,7 @@ def test_bad_events_get_error_acks_or_are_dropped_and_the_connection_serves_on(
 
 def test_acks_are_python_socketios_own_text() -> None:
     fast = EventFastPath.__new__(EventFastPath)
-    EventFastPath.__init__(fast, type("S", (), {})())  # only the encoder is used here
+    EventFastPath.__init__(fast, type("S", (), {})(), 65536)  # only the encoder is used here
     for answer in [
         {"ok": True, "rooms": [{"name": "général ☕", "id": 1}]},
         {"ok": False, "error": {"code": "invalid", "message": 'quote " and \\ and \u2028'}},

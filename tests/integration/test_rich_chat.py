@@ -353,7 +353,7 @@ def test_rename_and_join_code_changes_apply_at_once_and_persist(
     assert _ok(host.call("admin_set_join_code", {"code": None}))["join_code"] is None
     connect("Walk In", code="")  # open now: no code needed
     fresh = _ok(host.call("admin_set_join_code", {"code": ""}))["join_code"]
-    assert fresh and fresh.isdigit() and len(fresh) == 8
+    assert fresh and fresh.isdigit() and len(fresh) == 10  # a fresh code: host_settings.py
     assert refusal(live_server.url, {"name": "Late", "code": "12345678"}).code in {"bad_code"}
     chosen = _ok(host.call("admin_set_join_code", {"code": "Otter42x"}))["join_code"]
     assert chosen == "Otter42x"

@@ -70,14 +70,14 @@ def test_a_peer_gone_before_its_bad_request_is_answered_is_not_an_error() -> Non
     import gevent.socket
     from gevent import pywsgi
 
-    from backend.server import _Handler
+    from backend.connections import Handler
 
     ours, peer = gevent.socket.socketpair()
     peer.sendall(b"NOT HTTP\r\n\r\n")
     peer.close()
     server = pywsgi.WSGIServer(
-        ("127.0.0.1", 0), lambda e, s: [], handler_class=_Handler, log=None, error_log=None
+        ("127.0.0.1", 0), lambda e, s: [], handler_class=Handler, log=None, error_log=None
     )
-    handler = _Handler(ours, ("127.0.0.1", 1), server)
+    handler = Handler(ours, ("127.0.0.1", 1), server)
     handler.handle()  # returns: nobody left to answer
     assert handler.status is not None and handler.status.startswith("400")

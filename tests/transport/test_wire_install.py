@@ -19,7 +19,7 @@ def test_the_pinned_versions_get_the_fast_path() -> None:
     assert wire_install.mismatches() == []  # requirements.txt pins exactly WRITTEN_FOR
     server = _server()
     stock_driver = server.eio._async["websocket"]
-    transport = wire_install.install(server, fast=True)
+    transport = wire_install.install(server, fast=True, max_event_bytes=65536)
     assert isinstance(transport, FastTransport)
     assert server.eio._async["websocket"] is not stock_driver
     assert _server().eio._async["websocket"] is stock_driver  # other servers keep theirs
@@ -37,7 +37,7 @@ def test_another_version_gets_stock_engineio_and_a_log_line(
     server = _server()
     stock_driver = server.eio._async["websocket"]
     with caplog.at_level(logging.WARNING, logger="backend.wire.install"):
-        transport = wire_install.install(server, fast=True)
+        transport = wire_install.install(server, fast=True, max_event_bytes=65536)
     assert type(transport) is StockTransport
     assert server.eio._async["websocket"] is stock_driver  # nothing of the library was touched
     assert "python-engineio 4.99.0, written for 4.15.1" in caplog.text
@@ -46,11 +46,11 @@ def test_another_version_gets_stock_engineio_and_a_log_line(
 def test_missing_private_parts_get_stock_engineio(monkeypatch: pytest.MonkeyPatch) -> None:
     server = _server()
     monkeypatch.delattr(type(server), "_send_eio_packet")
-    assert type(wire_install.install(server, fast=True)) is StockTransport
+    assert type(wire_install.install(server, fast=True, max_event_bytes=65536)) is StockTransport
 
 
 def test_turned_off_is_stock_whatever_the_versions() -> None:
     server = _server()
     stock_driver = server.eio._async["websocket"]
-    assert type(wire_install.install(server, fast=False)) is StockTransport
+    assert type(wire_install.install(server, fast=False, max_event_bytes=65536)) is StockTransport
     assert server.eio._async["websocket"] is stock_driver

@@ -10,6 +10,7 @@ import pytest
 from backend import Settings
 from backend.errors import Invalid
 from backend.host_settings import (
+    JOIN_CODE_DIGITS,
     LEGACY_CODE_FILE,
     HostSettings,
     check_host_name,
@@ -43,7 +44,8 @@ def _start(
 
 def test_a_fresh_host_gets_a_code_it_keeps(db: Database, tmp_path: Path) -> None:
     first = _start(db, tmp_path)
-    assert first.join_code is not None and first.join_code.isdigit() and len(first.join_code) == 8
+    code = first.join_code
+    assert code is not None and code.isdigit() and len(code) == JOIN_CODE_DIGITS == 10
     assert _start(db, tmp_path).join_code == first.join_code
     assert first.server_info() == {"name": "studio", "version": "t", "host_id": "h1"}
 

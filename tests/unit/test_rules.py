@@ -12,7 +12,7 @@ from backend.chat.names import display_name
 from backend.commands import decode_auth
 from backend.errors import Invalid, TooLarge
 from backend.netinfo import split_host
-from backend.ratelimit import FailureWindow, TokenBuckets
+from backend.ratelimit import GuessLimit, TokenBuckets
 
 
 class Clock:
@@ -33,17 +33,40 @@ def test_token_bucket_allows_burst_then_refills() -> None:
     assert buckets.take("other") == 0  # buckets are per key
 
 
-def test_failure_window_per_key_and_total() -> None:
+def test_guess_limit_is_per_key_and_escalates() -> None:
     clock = Clock()
-    window = FailureWindow(per_key=2, total=3, window=60, clock=clock)
-    window.record("a")
-    window.record("a")
-    assert window.retry_after("a") == pytest.approx(60)
-    assert window.retry_after("b") == 0
-    window.record("b")
-    assert window.retry_after("c") == pytest.approx(60)  # the global bound
-    clock.now += 60
-    assert window.retry_after("a") == 0 and window.retry_after("c") == 0
+    limit = GuessLimit(per_window=2, window=60, max_lockout=600, clock=clock)
+    limit.record("a")
+    assert limit.retry_after("a") == 0
+    limit.record("a")
+    assert limit.retry_after("a") == pytest.approx(60)  # locked a window's length
+    assert limit.retry_after("b") == 0  # nobody else is: there is no total across keys
+    clock.now += 61
+    limit.record("a")
+    limit.record("a")
+    assert limit.retry_after("a") == pytest.approx(120)  # again: twice as long
+    clock.now += 121
+    for _ in range(6):  # keeps doubling, up to the cap
+        limit.record("a")
+        limit.record("a")
+        wait = limit.retry_after("a")
+        clock.now += wait + 1
+    assert wait == pytest.approx(600)
+    limit.record("a")
+    limit.record("a")
+    assert limit.retry_after("a") == pytest.approx(600)  # serving a lockout out buys nothing
+    clock.now += 600 + 601  # quiet for the longest lockout after it ended: a clean slate
+    limit.record("a")
+    limit.record("a")
+    assert limit.retry_after("a") == pytest.approx(60)
+
+
+def test_guess_limit_keeps_a_bounded_number_of_keys() -> None:
+    clock = Clock()
+    limit = GuessLimit(per_window=1, window=60, max_lockout=600, max_keys=100, clock=clock)
+    for n in range(1_000):
+        limit.record(n)
+    assert limit.retry_after(999) > 0 and limit.retry_after(0) == 0  # the oldest were dropped
 
 
 @pytest.mark.parametrize(

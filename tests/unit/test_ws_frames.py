@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import struct
+import time
+from collections.abc import Callable
 
 import pytest
 
@@ -26,8 +28,15 @@ def client_frame(opcode: int, payload: bytes, *, fin: bool = True, masked: bool 
     return header + key + bytes(b ^ key[i % 4] for i, b in enumerate(payload))
 
 
-def reader(data: bytes, max_message: int = 1 << 20, chunk: int = 7) -> wf.FrameReader:
-    """A reader over ``data`` handed out a few bytes at a time, as a socket may."""
+def reader(
+    data: bytes,
+    max_message: int = 1 << 20,
+    chunk: int = 7,
+    keep: int | None = None,
+    clock: Callable[[], float] = time.monotonic,
+) -> wf.FrameReader:
+    """A reader over ``data`` handed out a few bytes at a time, as a socket may. ``max_message``
+    closes the connection; a message over ``keep`` (default: the same) is read through."""
     view = memoryview(data)
     at = 0
 
@@ -37,7 +46,7 @@ def reader(data: bytes, max_message: int = 1 << 20, chunk: int = 7) -> wf.FrameR
         at += len(piece)
         return piece
 
-    return wf.FrameReader(recv, max_message)
+    return wf.FrameReader(recv, max_message if keep is None else keep, max_message, clock)
 
 
 def test_text_and_binary_messages_of_every_length_form() -> None:
@@ -100,6 +109,81 @@ def test_an_oversized_frame_is_refused_from_its_header_before_its_payload_arrive
     header_only = client_frame(wf.BINARY, b"x" * 5000)[:8]  # 2+2 length bytes + mask; no payload
     with pytest.raises(wf.ProtocolError):
         reader(header_only, max_message=1000).next_event()
+
+
+def test_a_message_too_big_to_keep_is_read_through_and_named_by_its_start() -> None:
+    start = b'42917["send_message",{"text":"'
+    whole = client_frame(wf.TEXT, start + b"x" * 5000)
+    fragmented = (
+        client_frame(wf.TEXT, start + b"y" * 700, fin=False)
+        + client_frame(wf.PING, b"still here")
+        + client_frame(wf.CONTINUATION, b"y" * 3000)
+    )
+    after = client_frame(wf.TEXT, b'42["typing",{}]')
+    r = reader(whole + fragmented + after, max_message=1 << 20, keep=1000)
+    kind, head = r.next_event()
+    assert kind == "oversized" and head == (start + b"x" * 64)[: wf.HEAD]
+    assert r.next_event() == ("ping", b"still here")  # control frames still answered mid-message
+    kind, head = r.next_event()
+    assert kind == "oversized" and head.startswith(start)
+    assert r.next_event() == ("message", '42["typing",{}]')  # the connection reads on
+
+
+def test_endless_empty_fragments_are_cut_off() -> None:
+    opening = client_frame(wf.TEXT, b"4", fin=False)
+    flood = client_frame(wf.CONTINUATION, b"", fin=False) * (wf.MAX_FRAGMENTS + 5)
+    with pytest.raises(wf.ProtocolError) as refused:
+        reader(opening + flood, chunk=4096).next_event()
+    assert refused.value.code == wf.POLICY
+
+
+def test_frame_headers_count_toward_a_message_budget() -> None:
+    # 200 empty fragments cost 1,200 header bytes and no payload: still over a 1,000-byte budget.
+    stream = (
+        client_frame(wf.TEXT, b"4", fin=False) + client_frame(wf.CONTINUATION, b"", fin=False) * 200
+    )
+    with pytest.raises(wf.ProtocolError) as refused:
+        reader(stream, max_message=1000, chunk=4096).next_event()
+    assert refused.value.code == wf.TOO_BIG
+
+
+def test_a_fragmented_message_must_finish_in_time() -> None:
+    now = [0.0]
+    parts = client_frame(wf.TEXT, b"42", fin=False) + client_frame(wf.CONTINUATION, b"[", fin=False)
+    stream = parts + client_frame(wf.CONTINUATION, b"]")
+    ticks = iter([0.0, 1.0, wf.FRAGMENT_DEADLINE + 1.0])
+
+    def clock() -> float:
+        now[0] = next(ticks)
+        return now[0]
+
+    with pytest.raises(wf.ProtocolError) as refused:
+        reader(stream, clock=clock).next_event()
+    assert refused.value.code == wf.POLICY
+
+
+def test_control_frames_outside_a_message_never_add_up() -> None:
+    pings = client_frame(wf.PING, b"p" * 100) * 50  # 5,300 bytes of pings against a 1,000 budget
+    r = reader(pings + client_frame(wf.TEXT, b"ok"), max_message=1000, chunk=4096)
+    assert [r.next_event() for _ in range(50)] == [("ping", b"p" * 100)] * 50
+    assert r.next_event() == ("message", "ok")
+
+
+@pytest.mark.parametrize(
+    ("sent", "answered"),
+    [
+        (b"", b""),
+        (struct.pack("!H", 1000), struct.pack("!H", 1000)),
+        (struct.pack("!H", 4321) + b"bye", struct.pack("!H", 4321)),
+        (struct.pack("!H", 0), struct.pack("!H", 1002)),
+        (struct.pack("!H", 5000), struct.pack("!H", 1002)),
+        (struct.pack("!H", 1005), struct.pack("!H", 1002)),
+        (b"\x03", struct.pack("!H", 1002)),
+        (struct.pack("!H", 1000) + b"\xff", struct.pack("!H", 1007)),
+    ],
+)
+def test_a_close_is_answered_with_a_code_a_peer_may_send(sent: bytes, answered: bytes) -> None:
+    assert wf.close_reply(sent)[:2] == answered
 
 
 def test_frames_out() -> None:

@@ -46,6 +46,10 @@ class Messages:
         row = self._db.execute(_MESSAGE_SELECT + "WHERE m.id = ?", (message_id,)).fetchone()
         return self._complete([_message(row)])[0] if row else None
 
+    def room_of(self, message_id: int) -> int | None:
+        row = self._db.execute("SELECT room_id FROM message WHERE id = ?", (message_id,)).fetchone()
+        return int(row[0]) if row else None
+
     def page(
         self, room_id: int, *, after_id: int | None, before_id: int | None, limit: int
     ) -> Page:

@@ -6,9 +6,12 @@ kill loses nothing committed; ``synchronous`` FULL (the default) or NORMAL as co
 
 from __future__ import annotations
 
+import errno
 import sqlite3
 from pathlib import Path
 
+from ...errors import StorageFull
+from ...paths import private_dir, private_file
 from . import schema
 from .files import Files, Uploads
 from .messages import Mentions, Messages, Reactions
@@ -28,6 +31,10 @@ def connect(path: Path, *, synchronous: str, readonly: bool = False) -> sqlite3.
     db.execute(f"PRAGMA synchronous = {'FULL' if synchronous == 'full' else 'NORMAL'}")
     db.execute("PRAGMA foreign_keys = ON")
     return db
+
+
+# What SQLite's unix VFS answers when a write meets ENOSPC (the database or its WAL).
+_FULL = {sqlite3.SQLITE_FULL}
 
 
 class SqliteStore:
@@ -84,14 +91,23 @@ class SqliteBackend:
         self._synchronous = synchronous
 
     def open_writer(self) -> SqliteStore:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        private_dir(self.path.parent)
         db = connect(self.path, synchronous=self._synchronous)
         try:
             schema.migrate(db)
         except BaseException:
             db.close()
             raise
+        # SQLite makes its files with the process's umask (often 0644): history is this user's.
+        for suffix in ("", "-wal", "-shm"):
+            private_file(self.path.with_name(self.path.name + suffix))
         return SqliteStore(db)
 
     def open_reader(self) -> SqliteStore:
         return SqliteStore(connect(self.path, synchronous=self._synchronous, readonly=True))
+
+    def translate(self, exc: BaseException) -> BaseException:
+        full = isinstance(exc, sqlite3.Error) and getattr(exc, "sqlite_errorcode", None) in _FULL
+        if full or (isinstance(exc, OSError) and exc.errno == errno.ENOSPC):
+            return StorageFull()
+        return exc
