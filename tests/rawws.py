@@ -80,7 +80,9 @@ def _frame_end(buf: bytes) -> int:
     return 2 + n
 
 
-def read_until(s: socket.socket, buf: bytes, prefix: bytes, limit: int = 200) -> tuple[bytes, bytes]:
+def read_until(
+    s: socket.socket, buf: bytes, prefix: bytes, limit: int = 200
+) -> tuple[bytes, bytes]:
     """Read server frames until one whose payload starts with ``prefix``: (that payload, rest)."""
     for _ in range(limit):  # bounded: a host that never answers fails the test, not hangs it
         _opcode, payload, buf = read_frame(s, buf)
