@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import ipaddress
+import logging
 import math
 import secrets
 from typing import Any
@@ -20,8 +21,10 @@ from ..netinfo import address_key
 from ..ratelimit import GuessLimit
 from ..storage.interface import Store
 from .context import Context
-from .names import display_name, fitting_name, name_key
+from .names import check_visible, clean_name, fitting_name, look_keys, name_key
 from .rooms import join_general, rooms_wire
+
+log = logging.getLogger(__name__)
 
 # Wrong join codes, per address (an IPv6 /64): 5 a minute, then lockouts doubling to an hour, so
 # one address settles at ~5 guesses an hour. Per address only: one attacker's wrong guesses never
@@ -52,6 +55,7 @@ class Sessions:
         self._host = host
         self._guesses = GuessLimit(CODE_FAILURES_PER_MINUTE, CODE_FAILURE_WINDOW, CODE_MAX_LOCKOUT)
         self._owner_key = secrets.token_urlsafe(24)
+        self._look_keys_filled = False
 
     @property
     def owner_key(self) -> str:
@@ -121,12 +125,16 @@ class Sessions:
         self._owner_key = secrets.token_urlsafe(24)  # one-time: a copied URL is useless afterwards
         token = secrets.token_urlsafe(32)
         preferred = self._host.name
+        self._fill_look_keys()
 
         def as_host(store: Store) -> tuple[User, int]:
             user = store.users.host()
             if user is None:
                 name = _free_name(store, preferred)
-                user = store.users.insert(name, name_key(name), is_host=True)
+                skeleton, shape = look_keys(name)
+                user = store.users.insert(
+                    name, name_key(name), skeleton=skeleton, shape=shape, is_host=True
+                )
                 join_general(store, user)
             return user, store.devices.replace_token(user.id, HOST_WINDOW_DEVICE, hash_token(token))
 
@@ -149,13 +157,30 @@ class Sessions:
             ):
                 self._guesses.record(key)
                 raise BadCode("That join code is not right. Ask the host for the current code.")
-        display, key_of_name = display_name(auth.name)
+        display = clean_name(auth.name)
+        key_of_name = name_key(display)
+        skeleton, shape = look_keys(display)
+        # Kept for the host until its own user exists (its window connects): no guest can take
+        # the host's name first and push the host aside to "name 2".
+        host_name = fitting_name(self._host.name)
+        hosts = look_keys(host_name)
         token = secrets.token_urlsafe(32)
+        self._fill_look_keys()
 
         def create(store: Store) -> tuple[User, int]:
-            if store.users.by_name_key(key_of_name) is not None:
-                raise NameTaken(f"Someone here is already called {display}. Pick another name.")
-            user = store.users.insert(display, key_of_name)
+            holder = _holder(store, key_of_name, skeleton, shape)
+            if holder is not None:
+                if holder.name == display:
+                    raise NameTaken(f"Someone here is already called {display}. Pick another name.")
+                raise NameTaken(
+                    f"That name looks like {holder.name}, who is already here. Pick another name."
+                )
+            if store.users.host() is None and (skeleton == hosts[0] or shape == hosts[1]):
+                raise NameTaken(f"{host_name} is the host's own name. Pick another name.")
+            # Only now: a name that looks like one here because of invisible characters (they
+            # are not in its look keys) was told so above; any other is refused for them.
+            check_visible(display)
+            user = store.users.insert(display, key_of_name, skeleton=skeleton, shape=shape)
             device_id = store.devices.insert(user.id, hash_token(token))
             join_general(store, user)
             return user, device_id
@@ -166,11 +191,59 @@ class Sessions:
         ctx.out.publish(p.USER_CREATED, ctx.user_wire(user), None, skip_sid=sid)
         return user, token, device_id
 
+    def _fill_look_keys(self) -> None:
+        """Give users stored before look keys existed theirs, once per run, before any name is
+        compared (one write job: one transaction, on the writer thread).
+
+        Oldest first: a user whose name looks like an older user's (two names that were told
+        apart before look keys existed) keeps its name and devices but not the key, which stays
+        with the older one, and is logged; both go on working.
+        """
+        if self._look_keys_filled:
+            return
+
+        def fill(store: Store) -> list[tuple[User, User]]:
+            clashes: list[tuple[User, User]] = []
+            for user in store.users.without_look_keys():
+                skeleton, shape = look_keys(user.name)
+                by_skeleton = store.users.by_skeleton(skeleton)
+                by_shape = store.users.by_shape(shape)
+                keep_skeleton = by_skeleton is None or by_skeleton.id == user.id
+                keep_shape = by_shape is None or by_shape.id == user.id
+                store.users.set_look_keys(
+                    user.id, skeleton if keep_skeleton else None, shape if keep_shape else None
+                )
+                holder = by_skeleton if not keep_skeleton else by_shape if not keep_shape else None
+                if holder is not None:
+                    clashes.append((user, holder))
+            return clashes
+
+        for user, holder in self._ctx.db.write(fill):
+            log.warning(
+                "user %d %r looks like user %d %r: both keep their names and devices; new names "
+                "are compared with the latter",
+                user.id,
+                user.name,
+                holder.id,
+                holder.name,
+            )
+        self._look_keys_filled = True
+
+
+def _holder(store: Store, key_of_name: str, skeleton: str, shape: str) -> User | None:
+    """Who already has this name, or one that looks like it."""
+    return (
+        store.users.by_name_key(key_of_name)
+        or store.users.by_skeleton(skeleton)
+        or store.users.by_shape(shape)
+    )
+
 
 def _free_name(store: Store, preferred: str) -> str:
-    """``preferred`` trimmed to a valid name, with a number added if someone already has it."""
+    """``preferred`` trimmed to a valid name, with a number added if someone already has it (or
+    a name that looks like it)."""
     base = fitting_name(preferred)
     name, n = base, 2
-    while store.users.by_name_key(name_key(name)) is not None:
+    while _holder(store, name_key(name), *look_keys(name)) is not None:
         name, n = f"{base} {n}", n + 1
     return name

@@ -28,8 +28,22 @@ T = TypeVar("T")
 
 
 class UserRows(Protocol):
+    """Users and their three name keys, each unique (chat/names.py says what they are).
+
+    The two look keys (``skeleton``, ``shape``) may be missing (None): on users stored before
+    they existed, until the chat rules fill them in, and on a user whose name looked like an
+    older user's then (the older one keeps the key; both keep their names and devices).
+    """
+
     def get(self, user_id: int) -> User | None: ...
     def by_name_key(self, name_key: str) -> User | None: ...
+    def by_skeleton(self, skeleton: str) -> User | None: ...
+    def by_shape(self, shape: str) -> User | None: ...
+    def without_look_keys(self) -> list[User]:
+        """Users missing either look key, by id (oldest first)."""
+        ...
+
+    def set_look_keys(self, user_id: int, skeleton: str | None, shape: str | None) -> None: ...
     def host(self) -> User | None:
         """The host's own user (the first one marked as host), if it exists yet."""
         ...
@@ -38,7 +52,15 @@ class UserRows(Protocol):
         """Every user, by name key."""
         ...
 
-    def insert(self, name: str, name_key: str, *, is_host: bool = False) -> User: ...
+    def insert(
+        self,
+        name: str,
+        name_key: str,
+        *,
+        skeleton: str | None = None,
+        shape: str | None = None,
+        is_host: bool = False,
+    ) -> User: ...
 
 
 class DeviceRows(Protocol):

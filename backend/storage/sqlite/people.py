@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from typing import Literal
 
 from ...models import Device, User, utc_now
 from .rows import last_id, user_from_row
@@ -19,8 +20,25 @@ class Users:
         return user_from_row(row) if row else None
 
     def by_name_key(self, name_key: str) -> User | None:
-        row = self._db.execute(_USER_COLUMNS + " WHERE name_key = ?", (name_key,)).fetchone()
-        return user_from_row(row) if row else None
+        return self._one("name_key", name_key)
+
+    def by_skeleton(self, skeleton: str) -> User | None:
+        return self._one("name_skeleton", skeleton)
+
+    def by_shape(self, shape: str) -> User | None:
+        return self._one("name_shape", shape)
+
+    def without_look_keys(self) -> list[User]:
+        rows = self._db.execute(
+            _USER_COLUMNS + " WHERE name_skeleton IS NULL OR name_shape IS NULL ORDER BY id"
+        )
+        return [user_from_row(row) for row in rows]
+
+    def set_look_keys(self, user_id: int, skeleton: str | None, shape: str | None) -> None:
+        self._db.execute(
+            "UPDATE user SET name_skeleton = ?, name_shape = ? WHERE id = ?",
+            (skeleton, shape, user_id),
+        )
 
     def host(self) -> User | None:
         row = self._db.execute(_USER_COLUMNS + " WHERE is_host = 1 ORDER BY id LIMIT 1").fetchone()
@@ -31,12 +49,27 @@ class Users:
             user_from_row(row) for row in self._db.execute(_USER_COLUMNS + " ORDER BY name_key")
         ]
 
-    def insert(self, name: str, name_key: str, *, is_host: bool = False) -> User:
+    def insert(
+        self,
+        name: str,
+        name_key: str,
+        *,
+        skeleton: str | None = None,
+        shape: str | None = None,
+        is_host: bool = False,
+    ) -> User:
         cur = self._db.execute(
-            "INSERT INTO user (name, name_key, is_host, created_at) VALUES (?, ?, ?, ?)",
-            (name, name_key, int(is_host), utc_now()),
+            "INSERT INTO user (name, name_key, name_skeleton, name_shape, is_host, created_at) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            (name, name_key, skeleton, shape, int(is_host), utc_now()),
         )
         return User(id=last_id(cur), name=name, is_host=is_host)
+
+    def _one(
+        self, column: Literal["name_key", "name_skeleton", "name_shape"], value: str
+    ) -> User | None:
+        row = self._db.execute(_USER_COLUMNS + f" WHERE {column} = ?", (value,)).fetchone()
+        return user_from_row(row) if row else None
 
 
 class Devices:

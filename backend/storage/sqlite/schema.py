@@ -146,6 +146,17 @@ MIGRATIONS: tuple[str, ...] = (
         INSERT INTO message_fts (message_fts, rowid, text) VALUES ('delete', old.id, old.text);
     END;
     """,
+    # 3: look-alike names (the hostile-peer issue): two more keys per user, each unique, from the
+    # UTS #39 skeleton of the name (chat/names.py: `look_keys`), so that no two people pick names
+    # that look the same. SQL cannot compute them: users stored before this step get theirs from
+    # the chat rules before any name is compared (chat/sessions.py); NULL stays on a user whose
+    # name already looked like an older user's (that one keeps the key; both keep their names).
+    """
+    ALTER TABLE user ADD COLUMN name_skeleton TEXT;  -- skeleton of the case-folded name
+    ALTER TABLE user ADD COLUMN name_shape TEXT;     -- skeleton of the name as written
+    CREATE UNIQUE INDEX user_name_skeleton ON user(name_skeleton);
+    CREATE UNIQUE INDEX user_name_shape ON user(name_shape);
+    """,
 )
 
 
