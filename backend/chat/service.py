@@ -44,7 +44,8 @@ class ChatService:
         self.admin = Admin(ctx, host, invite_urls)
 
     def bootstrap(self) -> None:
-        """A fresh host gets its ``general`` room; everyone's name is known for mentions."""
+        """A fresh host gets its ``general`` room; everyone's name is known for mentions and for
+        telling look-alike names apart."""
 
         def prepare(store: Store) -> list[tuple[int, str]]:
             if store.rooms.by_name_key(p.GENERAL) is None:
@@ -53,6 +54,7 @@ class ChatService:
 
         for user_id, name in self.context.db.write(prepare):
             self.context.names.add(user_id, name)
+        self.sessions.fill_look_keys()  # users from before look-alike names were compared
 
     def hosts_changed(self, hosts: list[dict[str, Any]]) -> None:
         """Discovery saw hosts come or go: tell every client (browsers cannot do mDNS)."""

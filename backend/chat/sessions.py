@@ -125,7 +125,7 @@ class Sessions:
         self._owner_key = secrets.token_urlsafe(24)  # one-time: a copied URL is useless afterwards
         token = secrets.token_urlsafe(32)
         preferred = self._host.name
-        self._fill_look_keys()
+        self.fill_look_keys()
 
         def as_host(store: Store) -> tuple[User, int]:
             user = store.users.host()
@@ -165,7 +165,7 @@ class Sessions:
         host_name = fitting_name(self._host.name)
         hosts = look_keys(host_name)
         token = secrets.token_urlsafe(32)
-        self._fill_look_keys()
+        self.fill_look_keys()
 
         def create(store: Store) -> tuple[User, int]:
             holder = _holder(store, key_of_name, skeleton, shape)
@@ -191,7 +191,7 @@ class Sessions:
         ctx.out.publish(p.USER_CREATED, ctx.user_wire(user), None, skip_sid=sid)
         return user, token, device_id
 
-    def _fill_look_keys(self) -> None:
+    def fill_look_keys(self) -> None:
         """Give users stored before look keys existed theirs, once per run, before any name is
         compared (one write job: one transaction, on the writer thread).
 

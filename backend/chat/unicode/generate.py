@@ -7,8 +7,8 @@ Inputs (see backend/chat/unicode/README.md for where each came from):
 - ``DerivedCoreProperties.txt`` and ``PropList.txt`` of the Unicode Character Database, from
   Debian's ``unicode-data`` package (``apt-get install unicode-data``: /usr/share/unicode).
 
-Usage: ``python tools/gen_name_data.py [--ucd /usr/share/unicode]``. The output is deterministic
-and already formatted the way ``ruff format`` would.
+Usage: ``python backend/chat/unicode/generate.py [--ucd /usr/share/unicode]``. The output is
+deterministic and already formatted the way ``ruff format`` would.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import argparse
 import re
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[3]
 CONFUSABLES = REPO / "backend" / "chat" / "unicode" / "confusables.txt"
 OUTPUT = REPO / "backend" / "chat" / "confusables.py"
 
