@@ -7,12 +7,14 @@ transport (wire/) → Socket.IO events and HTTP routes (web/) → chat rules (ch
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
 from flask import Flask
 from flask_socketio import SocketIO
 
 from . import commands, config, netinfo, offload, paths, secrets_store
 from .chat.context import SendRate
+from .chat.files import FileLimits
 from .chat.service import ChatService
 from .config import Settings
 from .host import Host
@@ -80,9 +82,20 @@ def create_app(settings: Settings) -> Flask:
         blobs=BlobStore(data_dir),
         offload=offload.blocking,
         invite_urls=lambda: host.join_urls(),
+        file_limits=FileLimits(
+            user_quota=settings.user_upload_quota_bytes,
+            total_quota=settings.files_quota_bytes,
+            reserve_bytes=settings.disk_reserve_bytes,
+            reserve_fraction=settings.disk_reserve_fraction,
+            unattached_ttl=timedelta(seconds=settings.unattached_ttl),
+        ),
     )
     chat.bootstrap()
-    chat.files.sweep()  # before serving: no upload can be finishing into what it removes
+    chat.files.sweep()  # before serving: no upload can be starting beside what it removes
+    # Unsent files past their time, stale uploads and unused bytes, while the host runs.
+    socketio.start_background_task(
+        chat.files.sweep_every, settings.files_sweep_interval, socketio.sleep
+    )
     host = Host(settings, chat, identity, db, socketio, settings.port)
     limits = commands.Limits(
         max_payload_bytes=settings.max_payload_bytes,

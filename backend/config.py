@@ -51,6 +51,19 @@ class Settings:
     max_text_chars: int = 4000
     # Largest file an upload may announce; a bigger one is refused before any byte is sent.
     max_upload_bytes: int = 100 * 1024 * 1024
+    # Per user, the files in flight: announced sizes of unfinished uploads plus finished files not
+    # yet sent. Ten full-size files at once; one person cannot fill the disk (docs/protocol.md).
+    user_upload_quota_bytes: int = 1024**3
+    # Host-wide: every stored file (sent or not, each content once) plus unfinished uploads.
+    files_quota_bytes: int = 10 * 1024**3
+    # An upload is refused while accepting it would leave less than this free on the data dir's
+    # file system: the smaller of these two, so the database always has room to grow.
+    disk_reserve_bytes: int = 256 * 1024**2
+    disk_reserve_fraction: float = 0.05
+    # Seconds a finished upload may wait to be sent with a message before it is removed.
+    unattached_ttl: float = 24 * 3600.0
+    # Seconds between the host's clean-ups of unsent files, stale uploads and unused bytes.
+    files_sweep_interval: float = 3600.0
     # Per user: a burst of send_burst messages, refilled at send_rate per second.
     send_rate: float = 5.0
     send_burst: int = 20
@@ -84,6 +97,13 @@ class Settings:
             raise ValueError("limits are too small to chat")
         if self.max_upload_bytes < 1:
             raise ValueError("max_upload_bytes must be positive")
+        if self.user_upload_quota_bytes < 1 or self.files_quota_bytes < 1:
+            raise ValueError("user_upload_quota_bytes and files_quota_bytes must be positive")
+        if self.disk_reserve_bytes < 0 or not 0 <= self.disk_reserve_fraction < 1:
+            raise ValueError("disk_reserve_bytes must be >= 0 and disk_reserve_fraction in [0, 1)")
+        # Written so NaN and infinity fail too (a timedelta of either would raise later).
+        if not (0 < self.unattached_ttl < 1e9 and 0 < self.files_sweep_interval < 1e9):
+            raise ValueError("unattached_ttl and files_sweep_interval must be positive seconds")
         if self.max_connections_per_address < 1:
             raise ValueError("max_connections_per_address must be positive")
         if self.send_rate <= 0 or self.send_burst < 1:

@@ -16,7 +16,7 @@ from ..storage.blobs import BlobStore
 from ..storage.interface import Database, Store
 from .admin import Admin
 from .context import Context, SendRate, Transport
-from .files import Files, Offload
+from .files import Clock, FileLimits, Files, Offload
 from .messages import Messages
 from .reads import Reads
 from .rooms import Rooms
@@ -34,13 +34,15 @@ class ChatService:
         blobs: BlobStore,
         offload: Offload,
         invite_urls: Callable[[], list[str]],
+        file_limits: FileLimits | None = None,
+        clock: Clock | None = None,
     ) -> None:
         self.context = ctx = Context(db, out, send_rate)
         self.sessions = Sessions(ctx, host)
         self.rooms = Rooms(ctx)
         self.messages = Messages(ctx)
         self.reads = Reads(ctx)
-        self.files = Files(ctx, blobs, offload)
+        self.files = Files(ctx, blobs, offload, file_limits, clock)
         self.admin = Admin(ctx, host, invite_urls)
 
     def bootstrap(self) -> None:

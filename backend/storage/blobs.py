@@ -9,6 +9,13 @@ Layout under the data dir (docs/storage.md):
 
 Upload ids and hashes are checked against strict patterns before any path is built from them.
 Plain Python and blocking: the chat rules run these calls off the event loop (``chat/files.py``).
+
+Removing a stored file while the host serves is a three-step handshake, because an upload of the
+same content may be finishing into it at that moment: ``condemn`` marks the candidates, the caller
+asks the database which of them some file row still names, and ``remove_condemned`` removes the
+others, but only those still marked. ``finish`` pins its content until the caller has recorded the
+file row (``release``), and pinning clears a mark, so a file an upload finished into is never
+removed under it.
 """
 
 from __future__ import annotations
@@ -17,6 +24,7 @@ import hashlib
 import os
 import re
 import secrets
+import shutil
 import threading
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -49,6 +57,15 @@ class OffsetMismatch(Exception):
 
 class HashMismatch(Exception):
     """The finished bytes do not have the SHA-256 the client announced (the upload is discarded)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Space:
+    """The data dir's file system, and the bytes unfinished uploads hold on it."""
+
+    free: int  # bytes this process may still write (``shutil.disk_usage``)
+    total: int
+    partial: int  # bytes of unfinished uploads already on disk
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,6 +190,14 @@ class BlobStore:
         self._hashes: dict[str, tuple[int, Any]] = {}
         # Where each upload stood when the chunk now being written began.
         self._writing: dict[str, int] = {}
+        # Content an upload has just finished into, until its file row is recorded (release()):
+        # never removed meanwhile. Counts: two uploads of the same content may finish at once.
+        self._pinned: dict[str, int] = {}
+        # Stored files marked for removal, each with the mark of the sweep that condemned it.
+        self._condemned: dict[str, int] = {}
+        self._marks = 0
+        # Bytes under files/ (each content once); counted on first use, then kept up to date.
+        self._stored: int | None = None
 
     # -- paths ---------------------------------------------------------------------------------
 
@@ -247,6 +272,9 @@ class BlobStore:
     def finish(self, upload_id: str, expected_sha256: str) -> Blob:
         """Verify the received bytes and move them into the content store.
 
+        The content stays pinned (never removed) until ``release(blob.sha256)``: the caller
+        releases it once the file row naming it is recorded, or failed to be.
+
         :raise HashMismatch: the bytes are not what was announced; they are removed.
         """
         path = self.partial_path(upload_id)
@@ -263,15 +291,37 @@ class BlobStore:
                 path.unlink(missing_ok=True)
                 raise HashMismatch(digest)
             target = self.blob_path(digest)
-            if target.exists():  # the same content was stored before: keep one copy
-                path.unlink()
-            else:
-                target.parent.mkdir(mode=0o700, exist_ok=True)
-                os.replace(path, target)
-                _fsync_dir(target.parent)
-            _fsync_dir(self.uploads_dir)
+            with self._guard:
+                self._pinned[digest] = self._pinned.get(digest, 0) + 1
+                self._condemned.pop(digest, None)  # a sweep that marked it must now spare it
+            try:
+                with self._guard:
+                    stored = target.exists()
+                    if stored:  # the same content was stored before: keep one copy
+                        path.unlink()
+                    else:
+                        target.parent.mkdir(mode=0o700, exist_ok=True)
+                        os.replace(path, target)
+                        if self._stored is not None:
+                            self._stored += size
+                if not stored:
+                    _fsync_dir(target.parent)
+                _fsync_dir(self.uploads_dir)
+            except BaseException:
+                self.release(digest)
+                raise
         self._drop_lock(upload_id)
         return Blob(digest, size, kind, mime)
+
+    def release(self, sha256: str) -> None:
+        """The file row for content ``finish`` stored is recorded (or never will be): a sweep
+        may remove it again once no row names it."""
+        with self._guard:
+            left = self._pinned.get(sha256, 0) - 1
+            if left > 0:
+                self._pinned[sha256] = left
+            else:
+                self._pinned.pop(sha256, None)
 
     def discard(self, upload_id: str) -> None:
         """Remove an upload's bytes (cancelled, stale or failed)."""
@@ -302,18 +352,97 @@ class BlobStore:
                 os.close(fd)
         return removed
 
-    def sweep_files(self, keep: set[str]) -> int:
-        """At start: remove stored files no file row names any more (their messages were
-        deleted); return how many. Only at start, so no upload can be finishing into one."""
-        removed = 0
-        for shard in os.scandir(self.files_dir):
-            if not shard.is_dir(follow_symlinks=False):
-                continue
-            for entry in os.scandir(shard.path):
-                if entry.is_file(follow_symlinks=False) and entry.name not in keep:
-                    os.unlink(entry.path)
-                    removed += 1
-        return removed
+    def partial_bytes(self) -> int:
+        """Bytes of unfinished uploads on disk."""
+        total = 0
+        for entry in os.scandir(self.uploads_dir):
+            try:
+                if entry.is_file(follow_symlinks=False):
+                    total += entry.stat(follow_symlinks=False).st_size
+            except FileNotFoundError:  # finished or cancelled meanwhile
+                pass
+        return total
+
+    def space(self) -> Space:
+        """Free and total bytes of the data dir's file system, and what partial uploads hold."""
+        usage = shutil.disk_usage(self.files_dir)
+        return Space(free=usage.free, total=usage.total, partial=self.partial_bytes())
+
+    # -- removing stored files (the handshake in the module docstring) ----------------------------
+
+    def shards(self) -> list[str]:
+        """The subdirectories of ``files/`` (``ab`` for ``ab…``), to walk the store a part at a
+        time."""
+        return sorted(
+            entry.name
+            for entry in os.scandir(self.files_dir)
+            if entry.is_dir(follow_symlinks=False) and len(entry.name) == 2
+        )
+
+    def stored_in(self, shard: str) -> list[str]:
+        """The content hashes stored in one shard."""
+        if not re.fullmatch(r"[0-9a-f]{2}", shard):
+            raise ValueError("not a shard")
+        try:
+            entries = list(os.scandir(self.files_dir / shard))
+        except FileNotFoundError:
+            return []
+        return [
+            e.name for e in entries if SHA256.match(e.name) and e.is_file(follow_symlinks=False)
+        ]
+
+    def condemn(self, hashes: list[str]) -> int:
+        """Mark stored files for removal (those not pinned by a finishing upload); the mark."""
+        with self._guard:
+            self._marks += 1
+            mark = self._marks
+            for sha256 in hashes:
+                if sha256 not in self._pinned:
+                    self._condemned[sha256] = mark
+        return mark
+
+    def remove_condemned(self, mark: int, hashes: list[str], keep: set[str]) -> tuple[int, int]:
+        """Remove the files of ``hashes`` still carrying ``mark``, except those in ``keep`` (named
+        by a file row); clear the mark from all of them. How many files and bytes went."""
+        removed = freed = 0
+        for sha256 in hashes:
+            path = self.blob_path(sha256)
+            with self._guard:
+                if self._condemned.get(sha256) != mark:
+                    continue  # pinned since, or marked again by a later sweep
+                del self._condemned[sha256]
+                if sha256 in keep:
+                    continue
+                try:
+                    size = path.stat().st_size
+                    path.unlink()
+                except FileNotFoundError:
+                    continue
+                if self._stored is not None:
+                    self._stored = max(0, self._stored - size)
+            removed += 1
+            freed += size
+        return removed, freed
+
+    def stored_bytes(self) -> int:
+        """Bytes of all stored files (each content once): counted on the first call."""
+        with self._guard:
+            if self._stored is None:
+                self._stored = self._count_stored()
+            return self._stored
+
+    def recount_stored(self) -> int:
+        """Count the stored bytes afresh from disk (at start, when nothing else runs)."""
+        with self._guard:
+            self._stored = self._count_stored()
+            return self._stored
+
+    def _count_stored(self) -> int:
+        return sum(
+            self.blob_path(sha256).stat().st_size
+            for shard in self.shards()
+            for sha256 in self.stored_in(shard)
+        )
 
     # -- finished files ------------------------------------------------------------------------
 

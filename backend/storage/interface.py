@@ -221,7 +221,14 @@ class UploadRows(Protocol):
         """The user's unfinished upload of exactly this content to this room, if any."""
         ...
 
-    def count_of_user(self, user_id: int) -> int: ...
+    def usage_of_user(self, user_id: int) -> tuple[int, int]:
+        """How many unfinished uploads the user has, and the bytes they announced."""
+        ...
+
+    def reserved(self) -> int:
+        """The bytes announced by every unfinished upload (of everyone)."""
+        ...
+
     def ids(self) -> set[str]: ...
     def delete_created_before(self, created_at: str) -> list[str]:
         """Delete uploads older than ``created_at``; their ids."""
@@ -242,8 +249,23 @@ class FileRows(Protocol):
         sha256: str,
     ) -> Attachment: ...
     def get(self, file_id: int) -> Attachment | None: ...
-    def hashes(self) -> set[str]:
-        """The content hash of every file row (the bytes to keep)."""
+    def named(self, hashes: list[str]) -> set[str]:
+        """Those of ``hashes`` some file row names (their bytes must stay)."""
+        ...
+
+    def unattached_of_user(self, uploader_id: int) -> tuple[int, int]:
+        """How many finished files the user uploaded that are not attached to a message yet,
+        and their bytes."""
+        ...
+
+    def delete_unattached_before(self, created_at: str) -> int:
+        """Delete every file row not attached to a message and created before ``created_at``;
+        how many."""
+        ...
+
+    def delete_unattached(self, file_id: int, uploader_id: int) -> str | None:
+        """Delete the uploader's file row if it is not attached to a message; its content hash
+        (None: no such unattached file of theirs)."""
         ...
 
     def attach(self, message_id: int, room_id: int, uploader_id: int, file_ids: list[int]) -> int:

@@ -9,8 +9,10 @@ drive these endpoints.
 
 from __future__ import annotations
 
+import errno
 import logging
 from collections.abc import Callable
+from typing import Any, TypeVar
 from urllib.parse import quote
 
 from flask import Blueprint, Flask, Response, current_app, jsonify, request
@@ -18,13 +20,15 @@ from werkzeug.http import parse_range_header
 
 from .. import commands as c
 from .. import offload
-from ..errors import BadToken, Forbidden, Invalid
+from ..errors import BadToken, Forbidden, Invalid, StorageFull
 from ..models import User
 from ..storage.blobs import CHUNK_SIZE, ChunkWriter
-from .errors import LengthRequired, body
+from .errors import LengthRequired, body, chat_error
 from .routes import host
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 bp = Blueprint("files", __name__)
 
@@ -34,6 +38,8 @@ CREATE_BODY_MAX = 4096
 PIECE = 1024 * 1024
 # What a downloaded file may do when a browser opens it: nothing (no script, no plugins, no fetches).
 FILE_CSP = "default-src 'none'; sandbox"
+# A disk (or the user's disk quota) that is full: the host says storage_full, not internal.
+_FULL = {errno.ENOSPC, errno.EDQUOT}
 
 
 def init_app(app: Flask, origin_ok: Callable[[str | None], bool]) -> None:
@@ -123,6 +129,13 @@ def download(file_id: int) -> Response:
     )
 
 
+@bp.delete("/api/files/<int:file_id>")
+def remove_file(file_id: int) -> tuple[str, int]:
+    """A finished upload taken out of the composer before it was sent."""
+    host().chat.files.remove(_user(), file_id)
+    return "", 204
+
+
 def _disposition(kind: str, name: str) -> str:
     """``inline``/``attachment`` with an ASCII fallback name and the real one per RFC 5987."""
     fallback = "".join(ch if 0x20 <= ord(ch) < 0x7F and ch not in '"\\' else "_" for ch in name)
@@ -141,6 +154,10 @@ def _same_origin_only() -> None:
 
 @bp.errorhandler(OSError)
 def _disk_error(exc: OSError) -> tuple[Response, int]:
+    if exc.errno in _FULL:
+        log.error("file storage failed: %s", exc)  # a known condition: no traceback
+        payload, status, _ = chat_error(StorageFull())
+        return jsonify(payload), status
     log.exception("file storage failed")
     return jsonify(body("internal", "The host could not store or read the file.")), 507
 
@@ -170,7 +187,7 @@ def _receive(writer: ChunkWriter, length: int) -> int:
     leaves the upload where it stood.
     """
     stream = request.stream
-    pending: offload.Pending[None] | None = None
+    pending: offload.Pending[OSError | None] | None = None
     left = length
     try:
         while left > 0:  # bounded: every pass consumes at least one byte or stops
@@ -179,12 +196,15 @@ def _receive(writer: ChunkWriter, length: int) -> int:
                 raise Invalid("The chunk ended before its Content-Length.")
             left -= len(piece)
             if pending is not None:
-                pending.get()
-            pending = offload.start(writer.write, piece)
+                _check(pending.get())
+            pending = offload.start(_disk_call, writer.write, piece)
         if pending is not None:
-            pending.get()
+            _check(pending.get())
             pending = None
-        return offload.blocking(writer.commit)
+        offset: int | OSError = offload.blocking(_disk_call, writer.commit)
+        if isinstance(offset, OSError):
+            raise offset
+        return offset
     except BaseException:
         if pending is not None:
             _settle(pending)
@@ -192,7 +212,21 @@ def _receive(writer: ChunkWriter, length: int) -> int:
         raise
 
 
-def _settle(pending: offload.Pending[None]) -> None:
+def _disk_call(fn: Callable[..., T], *args: Any) -> T | OSError:
+    """``fn(*args)`` on the pool, a disk error returned rather than raised: gevent prints a
+    traceback for whatever a pool task raises, and a full disk is not a bug (it is answered)."""
+    try:
+        return fn(*args)
+    except OSError as exc:
+        return exc
+
+
+def _check(error: OSError | None) -> None:
+    if error is not None:
+        raise error
+
+
+def _settle(pending: offload.Pending[OSError | None]) -> None:
     """Wait for a piece still being written; its error, if any, is beside the point now."""
     try:
         pending.get()

@@ -60,6 +60,9 @@ class Files:
     def get(self, file_id: int, **headers: str) -> requests.Response:
         return self.http.get(f"{self.url}api/files/{file_id}", headers=headers, timeout=TIMEOUT)
 
+    def remove(self, file_id: int) -> requests.Response:
+        return self.http.delete(f"{self.url}api/files/{file_id}", timeout=TIMEOUT)
+
     def upload(self, room_id: int, name: str, data: bytes, chunk: int = 0) -> dict[str, Any]:
         """Create and send every chunk; the File from the last answer."""
         created = self.create(room_id, name, data)
@@ -337,6 +340,30 @@ def test_files_are_for_the_room_s_members_once_sent(
     assert files_for(bob).get(file["id"]).content == data
     _error(files_for(cy).get(file["id"]), 404, "not_found")  # not a member
     _error(files_for(cy).get(999_999), 404, "not_found")
+
+
+def test_an_unsent_file_is_removed_by_its_uploader_only(
+    connect: Callable[..., Peer], files_for: Callable[[Peer], Files], settings: Settings
+) -> None:
+    ana, bob = connect("Ana"), connect("Bob")
+    mine = files_for(ana)
+    unsent = mine.upload(ana.room_id(), "draft.bin", os.urandom(2_000))
+    sent = mine.upload(ana.room_id(), "final.bin", os.urandom(3_000))
+    ack = ana.call(
+        "send_message",
+        {"room_id": ana.room_id(), "text": "", "client_id": "c-1", "attachments": [sent["id"]]},
+    )
+    assert ack["ok"], ack
+
+    _error(files_for(bob).remove(unsent["id"]), 404, "not_found")
+    _error(mine.remove(sent["id"]), 409, "conflict")  # sent: deleting the message removes it
+    _error(Files(mine.url, None).remove(unsent["id"]), 401, "bad_token")
+    assert mine.remove(unsent["id"]).status_code == 204
+
+    _error(mine.get(unsent["id"]), 404, "not_found")
+    _error(mine.remove(unsent["id"]), 404, "not_found")
+    assert _stored(settings.data_dir, "files") == [sent["sha256"]]  # its bytes went at once
+    assert files_for(bob).get(sent["id"]).status_code == 200
 
 
 def test_requests_from_another_site_are_refused(

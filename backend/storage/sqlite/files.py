@@ -8,6 +8,11 @@ from ...models import Attachment, Upload, utc_now
 from .rows import FILE_COLUMNS, attachment_from_row, last_id, marks
 
 _UPLOAD_COLUMNS = "id, user_id, room_id, name, size, sha256, created_at"
+# Hashes per IN list: well under SQLite's default limit of 32,766 host parameters.
+_IN_BATCH = 500
+# Unattached files are found through the message_id index (``message_id IS NULL``): there are few
+# of them, among many attached ones. Named, so a future ANALYZE cannot talk the planner into a scan.
+_UNATTACHED = "file INDEXED BY file_message"
 
 
 class Uploads:
@@ -39,9 +44,15 @@ class Uploads:
         ).fetchone()
         return _upload(row) if row else None
 
-    def count_of_user(self, user_id: int) -> int:
-        row = self._db.execute("SELECT count(*) FROM upload WHERE user_id = ?", (user_id,))
-        return int(row.fetchone()[0])
+    def usage_of_user(self, user_id: int) -> tuple[int, int]:
+        row = self._db.execute(
+            "SELECT count(*), coalesce(sum(size), 0) FROM upload WHERE user_id = ?", (user_id,)
+        ).fetchone()
+        return int(row[0]), int(row[1])
+
+    def reserved(self) -> int:
+        row = self._db.execute("SELECT coalesce(sum(size), 0) FROM upload").fetchone()
+        return int(row[0])
 
     def ids(self) -> set[str]:
         return {row[0] for row in self._db.execute("SELECT id FROM upload")}
@@ -93,8 +104,39 @@ class Files:
         found = row.fetchone()
         return attachment_from_row(found) if found else None
 
-    def hashes(self) -> set[str]:
-        return {row[0] for row in self._db.execute("SELECT DISTINCT sha256 FROM file")}
+    def named(self, hashes: list[str]) -> set[str]:
+        found: set[str] = set()
+        for start in range(0, len(hashes), _IN_BATCH):
+            batch = hashes[start : start + _IN_BATCH]
+            found.update(
+                row[0]
+                for row in self._db.execute(
+                    f"SELECT DISTINCT sha256 FROM file WHERE sha256 IN ({marks(len(batch))})", batch
+                )
+            )
+        return found
+
+    def unattached_of_user(self, uploader_id: int) -> tuple[int, int]:
+        row = self._db.execute(
+            f"SELECT count(*), coalesce(sum(size), 0) FROM {_UNATTACHED} "
+            "WHERE message_id IS NULL AND uploader_id = ?",
+            (uploader_id,),
+        ).fetchone()
+        return int(row[0]), int(row[1])
+
+    def delete_unattached_before(self, created_at: str) -> int:
+        cur = self._db.execute(
+            f"DELETE FROM {_UNATTACHED} WHERE message_id IS NULL AND created_at < ?", (created_at,)
+        )
+        return cur.rowcount
+
+    def delete_unattached(self, file_id: int, uploader_id: int) -> str | None:
+        row = self._db.execute(
+            "DELETE FROM file WHERE id = ? AND uploader_id = ? AND message_id IS NULL "
+            "RETURNING sha256",
+            (file_id, uploader_id),
+        ).fetchone()
+        return row[0] if row else None
 
     def attach(self, message_id: int, room_id: int, uploader_id: int, file_ids: list[int]) -> int:
         cur = self._db.execute(
