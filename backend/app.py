@@ -91,10 +91,10 @@ def create_app(settings: Settings) -> Flask:
         ),
     )
     chat.bootstrap()
-    chat.files.sweep()  # before serving: no upload can be starting beside what it removes
+    chat.file_cleanup.sweep()  # before serving: no upload can be starting beside what it removes
     # Unsent files past their time, stale uploads and unused bytes, while the host runs.
     socketio.start_background_task(
-        chat.files.sweep_every, settings.files_sweep_interval, socketio.sleep
+        chat.file_cleanup.sweep_every, settings.files_sweep_interval, socketio.sleep
     )
     host = Host(settings, chat, identity, db, socketio, settings.port)
     limits = commands.Limits(

@@ -9,8 +9,9 @@ is here, in the open.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from .. import protocol as p
 from ..errors import Forbidden, NotFound, RateLimited
@@ -19,6 +20,8 @@ from ..ratelimit import TokenBuckets
 from ..storage.interface import Database
 from .mentions import Names
 from .presence import Presence
+
+T = TypeVar("T")
 
 # Typing signals: a client says it every few seconds; more than this is noise.
 TYPING_RATE, TYPING_BURST = 1.0, 5
@@ -42,6 +45,13 @@ class Transport(Protocol):
     def unsubscribe(self, sid: str, channel: str) -> None: ...
 
     def disconnect(self, sid: str) -> None: ...
+
+
+class Offload(Protocol):
+    """Runs a blocking call (disk I/O) off the event loop and waits for it cooperatively; what
+    the call raises is raised to the caller (the host passes ``offload.blocking``)."""
+
+    def __call__(self, fn: Callable[..., T], *args: object) -> T: ...
 
 
 @dataclass(frozen=True, slots=True)

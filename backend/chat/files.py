@@ -5,12 +5,12 @@ How much: a user has at most MAX_OPEN_UPLOADS files in flight (unfinished upload
 files not yet sent with a message) and at most ``FileLimits.user_quota`` bytes of them; the host
 keeps at most ``total_quota`` bytes of files and unfinished uploads; and an upload is refused up
 front when it would leave the data dir's file system with less than its reserve free (the database
-must always have room). A file nobody sent within ``unattached_ttl`` is removed (``sweep`` at start,
-``sweep_unattached`` while serving, which the host runs every ``files_sweep_interval``).
+must always have room). A file nobody sent within ``unattached_ttl`` is removed (file_cleanup.py).
 
 The bytes live in ``storage.blobs.BlobStore`` (plain, blocking file I/O), run off the event loop by
 the ``Offload`` this part is given; the rows (uploads, files) through the database like everything
-else. The HTTP side (``web/file_routes.py``) only moves request and response bodies.
+else. The clean-up is ``file_cleanup.py``; the HTTP side (``web/file_routes.py``) only moves
+request and response bodies.
 """
 
 from __future__ import annotations
@@ -18,14 +18,13 @@ from __future__ import annotations
 import logging
 import re
 import unicodedata
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
-from typing import Protocol, TypeVar
+from datetime import timedelta
+from typing import TypeVar
 
 from .. import commands as c
 from ..errors import (
-    ChatError,
     Conflict,
     ContentMismatch,
     Forbidden,
@@ -45,7 +44,8 @@ from ..storage.blobs import (
     new_upload_id,
 )
 from ..storage.interface import Store
-from .context import Context
+from .context import Context, Offload
+from .file_cleanup import FileCleanup
 
 log = logging.getLogger(__name__)
 
@@ -54,27 +54,12 @@ T = TypeVar("T")
 # Files one user may have in flight: unfinished uploads plus finished files not yet sent. Twice the
 # attachments of one message (10), so a message can be prepared while the last one still uploads.
 MAX_OPEN_UPLOADS = 20
-# An upload started this long ago and still unfinished is dropped (its bytes too).
-STALE_AFTER = timedelta(days=7)
 # Download blocks: one thread-pool hop and one socket write each (docs/benchmarks.md, "Files").
 DOWNLOAD_BLOCK = 1024 * 1024
 # A stored display name is cut to this many characters (the extension is kept).
 NAME_MAX = 200
 # Characters Windows refuses in file names; replaced so a downloaded name can always be saved.
 _UNSAVEABLE = re.compile(r'[<>:"|?*]')
-
-
-class Offload(Protocol):
-    """Runs a blocking call off the event loop and waits for it cooperatively (``offload``)."""
-
-    def __call__(self, fn: Callable[..., T], *args: object) -> T: ...
-
-
-Clock = Callable[[], datetime]
-
-
-def _utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,107 +92,14 @@ class Files:
         ctx: Context,
         blobs: BlobStore,
         offload: Offload,
+        cleanup: FileCleanup,
         limits: FileLimits | None = None,
-        clock: Clock | None = None,
     ) -> None:
         self._ctx = ctx
         self._blobs = blobs
         self._offload = offload
+        self._cleanup = cleanup
         self._limits = limits or FileLimits()
-        self._clock = clock or _utc_now  # injectable: tests move time instead of waiting
-
-    # -- clean-up ------------------------------------------------------------------------------
-
-    def sweep(self) -> None:
-        """At start, before serving: drop what an earlier run left half done or never sent.
-
-        What ``sweep_unattached`` drops, and also partial files without an upload row (a crash
-        between the two: only now, when no upload can be just starting); then the bytes of every
-        stored file are counted afresh for the host's quota.
-        """
-        files, stale = self._drop_expired()
-        swept = self._offload(self._blobs.sweep, self._ctx.db.read(lambda s: s.uploads.ids()))
-        removed, freed = self._remove_unnamed()
-        stored = self._offload(self._blobs.recount_stored)
-        if files or swept or removed:
-            log.info(
-                "at start: removed %d unsent files, %d abandoned uploads, %d unused stored files "
-                "(%d bytes); %d bytes of files kept",
-                files,
-                swept,
-                removed,
-                freed,
-                stored,
-            )
-
-    def sweep_unattached(self) -> None:
-        """While serving (every ``files_sweep_interval``): files nobody sent within the TTL go,
-        uploads started STALE_AFTER ago and unfinished go, and the bytes no file row names any
-        more are removed (those files', and those of deleted messages)."""
-        files, stale = self._drop_expired()
-        for upload_id in stale:
-            self._offload(self._blobs.discard, upload_id)
-        removed, freed = self._remove_unnamed()
-        if files or stale or removed:
-            log.info(
-                "removed %d unsent files, %d stale uploads, %d unused stored files (%d bytes)",
-                files,
-                len(stale),
-                removed,
-                freed,
-            )
-
-    def sweep_every(self, interval: float, sleep: Callable[[float], object]) -> None:
-        """Run ``sweep_unattached`` every ``interval`` seconds, for as long as the host runs.
-
-        :param sleep: waits without blocking others (the host passes ``socketio.sleep``).
-        """
-        while True:  # ends with the host (its event loop is torn down, its database closed)
-            sleep(interval)
-            try:
-                self.sweep_unattached()
-            except ChatError as exc:  # a full disk: said once a round, tried again next round
-                log.warning("file clean-up postponed: %s", exc.message)
-            except RuntimeError as exc:  # the database is closed: this host is gone
-                log.info("file clean-up stopped: %s", exc)
-                return
-            except Exception:
-                log.exception("file clean-up failed")
-
-    def _drop_expired(self) -> tuple[int, list[str]]:
-        """Delete the rows of unsent files past the TTL and of stale uploads: (how many files,
-        the uploads' ids)."""
-        now = self._clock()
-        files_before = _iso(now - self._limits.unattached_ttl)
-        uploads_before = _iso(now - STALE_AFTER)
-
-        def drop(store: Store) -> tuple[int, list[str]]:
-            files = store.files.delete_unattached_before(files_before)
-            return files, store.uploads.delete_created_before(uploads_before)
-
-        return self._ctx.db.write(drop)
-
-    def _remove_unnamed(self) -> tuple[int, int]:
-        """Remove the stored files no file row names, a shard at a time: (files, bytes)."""
-        removed = freed = 0
-        for shard in self._offload(self._blobs.shards):
-            files, size = self._remove_if_unnamed(self._offload(self._blobs.stored_in, shard))
-            removed += files
-            freed += size
-        return removed, freed
-
-    def _remove_if_unnamed(self, hashes: list[str]) -> tuple[int, int]:
-        """Remove those of these stored files no file row names (the handshake in blobs.py)."""
-        if not hashes:
-            return 0, 0
-        blobs = self._blobs
-        mark = self._offload(blobs.condemn, hashes)
-        try:
-            named = self._ctx.db.read(lambda s: s.files.named(hashes))
-        except BaseException:
-            self._offload(blobs.remove_condemned, mark, hashes, set(hashes))  # unmark, keep all
-            raise
-        return self._offload(blobs.remove_condemned, mark, hashes, named)
 
     # -- uploads -------------------------------------------------------------------------------
 
@@ -297,7 +189,7 @@ class Files:
         if length == 0 and offset != upload.size:
             raise Invalid("The chunk is empty.")
         try:
-            return self._unraised(self._blobs.begin, upload.id, offset)
+            return self._offload(self._blobs.begin, upload.id, offset)
         except OffsetMismatch as exc:
             raise Conflict(
                 f"The host has {exc.offset} bytes of this upload; continue from there.",
@@ -308,7 +200,7 @@ class Files:
         """Check the SHA-256, file the bytes under it and turn the upload into a file row."""
         db = self._ctx.db
         try:
-            blob = self._unraised(self._blobs.finish, upload.id, upload.sha256)
+            blob = self._offload(self._blobs.finish, upload.id, upload.sha256)
         except HashMismatch:
             db.write(lambda s: s.uploads.delete(upload.id))
             raise ContentMismatch(
@@ -352,16 +244,7 @@ class Files:
         sha256 = db.write(lambda s: s.files.delete_unattached(file_id, user.id))
         if sha256 is None:  # sent or swept meanwhile
             raise NotFound("There is no such file waiting to be sent.")
-        self._remove_if_unnamed([sha256])
-
-    def _unraised(self, fn: Callable[..., T], *args: object) -> T:
-        """``offload(fn, *args)`` for calls whose refusals are expected (a wrong offset, a wrong
-        hash): carried back as values and raised here, since gevent prints a traceback for
-        whatever a pool task raises, and any peer could fill the log with them."""
-        result: T | _Carried = self._offload(_carry, fn, *args)
-        if isinstance(result, _Carried):
-            raise result.exc
-        return result
+        self._cleanup.remove_if_unnamed([sha256])
 
     # -- downloads -----------------------------------------------------------------------------
 
@@ -396,27 +279,6 @@ class Files:
                 yield block
         finally:
             blobs.close(fd)
-
-
-class _Carried:
-    """A refusal raised on the pool, brought back to the caller's greenlet as a value."""
-
-    __slots__ = ("exc",)
-
-    def __init__(self, exc: OffsetMismatch | HashMismatch) -> None:
-        self.exc = exc
-
-
-def _carry(fn: Callable[..., T], *args: object) -> T | _Carried:
-    try:
-        return fn(*args)
-    except (OffsetMismatch, HashMismatch) as exc:
-        return _Carried(exc)
-
-
-def _iso(moment: datetime) -> str:
-    """A time as the rows store it (``models.utc_now``): sortable text."""
-    return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def _amount(size: int) -> str:

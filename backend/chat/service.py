@@ -15,8 +15,9 @@ from ..host_settings import HostSettings
 from ..storage.blobs import BlobStore
 from ..storage.interface import Database, Store
 from .admin import Admin
-from .context import Context, SendRate, Transport
-from .files import Clock, FileLimits, Files, Offload
+from .context import Context, Offload, SendRate, Transport
+from .file_cleanup import Clock, FileCleanup
+from .files import FileLimits, Files
 from .messages import Messages
 from .reads import Reads
 from .rooms import Rooms
@@ -42,7 +43,9 @@ class ChatService:
         self.rooms = Rooms(ctx)
         self.messages = Messages(ctx)
         self.reads = Reads(ctx)
-        self.files = Files(ctx, blobs, offload, file_limits, clock)
+        file_limits = file_limits or FileLimits()
+        self.file_cleanup = FileCleanup(ctx, blobs, offload, file_limits.unattached_ttl, clock)
+        self.files = Files(ctx, blobs, offload, self.file_cleanup, file_limits)
         self.admin = Admin(ctx, host, invite_urls)
 
     def bootstrap(self) -> None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import errno
 import logging
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import TypeVar
 from urllib.parse import quote
 
 from flask import Blueprint, Flask, Response, current_app, jsonify, request
@@ -187,7 +187,7 @@ def _receive(writer: ChunkWriter, length: int) -> int:
     leaves the upload where it stood.
     """
     stream = request.stream
-    pending: offload.Pending[OSError | None] | None = None
+    pending: offload.Pending[None] | None = None
     left = length
     try:
         while left > 0:  # bounded: every pass consumes at least one byte or stops
@@ -196,15 +196,12 @@ def _receive(writer: ChunkWriter, length: int) -> int:
                 raise Invalid("The chunk ended before its Content-Length.")
             left -= len(piece)
             if pending is not None:
-                _check(pending.get())
-            pending = offload.start(_disk_call, writer.write, piece)
+                pending.get()
+            pending = offload.start(writer.write, piece)
         if pending is not None:
-            _check(pending.get())
+            pending.get()
             pending = None
-        offset: int | OSError = offload.blocking(_disk_call, writer.commit)
-        if isinstance(offset, OSError):
-            raise offset
-        return offset
+        return offload.blocking(writer.commit)
     except BaseException:
         if pending is not None:
             _settle(pending)
@@ -212,21 +209,7 @@ def _receive(writer: ChunkWriter, length: int) -> int:
         raise
 
 
-def _disk_call(fn: Callable[..., T], *args: Any) -> T | OSError:
-    """``fn(*args)`` on the pool, a disk error returned rather than raised: gevent prints a
-    traceback for whatever a pool task raises, and a full disk is not a bug (it is answered)."""
-    try:
-        return fn(*args)
-    except OSError as exc:
-        return exc
-
-
-def _check(error: OSError | None) -> None:
-    if error is not None:
-        raise error
-
-
-def _settle(pending: offload.Pending[OSError | None]) -> None:
+def _settle(pending: offload.Pending[None]) -> None:
     """Wait for a piece still being written; its error, if any, is beside the point now."""
     try:
         pending.get()

@@ -18,6 +18,7 @@ import pytest
 from backend import Settings
 from backend import commands as c
 from backend.chat.context import SendRate
+from backend.chat.file_cleanup import FileCleanup
 from backend.chat.files import MAX_OPEN_UPLOADS, NAME_MAX, FileLimits, Files, safe_name
 from backend.chat.service import ChatService
 from backend.commands import Limits, NewUpload
@@ -433,6 +434,7 @@ class Host:
         )
         self.chat.bootstrap()
         self.files: Files = self.chat.files
+        self.cleanup: FileCleanup = self.chat.file_cleanup
         self.sids: dict[int, str] = {}
 
     def join(self, name: str) -> User:
@@ -570,11 +572,11 @@ def test_unsent_files_go_after_the_ttl_rows_and_bytes(make_host: Any) -> None:
     lone = host.upload(ana, os.urandom(3_000))  # unsent
 
     host.now += timedelta(hours=23)
-    host.files.sweep_unattached()
+    host.cleanup.sweep_unattached()
     assert host.rows(kept, twin, lone) == [kept.id, twin.id, lone.id]
 
     host.now += timedelta(hours=2)  # 25 h
-    host.files.sweep_unattached()
+    host.cleanup.sweep_unattached()
     assert host.rows(kept, twin, lone) == [kept.id]
     assert _stored_names(host.blobs) == [_sha(shared)]  # still named by the sent file
     assert host.blobs.stored_bytes() == 2_000
@@ -594,7 +596,7 @@ def test_stale_uploads_and_deleted_messages_bytes_go_while_serving(make_host: An
     assert _stored_names(host.blobs) == [gone.sha256]  # the row went at once, the bytes wait
 
     host.now += timedelta(days=8)
-    host.files.sweep_unattached()
+    host.cleanup.sweep_unattached()
 
     assert _stored_names(host.blobs) == [] and host.blobs.stored_bytes() == 0
     assert list(host.blobs.uploads_dir.iterdir()) == []
@@ -634,7 +636,7 @@ def test_the_start_up_sweep_removes_unsent_files_and_unnamed_bytes(make_host: An
     stray.write_bytes(b"stray")
 
     host.now += timedelta(hours=1)
-    host.files.sweep()
+    host.cleanup.sweep()
 
     assert host.rows(sent, unsent) == [sent.id]
     assert _stored_names(host.blobs) == [sent.sha256] and host.blobs.stored_bytes() == 700
@@ -661,9 +663,9 @@ def test_sweep_every_runs_the_clean_up_each_interval_until_the_host_is_gone(
         host.now += timedelta(seconds=seconds)
 
     with pytest.raises(_Stop):
-        host.files.sweep_every(1_000, sleep)
+        host.cleanup.sweep_every(1_000, sleep)
     assert waits == [1_000] * 3
     assert present == [True, True, False]  # kept by the round at 1,000 s, gone at 2,000 s
 
     host.db.close()  # the host stopped: the loop ends instead of failing every round
-    host.files.sweep_every(1, lambda seconds: None)
+    host.cleanup.sweep_every(1, lambda seconds: None)
