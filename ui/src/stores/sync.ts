@@ -89,9 +89,13 @@ export function startSync(): () => void {
       },
       connectError: (data) => {
         if (data?.code) {
-          if (data.code === 'bad_token') removeKey(WELCOME_CACHE);
-          useSession.getState().refused(data.code, data.message);
+          const had = useSession.getState().token;
+          const next = useSession.getState().refused(data.code, data.message);
+          // The identity shown from the cache goes only with the token it belongs to.
+          if (had !== null && useSession.getState().token === null) removeKey(WELCOME_CACHE);
           disconnect();
+          // A refused owner key: sign in with the device's token as if the link had not been opened.
+          if (next === 'retry') connectToHost();
         } else {
           void diagnoseConnectError(data);
         }
@@ -182,7 +186,7 @@ function refreshActiveMembersSoon(): void {
 /** Connect with the best credential we have (owner key, token, or the join form). */
 export function connectToHost(): void {
   if (useSession.getState().status === 'idle') useSession.getState().setStatus('connecting');
-  connect(() => useSession.getState().authPayload());
+  connect(() => useSession.getState().handshake());
 }
 
 function receive(messages: WireMessage[], roomId?: number, opts?: AddOptions) {

@@ -5,6 +5,7 @@ import { useOutbox } from '@/stores/outbox-store';
 import { useSession } from '@/stores/session-store';
 import {
   _resetSyncForTests,
+  connectToHost,
   deleteMessage,
   editMessage,
   flushOutbox,
@@ -205,6 +206,28 @@ describe('connect refusals', () => {
     fake.refuse({ code: 'bad_token', message: 'Unknown token.' });
     expect(useSession.getState().token).toBeNull();
     expect(useSession.getState().joinError).toBe('This device is no longer known to the host. Join again.');
+  });
+
+  it('a refused #owner= key costs nothing: the device signs in again with its own token', async () => {
+    fakeHost([msg(1)]);
+    localStorage.setItem('parley:token', JSON.stringify('tok-1'));
+    localStorage.setItem('parley:welcome', JSON.stringify({ ...welcome([room(1, 'general', 1)]), token: undefined }));
+    useSession.setState({ token: 'tok-1' });
+    // app/provider.tsx with `#owner=forged` in the address.
+    useSession.getState().setOwnerKey('forged');
+    connectToHost();
+
+    fake.refuse({ code: 'bad_token', message: 'That host key is not valid here.' });
+    // It tried again at once, with the token this time.
+    fake.open();
+    fake.serverEmit(EVENTS.welcome, welcome([room(1, 'general', 1)]));
+    await settle();
+
+    expect(fake.handshakes).toEqual([{ owner_key: 'forged' }, { token: 'tok-1' }]);
+    expect(useSession.getState()).toMatchObject({ token: 'tok-1', ownerKey: null, joinError: null, status: 'connected' });
+    expect(useSession.getState().user).toMatchObject({ name: 'ana' });
+    expect(localStorage.getItem('parley:token')).toBe(JSON.stringify('tok-1'));
+    expect(localStorage.getItem('parley:welcome')).not.toBeNull();
   });
 });
 
