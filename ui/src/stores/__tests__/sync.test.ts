@@ -12,6 +12,7 @@ import {
   jumpToMessage,
   jumpToPresent,
   leaveRoom,
+  loadNewer,
   loadOlder,
   markRoomRead,
   openDm,
@@ -114,7 +115,8 @@ describe('welcome and resync', () => {
     fake.serverEmit(EVENTS.welcome, welcome([room(1, 'general', 5)]));
     await settle();
     const fetches = fake.sent.filter((s) => s.command === COMMANDS.fetchMessages);
-    expect(fetches.at(-1)!.payload).toMatchObject({ room_id: 1, after_id: 4 });
+    // From the last id held with nothing missing (3), not from the live 4 (see 'resync gaps').
+    expect(fetches.at(-1)!.payload).toMatchObject({ room_id: 1, after_id: 3 });
     expect(useChat.getState().messages[1]!.map((m) => m.id)).toEqual([1, 2, 3, 4, 5]);
   });
 
@@ -256,6 +258,165 @@ describe('leave room', () => {
     expect(useChat.getState().rooms[2]!.member).toBe(false);
     fake.serverEmit(EVENTS.memberLeft, { room_id: 1, user: BOB });
     expect(useChat.getState().rooms[1]!.member).toBe(true);
+  });
+});
+
+describe('resync gaps: a live message past what we missed', () => {
+  type Pending = { payload: FetchMessagesPayload; release: () => void; fail: () => void };
+
+  /** Fetches are read at once on the host, but their acks wait for the test: live events can
+   * come in between, as they do on a real socket. */
+  function gateFetches(): Pending[] {
+    const inner = fake.handlers.get(COMMANDS.fetchMessages)!;
+    const waiting: Pending[] = [];
+    fake.handle(COMMANDS.fetchMessages, async (p: FetchMessagesPayload) => {
+      const answer = await inner(p as never);
+      await new Promise<void>((release, reject) =>
+        waiting.push({ payload: p, release, fail: () => reject(new RequestError('timeout', 'lost')) }),
+      );
+      return answer;
+    });
+    return waiting;
+  }
+
+  /** Answer every held fetch, oldest first, until none is left (bounded). */
+  async function releaseAll(waiting: Pending[]) {
+    for (let i = 0; i < 50 && waiting.length > 0; i++) {
+      waiting.shift()!.release();
+      await settle();
+    }
+    expect(waiting).toHaveLength(0);
+  }
+
+  /** A message sent by someone else: stored on the host, then broadcast to us. */
+  function live(host: { stored: WireMessage[] }, id: number, roomId: number) {
+    const m = msg(id, roomId);
+    host.stored.push(m);
+    fake.serverEmit(EVENTS.messageCreated, m);
+  }
+
+  const ids = (roomId: number) => useChat.getState().messages[roomId]!.map((m) => m.id);
+  const hostIds = (host: { stored: WireMessage[] }, roomId: number) =>
+    host.stored.filter((m) => m.room_id === roomId).map((m) => m.id).sort((a, b) => a - b);
+  const fetchesOf = (roomId: number) =>
+    fake.sent.filter((s) => s.command === COMMANDS.fetchMessages && s.payload.room_id === roomId).map((s) => s.payload);
+
+  it('a live message in another room during the resync does not move that room’s resume point', async () => {
+    const host = fakeHost([msg(1, 1), msg(2, 1), msg(3, 1), msg(4, 2), msg(5, 2), msg(6, 2)]);
+    connectAndWelcome([room(1, 'general', 3), room(2, 'busy', 6)]);
+    await settle();
+    expect(ids(2)).toEqual([4, 5, 6]);
+
+    fake.drop();
+    host.stored.push(msg(7, 2), msg(8, 2), msg(9, 2), msg(10, 1)); // sent while we were away
+    const waiting = gateFetches();
+    fake.open();
+    fake.serverEmit(EVENTS.welcome, welcome([room(1, 'general', 10), room(2, 'busy', 9)]));
+    await settle();
+    // general (the open room) resyncs first; meanwhile a message lands live in busy, past 7–9.
+    expect(waiting.map((w) => w.payload.room_id)).toEqual([1]);
+    live(host, 11, 2);
+    expect(ids(2)).toEqual([4, 5, 6, 11]); // held above the gap for now
+    await releaseAll(waiting);
+
+    expect(fetchesOf(2).at(-1)).toMatchObject({ after_id: 6 }); // not 11
+    expect(ids(2)).toEqual([4, 5, 6, 7, 8, 9, 11]);
+    expect(ids(1)).toEqual([1, 2, 3, 10]);
+    expect(useChat.getState().complete[2]).toBe(11);
+  });
+
+  it('a drop before the gap is fetched: the next resync still starts below it', async () => {
+    const host = fakeHost([msg(1), msg(2), msg(3)]);
+    connectAndWelcome([room(1, 'general', 3)]);
+    await settle();
+    fake.drop();
+    host.stored.push(msg(4), msg(5), msg(6));
+    const waiting = gateFetches();
+    fake.open();
+    fake.serverEmit(EVENTS.welcome, welcome([room(1, 'general', 6)]));
+    await settle();
+    live(host, 7, 1); // arrives before the fetch's answer...
+    fake.drop(); // ...which is then lost with the connection
+    waiting.shift()!.fail();
+    await settle();
+    expect(ids(1)).toEqual([1, 2, 3, 7]);
+    expect(useChat.getState().complete[1]).toBe(3);
+
+    host.stored.push(msg(8));
+    fake.open();
+    fake.serverEmit(EVENTS.welcome, welcome([room(1, 'general', 8)]));
+    await settle();
+    await releaseAll(waiting);
+    expect(fetchesOf(1).at(-1)).toMatchObject({ after_id: 3 });
+    expect(ids(1)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+  });
+
+  it('pages through a long gap while live messages keep coming, and ends with every id once', async () => {
+    const host = fakeHost([msg(1), msg(2), msg(3)]);
+    connectAndWelcome([room(1, 'general', 3)]);
+    await settle();
+    fake.drop();
+    for (let id = 4; id <= 453; id++) host.stored.push(msg(id));
+    const waiting = gateFetches();
+    fake.open();
+    fake.serverEmit(EVENTS.welcome, welcome([room(1, 'general', 453)]));
+    await settle();
+    for (let i = 0; i < 10 && waiting.length > 0; i++) {
+      live(host, 1000 + i, 1); // one live message lands during every page
+      expect(useChat.getState().hasMoreAfter[1]).not.toBe(true); // live messages are kept, not skipped
+      waiting.shift()!.release();
+      await settle();
+    }
+    expect(fetchesOf(1).slice(1).map((p) => p.after_id)).toEqual([3, 203, 403]); // after the first newest page
+    expect(ids(1)).toEqual(hostIds(host, 1));
+    expect(new Set(ids(1)).size).toBe(ids(1).length);
+  });
+
+  it('the newest page keeps live messages that came while it was on its way', async () => {
+    const host = fakeHost([msg(1, 2), msg(2, 2)]);
+    const waiting = gateFetches();
+    connectAndWelcome([room(1, 'general', 0), room(2, 'busy', 2)]);
+    await settle();
+    expect(waiting.map((w) => w.payload)).toEqual([{ room_id: 2, limit: 50 }]); // nothing held: newest page
+    live(host, 3, 2);
+    await releaseAll(waiting);
+    expect(ids(2)).toEqual([1, 2, 3]);
+    expect(useChat.getState().complete[2]).toBe(2);
+  });
+
+  it('back to the present from a page of the past, the live messages skipped meanwhile are fetched', async () => {
+    const host = fakeHost(Array.from({ length: 300 }, (_, i) => msg(i + 1)));
+    connectAndWelcome([room(1, 'general', 300)]);
+    await settle();
+    expect(await jumpToMessage(1, 40)).toBe(true);
+    expect(useChat.getState().hasMoreAfter[1]).toBe(true);
+    const waiting = gateFetches();
+    const back = jumpToPresent(1);
+    await settle();
+    live(host, 301, 1); // skipped: we hold the past (and the newest page was read before it)
+    await releaseAll(waiting);
+    await back;
+    expect(useChat.getState().hasMoreAfter[1]).toBe(false);
+    expect(ids(1).at(-1)).toBe(301);
+    expect(ids(1)).toEqual(hostIds(host, 1).slice(-ids(1).length));
+  });
+
+  it('scrolling down from a page of the past reaches the present without losing live messages', async () => {
+    const host = fakeHost(Array.from({ length: 120 }, (_, i) => msg(i + 1)));
+    connectAndWelcome([room(1, 'general', 120)]);
+    await settle();
+    expect(await jumpToMessage(1, 10)).toBe(true);
+    const waiting = gateFetches();
+    for (let i = 0; i < 10 && useChat.getState().hasMoreAfter[1]; i++) {
+      const next = loadNewer(1);
+      await settle();
+      live(host, 1000 + i, 1); // lands while each page is on its way
+      await releaseAll(waiting);
+      await next;
+    }
+    expect(useChat.getState().hasMoreAfter[1]).toBe(false);
+    expect(ids(1)).toEqual(hostIds(host, 1).slice(-ids(1).length));
+    expect(ids(1).at(-1)).toBe(hostIds(host, 1).at(-1));
   });
 });
 
