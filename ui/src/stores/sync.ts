@@ -54,6 +54,10 @@ const AROUND_PAGE = 50;
 // A reconnect attempt count after which the banner says "offline" rather than "reconnecting".
 const OFFLINE_AFTER_ATTEMPTS = 3;
 const WELCOME_CACHE = 'welcome';
+// A send whose ack was lost (timeout) is sent again after this long, while connected.
+const LOST_ACK_RETRY_MS = 1000;
+// The longest wait a rate_limited answer can impose before the send is tried again.
+const RETRY_AFTER_MAX_S = 60;
 
 const inflight = new Set<string>();
 let lastTypingSent = 0;
@@ -456,10 +460,15 @@ async function deliver(entry: OutboxEntry): Promise<void> {
     receive([message]);
     useOutbox.getState().remove(entry.client_id);
   } catch (err) {
+    // Only a lost ack is tried again (the host dedupes the resend by client_id), and a send the
+    // host asked us to slow down. Any other answer (too_large, invalid, forbidden, not_found,
+    // storage_full, …) is final for this message: sending it again would get the same answer,
+    // so it shows as failed with the host's sentence (Retry is the person's call), and the
+    // messages behind it go on.
     const e = err instanceof RequestError ? err : new RequestError('internal', String(err));
     if (e.code === 'offline') return; // stays "sending"; flushed on the next welcome
     if (e.code === 'timeout' || e.code === 'rate_limited') {
-      const wait = e.code === 'rate_limited' ? Number(e.data?.retry_after ?? 1) * 1000 : 1000;
+      const wait = e.code === 'rate_limited' ? retryAfterMs(e.data?.retry_after) : LOST_ACK_RETRY_MS;
       setTimeout(() => {
         const still = useOutbox.getState().entries.find((x) => x.client_id === entry.client_id);
         if (still && still.state === 'sending' && isConnected()) void deliver(still);
@@ -470,6 +479,12 @@ async function deliver(entry: OutboxEntry): Promise<void> {
   } finally {
     inflight.delete(entry.client_id);
   }
+}
+
+/** The host's `retry_after` (seconds) as a delay, kept to something sane whatever it says. */
+function retryAfterMs(retryAfter: unknown): number {
+  const seconds = typeof retryAfter === 'number' && Number.isFinite(retryAfter) ? retryAfter : 1;
+  return Math.min(Math.max(seconds, 0.2), RETRY_AFTER_MAX_S) * 1000;
 }
 
 /** Send every pending outbox entry, oldest first, once connected. */

@@ -202,6 +202,102 @@ describe('outbox', () => {
   });
 });
 
+describe('outbox: what the host answers decides what is tried again', () => {
+  const FINAL = ['too_large', 'invalid', 'forbidden', 'not_found', 'storage_full', 'conflict', 'internal'];
+
+  beforeEach(() => {
+    vi.useFakeTimers();
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  /** Let pending promises and timers run, `ms` of fake time at most. */
+  async function pass(ms = 0) {
+    await vi.advanceTimersByTimeAsync(ms);
+  }
+
+  const sendsOf = (clientId: string) =>
+    fake.sent.filter((s) => s.command === COMMANDS.sendMessage && s.payload.client_id === clientId).length;
+
+  it.each(FINAL)('%s is final for that message: shown failed, never sent again, and the messages behind it go', async (code) => {
+    const host = fakeHost([]);
+    const ok = fake.handlers.get(COMMANDS.sendMessage)!;
+    fake.handle(COMMANDS.sendMessage, (p: { text: string }) => {
+      if (p.text.startsWith('bad')) throw new RequestError(code, `The host says no (${code}).`, { limit: 4000 });
+      return ok(p as never);
+    });
+    connectAndWelcome();
+    await pass();
+    fake.drop();
+    sendMessage(1, 'first');
+    const bad = sendMessage(1, 'bad one');
+    sendMessage(1, 'last');
+
+    fake.open();
+    fake.serverEmit(EVENTS.welcome, welcome());
+    await pass();
+    expect(host.stored.map((m) => m.text)).toEqual(['first', 'last']);
+    expect(useOutbox.getState().entries).toEqual([
+      expect.objectContaining({ client_id: bad.client_id, state: 'failed', error: `The host says no (${code}).` }),
+    ]);
+
+    // Not on a timer, nor on the next connection: only Retry sends it again.
+    await pass(5 * 60_000);
+    fake.drop();
+    fake.open();
+    fake.serverEmit(EVENTS.welcome, welcome());
+    await pass(60_000);
+    expect(sendsOf(bad.client_id)).toBe(1);
+    expect(useOutbox.getState().entries[0]!.state).toBe('failed');
+    expect(localStorage.getItem('parley:outbox:h1:1')).toContain('"failed"'); // a reload keeps it failed
+  });
+
+  it('a lost ack (no answer in time) is sent again with the same client_id until it is answered', async () => {
+    const host = fakeHost([]);
+    const ok = fake.handlers.get(COMMANDS.sendMessage)!;
+    let lost = 2;
+    fake.handle(COMMANDS.sendMessage, (p: never) => {
+      if (lost-- > 0) throw new RequestError('timeout', 'The host did not answer in time.');
+      return ok(p);
+    });
+    connectAndWelcome();
+    await pass();
+    const entry = sendMessage(1, 'eventually');
+    await pass();
+    expect(useOutbox.getState().entries[0]!.state).toBe('sending');
+    await pass(1_000);
+    await pass(1_000);
+    expect(sendsOf(entry.client_id)).toBe(3);
+    expect(useOutbox.getState().entries).toEqual([]);
+    expect(host.stored.map((m) => m.text)).toEqual(['eventually']);
+  });
+
+  it('rate_limited is tried again after the host’s retry_after, capped at a minute', async () => {
+    fakeHost([]);
+    const ok = fake.handlers.get(COMMANDS.sendMessage)!;
+    const waits: unknown[] = [2, 1e9, 'soon'];
+    fake.handle(COMMANDS.sendMessage, (p: never) => {
+      if (waits.length) throw new RequestError('rate_limited', 'Slow down.', { retry_after: waits.shift() });
+      return ok(p);
+    });
+    connectAndWelcome();
+    await pass();
+    const entry = sendMessage(1, 'patient');
+    await pass(1_900);
+    expect(sendsOf(entry.client_id)).toBe(1);
+    await pass(100); // 2 s: the host's retry_after
+    expect(sendsOf(entry.client_id)).toBe(2);
+    await pass(59_999); // a huge retry_after waits a minute, not forever
+    expect(sendsOf(entry.client_id)).toBe(2);
+    await pass(1);
+    expect(sendsOf(entry.client_id)).toBe(3);
+    await pass(1_000); // a retry_after that is not a number: a second
+    expect(sendsOf(entry.client_id)).toBe(4);
+    expect(useOutbox.getState().entries).toEqual([]);
+  });
+});
+
 describe('connect refusals', () => {
   it('a bad token forgets the identity and shows the sentence', () => {
     useSession.setState({ token: 'old' });
