@@ -223,6 +223,14 @@ export const filePath = (fileId: number) => `${HTTP.files}/${fileId}`;
 
 /** Limits the UI checks before sending (the host checks them again). */
 export const MAX_TEXT_CHARS = 4000;
+
+/** Text length as the host counts it against MAX_TEXT_CHARS: Unicode code points (Python's
+ * `len`), not UTF-16 units (`String.length` counts most emoji twice). */
+export function textLength(text: string): number {
+  let n = 0;
+  for (const _ of text) n++;
+  return n;
+}
 export const FETCH_PAGE = 50;
 export const FETCH_MAX = 200;
 /** fetch_changes page (its default and maximum). */

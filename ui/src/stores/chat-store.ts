@@ -14,7 +14,8 @@ export type Typist = { name: string; until: number };
 export type Counted = { after: number; upTo: number; count: number; mentions: number };
 /** A message to scroll to and flash (search results, quoted replies); `seq` re-triggers a repeat. */
 export type Flash = { roomId: number; messageId: number; seq: number };
-export type AddOptions = { older?: boolean; newer?: boolean; hasMore?: boolean };
+/** `complete`: the held messages are now known complete up to this id (see `complete`). */
+export type AddOptions = { older?: boolean; newer?: boolean; hasMore?: boolean; complete?: number };
 
 type ChatState = {
   me: number | null;
@@ -29,6 +30,14 @@ type ChatState = {
   hasMoreAfter: Record<number, boolean>;
   /** The change number the messages we hold of a room are current to (the fetch_changes offset). */
   rev: Record<number, number>;
+  /**
+   * The id up to which the messages we hold of a room are known complete: from the oldest held
+   * up to here nothing is missing, because fetches said so. This, not the newest id held, is
+   * where a resync resumes (fetch_messages after_id): live messages that arrive around a
+   * reconnect sit above a gap until a fetch covers it. Only fetches move it; undefined when
+   * nothing of the room was fetched yet.
+   */
+  complete: Record<number, number>;
   loadingOlder: Record<number, boolean>;
   /** My read mark per room, kept on the host (welcome `last_read_id`, `read_changed`, mark_read). */
   lastRead: Record<number, number>;
@@ -52,11 +61,12 @@ type ChatState = {
   /** `older`/`newer`: a page fetched before/after what we hold (`hasMore` is then that edge). A live
    * message (neither) is not added while we hold a page from the past: it would sit after a gap. */
   addMessages: (roomId: number, incoming: WireMessage[], opts?: AddOptions) => void;
+  /** Hold these messages instead; they are complete up to `opts.complete` (default: the newest). */
   replaceMessages: (
     roomId: number,
     messages: WireMessage[],
     hasMoreBefore: boolean,
-    opts?: { hasMoreAfter?: boolean; rev?: number },
+    opts?: { hasMoreAfter?: boolean; rev?: number; complete?: number },
   ) => void;
   /** Edits, deletions, reactions: replace the messages we hold (and quotes of them); ignore the rest. */
   applyChanges: (roomId: number, changed: WireMessage[]) => void;
@@ -217,6 +227,7 @@ export const useChat = create<ChatState>((set, get) => ({
   hasMoreBefore: {},
   hasMoreAfter: {},
   rev: {},
+  complete: {},
   loadingOlder: {},
   lastRead: {},
   newSince: {},
@@ -281,6 +292,7 @@ export const useChat = create<ChatState>((set, get) => ({
             hasMoreBefore: {},
             hasMoreAfter: {},
             rev: {},
+            complete: {},
             members: {},
             typing: {},
             counted: {},
@@ -291,7 +303,7 @@ export const useChat = create<ChatState>((set, get) => ({
   },
 
   addMessages: (roomId, incoming, opts = {}) => {
-    if (incoming.length === 0 && opts.hasMore === undefined) return;
+    if (incoming.length === 0 && opts.hasMore === undefined && opts.complete === undefined) return;
     const state = get();
     const live = !opts.older && !opts.newer;
     const skip = live && state.hasMoreAfter[roomId] === true;
@@ -308,6 +320,9 @@ export const useChat = create<ChatState>((set, get) => ({
     }
     if (opts.newer && opts.hasMore !== undefined) {
       patch.hasMoreAfter = { ...state.hasMoreAfter, [roomId]: opts.hasMore };
+    }
+    if (opts.complete !== undefined && opts.complete > (state.complete[roomId] ?? -1)) {
+      patch.complete = { ...state.complete, [roomId]: opts.complete };
     }
     // A typist whose message arrived has stopped typing.
     const typists = state.typing[roomId];
@@ -328,6 +343,7 @@ export const useChat = create<ChatState>((set, get) => ({
       messages: { ...state.messages, [roomId]: sorted },
       hasMoreBefore: { ...state.hasMoreBefore, [roomId]: hasMoreBefore },
       hasMoreAfter: { ...state.hasMoreAfter, [roomId]: opts.hasMoreAfter ?? false },
+      complete: { ...state.complete, [roomId]: opts.complete ?? newest },
       ...(opts.rev !== undefined ? { rev: { ...state.rev, [roomId]: opts.rev } } : {}),
       ...(room && newest > room.last_message_id
         ? { rooms: { ...state.rooms, [roomId]: { ...room, last_message_id: newest } } }
@@ -466,6 +482,7 @@ export const useChat = create<ChatState>((set, get) => ({
       hasMoreBefore: drop(state.hasMoreBefore),
       hasMoreAfter: drop(state.hasMoreAfter),
       rev: drop(state.rev),
+      complete: drop(state.complete),
       members: drop(state.members),
     });
   },

@@ -16,7 +16,16 @@ export const REFUSAL_TEXT: Record<ConnectErrorCode, string> = {
   rate_limited: 'Too many wrong codes. Wait a minute, then try again.',
 };
 
+// What the join screen says when a `#owner=` key was refused and the device has no token to
+// fall back on (the key is one-time and loopback-only: a link from elsewhere never works).
+export const OWNER_KEY_REFUSED = 'That host key is not valid here. Join with your name instead.';
+
 const TOKEN_KEY = 'token';
+
+/** The credential a handshake carried: a refusal is charged to that one only. */
+export type Credential = 'owner' | 'token' | 'join';
+/** After a refusal: `retry` connects again with the next credential, `stop` waits for the person. */
+export type RefusalOutcome = 'retry' | 'stop';
 
 export type TransportFailure = Exclude<ConnectFailure, { step: 'auth' }>;
 
@@ -24,6 +33,8 @@ type SessionState = {
   token: string | null;
   pendingJoin: { name: string; code: string } | null;
   ownerKey: string | null;
+  /** The credential of the handshake in flight (set by `handshake()`). */
+  tried: Credential | null;
   user: WireUser | null;
   server: WireServer | null;
   status: ConnectionStatus;
@@ -36,22 +47,38 @@ type SessionState = {
   /** Why the last connect attempt failed below the auth step; cleared by `welcome`. */
   connectFailure: TransportFailure | null;
 
+  /** The best credential we hold: owner key, then token, then the join form. */
   authPayload: () => AuthPayload | null;
+  /** `authPayload()` for a handshake being sent now: remembers which credential it carries. */
+  handshake: () => AuthPayload | null;
   beginJoin: (name: string, code: string) => void;
   setOwnerKey: (key: string) => void;
   setInviteCode: (code: string) => void;
   welcome: (w: Welcome) => void;
-  refused: (code: string | undefined, message: string | undefined) => void;
+  /**
+   * The host refused the handshake. Only a `bad_token` answer to the token itself forgets the
+   * token; a refused owner key (anyone can put `#owner=x` in a link) is dropped and the device's
+   * token, if any, is tried next (`retry`).
+   */
+  refused: (code: string | undefined, message: string | undefined) => RefusalOutcome;
   /** The host did not answer, or turned the handshake away; a join from the form stops here. */
   connectFailed: (failure: TransportFailure) => void;
   setStatus: (status: ConnectionStatus) => void;
   signOut: () => void;
 };
 
+function credentialOf(payload: AuthPayload | null): Credential | null {
+  if (!payload) return null;
+  if ('owner_key' in payload) return 'owner';
+  if ('token' in payload) return 'token';
+  return 'join';
+}
+
 export const useSession = create<SessionState>((set, get) => ({
   token: loadJson<string | null>(TOKEN_KEY, null),
   pendingJoin: null,
   ownerKey: null,
+  tried: null,
   user: null,
   server: null,
   status: 'idle',
@@ -68,6 +95,11 @@ export const useSession = create<SessionState>((set, get) => ({
     if (pendingJoin) return pendingJoin;
     return null;
   },
+  handshake: () => {
+    const payload = get().authPayload();
+    set({ tried: credentialOf(payload) });
+    return payload;
+  },
   beginJoin: (name, code) =>
     set({
       pendingJoin: { name: name.trim(), code: code.trim() },
@@ -83,6 +115,7 @@ export const useSession = create<SessionState>((set, get) => ({
     set({
       token: w.token,
       ownerKey: null, // one-time key: the token is what we use from now on
+      tried: null,
       pendingJoin: null,
       user: w.user,
       server: w.server,
@@ -94,17 +127,33 @@ export const useSession = create<SessionState>((set, get) => ({
     });
   },
   refused: (code, message) => {
+    const tried = get().tried ?? credentialOf(get().authPayload());
+    if (tried === 'owner') {
+      // The key in the address was refused: forget it, and nothing else. Whoever made the link
+      // must not be able to sign this device out.
+      const hasToken = get().token !== null;
+      set({
+        ownerKey: null,
+        tried: null,
+        status: hasToken ? 'connecting' : 'idle',
+        connectFailure: null,
+        joinError: hasToken ? null : OWNER_KEY_REFUSED,
+      });
+      return hasToken ? 'retry' : 'stop';
+    }
     const known = code && code in REFUSAL_TEXT ? REFUSAL_TEXT[code as ConnectErrorCode] : null;
-    if (code === 'bad_token') removeKey(TOKEN_KEY);
+    const forget = code === 'bad_token' && tried === 'token';
+    if (forget) removeKey(TOKEN_KEY);
     set({
-      token: code === 'bad_token' ? null : get().token,
-      ownerKey: null,
+      token: forget ? null : get().token,
+      tried: null,
       pendingJoin: null,
       status: 'idle',
       connectFailure: null,
       joinError: known ?? message ?? 'The host refused the connection.',
-      user: code === 'bad_token' ? null : get().user,
+      user: forget ? null : get().user,
     });
+    return 'stop';
   },
   connectFailed: (failure) => {
     if (get().pendingJoin && !get().user) {

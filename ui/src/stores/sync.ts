@@ -54,6 +54,10 @@ const AROUND_PAGE = 50;
 // A reconnect attempt count after which the banner says "offline" rather than "reconnecting".
 const OFFLINE_AFTER_ATTEMPTS = 3;
 const WELCOME_CACHE = 'welcome';
+// A send whose ack was lost (timeout) is sent again after this long, while connected.
+const LOST_ACK_RETRY_MS = 1000;
+// The longest wait a rate_limited answer can impose before the send is tried again.
+const RETRY_AFTER_MAX_S = 60;
 
 const inflight = new Set<string>();
 let lastTypingSent = 0;
@@ -89,9 +93,13 @@ export function startSync(): () => void {
       },
       connectError: (data) => {
         if (data?.code) {
-          if (data.code === 'bad_token') removeKey(WELCOME_CACHE);
-          useSession.getState().refused(data.code, data.message);
+          const had = useSession.getState().token;
+          const next = useSession.getState().refused(data.code, data.message);
+          // The identity shown from the cache goes only with the token it belongs to.
+          if (had !== null && useSession.getState().token === null) removeKey(WELCOME_CACHE);
           disconnect();
+          // A refused owner key: sign in with the device's token as if the link had not been opened.
+          if (next === 'retry') connectToHost();
         } else {
           void diagnoseConnectError(data);
         }
@@ -182,7 +190,7 @@ function refreshActiveMembersSoon(): void {
 /** Connect with the best credential we have (owner key, token, or the join form). */
 export function connectToHost(): void {
   if (useSession.getState().status === 'idle') useSession.getState().setStatus('connecting');
-  connect(() => useSession.getState().authPayload());
+  connect(() => useSession.getState().handshake());
 }
 
 function receive(messages: WireMessage[], roomId?: number, opts?: AddOptions) {
@@ -208,32 +216,83 @@ async function fetchPage(payload: FetchMessagesPayload) {
   return request<FetchResult>(COMMANDS.fetchMessages, payload);
 }
 
-/** Hold the newest page of a room (dropping whatever we held). */
+/** True while live messages of the room are not added (we hold a page from the past). */
+function skippingLive(roomId: number): boolean {
+  return useChat.getState().hasMoreAfter[roomId] === true;
+}
+
+/**
+ * Hold a fetched page instead of what we held. When the page reaches the present, live messages
+ * that arrived while it was on its way are newer than it and are kept. When live messages were
+ * being skipped meanwhile (we held a page from the past), the ones the page does not have are
+ * fetched: that is what makes the page "the present".
+ */
+async function holdPage(
+  roomId: number,
+  page: FetchResult,
+  opts: { hasMoreAfter: boolean; skipped: boolean },
+): Promise<void> {
+  const newest = page.messages.at(-1)?.id ?? 0;
+  const skipped = opts.skipped || skippingLive(roomId);
+  const above =
+    opts.hasMoreAfter || skipped ? [] : (useChat.getState().messages[roomId] ?? []).filter((m) => m.id > newest);
+  useChat.getState().replaceMessages(roomId, [...page.messages, ...above], page.has_more, {
+    hasMoreAfter: opts.hasMoreAfter,
+    rev: page.rev,
+    complete: newest,
+  });
+  receive(page.messages, roomId);
+  if (!opts.hasMoreAfter && skipped) await catchUp(roomId, newest);
+}
+
+/** Hold the newest page of a room (dropping the history we held). */
 async function loadNewest(roomId: number): Promise<void> {
   const room = useChat.getState().rooms[roomId];
   if (room && room.last_message_id === 0 && !useChat.getState().messages[roomId]?.length) {
     // Empty: what arrives from now on is live, so we are current to the room's rev as of now.
-    useChat.getState().replaceMessages(roomId, [], false, { rev: room.last_rev ?? 0 });
+    useChat.getState().replaceMessages(roomId, [], false, { rev: room.last_rev ?? 0, complete: 0 });
     return;
   }
+  const skipped = skippingLive(roomId);
   const r = await fetchPage({ room_id: roomId, limit: FETCH_PAGE });
-  useChat.getState().replaceMessages(roomId, r.messages, r.has_more, { rev: r.rev });
-  receive(r.messages, roomId);
+  await holdPage(roomId, r, { hasMoreAfter: false, skipped });
 }
 
-/** Fetch what a room missed since the newest message we hold; no gaps, no duplicates. */
-export async function resyncRoom(roomId: number): Promise<void> {
-  const chat = useChat.getState();
-  const held = chat.messages[roomId] ?? [];
-  let after = held.at(-1)?.id;
-  if (after !== undefined) {
-    for (let page = 0; page < RESYNC_MAX_PAGES; page++) {
-      const r = await fetchPage({ room_id: roomId, after_id: after, limit: RESYNC_PAGE });
-      receive(r.messages, roomId, { newer: true, hasMore: r.has_more });
-      if (!r.has_more) return;
-      after = r.messages.at(-1)?.id ?? after;
-    }
+/**
+ * Fetch the room's messages after `after` (an id up to which what we hold is complete), page by
+ * page until the host has no more, so no gap can stay; each page moves the complete mark.
+ * Resolves false when that took more than RESYNC_MAX_PAGES (the caller loads the newest page).
+ */
+async function catchUp(roomId: number, after: number): Promise<boolean> {
+  for (let page = 0; page < RESYNC_MAX_PAGES; page++) {
+    // While we hold a page from the past, live messages are skipped: once the pages reach the
+    // present, one more fetch picks up those that came meanwhile.
+    const skipped = skippingLive(roomId);
+    const r = await fetchPage({ room_id: roomId, after_id: after, limit: RESYNC_PAGE });
+    const to = Math.max(after, r.messages.at(-1)?.id ?? after);
+    const more = r.has_more || skipped || skippingLive(roomId);
+    receive(r.messages, roomId, { newer: true, complete: to, ...(r.has_more ? {} : { hasMore: false }) });
+    if (!more) return true;
+    after = to;
   }
+  return false;
+}
+
+/**
+ * The id a resync resumes from: where what we hold is known complete. Not the newest id held:
+ * a live message can land past a gap (messages sent while we were away), and resuming after it
+ * would lose the gap for good.
+ */
+export function resumePoint(roomId: number): number | undefined {
+  const chat = useChat.getState();
+  // Held but never fetched (only live messages came): complete from the oldest of them.
+  return chat.complete[roomId] ?? chat.messages[roomId]?.[0]?.id;
+}
+
+/** Fetch what a room missed since the point up to which we hold it complete; no gaps, no duplicates. */
+export async function resyncRoom(roomId: number): Promise<void> {
+  const after = resumePoint(roomId);
+  if (after !== undefined && (await catchUp(roomId, after))) return;
   await loadNewest(roomId);
 }
 
@@ -315,7 +374,9 @@ export async function loadOlder(roomId: number): Promise<void> {
       oldest === undefined ? { room_id: roomId, limit: FETCH_PAGE } : { room_id: roomId, before_id: oldest, limit: FETCH_PAGE },
     );
     if (useChat.getState().rev[roomId] === undefined) useChat.getState().setRev(roomId, r.rev);
-    receive(r.messages, roomId, { older: true, hasMore: r.has_more });
+    // Nothing was held: this is the newest page, complete up to its newest message.
+    const complete = oldest === undefined ? (r.messages.at(-1)?.id ?? 0) : undefined;
+    receive(r.messages, roomId, { older: true, hasMore: r.has_more, ...(complete !== undefined ? { complete } : {}) });
   } catch {
     // Offline or refused: the next scroll tries again.
   } finally {
@@ -323,15 +384,18 @@ export async function loadOlder(roomId: number): Promise<void> {
   }
 }
 
-/** Holding a page from the past: load the page after the newest message we hold. */
+/** Holding a page from the past: load the page after it (to the present, once it is reached). */
 export async function loadNewer(roomId: number): Promise<void> {
   const chat = useChat.getState();
-  const newest = chat.messages[roomId]?.at(-1)?.id;
-  if (chat.loadingOlder[roomId] || !chat.hasMoreAfter[roomId] || newest === undefined) return;
+  const after = resumePoint(roomId);
+  if (chat.loadingOlder[roomId] || !chat.hasMoreAfter[roomId] || after === undefined) return;
   chat.setLoadingOlder(roomId, true);
   try {
-    const r = await fetchPage({ room_id: roomId, after_id: newest, limit: FETCH_PAGE });
-    receive(r.messages, roomId, { newer: true, hasMore: r.has_more });
+    const r = await fetchPage({ room_id: roomId, after_id: after, limit: FETCH_PAGE });
+    const to = Math.max(after, r.messages.at(-1)?.id ?? after);
+    receive(r.messages, roomId, { newer: true, hasMore: r.has_more, complete: to });
+    // The present is reached: live messages skipped until now are fetched too.
+    if (!r.has_more) await catchUp(roomId, to);
   } catch {
     // Offline or refused: the next scroll tries again.
   } finally {
@@ -357,18 +421,17 @@ export async function jumpToMessage(roomId: number, messageId: number): Promise<
     if (!chat.rooms[roomId]?.member) return false;
     const held = chat.messages[roomId] ?? [];
     if (!held.some((m) => m.id === messageId)) {
+      const skipped = skippingLive(roomId);
       const r = await fetchPage({ room_id: roomId, around_id: messageId, limit: AROUND_PAGE });
       if (!r.messages.some((m) => m.id === messageId)) return false;
-      const now = useChat.getState();
-      const current = now.messages[roomId] ?? [];
+      const current = useChat.getState().messages[roomId] ?? [];
       const pageNewest = r.messages.at(-1)!.id;
       const first = current[0];
       // The page touches what we hold: one gap-free run. Otherwise hold the page on its own.
       if (first && pageNewest >= first.id) {
         receive(r.messages, roomId, { older: true, hasMore: r.has_more });
       } else {
-        now.replaceMessages(roomId, r.messages, r.has_more, { hasMoreAfter: r.has_more_after ?? false, rev: r.rev });
-        receive(r.messages, roomId, { older: true, hasMore: r.has_more });
+        await holdPage(roomId, r, { hasMoreAfter: r.has_more_after ?? false, skipped });
       }
     }
     useChat.getState().setFlash(roomId, messageId);
@@ -397,10 +460,15 @@ async function deliver(entry: OutboxEntry): Promise<void> {
     receive([message]);
     useOutbox.getState().remove(entry.client_id);
   } catch (err) {
+    // Only a lost ack is tried again (the host dedupes the resend by client_id), and a send the
+    // host asked us to slow down. Any other answer (too_large, invalid, forbidden, not_found,
+    // storage_full, …) is final for this message: sending it again would get the same answer,
+    // so it shows as failed with the host's sentence (Retry is the person's call), and the
+    // messages behind it go on.
     const e = err instanceof RequestError ? err : new RequestError('internal', String(err));
     if (e.code === 'offline') return; // stays "sending"; flushed on the next welcome
     if (e.code === 'timeout' || e.code === 'rate_limited') {
-      const wait = e.code === 'rate_limited' ? Number(e.data?.retry_after ?? 1) * 1000 : 1000;
+      const wait = e.code === 'rate_limited' ? retryAfterMs(e.data?.retry_after) : LOST_ACK_RETRY_MS;
       setTimeout(() => {
         const still = useOutbox.getState().entries.find((x) => x.client_id === entry.client_id);
         if (still && still.state === 'sending' && isConnected()) void deliver(still);
@@ -411,6 +479,12 @@ async function deliver(entry: OutboxEntry): Promise<void> {
   } finally {
     inflight.delete(entry.client_id);
   }
+}
+
+/** The host's `retry_after` (seconds) as a delay, kept to something sane whatever it says. */
+function retryAfterMs(retryAfter: unknown): number {
+  const seconds = typeof retryAfter === 'number' && Number.isFinite(retryAfter) ? retryAfter : 1;
+  return Math.min(Math.max(seconds, 0.2), RETRY_AFTER_MAX_S) * 1000;
 }
 
 /** Send every pending outbox entry, oldest first, once connected. */

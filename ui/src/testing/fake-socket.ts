@@ -14,6 +14,8 @@ type Handler = (payload: never) => object | Promise<object>;
 class FakeSocket {
   connected = false;
   auth: (() => AuthPayload | null) | null = null;
+  /** What every handshake (open or refuse) carried, in order. */
+  handshakes: (AuthPayload | null)[] = [];
   /** Every command emitted, in order. */
   sent: { command: Command; payload: Record<string, unknown> }[] = [];
   /** Answers per command; return the ack body (without ok) or throw a RequestError. */
@@ -24,6 +26,7 @@ class FakeSocket {
   reset(): void {
     this.connected = false;
     this.auth = null;
+    this.handshakes = [];
     this.sent = [];
     this.handlers.clear();
     this.listeners.clear();
@@ -39,7 +42,9 @@ class FakeSocket {
     for (const fn of this.listeners.get(event) ?? []) fn(payload);
   }
 
+  /** The handshake succeeded (the real socket reads `auth` on every attempt). */
   open(): void {
+    this.handshake();
     this.connected = true;
     for (const h of this.lifecycle) h.connect?.();
   }
@@ -49,9 +54,15 @@ class FakeSocket {
     for (const h of this.lifecycle) h.disconnect?.(reason);
   }
 
+  /** A handshake was refused (`data` from the host) or failed below the auth step (undefined). */
   refuse(data: WireError | undefined): void {
+    this.handshake();
     this.connected = false;
     for (const h of this.lifecycle) h.connectError?.(data);
+  }
+
+  private handshake(): void {
+    if (this.auth) this.handshakes.push(this.auth());
   }
 
   subscribe(event: string, fn: (payload: unknown) => void): () => void {

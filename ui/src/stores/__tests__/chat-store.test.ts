@@ -11,6 +11,7 @@ beforeEach(() => {
     typing: {},
     hasMoreAfter: {},
     rev: {},
+    complete: {},
     newSince: {},
     followRead: {},
   });
@@ -132,6 +133,33 @@ describe('changes to held messages', () => {
     useChat.getState().addMessages(1, [msg(12)], { newer: true, hasMore: false });
     expect(useChat.getState().hasMoreAfter[1]).toBe(false);
     expect(useChat.getState().messages[1]!.map((m) => m.id)).toEqual([10, 11, 12]);
+  });
+});
+
+describe('the complete mark (where a resync resumes)', () => {
+  it('moves with fetched pages only: a live message past a gap does not move it', () => {
+    const chat = () => useChat.getState();
+    chat().replaceMessages(1, [msg(1), msg(2), msg(3)], false);
+    expect(chat().complete[1]).toBe(3);
+    chat().addMessages(1, [msg(9)]); // live, with 4–8 possibly missing
+    expect(chat().messages[1]!.map((m) => m.id)).toEqual([1, 2, 3, 9]);
+    expect(chat().complete[1]).toBe(3);
+    chat().addMessages(1, [msg(4), msg(5)], { newer: true, complete: 5 });
+    expect(chat().complete[1]).toBe(5);
+    chat().addMessages(1, [], { newer: true, complete: 4 }); // never back
+    expect(chat().complete[1]).toBe(5);
+    chat().addMessages(1, [msg(0)], { older: true, hasMore: false });
+    expect(chat().complete[1]).toBe(5);
+  });
+
+  it('a page held on its own is complete to its newest (or to what the caller says); leaving drops it', () => {
+    useChat.setState({ rooms: { 1: room(1, 'general', 50) } });
+    useChat.getState().replaceMessages(1, [msg(20), msg(21), msg(30)], true, { complete: 21, hasMoreAfter: true });
+    expect(useChat.getState().complete[1]).toBe(21);
+    useChat.getState().replaceMessages(1, [], false);
+    expect(useChat.getState().complete[1]).toBe(0);
+    useChat.getState().leftRoom(1);
+    expect(useChat.getState().complete[1]).toBeUndefined();
   });
 });
 

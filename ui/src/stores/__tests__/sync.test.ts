@@ -5,12 +5,14 @@ import { useOutbox } from '@/stores/outbox-store';
 import { useSession } from '@/stores/session-store';
 import {
   _resetSyncForTests,
+  connectToHost,
   deleteMessage,
   editMessage,
   flushOutbox,
   jumpToMessage,
   jumpToPresent,
   leaveRoom,
+  loadNewer,
   loadOlder,
   markRoomRead,
   openDm,
@@ -113,7 +115,8 @@ describe('welcome and resync', () => {
     fake.serverEmit(EVENTS.welcome, welcome([room(1, 'general', 5)]));
     await settle();
     const fetches = fake.sent.filter((s) => s.command === COMMANDS.fetchMessages);
-    expect(fetches.at(-1)!.payload).toMatchObject({ room_id: 1, after_id: 4 });
+    // From the last id held with nothing missing (3), not from the live 4 (see 'resync gaps').
+    expect(fetches.at(-1)!.payload).toMatchObject({ room_id: 1, after_id: 3 });
     expect(useChat.getState().messages[1]!.map((m) => m.id)).toEqual([1, 2, 3, 4, 5]);
   });
 
@@ -199,12 +202,130 @@ describe('outbox', () => {
   });
 });
 
+describe('outbox: what the host answers decides what is tried again', () => {
+  const FINAL = ['too_large', 'invalid', 'forbidden', 'not_found', 'storage_full', 'conflict', 'internal'];
+
+  beforeEach(() => {
+    vi.useFakeTimers();
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  /** Let pending promises and timers run, `ms` of fake time at most. */
+  async function pass(ms = 0) {
+    await vi.advanceTimersByTimeAsync(ms);
+  }
+
+  const sendsOf = (clientId: string) =>
+    fake.sent.filter((s) => s.command === COMMANDS.sendMessage && s.payload.client_id === clientId).length;
+
+  it.each(FINAL)('%s is final for that message: shown failed, never sent again, and the messages behind it go', async (code) => {
+    const host = fakeHost([]);
+    const ok = fake.handlers.get(COMMANDS.sendMessage)!;
+    fake.handle(COMMANDS.sendMessage, (p: { text: string }) => {
+      if (p.text.startsWith('bad')) throw new RequestError(code, `The host says no (${code}).`, { limit: 4000 });
+      return ok(p as never);
+    });
+    connectAndWelcome();
+    await pass();
+    fake.drop();
+    sendMessage(1, 'first');
+    const bad = sendMessage(1, 'bad one');
+    sendMessage(1, 'last');
+
+    fake.open();
+    fake.serverEmit(EVENTS.welcome, welcome());
+    await pass();
+    expect(host.stored.map((m) => m.text)).toEqual(['first', 'last']);
+    expect(useOutbox.getState().entries).toEqual([
+      expect.objectContaining({ client_id: bad.client_id, state: 'failed', error: `The host says no (${code}).` }),
+    ]);
+
+    // Not on a timer, nor on the next connection: only Retry sends it again.
+    await pass(5 * 60_000);
+    fake.drop();
+    fake.open();
+    fake.serverEmit(EVENTS.welcome, welcome());
+    await pass(60_000);
+    expect(sendsOf(bad.client_id)).toBe(1);
+    expect(useOutbox.getState().entries[0]!.state).toBe('failed');
+    expect(localStorage.getItem('parley:outbox:h1:1')).toContain('"failed"'); // a reload keeps it failed
+  });
+
+  it('a lost ack (no answer in time) is sent again with the same client_id until it is answered', async () => {
+    const host = fakeHost([]);
+    const ok = fake.handlers.get(COMMANDS.sendMessage)!;
+    let lost = 2;
+    fake.handle(COMMANDS.sendMessage, (p: never) => {
+      if (lost-- > 0) throw new RequestError('timeout', 'The host did not answer in time.');
+      return ok(p);
+    });
+    connectAndWelcome();
+    await pass();
+    const entry = sendMessage(1, 'eventually');
+    await pass();
+    expect(useOutbox.getState().entries[0]!.state).toBe('sending');
+    await pass(1_000);
+    await pass(1_000);
+    expect(sendsOf(entry.client_id)).toBe(3);
+    expect(useOutbox.getState().entries).toEqual([]);
+    expect(host.stored.map((m) => m.text)).toEqual(['eventually']);
+  });
+
+  it('rate_limited is tried again after the host’s retry_after, capped at a minute', async () => {
+    fakeHost([]);
+    const ok = fake.handlers.get(COMMANDS.sendMessage)!;
+    const waits: unknown[] = [2, 1e9, 'soon'];
+    fake.handle(COMMANDS.sendMessage, (p: never) => {
+      if (waits.length) throw new RequestError('rate_limited', 'Slow down.', { retry_after: waits.shift() });
+      return ok(p);
+    });
+    connectAndWelcome();
+    await pass();
+    const entry = sendMessage(1, 'patient');
+    await pass(1_900);
+    expect(sendsOf(entry.client_id)).toBe(1);
+    await pass(100); // 2 s: the host's retry_after
+    expect(sendsOf(entry.client_id)).toBe(2);
+    await pass(59_999); // a huge retry_after waits a minute, not forever
+    expect(sendsOf(entry.client_id)).toBe(2);
+    await pass(1);
+    expect(sendsOf(entry.client_id)).toBe(3);
+    await pass(1_000); // a retry_after that is not a number: a second
+    expect(sendsOf(entry.client_id)).toBe(4);
+    expect(useOutbox.getState().entries).toEqual([]);
+  });
+});
+
 describe('connect refusals', () => {
   it('a bad token forgets the identity and shows the sentence', () => {
     useSession.setState({ token: 'old' });
     fake.refuse({ code: 'bad_token', message: 'Unknown token.' });
     expect(useSession.getState().token).toBeNull();
     expect(useSession.getState().joinError).toBe('This device is no longer known to the host. Join again.');
+  });
+
+  it('a refused #owner= key costs nothing: the device signs in again with its own token', async () => {
+    fakeHost([msg(1)]);
+    localStorage.setItem('parley:token', JSON.stringify('tok-1'));
+    localStorage.setItem('parley:welcome', JSON.stringify({ ...welcome([room(1, 'general', 1)]), token: undefined }));
+    useSession.setState({ token: 'tok-1' });
+    // app/provider.tsx with `#owner=forged` in the address.
+    useSession.getState().setOwnerKey('forged');
+    connectToHost();
+
+    fake.refuse({ code: 'bad_token', message: 'That host key is not valid here.' });
+    // It tried again at once, with the token this time.
+    fake.open();
+    fake.serverEmit(EVENTS.welcome, welcome([room(1, 'general', 1)]));
+    await settle();
+
+    expect(fake.handshakes).toEqual([{ owner_key: 'forged' }, { token: 'tok-1' }]);
+    expect(useSession.getState()).toMatchObject({ token: 'tok-1', ownerKey: null, joinError: null, status: 'connected' });
+    expect(useSession.getState().user).toMatchObject({ name: 'ana' });
+    expect(localStorage.getItem('parley:token')).toBe(JSON.stringify('tok-1'));
+    expect(localStorage.getItem('parley:welcome')).not.toBeNull();
   });
 });
 
@@ -233,6 +354,165 @@ describe('leave room', () => {
     expect(useChat.getState().rooms[2]!.member).toBe(false);
     fake.serverEmit(EVENTS.memberLeft, { room_id: 1, user: BOB });
     expect(useChat.getState().rooms[1]!.member).toBe(true);
+  });
+});
+
+describe('resync gaps: a live message past what we missed', () => {
+  type Pending = { payload: FetchMessagesPayload; release: () => void; fail: () => void };
+
+  /** Fetches are read at once on the host, but their acks wait for the test: live events can
+   * come in between, as they do on a real socket. */
+  function gateFetches(): Pending[] {
+    const inner = fake.handlers.get(COMMANDS.fetchMessages)!;
+    const waiting: Pending[] = [];
+    fake.handle(COMMANDS.fetchMessages, async (p: FetchMessagesPayload) => {
+      const answer = await inner(p as never);
+      await new Promise<void>((release, reject) =>
+        waiting.push({ payload: p, release, fail: () => reject(new RequestError('timeout', 'lost')) }),
+      );
+      return answer;
+    });
+    return waiting;
+  }
+
+  /** Answer every held fetch, oldest first, until none is left (bounded). */
+  async function releaseAll(waiting: Pending[]) {
+    for (let i = 0; i < 50 && waiting.length > 0; i++) {
+      waiting.shift()!.release();
+      await settle();
+    }
+    expect(waiting).toHaveLength(0);
+  }
+
+  /** A message sent by someone else: stored on the host, then broadcast to us. */
+  function live(host: { stored: WireMessage[] }, id: number, roomId: number) {
+    const m = msg(id, roomId);
+    host.stored.push(m);
+    fake.serverEmit(EVENTS.messageCreated, m);
+  }
+
+  const ids = (roomId: number) => useChat.getState().messages[roomId]!.map((m) => m.id);
+  const hostIds = (host: { stored: WireMessage[] }, roomId: number) =>
+    host.stored.filter((m) => m.room_id === roomId).map((m) => m.id).sort((a, b) => a - b);
+  const fetchesOf = (roomId: number) =>
+    fake.sent.filter((s) => s.command === COMMANDS.fetchMessages && s.payload.room_id === roomId).map((s) => s.payload);
+
+  it('a live message in another room during the resync does not move that room’s resume point', async () => {
+    const host = fakeHost([msg(1, 1), msg(2, 1), msg(3, 1), msg(4, 2), msg(5, 2), msg(6, 2)]);
+    connectAndWelcome([room(1, 'general', 3), room(2, 'busy', 6)]);
+    await settle();
+    expect(ids(2)).toEqual([4, 5, 6]);
+
+    fake.drop();
+    host.stored.push(msg(7, 2), msg(8, 2), msg(9, 2), msg(10, 1)); // sent while we were away
+    const waiting = gateFetches();
+    fake.open();
+    fake.serverEmit(EVENTS.welcome, welcome([room(1, 'general', 10), room(2, 'busy', 9)]));
+    await settle();
+    // general (the open room) resyncs first; meanwhile a message lands live in busy, past 7–9.
+    expect(waiting.map((w) => w.payload.room_id)).toEqual([1]);
+    live(host, 11, 2);
+    expect(ids(2)).toEqual([4, 5, 6, 11]); // held above the gap for now
+    await releaseAll(waiting);
+
+    expect(fetchesOf(2).at(-1)).toMatchObject({ after_id: 6 }); // not 11
+    expect(ids(2)).toEqual([4, 5, 6, 7, 8, 9, 11]);
+    expect(ids(1)).toEqual([1, 2, 3, 10]);
+    expect(useChat.getState().complete[2]).toBe(11);
+  });
+
+  it('a drop before the gap is fetched: the next resync still starts below it', async () => {
+    const host = fakeHost([msg(1), msg(2), msg(3)]);
+    connectAndWelcome([room(1, 'general', 3)]);
+    await settle();
+    fake.drop();
+    host.stored.push(msg(4), msg(5), msg(6));
+    const waiting = gateFetches();
+    fake.open();
+    fake.serverEmit(EVENTS.welcome, welcome([room(1, 'general', 6)]));
+    await settle();
+    live(host, 7, 1); // arrives before the fetch's answer...
+    fake.drop(); // ...which is then lost with the connection
+    waiting.shift()!.fail();
+    await settle();
+    expect(ids(1)).toEqual([1, 2, 3, 7]);
+    expect(useChat.getState().complete[1]).toBe(3);
+
+    host.stored.push(msg(8));
+    fake.open();
+    fake.serverEmit(EVENTS.welcome, welcome([room(1, 'general', 8)]));
+    await settle();
+    await releaseAll(waiting);
+    expect(fetchesOf(1).at(-1)).toMatchObject({ after_id: 3 });
+    expect(ids(1)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+  });
+
+  it('pages through a long gap while live messages keep coming, and ends with every id once', async () => {
+    const host = fakeHost([msg(1), msg(2), msg(3)]);
+    connectAndWelcome([room(1, 'general', 3)]);
+    await settle();
+    fake.drop();
+    for (let id = 4; id <= 453; id++) host.stored.push(msg(id));
+    const waiting = gateFetches();
+    fake.open();
+    fake.serverEmit(EVENTS.welcome, welcome([room(1, 'general', 453)]));
+    await settle();
+    for (let i = 0; i < 10 && waiting.length > 0; i++) {
+      live(host, 1000 + i, 1); // one live message lands during every page
+      expect(useChat.getState().hasMoreAfter[1]).not.toBe(true); // live messages are kept, not skipped
+      waiting.shift()!.release();
+      await settle();
+    }
+    expect(fetchesOf(1).slice(1).map((p) => p.after_id)).toEqual([3, 203, 403]); // after the first newest page
+    expect(ids(1)).toEqual(hostIds(host, 1));
+    expect(new Set(ids(1)).size).toBe(ids(1).length);
+  });
+
+  it('the newest page keeps live messages that came while it was on its way', async () => {
+    const host = fakeHost([msg(1, 2), msg(2, 2)]);
+    const waiting = gateFetches();
+    connectAndWelcome([room(1, 'general', 0), room(2, 'busy', 2)]);
+    await settle();
+    expect(waiting.map((w) => w.payload)).toEqual([{ room_id: 2, limit: 50 }]); // nothing held: newest page
+    live(host, 3, 2);
+    await releaseAll(waiting);
+    expect(ids(2)).toEqual([1, 2, 3]);
+    expect(useChat.getState().complete[2]).toBe(2);
+  });
+
+  it('back to the present from a page of the past, the live messages skipped meanwhile are fetched', async () => {
+    const host = fakeHost(Array.from({ length: 300 }, (_, i) => msg(i + 1)));
+    connectAndWelcome([room(1, 'general', 300)]);
+    await settle();
+    expect(await jumpToMessage(1, 40)).toBe(true);
+    expect(useChat.getState().hasMoreAfter[1]).toBe(true);
+    const waiting = gateFetches();
+    const back = jumpToPresent(1);
+    await settle();
+    live(host, 301, 1); // skipped: we hold the past (and the newest page was read before it)
+    await releaseAll(waiting);
+    await back;
+    expect(useChat.getState().hasMoreAfter[1]).toBe(false);
+    expect(ids(1).at(-1)).toBe(301);
+    expect(ids(1)).toEqual(hostIds(host, 1).slice(-ids(1).length));
+  });
+
+  it('scrolling down from a page of the past reaches the present without losing live messages', async () => {
+    const host = fakeHost(Array.from({ length: 120 }, (_, i) => msg(i + 1)));
+    connectAndWelcome([room(1, 'general', 120)]);
+    await settle();
+    expect(await jumpToMessage(1, 10)).toBe(true);
+    const waiting = gateFetches();
+    for (let i = 0; i < 10 && useChat.getState().hasMoreAfter[1]; i++) {
+      const next = loadNewer(1);
+      await settle();
+      live(host, 1000 + i, 1); // lands while each page is on its way
+      await releaseAll(waiting);
+      await next;
+    }
+    expect(useChat.getState().hasMoreAfter[1]).toBe(false);
+    expect(ids(1)).toEqual(hostIds(host, 1).slice(-ids(1).length));
+    expect(ids(1).at(-1)).toBe(hostIds(host, 1).at(-1));
   });
 });
 

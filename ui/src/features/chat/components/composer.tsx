@@ -8,7 +8,7 @@ import { type FormEvent, type KeyboardEvent, useEffect, useId, useLayoutEffect, 
 import { AttachButton, UploadTray } from '@/features/files/components/attach-controls';
 import { MentionPopup, mentionOptionId } from '@/features/mentions/components/mention-popup';
 import { insertMention, type MentionQuery, mentionQuery, suggestUsers } from '@/features/mentions/lib/mentions';
-import { MAX_TEXT_CHARS, type WireUser } from '@/lib/protocol';
+import { MAX_TEXT_CHARS, textLength, type WireUser } from '@/lib/protocol';
 import { useChat } from '@/stores/chat-store';
 import { useCompose } from '@/stores/compose-store';
 import { jumpToPresent, notifyTyping, sendMessage } from '@/stores/sync';
@@ -98,8 +98,9 @@ export function Composer({ roomId, roomName }: { roomId: number; roomName: strin
     e?.preventDefault();
     const text = draft.replace(/\s+$/, '');
     if (!text.trim() && files.length === 0) return;
-    if (text.length > MAX_TEXT_CHARS) {
-      setError(`Messages can be at most ${MAX_TEXT_CHARS.toLocaleString()} characters (this one has ${text.length.toLocaleString()}).`);
+    const length = textLength(text);
+    if (length > MAX_TEXT_CHARS) {
+      setError(`Messages can be at most ${MAX_TEXT_CHARS.toLocaleString()} characters (this one has ${length.toLocaleString()}).`);
       return;
     }
     setError(null);

@@ -1,7 +1,7 @@
 /** Edit a message in place: Enter saves, Shift+Enter is a newline, Esc cancels. */
 import { type KeyboardEvent, useEffect, useRef, useState } from 'react';
 
-import { MAX_TEXT_CHARS, type WireMessage } from '@/lib/protocol';
+import { MAX_TEXT_CHARS, textLength, type WireMessage } from '@/lib/protocol';
 import { RequestError } from '@/lib/request-error';
 import { useCompose } from '@/stores/compose-store';
 import { editMessage } from '@/stores/sync';
@@ -31,7 +31,7 @@ export function MessageEditor({ message }: { message: WireMessage }) {
     const next = text.replace(/\s+$/, '');
     if (next === message.text) return stop();
     if (!next.trim()) return setError('A message cannot be empty. Delete it instead.');
-    if (next.length > MAX_TEXT_CHARS) return setError(`Messages can be at most ${MAX_TEXT_CHARS.toLocaleString()} characters.`);
+    if (textLength(next) > MAX_TEXT_CHARS) return setError(`Messages can be at most ${MAX_TEXT_CHARS.toLocaleString()} characters.`);
     setBusy(true);
     try {
       await editMessage(message.id, next);

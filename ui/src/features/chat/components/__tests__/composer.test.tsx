@@ -51,6 +51,18 @@ describe('Composer', () => {
     expect(useOutbox.getState().entries).toEqual([]);
   });
 
+  it('counts characters as the host does: 4,000 emoji go, 4,001 do not', async () => {
+    const user = userEvent.setup();
+    render(<Composer roomId={1} roomName="general" />);
+    useChat.getState().setDraft(1, '😀'.repeat(4001)); // 8,002 UTF-16 units
+    await user.click(screen.getByRole('button', { name: 'Send' }));
+    expect(screen.getByRole('alert')).toHaveTextContent('at most 4,000 characters (this one has 4,001)');
+    expect(useOutbox.getState().entries).toEqual([]);
+    act(() => useChat.getState().setDraft(1, '😀'.repeat(4000)));
+    await user.click(screen.getByRole('button', { name: 'Send' }));
+    expect(useOutbox.getState().entries.map((e) => e.text)).toEqual(['😀'.repeat(4000)]);
+  });
+
   it('tells the room we are typing at most every 3 s', async () => {
     fake.open();
     fake.handle(COMMANDS.typing, () => ({}));

@@ -2,10 +2,11 @@ import { render, screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { act } from 'react';
 
-import { MessageItem } from '@/features/chat/components/message-item';
+import { MessageItem, PendingItem } from '@/features/chat/components/message-item';
 import { COMMANDS, type WireMessage } from '@/lib/protocol';
 import { useChat } from '@/stores/chat-store';
 import { useCompose } from '@/stores/compose-store';
+import { useOutbox } from '@/stores/outbox-store';
 import { useSession } from '@/stores/session-store';
 import { _resetSyncForTests } from '@/stores/sync';
 import { fake } from '@/testing/fake-socket';
@@ -123,5 +124,34 @@ describe('MessageItem', () => {
     render(<Item id={3} />);
     await user.click(screen.getByRole('button', { name: /Reply to ana: my words/ }));
     expect(useChat.getState().flash).toMatchObject({ roomId: 1, messageId: 1 });
+  });
+});
+
+describe('PendingItem', () => {
+  function Pending({ clientId }: { clientId: string }) {
+    const entry = useOutbox((s) => s.entries.find((e) => e.client_id === clientId));
+    return entry ? <PendingItem entry={entry} name="ana" /> : null;
+  }
+
+  it('a message the host refused says why, and offers Retry and Discard', async () => {
+    const user = userEvent.setup();
+    useOutbox.setState({ scope: 'h1:1', entries: [] });
+    const entry = useOutbox.getState().enqueue(1, 'too long, says the host');
+    useOutbox.getState().mark(entry.client_id, 'failed', 'The message is over 4,000 characters.');
+    render(<Pending clientId={entry.client_id} />);
+    const status = screen.getByRole('alert');
+    expect(status).toHaveTextContent('Not sent: The message is over 4,000 characters.');
+    fake.handle(COMMANDS.sendMessage, (p: { client_id: string }) => ({ message: { ...msg(9, 1, ME, 'x'), client_id: p.client_id } }));
+    useSession.setState({ status: 'connected' });
+    await user.click(within(status).getByRole('button', { name: 'Retry' }));
+    expect(fake.sent.at(-1)).toMatchObject({ command: COMMANDS.sendMessage, payload: { client_id: entry.client_id } });
+    await act(async () => {});
+    expect(useOutbox.getState().entries).toEqual([]);
+
+    const other = useOutbox.getState().enqueue(1, 'never mind');
+    useOutbox.getState().mark(other.client_id, 'failed', 'You are not in this room.');
+    render(<Pending clientId={other.client_id} />);
+    await user.click(screen.getByRole('button', { name: 'Discard' }));
+    expect(useOutbox.getState().entries).toEqual([]);
   });
 });

@@ -1,0 +1,118 @@
+import { OWNER_KEY_REFUSED, useSession } from '@/stores/session-store';
+
+const TOKEN = 'parley:token';
+
+function fresh(patch: Partial<ReturnType<typeof useSession.getState>> = {}) {
+  useSession.setState({
+    token: null,
+    ownerKey: null,
+    tried: null,
+    pendingJoin: null,
+    user: null,
+    status: 'idle',
+    joinError: null,
+    connectFailure: null,
+    ...patch,
+  });
+}
+
+/** A device that signed in before: its token is in storage and in the store. */
+function signedIn() {
+  localStorage.setItem(TOKEN, JSON.stringify('device-token'));
+  fresh({ token: 'device-token', user: { id: 1, name: 'ana', is_host: false } });
+}
+
+beforeEach(() => fresh());
+
+describe('handshake', () => {
+  it('sends the owner key first, then the token, then the join form, and remembers which', () => {
+    useSession.setState({ ownerKey: 'k', token: 't', pendingJoin: { name: 'ana', code: '' } });
+    expect(useSession.getState().handshake()).toEqual({ owner_key: 'k' });
+    expect(useSession.getState().tried).toBe('owner');
+    useSession.setState({ ownerKey: null });
+    expect(useSession.getState().handshake()).toEqual({ token: 't' });
+    expect(useSession.getState().tried).toBe('token');
+    useSession.setState({ token: null });
+    expect(useSession.getState().handshake()).toEqual({ name: 'ana', code: '' });
+    expect(useSession.getState().tried).toBe('join');
+  });
+});
+
+describe('a refused owner key (#owner= from a link anyone can make)', () => {
+  it('forgets the key, keeps the stored token and asks to sign in with it', () => {
+    signedIn();
+    useSession.getState().setOwnerKey('forged');
+    expect(useSession.getState().handshake()).toEqual({ owner_key: 'forged' });
+
+    const next = useSession.getState().refused('bad_token', 'That host key is not valid here.');
+
+    expect(next).toBe('retry');
+    const s = useSession.getState();
+    expect(s.ownerKey).toBeNull();
+    expect(s.token).toBe('device-token');
+    expect(s.user).toMatchObject({ name: 'ana' });
+    expect(s.joinError).toBeNull();
+    expect(s.status).toBe('connecting');
+    expect(localStorage.getItem(TOKEN)).toBe(JSON.stringify('device-token'));
+    // The next handshake carries the token, and the key is tried only once.
+    expect(useSession.getState().handshake()).toEqual({ token: 'device-token' });
+  });
+
+  it('whatever the refusal code (a malformed key is `invalid`)', () => {
+    for (const code of ['invalid', 'rate_limited', 'bad_token', 'storage_full', undefined]) {
+      signedIn();
+      useSession.getState().setOwnerKey('x'.repeat(5000));
+      useSession.getState().handshake();
+      expect(useSession.getState().refused(code, 'no')).toBe('retry');
+      expect(useSession.getState().token).toBe('device-token');
+      expect(localStorage.getItem(TOKEN)).toBe(JSON.stringify('device-token'));
+    }
+  });
+
+  it('without a token shows the join screen with a sentence, and stops', () => {
+    useSession.getState().setOwnerKey('forged');
+    useSession.getState().handshake();
+    expect(useSession.getState().refused('bad_token', 'That host key is not valid here.')).toBe('stop');
+    const s = useSession.getState();
+    expect(s.ownerKey).toBeNull();
+    expect(s.status).toBe('idle');
+    expect(s.joinError).toBe(OWNER_KEY_REFUSED);
+    expect(s.handshake()).toBeNull();
+  });
+
+  it('a refusal that arrives before any handshake is charged to the credential it would carry', () => {
+    signedIn();
+    useSession.setState({ ownerKey: 'forged' });
+    expect(useSession.getState().refused('bad_token', 'no')).toBe('retry');
+    expect(useSession.getState().token).toBe('device-token');
+  });
+});
+
+describe('a refused token', () => {
+  it('bad_token to the token itself forgets it (a removed device)', () => {
+    signedIn();
+    useSession.getState().handshake();
+    expect(useSession.getState().refused('bad_token', 'Unknown device.')).toBe('stop');
+    const s = useSession.getState();
+    expect(s.token).toBeNull();
+    expect(s.user).toBeNull();
+    expect(localStorage.getItem(TOKEN)).toBeNull();
+    expect(s.joinError).toBe('This device is no longer known to the host. Join again.');
+  });
+
+  it('any other refusal of the token keeps it', () => {
+    signedIn();
+    useSession.getState().handshake();
+    expect(useSession.getState().refused('rate_limited', 'Wait.')).toBe('stop');
+    expect(useSession.getState().token).toBe('device-token');
+    expect(localStorage.getItem(TOKEN)).toBe(JSON.stringify('device-token'));
+  });
+
+  it('bad_token to a join from the form never touches a token', () => {
+    useSession.getState().beginJoin('ana', '1234');
+    useSession.getState().handshake();
+    useSession.setState({ token: 'arrived-meanwhile' });
+    useSession.getState().refused('bad_token', 'no');
+    expect(useSession.getState().token).toBe('arrived-meanwhile');
+  });
+});
