@@ -45,7 +45,15 @@ export const EVENTS = {
 export type ServerEvent = (typeof EVENTS)[keyof typeof EVENTS];
 
 /** Codes a refused connect carries in `err.data.code`. */
-export const CONNECT_ERRORS = ['invalid', 'bad_code', 'name_taken', 'bad_token', 'rate_limited'] as const;
+export const CONNECT_ERRORS = [
+  'invalid',
+  'bad_code',
+  'name_taken',
+  'bad_token',
+  'rate_limited',
+  'storage_full',
+  'internal',
+] as const;
 export type ConnectErrorCode = (typeof CONNECT_ERRORS)[number];
 
 export type WireUser = { id: number; name: string; is_host: boolean; online?: boolean };

@@ -7,14 +7,21 @@ import { loadJson, removeKey, saveJson } from '@/lib/storage';
 
 export type ConnectionStatus = 'idle' | 'connecting' | 'connected' | 'reconnecting' | 'offline';
 
-/** One clear sentence per refusal code (docs/protocol.md, "Connecting"). */
+/** One clear sentence per refusal code (docs/protocol.md, "Connecting"), for when the host says
+ * none of its own. */
 export const REFUSAL_TEXT: Record<ConnectErrorCode, string> = {
-  invalid: 'That name can’t be used. Use 1–32 characters without control characters.',
+  invalid: 'That name can’t be used. Use 1–32 characters, with something visible in it.',
   bad_code: 'That join code is not right. Check it with the host and try again.',
   name_taken: 'Someone on this host already uses that name. Pick another one.',
   bad_token: 'This device is no longer known to the host. Join again.',
   rate_limited: 'Too many wrong codes. Wait a minute, then try again.',
+  storage_full: 'The host’s disk is full, so it cannot take anyone new now. Try again later.',
+  internal: 'Something went wrong on the host. Try again.',
 };
+
+// Refusals whose reason only the host knows in full (which name it looks like, how many seconds
+// to wait, which rule a name broke): its own sentence is shown, ours only if it sent none.
+const HOST_SAYS_BEST: ReadonlySet<string> = new Set(['invalid', 'name_taken', 'rate_limited']);
 
 // What the join screen says when a `#owner=` key was refused and the device has no token to
 // fall back on (the key is one-time and loopback-only: a link from elsewhere never works).
@@ -141,7 +148,8 @@ export const useSession = create<SessionState>((set, get) => ({
       });
       return hasToken ? 'retry' : 'stop';
     }
-    const known = code && code in REFUSAL_TEXT ? REFUSAL_TEXT[code as ConnectErrorCode] : null;
+    const ours = code && code in REFUSAL_TEXT ? REFUSAL_TEXT[code as ConnectErrorCode] : null;
+    const known = code && HOST_SAYS_BEST.has(code) && message ? message : ours;
     const forget = code === 'bad_token' && tried === 'token';
     if (forget) removeKey(TOKEN_KEY);
     set({

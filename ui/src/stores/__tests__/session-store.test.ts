@@ -1,4 +1,4 @@
-import { OWNER_KEY_REFUSED, useSession } from '@/stores/session-store';
+import { OWNER_KEY_REFUSED, REFUSAL_TEXT, useSession } from '@/stores/session-store';
 
 const TOKEN = 'parley:token';
 
@@ -114,5 +114,23 @@ describe('a refused token', () => {
     useSession.setState({ token: 'arrived-meanwhile' });
     useSession.getState().refused('bad_token', 'no');
     expect(useSession.getState().token).toBe('arrived-meanwhile');
+  });
+});
+
+describe('what the join screen says', () => {
+  it('shows the host’s own reason where only the host knows it, ours otherwise', () => {
+    const join = { pendingJoin: { name: 'cаrol', code: '1234567890' }, tried: 'join' as const };
+    fresh(join);
+    useSession.getState().refused('name_taken', 'That name looks like carol, who is already here.');
+    expect(useSession.getState().joinError).toBe('That name looks like carol, who is already here.');
+    fresh(join);
+    useSession.getState().refused('rate_limited', 'Too many wrong codes. Try again in 37 seconds.');
+    expect(useSession.getState().joinError).toContain('37 seconds');
+    fresh(join);
+    useSession.getState().refused('bad_code', 'wrong');
+    expect(useSession.getState().joinError).toBe(REFUSAL_TEXT.bad_code);
+    fresh(join);
+    useSession.getState().refused('name_taken', undefined);
+    expect(useSession.getState().joinError).toBe(REFUSAL_TEXT.name_taken);
   });
 });
