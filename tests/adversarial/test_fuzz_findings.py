@@ -1,0 +1,93 @@
+"""What the fuzzers (test_fuzz_events.py, test_fuzz_frames.py) found, each cut down to the
+smallest case that showed it, from outside, as a plain regression test."""
+
+from __future__ import annotations
+
+import json
+import socket
+from typing import Any
+
+import pytest
+
+from tests.adversarial.conftest import Target
+from tests.conftest import FASTPATH
+from tests.rawws import FrameStream, masked
+
+pytestmark = [
+    pytest.mark.integration,
+    pytest.mark.skipif(not FASTPATH, reason="the host's own websocket reader (backend/wire)"),
+]
+
+TEXT, CLOSE, PING, PONG = 0x1, 0x8, 0x9, 0xA
+
+
+def _answers(frames: FrameStream, s: socket.socket, packets: list[bytes]) -> dict[str, Any]:
+    """Send ``packets`` then a ping; the acks that came back before its pong, by id."""
+    s.sendall(b"".join(masked(TEXT, p) for p in packets) + masked(PING, b"done"))
+    acks: dict[str, Any] = {}
+    while True:
+        frame = frames.next()
+        assert frame.opcode != CLOSE, f"closed: {frame.payload!r}"
+        if frame.opcode == PONG and frame.payload == b"done":
+            return acks
+        if frame.payload.startswith(b"43"):
+            ack_id, _, args = frame.payload[2:].partition(b"[")
+            assert ack_id.decode() not in acks, "answered twice"
+            acks[ack_id.decode()] = json.loads(b"[" + args)[0]
+
+
+def test_events_python_socketio_cannot_read_are_answered_not_a_traceback(target: Target) -> None:
+    # python-socketio reads data[0] of every event it is handed: the fast path handed it events
+    # that named "/" outright, had no data, or had an object, and each was an IndexError,
+    # KeyError or TypeError traceback in the log, and no ack.
+    s, rest = target.signed_in_raw()
+    with s:
+        acks = _answers(
+            FrameStream(s, rest),
+            s,
+            [
+                b"42/,7[]",
+                b"42/,8{}",
+                b"429",
+                b"4210-4",  # python-socketio read "10-" as a count of attachments, and id 4
+                b'42/,11["list_rooms",{}]',
+                b"42/x,12{}",  # a namespace the client is not in: dropped, as before
+            ],
+        )
+    assert set(acks) == {"7", "8", "9", "10", "11"}
+    assert all(acks[n]["error"]["code"] == "invalid" for n in ("7", "8", "9", "10"))
+    assert acks["11"]["ok"] is True
+    target.assert_unharmed()
+
+
+def test_events_from_a_websocket_that_never_signed_in_leave_no_traceback(target: Target) -> None:
+    s, rest = target.raw()
+    with s:
+        acks = _answers(FrameStream(s, rest), s, [b"42[]", b"42{}", b"4213", b"42/,14[]"])
+    assert acks == {}  # not connected to "/": nobody there to answer
+    target.assert_unharmed()
+
+
+@pytest.mark.parametrize("kind", list("012356"))
+def test_engineio_packets_with_deep_json_do_not_end_the_connection(
+    target: Target, kind: str
+) -> None:
+    # Engine.IO decodes the data of its own packets as JSON outside any try: "2" + "[" * 5,000
+    # raised RecursionError out of its reader loop, a traceback and a dropped connection.
+    s, rest = target.signed_in_raw()
+    with s:
+        packet = (kind + "[" * 5_000).encode()
+        acks = _answers(FrameStream(s, rest), s, [packet, b'4277["list_rooms",{}]'])
+    assert acks["77"]["ok"] is True
+    target.assert_unharmed()
+
+
+def test_a_binary_packet_with_an_over_long_ack_id_is_not_answered_with_part_of_it(
+    target: Target,
+) -> None:
+    # 120 digits are no ack id (Socket.IO reads at most 100); the host answered the first 100.
+    s, rest = target.signed_in_raw()
+    with s:
+        acks = _answers(FrameStream(s, rest), s, [b"451-" + b"1" * 120 + b'["x",{}]'])
+    assert acks == {}
+    target.assert_unharmed()
