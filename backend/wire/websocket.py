@@ -89,6 +89,7 @@ class FastWebSocket(WebSocketWSGI):  # type: ignore[misc]
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
         environ.pop("HTTP_SEC_WEBSOCKET_EXTENSIONS", None)
         self._sending = False
+        self._last: _Frame | None = None  # a queued close frame: what goes out before it still does
         # The handler is the Engine.IO socket's bound method: let broadcasts find this websocket,
         # and let single packets (acks, welcome) take the same direct way out.
         owner = getattr(self.app, "__self__", None)
@@ -132,17 +133,35 @@ class FastWebSocket(WebSocketWSGI):  # type: ignore[misc]
                     self._control(frames.PONG, bytes(data))  # type: ignore[arg-type]
                 elif kind == "close":
                     if self.ws.connected:  # the client began the closing handshake: answer it
-                        self._control(frames.CLOSE, frames.close_reply(bytes(data)))  # type: ignore[arg-type]
+                        self._goodbye(frames.close_reply(bytes(data)))  # type: ignore[arg-type]
                     self.ws.connected = False
                     return None
         except frames.ProtocolError as exc:
             if self.ws.connected:
-                self._control(frames.CLOSE, frames.close_payload(exc.code, exc.reason))
+                self._goodbye(frames.close_payload(exc.code, exc.reason))
             self.ws.connected = False
             return None
         except (OSError, EOFError):
             self.ws.connected = False
             return None
+
+    def _goodbye(self, payload: bytes) -> None:
+        """The close frame with ``payload``, after whatever is already on its way out, and
+        nothing after it (RFC 6455 §5.5.1): the caller marks the websocket closed next.
+
+        Queued behind other frames, it used to be dropped with them (the writer stops at the
+        first frame it finds the websocket closed for): a peer broken off for a protocol
+        error got no close frame whenever an answer was still queued (the frame fuzzer).
+        """
+        frame = frames.control(frames.CLOSE, payload)
+        owner = self._owner
+        if owner is not None and owner.upgraded and not owner.upgrading:
+            self._last = self._deliver(owner, frame)  # None: it went out at once
+            return
+        try:
+            self.ws.sock.sendall(frame)
+        except OSError:
+            pass
 
     def _control(self, opcode: int, payload: bytes) -> None:
         frame = frames.control(opcode, payload)
@@ -170,7 +189,7 @@ class FastWebSocket(WebSocketWSGI):  # type: ignore[misc]
     def send(self, message: Any) -> None:
         """The writer greenlet's way out (acks, welcome, pings, queued broadcast frames)."""
         ws = self.ws
-        if not ws.connected:
+        if not ws.connected and self._last is None:
             raise OSError("websocket closed")  # the writer stops on any error, as before
         data = message.data if isinstance(message, _Frame) else frames.frame(message)
         self._sending = True
@@ -178,11 +197,17 @@ class FastWebSocket(WebSocketWSGI):  # type: ignore[misc]
             ws.sock.sendall(data)
         finally:
             self._sending = False
+        if message is self._last:  # the close frame is out: nothing more
+            self._last = None
 
     def deliver(self, eio_socket: Any, frame: bytes) -> None:
         """Send ``frame`` now if nothing is ahead of it for this client, else queue it in order."""
+        self._deliver(eio_socket, frame)
+
+    def _deliver(self, eio_socket: Any, frame: bytes) -> _Frame | None:
+        """``deliver``; what of ``frame`` was queued (None: all of it went out, or nothing will)."""
         if not self.ws.connected:  # after a close frame, nothing more goes out (RFC 6455 §5.5.1)
-            return
+            return None
         queue = eio_socket.queue
         if not self._sending and not queue.qsize():
             # The writer is parked on its empty queue, so nothing is in flight: write without
@@ -192,8 +217,10 @@ class FastWebSocket(WebSocketWSGI):  # type: ignore[misc]
             except BlockingIOError:
                 sent = 0
             except OSError:
-                return  # the connection is going away; its reader cleans up
+                return None  # the connection is going away; its reader cleans up
             if sent == len(frame):
-                return
+                return None
             frame = frame[sent:]
-        queue.put(_Frame(frame))
+        queued = _Frame(frame)
+        queue.put(queued)
+        return queued

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import socket
+import struct
 from typing import Any
 
 import pytest
@@ -34,6 +35,17 @@ def _answers(frames: FrameStream, s: socket.socket, packets: list[bytes]) -> dic
             ack_id, _, args = frame.payload[2:].partition(b"[")
             assert ack_id.decode() not in acks, "answered twice"
             acks[ack_id.decode()] = json.loads(b"[" + args)[0]
+
+
+def _close_code(frames: FrameStream) -> int:
+    """The host's close frame (after any other frames), then the end of the connection."""
+    while True:
+        frame = frames.next()
+        if frame.opcode == CLOSE:
+            code = int(struct.unpack("!H", frame.payload[:2])[0])
+            with pytest.raises(EOFError):
+                frames.next()
+            return code
 
 
 def test_events_python_socketio_cannot_read_are_answered_not_a_traceback(target: Target) -> None:
@@ -90,4 +102,18 @@ def test_a_binary_packet_with_an_over_long_ack_id_is_not_answered_with_part_of_i
     with s:
         acks = _answers(FrameStream(s, rest), s, [b"451-" + b"1" * 120 + b'["x",{}]'])
     assert acks == {}
+    target.assert_unharmed()
+
+
+def test_the_close_frame_owed_for_a_protocol_error_follows_what_was_queued(
+    target: Target,
+) -> None:
+    # An Engine.IO upgrade packet (answered with a queued noop), then a control frame over 125
+    # bytes, in one write: the close frame went into the queue behind the noop, the writer found
+    # the websocket closed and stopped, and the peer saw the connection end with no close frame.
+    s, rest = target.raw()
+    with s:
+        s.settimeout(5)
+        s.sendall(masked(TEXT, b"5") + masked(PING, b"p" * 126))
+        assert _close_code(FrameStream(s, rest)) == 1002
     target.assert_unharmed()
