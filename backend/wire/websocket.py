@@ -163,6 +163,33 @@ class FastWebSocket(WebSocketWSGI):  # type: ignore[misc]
         except OSError:
             pass
 
+    def close(self) -> None:
+        """Engine.IO's writer greenlet, as it ends: the closing frame if still owed, then the
+        TCP connection shut down (which wakes the reader if it is still waiting).
+
+        simple-websocket's ``close`` lets every socket error but BrokenPipeError out, and from
+        the writer greenlet gevent printed each one as a traceback: a peer that reset its
+        connection while the host was still writing to it (ConnectionResetError) cost a
+        traceback in the log, found by tests/adversarial/test_fuzz_events.py.
+        """
+        ws = self.ws
+        if not ws.connected:
+            return
+        ws.connected = False
+        try:  # without waiting (timeout 0.0), as simple-websocket's one send: a peer that does
+            # not read gets no more of the writer's time
+            ws.sock.send(frames.control(frames.CLOSE, frames.close_payload(frames.NORMAL)), 0, 0.0)
+        except OSError:  # the peer is gone (reset, broken pipe) or not reading: nobody to tell
+            pass
+        try:
+            # The TCP connection ends here, for every duplicate of it, and the reader wakes up.
+            # simple-websocket closed only its duplicate, and the connection stayed open until
+            # pywsgi gave up waiting for another request on it (10 s after a client's Engine.IO
+            # close, for one).
+            ws.sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+
     def _control(self, opcode: int, payload: bytes) -> None:
         frame = frames.control(opcode, payload)
         owner = self._owner

@@ -6,10 +6,12 @@ from __future__ import annotations
 import json
 import socket
 import struct
+import time
 from typing import Any
 
 import pytest
 
+from backend.wire.websocket import FastWebSocket
 from tests.adversarial.conftest import Target
 from tests.conftest import FASTPATH
 from tests.rawws import FrameStream, masked
@@ -117,3 +119,37 @@ def test_the_close_frame_owed_for_a_protocol_error_follows_what_was_queued(
         s.sendall(masked(TEXT, b"5") + masked(PING, b"p" * 126))
         assert _close_code(FrameStream(s, rest)) == 1002
     target.assert_unharmed()
+
+
+def test_a_client_s_engineio_close_ends_the_connection_at_once(target: Target) -> None:
+    # The writer closed only simple-websocket's duplicate of the socket, and the connection
+    # stayed open until pywsgi gave up waiting for another request on it (10 s).
+    s, rest = target.raw()
+    with s:
+        s.settimeout(3)
+        started = time.monotonic()
+        s.sendall(masked(TEXT, b"1"))
+        assert _close_code(FrameStream(s, rest)) == 1000
+        assert time.monotonic() - started < 2
+    target.assert_unharmed()
+
+
+class _ResetSocket:
+    """A socket whose peer has reset the connection."""
+
+    def send(self, data: bytes, flags: int = 0, timeout: float | None = None) -> int:
+        raise ConnectionResetError(104, "Connection reset by peer")
+
+    def shutdown(self, how: int) -> None:
+        raise OSError(107, "Transport endpoint is not connected")
+
+
+def test_the_writer_ending_on_a_reset_connection_raises_nothing() -> None:
+    # Engine.IO's writer calls close() as it ends; simple-websocket's let ConnectionResetError
+    # out, which gevent printed as a traceback for every peer that reset its connection while
+    # the host still wrote to it (found by the event fuzzer, timing-dependent from outside).
+    ws = FastWebSocket.__new__(FastWebSocket)  # no handshake: only close() is under test
+    ws.ws = type("W", (), {"sock": _ResetSocket(), "connected": True})()
+    ws.close()
+    assert ws.ws.connected is False
+    ws.close()  # and again: nothing to do
