@@ -30,6 +30,7 @@ SECTIONS = [
     "files",
     "search",
     "targets",
+    "soak",
 ]
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import socket
 import struct
+from typing import NamedTuple
 
 
 def raw_websocket(
@@ -89,3 +90,64 @@ def read_until(
         if payload.startswith(prefix):
             return payload, buf
     raise AssertionError(f"no frame starting {prefix!r} in {limit} frames")
+
+
+class ServerFrame(NamedTuple):
+    """One frame as the host sent it, header bits included (for checking them against RFC 6455)."""
+
+    fin: bool
+    rsv: int  # the three RSV bits, as bits 4-6 of the first byte
+    opcode: int
+    masked: bool
+    payload: bytes
+
+
+def parse_frame(buf: bytes | bytearray) -> tuple[ServerFrame, int] | None:
+    """The first whole frame in ``buf`` (any length encoding, masked or not) and the bytes it
+    takes; None while ``buf`` holds less than a whole frame."""
+    if len(buf) < 2:
+        return None
+    b0, b1 = buf[0], buf[1]
+    n, at = b1 & 0x7F, 2
+    if n == 126:
+        if len(buf) < 4:
+            return None
+        n, at = struct.unpack_from("!H", buf, 2)[0], 4
+    elif n == 127:
+        if len(buf) < 10:
+            return None
+        n, at = struct.unpack_from("!Q", buf, 2)[0], 10
+    key = b""
+    if b1 & 0x80:
+        key, at = bytes(buf[at : at + 4]), at + 4
+    if len(buf) < at + n:
+        return None
+    payload = bytes(buf[at : at + n])
+    if key:
+        payload = bytes(b ^ key[i % 4] for i, b in enumerate(payload))
+    frame = ServerFrame(bool(b0 & 0x80), b0 & 0x70, b0 & 0x0F, bool(b1 & 0x80), payload)
+    return frame, at + n
+
+
+class FrameStream:
+    """The host's frames from a socket, one at a time, with any length encoding.
+
+    ``next()`` raises ``EOFError`` when the host closed the TCP connection and lets the socket's
+    own timeout (``TimeoutError``) through: a host that stops answering fails a test, never hangs it.
+    """
+
+    def __init__(self, s: socket.socket, buffered: bytes = b"") -> None:
+        self.sock = s
+        self._buf = bytearray(buffered)
+
+    def next(self) -> ServerFrame:
+        while True:
+            parsed = parse_frame(self._buf)
+            if parsed is not None:
+                frame, used = parsed
+                del self._buf[:used]
+                return frame
+            chunk = self.sock.recv(262144)
+            if not chunk:
+                raise EOFError("the host closed the connection")
+            self._buf += chunk

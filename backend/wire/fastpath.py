@@ -13,6 +13,7 @@ import re
 from typing import Any, Protocol
 
 import socketio as socketio_lib
+from engineio import packet as eio_packet
 from socketio import packet as socketio_packet
 
 from .. import fields, json_text
@@ -20,14 +21,16 @@ from . import frames
 
 log = logging.getLogger(__name__)
 
-# An Engine.IO MESSAGE (4) carrying a Socket.IO EVENT (2) on the default namespace: optional ack id,
-# then the JSON array. Anything else (other namespaces, binary events, acks, connects) does not match.
-# An ack id longer than JavaScript's safe integers is no client's, but is still answered.
-_EVENT = re.compile(r"42(?P<nsp>)(?P<id>[0-9]{0,100})(\[.*)", re.DOTALL)
+# An Engine.IO MESSAGE (4) carrying a Socket.IO EVENT (2) on the default namespace (unnamed, or
+# named "/"): optional ack id, then what should be the JSON array. Anything else (other namespaces,
+# binary events, acks, connects, ids of over 100 digits, which no Socket.IO decoder reads) does not
+# match. An ack id longer than JavaScript's safe integers is no client's, but is still answered.
+_EVENT = re.compile(r"42(?:/,)?(?!/)(?P<nsp>)(?P<id>[0-9]{0,100})(?![0-9])(.*)", re.DOTALL)
 # The start of an event, to find the ack id of one too big to read whole.
 _EVENT_HEAD = re.compile(r"42(?:(?P<nsp>/[^,]*),)?(?P<id>[0-9]{0,100})\[")
-# A Socket.IO binary packet: attachments count, "-", optional namespace, optional ack id.
-_BINARY = re.compile(r"4[56][0-9]*-(?:(?P<nsp>/[^,]*),)?(?P<id>[0-9]{0,100})")
+# A Socket.IO binary packet: attachments count, "-", optional namespace, optional ack id (all of
+# it: the first 100 digits of a longer one are not its id, and were answered as if they were).
+_BINARY = re.compile(r"4[56][0-9]*-(?:(?P<nsp>/[^,]*),)?(?P<id>[0-9]{0,100})(?![0-9])")
 # Engine.IO packet types (open, close, ping, pong, message, upgrade, noop).
 _EIO_TYPES = frozenset("0123456")
 
@@ -78,7 +81,10 @@ class EventFastPath:
         if not text or text[0] not in _EIO_TYPES:
             return True  # no Engine.IO packet at all
         if text[0] != "4":
-            return False  # open, close, ping, pong, upgrade, noop: Engine.IO's own
+            # Open, close, ping, pong, upgrade, noop: Engine.IO's own, if it can read them. It
+            # decodes their data as JSON outside any try, so "2" + "[" * 5000 raised
+            # RecursionError out of its reader loop: a traceback and a dropped connection.
+            return not _engineio_reads(text)
         kind = text[1:2]
         if kind == "2":
             return self.dispatch(conn, ws, text) or self._general(text)
@@ -158,7 +164,21 @@ class EventFastPath:
         """False (python-socketio's to handle) if python-socketio can read ``text``, else True
         (dropped here: python-socketio would log a traceback and drop it, or worse)."""
         try:
-            socketio_packet.Packet(encoded_packet=text[1:])
+            pkt = socketio_packet.Packet(encoded_packet=text[1:])
         except Exception:  # noqa: BLE001 (whatever its decoder raises, the packet is not one)
             return True
+        # python-socketio reads data[0] of every event before anything else, even one for a
+        # namespace the client is not connected to: no data or an object (421, 42/x,{}) raised
+        # IndexError/KeyError/TypeError in its handler, a traceback per packet.
+        return pkt.packet_type == socketio_packet.EVENT and (
+            type(pkt.data) is not list or not pkt.data
+        )
+
+
+def _engineio_reads(text: str) -> bool:
+    """Whether python-engineio can decode ``text`` as a packet without raising."""
+    try:
+        eio_packet.Packet(encoded_packet=text)
+    except Exception:  # noqa: BLE001 (RecursionError for deep JSON; whatever else it raises)
         return False
+    return True

@@ -20,7 +20,7 @@ import socketio as socketio_lib
 
 from .fastpath import EventFastPath
 from .transport import FastTransport, StockTransport
-from .websocket import FastWebSocket
+from .websocket import FastWebSocket, track_pings
 
 log = logging.getLogger(__name__)
 
@@ -83,6 +83,7 @@ def install(server: socketio_lib.Server, *, fast: bool, max_event_bytes: int) ->
         **eio._async,
         "websocket": FastWebSocket.serving(EventFastPath(server, max_event_bytes)),
     }
+    track_pings(eio)
     versions = ", ".join(f"{name} {version}" for name, version in WRITTEN_FOR.items())
     log.info("transport: the websocket fast path (%s)", versions)
     return FastTransport(server)

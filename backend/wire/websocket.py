@@ -52,6 +52,22 @@ class _NoReaderThread:
         pass
 
 
+def track_pings(eio: Any) -> None:
+    """Let each Engine.IO socket of server ``eio`` hold its ping greenlet (``parley_ping``), so
+    that the websocket can end it with the connection (``FastWebSocket._let_go``)."""
+    start = eio.start_background_task
+
+    def start_background_task(target: Any, *args: Any, **kwargs: Any) -> Any:
+        task = start(target, *args, **kwargs)
+        if getattr(target, "__name__", "") == "_send_ping":  # Engine.IO Socket._send_ping
+            owner = getattr(target, "__self__", None)
+            if owner is not None:
+                owner.parley_ping = task
+        return task
+
+    eio.start_background_task = start_background_task
+
+
 class FastWebSocket(WebSocketWSGI):  # type: ignore[misc]
     """Engine.IO's simple-websocket adapter with a cheaper way out (measured: docs/benchmarks.md).
 
@@ -89,6 +105,7 @@ class FastWebSocket(WebSocketWSGI):  # type: ignore[misc]
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
         environ.pop("HTTP_SEC_WEBSOCKET_EXTENSIONS", None)
         self._sending = False
+        self._last: _Frame | None = None  # a queued close frame: what goes out before it still does
         # The handler is the Engine.IO socket's bound method: let broadcasts find this websocket,
         # and let single packets (acks, welcome) take the same direct way out.
         owner = getattr(self.app, "__self__", None)
@@ -100,6 +117,7 @@ class FastWebSocket(WebSocketWSGI):  # type: ignore[misc]
         try:
             self.ws = simple_websocket.Server(environ, **self.server_args)
         except Exception:  # noqa: BLE001 (a handshake it refuses: no key, wrong version, ...)
+            self._let_go(owner)
             start_response("400 Bad Request", [("Content-Type", "text/plain")])
             return [b"Not a WebSocket handshake this host accepts.\n"]
         self._reader = frames.FrameReader(self.ws.sock.recv, ENGINE_MAX_BYTES, HARD_MAX_BYTES)
@@ -113,6 +131,32 @@ class FastWebSocket(WebSocketWSGI):  # type: ignore[misc]
             except OSError:
                 pass
             sock.close()
+            self._let_go(owner)
+
+    def _let_go(self, owner: Any) -> None:
+        """Unlink this websocket from its Engine.IO socket once the connection is over.
+
+        Engine.IO's ping greenlet sleeps ping_interval (25 s) holding its socket, so everything
+        the socket reached stayed in memory that long after the peer left: this websocket, its
+        socket objects, its read buffer (a megabyte after a big message), the queue, and the
+        sleeping greenlet itself. A peer opening and dropping connections held ~30 KB a
+        connection for 25 s (the hostile-peer issue's frame fuzzer: RSS +77 MB in 25 s of
+        10,000 cases, whatever the cap on open connections). The greenlet is ended now
+        (``track_pings``), and nothing is left for it to hold.
+        """
+        if owner is not None:
+            ping = owner.__dict__.pop("parley_ping", None)
+            if ping is not None and owner.closed:
+                ping.kill(block=False)  # it would only wake to find the socket closed
+            owner.parley_ws = None
+            owner.__dict__.pop("send", None)  # Engine.IO's own send again (it refuses: closed)
+            queue = getattr(owner, "queue", None)
+            # Once the Engine.IO session is over, what is queued will never be read. (After a
+            # failed upgrade from long-polling the session goes on: its queue is its own.)
+            while owner.closed and queue is not None and queue.qsize():
+                queue.get_nowait()
+        self._owner = None
+        self._reader = None  # type: ignore[assignment]
 
     def wait(self) -> str | bytes | None:
         """Engine.IO's read: the next message for it, or None once the connection is over."""
@@ -132,17 +176,62 @@ class FastWebSocket(WebSocketWSGI):  # type: ignore[misc]
                     self._control(frames.PONG, bytes(data))  # type: ignore[arg-type]
                 elif kind == "close":
                     if self.ws.connected:  # the client began the closing handshake: answer it
-                        self._control(frames.CLOSE, frames.close_reply(bytes(data)))  # type: ignore[arg-type]
+                        self._goodbye(frames.close_reply(bytes(data)))  # type: ignore[arg-type]
                     self.ws.connected = False
                     return None
         except frames.ProtocolError as exc:
             if self.ws.connected:
-                self._control(frames.CLOSE, frames.close_payload(exc.code, exc.reason))
+                self._goodbye(frames.close_payload(exc.code, exc.reason))
             self.ws.connected = False
             return None
         except (OSError, EOFError):
             self.ws.connected = False
             return None
+
+    def _goodbye(self, payload: bytes) -> None:
+        """The close frame with ``payload``, after whatever is already on its way out, and
+        nothing after it (RFC 6455 §5.5.1): the caller marks the websocket closed next.
+
+        Queued behind other frames, it used to be dropped with them (the writer stops at the
+        first frame it finds the websocket closed for): a peer broken off for a protocol
+        error got no close frame whenever an answer was still queued (the frame fuzzer).
+        """
+        frame = frames.control(frames.CLOSE, payload)
+        owner = self._owner
+        if owner is not None and owner.upgraded and not owner.upgrading:
+            self._last = self._deliver(owner, frame)  # None: it went out at once
+            return
+        try:
+            self.ws.sock.sendall(frame)
+        except OSError:
+            pass
+
+    def close(self) -> None:
+        """Engine.IO's writer greenlet, as it ends: the closing frame if still owed, then the
+        TCP connection shut down (which wakes the reader if it is still waiting).
+
+        simple-websocket's ``close`` lets every socket error but BrokenPipeError out, and from
+        the writer greenlet gevent printed each one as a traceback: a peer that reset its
+        connection while the host was still writing to it (ConnectionResetError) cost a
+        traceback in the log, found by tests/adversarial/test_fuzz_events.py.
+        """
+        ws = self.ws
+        if not ws.connected:
+            return
+        ws.connected = False
+        try:  # without waiting (timeout 0.0), as simple-websocket's one send: a peer that does
+            # not read gets no more of the writer's time
+            ws.sock.send(frames.control(frames.CLOSE, frames.close_payload(frames.NORMAL)), 0, 0.0)
+        except OSError:  # the peer is gone (reset, broken pipe) or not reading: nobody to tell
+            pass
+        try:
+            # The TCP connection ends here, for every duplicate of it, and the reader wakes up.
+            # simple-websocket closed only its duplicate, and the connection stayed open until
+            # pywsgi gave up waiting for another request on it (10 s after a client's Engine.IO
+            # close, for one).
+            ws.sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
 
     def _control(self, opcode: int, payload: bytes) -> None:
         frame = frames.control(opcode, payload)
@@ -170,7 +259,7 @@ class FastWebSocket(WebSocketWSGI):  # type: ignore[misc]
     def send(self, message: Any) -> None:
         """The writer greenlet's way out (acks, welcome, pings, queued broadcast frames)."""
         ws = self.ws
-        if not ws.connected:
+        if not ws.connected and self._last is None:
             raise OSError("websocket closed")  # the writer stops on any error, as before
         data = message.data if isinstance(message, _Frame) else frames.frame(message)
         self._sending = True
@@ -178,11 +267,17 @@ class FastWebSocket(WebSocketWSGI):  # type: ignore[misc]
             ws.sock.sendall(data)
         finally:
             self._sending = False
+        if message is self._last:  # the close frame is out: nothing more
+            self._last = None
 
     def deliver(self, eio_socket: Any, frame: bytes) -> None:
         """Send ``frame`` now if nothing is ahead of it for this client, else queue it in order."""
+        self._deliver(eio_socket, frame)
+
+    def _deliver(self, eio_socket: Any, frame: bytes) -> _Frame | None:
+        """``deliver``; what of ``frame`` was queued (None: all of it went out, or nothing will)."""
         if not self.ws.connected:  # after a close frame, nothing more goes out (RFC 6455 §5.5.1)
-            return
+            return None
         queue = eio_socket.queue
         if not self._sending and not queue.qsize():
             # The writer is parked on its empty queue, so nothing is in flight: write without
@@ -192,8 +287,10 @@ class FastWebSocket(WebSocketWSGI):  # type: ignore[misc]
             except BlockingIOError:
                 sent = 0
             except OSError:
-                return  # the connection is going away; its reader cleans up
+                return None  # the connection is going away; its reader cleans up
             if sent == len(frame):
-                return
+                return None
             frame = frame[sent:]
-        queue.put(_Frame(frame))
+        queued = _Frame(frame)
+        queue.put(queued)
+        return queued
