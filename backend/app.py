@@ -50,6 +50,11 @@ def create_app(settings: Settings) -> Flask:
         async_mode="gevent",  # explicit: auto-detection differs when frozen
         cors_allowed_origins=OriginCheck(names, lambda: host.port),
         max_http_buffer_size=ENGINE_MAX_BYTES,
+        # Websocket only: every Parley client (the UI, the desktop window, python clients) connects
+        # that way, and long-polling would be a second way in for everything the websocket
+        # reader screens out (docs/protocol.md, "Limits"): packets python-socketio cannot read
+        # crashed its handlers, deep JSON raised out of Engine.IO's payload decoder.
+        transports=["websocket"],
         logger=False,
         engineio_logger=False,
         # Each event runs in its connection's reader greenlet instead of a new greenlet per event:

@@ -7,6 +7,7 @@ import requests
 
 from backend import ServerHandle
 from tests.peers import refusal
+from tests.rawws import raw_websocket
 
 pytestmark = pytest.mark.integration
 
@@ -28,9 +29,19 @@ def test_handshake_from_a_foreign_origin_is_refused(live_server: ServerHandle) -
         == 400
     )
     assert _polling_handshake(live_server, Origin="http://127.0.0.1:1").status_code == 400
-    own = _polling_handshake(live_server, Origin=f"http://127.0.0.1:{live_server.port}")
-    assert own.status_code == 200 and own.headers.get("Access-Control-Allow-Origin") != "*"
+    own = f"http://127.0.0.1:{live_server.port}"
+    s, _, headers = raw_websocket(live_server.port, f"Origin: {own}\r\n")  # 101, or it raises
+    s.close()
+    assert not [h for h in headers if h.lower().startswith("access-control-allow-origin: *")]
     assert "evil" not in str(refused.headers)
+
+
+def test_long_polling_is_not_a_way_in(live_server: ServerHandle) -> None:
+    # Parley's clients all use the websocket; long-polling would reach python-socketio without
+    # the websocket reader's screening (the hostile-peer issue).
+    own = f"http://127.0.0.1:{live_server.port}"
+    polling = _polling_handshake(live_server, Origin=own)
+    assert polling.status_code == 400 and "Invalid transport" in polling.text
 
 
 def test_websocket_from_a_foreign_origin_is_refused(live_server: ServerHandle) -> None:
