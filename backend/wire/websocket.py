@@ -120,6 +120,11 @@ class FastWebSocket(WebSocketWSGI):  # type: ignore[misc]
             self._let_go(owner)
             start_response("400 Bad Request", [("Content-Type", "text/plain")])
             return [b"Not a WebSocket handshake this host accepts.\n"]
+        # No read timeout on a websocket (its socket inherits the request's, connections.py):
+        # Engine.IO's pings end a silent peer (and close() shuts the connection down, waking
+        # this reader), and a timeout would arm a timer on every wait for the next frame (a few
+        # µs of every round trip, measured).
+        self.ws.sock.settimeout(None)
         self._reader = frames.FrameReader(self.ws.sock.recv, ENGINE_MAX_BYTES, HARD_MAX_BYTES)
         try:
             return self.app(self)
