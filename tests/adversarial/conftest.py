@@ -18,8 +18,10 @@ import os
 import secrets
 import socket
 import sqlite3
+import subprocess
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -169,6 +171,24 @@ def start_target(
     process = HostProcess(data_dir, "--join-code", JOIN_CODE, *args, env=env, prefix=prefix)
     port = int(process.url.rstrip("/").rsplit(":", 1)[1])
     return Target(process, data_dir, process.url, port, token, general, known)
+
+
+@contextmanager
+def tmpfs(where: Path, mib: int) -> Iterator[Path]:
+    """A small tmpfs of the test's own at ``where`` (root only: a real small disk, not a mock);
+    the test is skipped where mounting is not allowed."""
+    where.mkdir()
+    done = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", f"size={mib}m,mode=0700", "tmpfs", str(where)],
+        capture_output=True,
+        text=True,
+    )
+    if done.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {done.stderr.strip()}")
+    try:
+        yield where
+    finally:
+        subprocess.run(["umount", "-l", str(where)], check=False)
 
 
 @pytest.fixture(scope="module")

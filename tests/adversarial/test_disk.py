@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import os
 import sqlite3
-import subprocess
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,7 +19,7 @@ from typing import Any
 import pytest
 import requests
 
-from tests.adversarial.conftest import JOIN_CODE, Target, start_target
+from tests.adversarial.conftest import JOIN_CODE, Target, start_target, tmpfs
 from tests.peers import Peer
 
 pytestmark = pytest.mark.integration
@@ -263,20 +262,9 @@ def test_refused_chunks_leave_no_traceback(tmp_path: Path, hosts: list[Target]) 
 
 @pytest.fixture
 def small_disk(tmp_path: Path) -> Iterator[Path]:
-    """A 64 MiB tmpfs of the test's own (root only: a real small disk, not a mock)."""
-    mount = tmp_path / "disk"
-    mount.mkdir()
-    done = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", "size=64m,mode=0700", "tmpfs", str(mount)],
-        capture_output=True,
-        text=True,
-    )
-    if done.returncode != 0:
-        pytest.skip(f"cannot mount a tmpfs here: {done.stderr.strip()}")
-    try:
+    """A 64 MiB disk of the test's own, for the quotas' free-space reserve."""
+    with tmpfs(tmp_path / "disk", 64) as mount:
         yield mount
-    finally:
-        subprocess.run(["umount", "-l", str(mount)], check=False)
 
 
 def _leave_free(path: Path, free: int) -> None:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 import time
 import urllib.error
 import urllib.request
@@ -15,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.adversarial.conftest import JOIN_CODE, Target, start_target
+from tests.adversarial.conftest import JOIN_CODE, Target, start_target, tmpfs
 from tests.peers import Refused
 
 pytestmark = pytest.mark.integration
@@ -44,20 +43,9 @@ def test_a_read_mark_must_name_a_message_of_its_room(target: Target) -> None:
 
 @pytest.fixture
 def small_disk(tmp_path: Path) -> Iterator[Path]:
-    """A 24 MiB tmpfs of the test's own to fill (root only: a real full disk, not a mock)."""
-    mount = tmp_path / "disk"
-    mount.mkdir()
-    done = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", "size=24m,mode=0700", "tmpfs", str(mount)],
-        capture_output=True,
-        text=True,
-    )
-    if done.returncode != 0:
-        pytest.skip(f"cannot mount a tmpfs here: {done.stderr.strip()}")
-    try:
+    """A 24 MiB disk of the test's own, to fill."""
+    with tmpfs(tmp_path / "disk", 24) as mount:
         yield mount
-    finally:
-        subprocess.run(["umount", "-l", str(mount)], check=False)
 
 
 def _health(url: str) -> tuple[int, dict[str, object]]:
