@@ -19,7 +19,7 @@ import time
 from typing import NoReturn, TextIO
 
 from backend import Settings, build_arg_parser, settings_from_args
-from desktop import display, headless, logs, single_instance
+from desktop import display, headless, logs, single_instance, subcommands
 from desktop.host_start import HostStart
 
 log = logging.getLogger("desktop")
@@ -40,6 +40,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = build_arg_parser(
         prog="parley", description="Parley: chat with the machines around you."
     )
+    parser.epilog = "Commands (send, tail, backup, ...): `parley help` lists them."
     parser.add_argument("--headless", action="store_true", help="serve without opening a window")
     parser.add_argument(
         "--start-screen",
@@ -56,6 +57,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None, out: TextIO | None = None) -> int:
     out = out or sys.stdout or sys.stderr  # windowed Windows builds have neither; then say nothing
+    argv = sys.argv[1:] if argv is None else argv
+    command = subcommands.find(argv)
+    if command is not None:
+        return subcommands.run(command, argv[1:], out)
     started = time.monotonic()
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -162,5 +167,6 @@ def _say(out: TextIO | None, text: str) -> None:
 
 
 if __name__ == "__main__":  # the PyInstaller entry script (so imports above are absolute)
-    skip_client_only_modules()
+    if subcommands.find(sys.argv[1:]) is None:  # commands may be clients themselves
+        skip_client_only_modules()
     exit_process(main())
