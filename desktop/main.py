@@ -27,11 +27,12 @@ log = logging.getLogger("desktop")
 # The smoke check's GET must be answered fast on a loopback socket; anything slower is a failure.
 SMOKE_TIMEOUT = 10.0
 # flask_socketio imports python-socketio whole, its client included, and engineio's client imports
-# these two when they are installed. The app never runs a Socket.IO client; they are not in
-# requirements.txt (the dev venv has them for the tests' clients) and build.spec leaves them out.
-# Marked absent, a source run in the dev venv imports what a runtime install does: ~70 ms less of
-# the host's start (engineio.client handles their absence). Entry points only: an in-process
-# main() (tests) leaves the importing process alone.
+# these two when they are installed. The app never runs a Socket.IO client: requests is not in
+# requirements.txt (the dev venv has it for the tests' clients) and build.spec leaves it out;
+# websocket-client is there only for the `parley send/tail/...` commands (desktop/cli), which
+# __main__ does not mark. Marked absent, the app's start skips both: ~70 ms less of the host's
+# start (engineio.client handles their absence). Entry points only: an in-process main() (tests)
+# leaves the importing process alone.
 CLIENT_ONLY_MODULES = ("requests", "websocket")
 
 

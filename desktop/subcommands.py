@@ -17,6 +17,17 @@ from typing import TextIO
 
 # name → (module under desktop/cli, summary). Order is the order ``parley help`` lists them in.
 COMMANDS: dict[str, tuple[str, str]] = {}
+# The chat client (desktop/cli/client.py): a host's saved login, then the protocol's commands.
+COMMANDS |= {
+    "join": ("join", "join a host (invite link or URL) and save the login"),
+    "send": ("send", "send a message to a room"),
+    "tail": ("tail", "print a room's last messages; --follow for new ones"),
+    "upload": ("upload", "send a file to a room"),
+    "download": ("download", "download a file by its id"),
+    "search": ("search", "search the messages of your rooms"),
+    "rooms": ("rooms", "list the rooms"),
+    "whoami": ("whoami", "show who the saved login signs in as"),
+}
 
 
 def find(argv: list[str]) -> str | None:
