@@ -210,7 +210,10 @@ class Connection:
         self._welcomed.set()
 
     def _on_refused(self, data: Any = None) -> None:
-        self._refusal = data if data is not None else {}
+        # The host's refusal is {"message", "data": {"code", "message"}}; python-socketio also
+        # reports a connection that never opened here, with a plain string (not a refusal).
+        if isinstance(data, dict):
+            self._refusal = data
 
     def _refused(self) -> Failure:
         data = self._refusal if isinstance(self._refusal, dict) else {}
@@ -334,6 +337,9 @@ def run(name: str, body: Callable[[], int]) -> int:
     try:
         return body()
     except Failure as exc:
+        print(f"parley {name}: {exc}", file=sys.stderr, flush=True)
+        return 1
+    except OSError as exc:  # a local file or folder: unreadable, missing, full disk
         print(f"parley {name}: {exc}", file=sys.stderr, flush=True)
         return 1
     except KeyboardInterrupt:

@@ -60,7 +60,10 @@ def _download(args: argparse.Namespace) -> int:
             )
             if dest.is_dir():
                 dest = dest / _sent_name(resp.headers, args.file_id)
-            fd, tmp = tempfile.mkstemp(prefix=".parley-", suffix=".part", dir=dest.parent or ".")
+            try:
+                fd, tmp = tempfile.mkstemp(prefix=".parley-", suffix=".part", dir=dest.parent)
+            except OSError as exc:
+                raise client.Failure(f"cannot write in {dest.parent}: {exc.strerror}") from None
             try:
                 with os.fdopen(fd, "wb") as out:
                     size, sha = _copy(resp, out)

@@ -116,7 +116,12 @@ def _tail(args: argparse.Namespace) -> int:
         # Set before connecting, so a signal at any point ends the command with 0.
         for sig in (signal.SIGINT, signal.SIGTERM):
             signal.signal(sig, lambda *_: stop.set())
-    tail = Tail(args, client.connect(args))
+    conn = client.connect(args)
+    try:
+        tail = Tail(args, conn)
+    except client.Failure:
+        conn.close()
+        raise
     try:
         tail.last(args.lines)
         if args.follow:

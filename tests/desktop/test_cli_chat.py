@@ -4,6 +4,7 @@ clients (tests/peers.py)."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import queue
@@ -21,7 +22,7 @@ from typing import Any
 
 import pytest
 
-from backend import ServerHandle
+from backend import ServerHandle, Settings, start_server
 from desktop.cli import logins
 from tests.conftest import JOIN_CODE
 from tests.hostproc import HostProcess
@@ -95,7 +96,10 @@ class Following:
         try:
             return json.loads(self.lines.get(timeout=timeout))  # type: ignore[no-any-return]
         except queue.Empty:
-            raise AssertionError(f"no line within {timeout} s") from None
+            self.kill()
+            assert self.proc.stderr is not None
+            err = self.proc.stderr.read()
+            raise AssertionError(f"no line within {timeout} s; stderr: {err}") from None
 
     def quiet(self, within: float = 0.5) -> bool:
         try:
@@ -272,6 +276,8 @@ def test_upload_then_download_is_byte_for_byte(
     missing = joined("download", "999999", "-o", str(out_dir))
     assert missing.returncode == 1 and "not_found" in missing.stderr
     assert sorted(p.name for p in out_dir.iterdir()) == ["report.bin"]  # no partial file
+    nowhere = joined("download", str(attachment["id"]), "-o", str(tmp_path / "no" / "such"))
+    assert nowhere.returncode == 1 and "cannot write in" in nowhere.stderr
 
 
 def test_search_finds_a_sent_message(joined: Cli, connect: Callable[..., Peer]) -> None:
@@ -305,6 +311,23 @@ def test_unknown_room_and_not_a_member_fail_with_exit_1(
     refused = joined("send", "private", "let me in")
     assert refused.returncode == 1 and "(forbidden)" in refused.stderr
     assert bob.received("message_created") == []
+
+
+def test_a_rate_limited_send_says_when_to_try_again(cli: Cli, settings: Settings) -> None:
+    handle = start_server(dataclasses.replace(settings, port=0, send_burst=1, send_rate=0.01))
+    try:
+        cli.ok("join", f"{handle.url}#code={JOIN_CODE}", "--name", "alice")
+        # Buckets start full when a user comes online: alice stays online on another device
+        # (a `tail --follow` would do) so the two sends share one bucket.
+        other_device = Peer(handle.url, {"token": logins.token_for_url(handle.url, cli.config)})
+        cli.ok("send", "general", "one")
+        refused = cli("send", "general", "two")
+        assert refused.returncode == 1
+        assert "(rate_limited; retry after" in refused.stderr
+        assert len(refused.stderr.strip().splitlines()) == 1
+        other_device.close()
+    finally:
+        handle.stop()
 
 
 def test_bad_arguments_are_usage_errors(cli: Cli) -> None:
