@@ -5,6 +5,7 @@ clients (tests/peers.py)."""
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import json
 import os
 import queue
@@ -193,7 +194,8 @@ def test_send_reaches_another_client_and_tail_shows_it(
     shown = joined.ok("tail", "general", "-n", "2")
     assert "alice: hello from the shell" in shown
     assert shown.index("hello from the shell") < shown.index("line one")
-    lines = [json.loads(x) for x in joined.ok("tail", "general", "-n", "1", "--json").splitlines()]
+    by_id = joined.ok("tail", str(stored["room_id"]), "-n", "1", "--json")  # a room by its id
+    lines = [json.loads(x) for x in by_id.splitlines()]
     assert [m["id"] for m in lines] == [stored["id"]]
 
 
@@ -280,6 +282,42 @@ def test_upload_then_download_is_byte_for_byte(
     assert nowhere.returncode == 1 and "cannot write in" in nowhere.stderr
 
 
+def test_upload_continues_from_the_hosts_offset(
+    joined: Cli, live_server: ServerHandle, tmp_path: Path
+) -> None:
+    """An upload that broke off (here: its first chunk sent by hand) is finished, not restarted."""
+    token = logins.token_for_url(live_server.url, joined.config)
+    payload = os.urandom(9 << 20)  # two chunks of the host's 8 MiB
+    src = tmp_path / "big.bin"
+    src.write_bytes(payload)
+    rooms = [json.loads(line) for line in joined.ok("rooms", "--json").splitlines()]
+    general = next(r["id"] for r in rooms if r["name"] == "general")
+    announce = {"room_id": general, "name": "big.bin", "size": len(payload)}
+    announce["sha256"] = hashlib.sha256(payload).hexdigest()
+    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+    req = urllib.request.Request(
+        live_server.url + "api/uploads", json.dumps(announce).encode(), headers, method="POST"
+    )
+    with urllib.request.urlopen(req, timeout=10) as resp:
+        upload = json.loads(resp.read())
+    chunk = upload["chunk_size"]
+    req = urllib.request.Request(
+        f"{live_server.url}api/uploads/{upload['upload_id']}",
+        payload[:chunk],
+        {"Authorization": f"Bearer {token}", "Upload-Offset": "0"},
+        method="PUT",
+    )
+    with urllib.request.urlopen(req, timeout=30) as resp:
+        assert json.loads(resp.read())["offset"] == chunk
+
+    message = json.loads(joined.ok("upload", "general", str(src), "--json"))
+    (attachment,) = message["attachments"]
+    assert attachment["sha256"] == announce["sha256"]
+    out = tmp_path / "copy.bin"
+    joined.ok("download", str(attachment["id"]), "-o", str(out))
+    assert out.read_bytes() == payload
+
+
 def test_search_finds_a_sent_message(joined: Cli, connect: Callable[..., Peer]) -> None:
     bob = connect("bob")
     room = bob.room_id("general")
@@ -356,13 +394,24 @@ def test_no_saved_login_and_an_unreachable_host_fail_fast(cli: Cli) -> None:
     assert time.monotonic() - started < 5
 
 
-def test_the_frozen_binary_joins_and_sends(
-    frozen_binary: Path, tmp_path: Path, live_server: ServerHandle, connect: Callable[..., Peer]
+def test_the_frozen_binary_joins_sends_and_follows(
+    frozen_binary: Path,
+    tmp_path: Path,
+    live_server: ServerHandle,
+    connect: Callable[..., Peer],
+    follows: Callable[[Following], Following],
 ) -> None:
-    """The one-file build carries the commands and their client (websocket-client) too."""
+    """The one-file build carries the commands and their client (websocket-client) too, and its
+    bootloader hands SIGTERM on to the command, which ends with 0."""
     frozen = Cli(tmp_path / "frozen-config", [str(frozen_binary)])
     frozen.ok("join", f"{live_server.url}#code={JOIN_CODE}", "--name", "alice")
     bob = connect("bob")
     message_id = int(frozen.ok("send", "general", "sent by the binary"))
     got = bob.expect("message_created")
     assert (got["id"], got["text"]) == (message_id, "sent by the binary")
+
+    tail = follows(frozen.start("tail", "general", "-n", "1", "--follow", "--json"))
+    assert tail.line()["id"] == message_id
+    reply = bob.send(bob.room_id("general"), "seen by the binary", "f-1")
+    assert tail.line()["id"] == reply["id"]
+    assert tail.stop(signal.SIGTERM) == (0, "")
