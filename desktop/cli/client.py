@@ -189,8 +189,8 @@ class Connection:
         # No reconnection by the library: a command that follows (tail) reconnects itself and
         # resumes from its own offset. handle_sigint=False: the command decides what a signal does.
         self.sio = socketio.Client(reconnection=False, handle_sigint=False, request_timeout=timeout)
-        # Handlers run on the client's reader thread: they only hand things over (a call made
-        # there would wait for an answer that same thread has to read).
+        # Handlers run on the client's threads (one per message, so in no promised order): they
+        # only hand things over, and the command's own thread decides what to do, in its order.
         self.sio.on("welcome", self._on_welcome)
         self.sio.on("connect_error", self._on_refused)
         self.sio.on("disconnect", lambda *a: self.events.put(("disconnect", None)))
