@@ -23,6 +23,7 @@ from typing import Any
 from .. import commands as c
 from .. import protocol as p
 from ..errors import Forbidden, NotFound, RateLimited
+from ..fields import MAX_ID
 from ..models import Message, User, Webhook
 from ..ratelimit import TokenBuckets
 from ..storage.interface import Store
@@ -173,7 +174,8 @@ class Bots:
 
         :raises NotFound: no such webhook, or the wrong secret (the same answer for both).
         """
-        if not 1 <= len(secret) <= _SECRET_MAX:
+        # An id past SQLite's integers (a URL can say anything) names nothing either.
+        if not 1 <= len(secret) <= _SECRET_MAX or not 1 <= webhook_id <= MAX_ID:
             raise NotFound("There is no such webhook.")
         webhook = self._ctx.db.read(lambda s: s.webhooks.get(webhook_id))
         expected = webhook.secret_hash if webhook is not None else _NO_HASH

@@ -46,7 +46,11 @@ def post(webhook_id: int, secret: str) -> tuple[Response, int]:
     if request.mimetype != "application/json":
         raise Invalid('Send JSON: Content-Type: application/json and {"text": "..."}.')
     try:
-        data = json.loads(request.get_data(cache=False))
+        raw = request.get_data(cache=False)
+    except OSError:  # the client stopped sending before its Content-Length (gevent's reader)
+        raise Invalid("The body ended before its Content-Length.") from None
+    try:
+        data = json.loads(raw)
     except (ValueError, RecursionError):  # not UTF-8 or not JSON; nested past any real body
         raise Invalid('The body is not JSON. Send {"text": "..."}.') from None
     limits = c.Limits(max_text_chars=here.settings.max_text_chars)
