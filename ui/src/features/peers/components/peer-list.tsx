@@ -45,6 +45,7 @@ export function PeerList({ roomId }: { roomId: number }) {
               {u.name}
               {u.id === me && ' (you)'}
               {u.is_host && <span className="tag">host</span>}
+              {u.bot && <span className="tag bot-tag">BOT</span>}
             </span>
             <span className="sr-only">{u.online ? 'online' : 'offline'}</span>
             {u.id !== me && (
