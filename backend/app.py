@@ -23,7 +23,7 @@ from .storage.blobs import BlobStore
 from .storage.sqlite.store import SqliteBackend
 from .storage.worker import Database
 from .version import __version__
-from .web import file_routes, routes
+from .web import file_routes, hook_routes, routes
 from .web.events import ChatNamespace
 from .web.security import HostCheck, OriginCheck
 from .wire.install import install
@@ -115,4 +115,6 @@ def create_app(settings: Settings) -> Flask:
     app.extensions["parley"] = host
     # Uploads and downloads; HTTP has no engineio origin check, so the routes get our own.
     file_routes.init_app(app, OriginCheck(names, lambda: host.port))
+    # Incoming webhooks: scripts post without an Origin; other sites' pages are refused.
+    hook_routes.init_app(app, OriginCheck(names, lambda: host.port))
     return app

@@ -310,6 +310,79 @@ class RemoveDevice:
         return cls(fields.required_int(data, "device_id"))
 
 
+# -- bots and webhooks -----------------------------------------------------------------------------
+
+# A bot's avatar when none is picked.
+DEFAULT_BOT_AVATAR = "\U0001f916"  # 🤖
+
+
+@dataclass(frozen=True, slots=True)
+class CreateBot:
+    name: str  # as sent; chat/bots.py cleans it by the same rules as a person's name
+    avatar: str  # one emoji (fields.emoji)
+
+    @classmethod
+    def decode(cls, data: Data, limits: Limits) -> CreateBot:
+        name = data.get("name")
+        if not isinstance(name, str) or not fields.is_text(name):
+            raise Invalid("Pick a name for the bot.", field="name")
+        avatar = data.get("avatar")
+        if avatar is None or avatar == "":
+            return cls(name, DEFAULT_BOT_AVATAR)
+        try:
+            return cls(name, fields.emoji(avatar))
+        except Invalid:
+            raise Invalid("A bot's avatar is one emoji.", field="avatar") from None
+
+
+@dataclass(frozen=True, slots=True)
+class BotRef:
+    """A command about one bot and nothing more (reset_bot_token, revoke_bot)."""
+
+    bot_id: int
+
+    @classmethod
+    def decode(cls, data: Data, limits: Limits) -> BotRef:
+        return cls(fields.required_int(data, "bot_id"))
+
+
+@dataclass(frozen=True, slots=True)
+class CreateWebhook:
+    bot_id: int
+    room_id: int
+
+    @classmethod
+    def decode(cls, data: Data, limits: Limits) -> CreateWebhook:
+        return cls(fields.required_int(data, "bot_id"), fields.room_id(data))
+
+
+@dataclass(frozen=True, slots=True)
+class WebhookRef:
+    webhook_id: int
+
+    @classmethod
+    def decode(cls, data: Data, limits: Limits) -> WebhookRef:
+        return cls(fields.required_int(data, "webhook_id"))
+
+
+@dataclass(frozen=True, slots=True)
+class WebhookPost:
+    """A webhook request's JSON body: the text, and a client_id to make a retry safe (None: the
+    host makes one, and a retried request posts again)."""
+
+    text: str
+    client_id: str | None
+
+    @classmethod
+    def decode(cls, data: Any, limits: Limits) -> WebhookPost:
+        if not isinstance(data, dict):
+            raise Invalid('Send a JSON object: {"text": "..."}.')
+        text = fields.text(data, limits.max_text_chars)
+        if not fields.is_text(text):  # a lone surrogate ("\ud800") JSON allows, UTF-8 does not
+            raise Invalid("The message is not valid text.", field="text")
+        return cls(text, fields.client_id(data) if "client_id" in data else None)
+
+
 @dataclass(frozen=True, slots=True)
 class NoFields:
     """A command that carries nothing but itself (list_rooms, get_invite, admin_info)."""

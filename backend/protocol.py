@@ -31,6 +31,14 @@ ADMIN_INFO: Final = "admin_info"
 ADMIN_RENAME_HOST: Final = "admin_rename_host"
 ADMIN_SET_JOIN_CODE: Final = "admin_set_join_code"
 ADMIN_REMOVE_DEVICE: Final = "admin_remove_device"
+# Bots and incoming webhooks (the host user only; chat/bots.py).
+CREATE_BOT: Final = "create_bot"
+LIST_BOTS: Final = "list_bots"
+RESET_BOT_TOKEN: Final = "reset_bot_token"
+REVOKE_BOT: Final = "revoke_bot"
+CREATE_WEBHOOK: Final = "create_webhook"
+LIST_WEBHOOKS: Final = "list_webhooks"
+DELETE_WEBHOOK: Final = "delete_webhook"
 
 # Events (server → client).
 WELCOME: Final = "welcome"
@@ -47,6 +55,11 @@ MESSAGE_DELETED: Final = "message_deleted"
 READ_CHANGED: Final = "read_changed"
 SEEN: Final = "seen"
 SERVER_CHANGED: Final = "server_changed"
+
+# Incoming webhooks: POST {"text"} to WEBHOOK_PATH/<id>/<secret>; a body over this is refused
+# (413) before it is read: the longest message, every character JSON-escaped, fits.
+WEBHOOK_PATH: Final = "/api/hooks"
+WEBHOOK_BODY_MAX: Final = 32 * 1024
 
 # The room every user belongs to; it cannot be left.
 GENERAL: Final = "general"

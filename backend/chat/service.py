@@ -15,6 +15,7 @@ from ..host_settings import HostSettings
 from ..storage.blobs import BlobStore
 from ..storage.interface import Database, Store
 from .admin import Admin
+from .bots import Bots
 from .context import Context, Offload, SendRate, Transport
 from .file_cleanup import Clock, FileCleanup
 from .files import FileLimits, Files
@@ -47,6 +48,7 @@ class ChatService:
         self.file_cleanup = FileCleanup(ctx, blobs, offload, file_limits.unattached_ttl, clock)
         self.files = Files(ctx, blobs, offload, self.file_cleanup, file_limits)
         self.admin = Admin(ctx, host, invite_urls)
+        self.bots = Bots(ctx, self.sessions, self.messages, invite_urls)
 
     def bootstrap(self) -> None:
         """A fresh host gets its ``general`` room; everyone's name is known for mentions and for

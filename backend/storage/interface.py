@@ -22,7 +22,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Protocol, TypeVar
 
-from ..models import Attachment, Device, Message, Page, Room, Upload, User
+from ..models import Attachment, Device, Message, Page, Room, Upload, User, Webhook
 
 T = TypeVar("T")
 
@@ -60,7 +60,12 @@ class UserRows(Protocol):
         skeleton: str | None = None,
         shape: str | None = None,
         is_host: bool = False,
+        is_bot: bool = False,
+        avatar: str | None = None,
     ) -> User: ...
+    def bots(self) -> list[User]:
+        """Every bot user, by name key."""
+        ...
 
 
 class DeviceRows(Protocol):
@@ -79,6 +84,13 @@ class DeviceRows(Protocol):
     def get(self, device_id: int) -> Device | None: ...
     def all(self) -> list[Device]: ...
     def delete(self, device_id: int) -> bool: ...
+    def of_user(self, user_id: int) -> list[int]:
+        """The ids of the user's devices."""
+        ...
+
+    def delete_of_user(self, user_id: int) -> list[int]:
+        """Delete every device of the user (its tokens stop working); their ids."""
+        ...
 
 
 class SettingRows(Protocol):
@@ -273,6 +285,24 @@ class FileRows(Protocol):
         ...
 
 
+class WebhookRows(Protocol):
+    """Incoming webhooks; only each secret's hash is stored."""
+
+    def insert(self, bot_id: int, room_id: int, secret_hash: str) -> int:
+        """A new webhook; its id."""
+        ...
+
+    def get(self, webhook_id: int) -> Webhook | None: ...
+    def all(self) -> list[Webhook]:
+        """Every webhook, by id."""
+        ...
+
+    def delete(self, webhook_id: int) -> bool: ...
+    def delete_of_bot(self, bot_id: int) -> int:
+        """Delete the bot's webhooks; how many."""
+        ...
+
+
 class Store(Protocol):
     """One connection's row groups, plus the transaction calls only the worker makes."""
 
@@ -298,6 +328,8 @@ class Store(Protocol):
     def uploads(self) -> UploadRows: ...
     @property
     def files(self) -> FileRows: ...
+    @property
+    def webhooks(self) -> WebhookRows: ...
 
     def integrity_check(self) -> str: ...
 

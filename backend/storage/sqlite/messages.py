@@ -13,6 +13,7 @@ from .search import fts_query
 _MESSAGE_SELECT = (
     "SELECT m.id, m.room_id, m.client_id, m.text, m.created_at, m.edited_at, m.deleted_at, m.rev, "
     "u.id AS author_id, u.name AS author_name, u.is_host AS author_is_host, "
+    "u.is_bot AS author_is_bot, "
     "q.id AS q_id, substr(q.text, 1, 140) AS q_snippet, q.deleted_at AS q_deleted_at, "
     "qu.id AS q_author_id, qu.name AS q_author_name "
     "FROM message m JOIN user u ON u.id = m.author_id "
@@ -247,7 +248,12 @@ class Reactions:
 
 
 def _message(row: sqlite3.Row) -> Message:
-    author = User(id=row["author_id"], name=row["author_name"], is_host=bool(row["author_is_host"]))
+    author = User(
+        id=row["author_id"],
+        name=row["author_name"],
+        is_host=bool(row["author_is_host"]),
+        is_bot=bool(row["author_is_bot"]),
+    )
     quote = None
     if row["q_id"] is not None:
         quote = Quote(

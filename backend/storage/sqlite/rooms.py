@@ -6,7 +6,7 @@ import sqlite3
 from dataclasses import replace
 
 from ...models import Room, User, utc_now
-from .rows import last_id, marks, user_from_row
+from .rows import USER_COLUMNS, last_id, marks, user_from_row
 
 _ROOM_SELECT = (
     "SELECT r.id, r.name, r.kind, r.created_at, "
@@ -65,7 +65,7 @@ class Rooms:
             return rooms
         members: dict[int, list[User]] = {}
         for row in self._db.execute(
-            f"SELECT rm.room_id, u.id, u.name, u.is_host FROM room_member rm "
+            f"SELECT rm.room_id, {USER_COLUMNS} FROM room_member rm "
             f"JOIN user u ON u.id = rm.user_id WHERE rm.room_id IN ({marks(len(dms))}) "
             "ORDER BY u.id",
             dms,
@@ -103,7 +103,7 @@ class Members:
 
     def of_room(self, room_id: int) -> list[User]:
         rows = self._db.execute(
-            "SELECT u.id, u.name, u.is_host FROM room_member rm JOIN user u ON u.id = rm.user_id "
+            f"SELECT {USER_COLUMNS} FROM room_member rm JOIN user u ON u.id = rm.user_id "
             "WHERE rm.room_id = ? ORDER BY u.name_key",
             (room_id,),
         )

@@ -17,6 +17,7 @@ from .files import Files, Uploads
 from .messages import Mentions, Messages, Reactions
 from .people import Devices, Settings, Users
 from .rooms import Members, ReadMarks, Rooms
+from .webhooks import Webhooks
 
 
 def connect(path: Path, *, synchronous: str, readonly: bool = False) -> sqlite3.Connection:
@@ -53,6 +54,7 @@ class SqliteStore:
         self.reactions = Reactions(db)
         self.uploads = Uploads(db)
         self.files = Files(db)
+        self.webhooks = Webhooks(db)
 
     def integrity_check(self) -> str:
         return str(self._db.execute("PRAGMA integrity_check").fetchone()[0])

@@ -23,6 +23,13 @@ export const COMMANDS = {
   adminRenameHost: 'admin_rename_host',
   adminSetJoinCode: 'admin_set_join_code',
   adminRemoveDevice: 'admin_remove_device',
+  createBot: 'create_bot',
+  listBots: 'list_bots',
+  resetBotToken: 'reset_bot_token',
+  revokeBot: 'revoke_bot',
+  createWebhook: 'create_webhook',
+  listWebhooks: 'list_webhooks',
+  deleteWebhook: 'delete_webhook',
 } as const;
 export type Command = (typeof COMMANDS)[keyof typeof COMMANDS];
 
@@ -56,8 +63,10 @@ export const CONNECT_ERRORS = [
 ] as const;
 export type ConnectErrorCode = (typeof CONNECT_ERRORS)[number];
 
-export type WireUser = { id: number; name: string; is_host: boolean; online?: boolean };
-export type WireAuthor = { id: number; name: string };
+/** `bot`: a bot user (made by the host user); it then has an `avatar` (one emoji). */
+export type WireUser = { id: number; name: string; is_host: boolean; bot?: boolean; avatar?: string; online?: boolean };
+/** `bot` is present (true) only when the author is a bot. */
+export type WireAuthor = { id: number; name: string; bot?: boolean };
 export type RoomKind = 'channel' | 'dm';
 export type WireRoom = {
   id: number;
@@ -180,6 +189,18 @@ export type WireDevice = {
 export type AdminInfo = { name: string; join_code: string | null; devices: WireDevice[] };
 export type AdminRenameResult = { server: WireServer };
 export type AdminJoinCodeResult = { join_code: string | null };
+
+/** Bots and incoming webhooks (the host user only). Tokens and secrets come once, in the ack. */
+export type WireBot = WireUser & { bot: true; avatar: string; has_token: boolean };
+export type CreateBotResult = { bot: WireUser; token: string };
+export type ListBotsResult = { bots: WireBot[] };
+export type BotTokenResult = { token: string };
+export type WireWebhook = { id: number; bot_id: number; room_id: number; room_name: string; created_at: string };
+/** `path`: `/api/hooks/<id>/<secret>`; `urls`: the host's LAN URLs with it. */
+export type CreateWebhookResult = { webhook: WireWebhook; path: string; urls: string[] };
+export type ListWebhooksResult = { webhooks: WireWebhook[] };
+/** The webhook endpoint's body limit (bytes); text is limited like any message. */
+export const WEBHOOK_BODY_MAX = 32 * 1024;
 
 /** Uploads (HTTP, `Authorization: Bearer <token>`). */
 export type UploadStart = { room_id: number; name: string; size: number; sha256: string };
