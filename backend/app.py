@@ -20,7 +20,7 @@ from .config import Settings
 from .host import Host
 from .host_settings import HostSettings
 from .storage.blobs import BlobStore
-from .storage.sqlite.store import SqliteBackend
+from .storage.sqlite.store import DB_FILE, SqliteBackend
 from .storage.worker import Database
 from .version import __version__
 from .web import file_routes, routes
@@ -30,8 +30,6 @@ from .wire.install import install
 from .wire.websocket import ENGINE_MAX_BYTES
 
 log = logging.getLogger(__name__)
-
-DB_FILE = "parley.sqlite3"
 
 
 def create_app(settings: Settings) -> Flask:
