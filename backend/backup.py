@@ -99,39 +99,65 @@ def engine(data_dir: Path) -> Backend:
     return SqliteBackend(data_dir / DB_FILE, synchronous="full")
 
 
+def check_folder(folder: Path, data_dir: Path) -> Path:
+    """``folder`` made if missing (0700) and proven writable, outside ``data_dir``; resolved.
+
+    :raise BackupError: it is a file, it cannot be made or written, or it is in the data dir.
+    """
+    folder = Path(folder)
+    if not folder.is_absolute():
+        raise BackupError("Give the backup folder's full path, not a relative one.")
+    resolved = folder.resolve()
+    data = Path(data_dir).resolve()
+    if resolved == data or data in resolved.parents:
+        raise BackupError("Pick a folder outside the host's data folder.")
+    if resolved.exists() and not resolved.is_dir():
+        raise BackupError(f"{folder} is a file, not a folder.")
+    try:
+        private_dir(resolved)
+        probe = resolved / f".parley-write-test-{secrets.token_hex(4)}"
+        os.close(os.open(probe, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+        probe.unlink()
+    except OSError as exc:
+        raise BackupError(f"Cannot write to {folder}: {exc.strerror or exc}.") from exc
+    return resolved
+
+
 # -- backing up ------------------------------------------------------------------------------------
 
 
 def make_backup(
     data_dir: Path,
-    folder: Path,
+    folder: Path | None = None,
     *,
     progress: BackupProgress | None = None,
     clock: Callable[[], datetime] | None = None,
     backend: Backend | None = None,
 ) -> BackupResult:
-    """Back up ``data_dir`` (its host may be running) into a new folder inside ``folder``.
+    """Back up ``data_dir`` (its host may be running) into a new folder inside ``folder``
+    (default: ``parley-backups`` beside the data dir).
 
     :raise BackupError: no database there, the folder cannot be written, a check failed.
     """
     data_dir = Path(data_dir)
     if not (data_dir / DB_FILE).is_file():
         raise BackupError(f"There is no Parley database in {data_dir}.")
+    folder = Path(folder) if folder is not None else default_folder(data_dir)
     report = progress or (lambda phase, done, total: None)
     backend = backend or engine(data_dir)
     try:
-        private_dir(Path(folder))
+        private_dir(folder)
     except OSError as exc:
         raise BackupError(f"Cannot make the backup folder {folder}: {exc.strerror or exc}") from exc
     for attempt in range(ATTEMPTS):
         now = (clock or _utc_now)()
-        temp = Path(folder) / f".{PREFIX}{secrets.token_hex(6)}.partial"
+        temp = folder / f".{PREFIX}{secrets.token_hex(6)}.partial"
         try:
             temp.mkdir(mode=0o700)
             result = _write(data_dir, temp, backend, report, now)
-            final = _free_name(Path(folder), now)
+            final = _free_name(folder, now)
             os.rename(temp, final)
-            _fsync_dir(Path(folder))
+            _fsync_dir(folder)
             return _moved(result, final)
         except _Vanished:
             if attempt == ATTEMPTS - 1:

@@ -31,6 +31,9 @@ ADMIN_INFO: Final = "admin_info"
 ADMIN_RENAME_HOST: Final = "admin_rename_host"
 ADMIN_SET_JOIN_CODE: Final = "admin_set_join_code"
 ADMIN_REMOVE_DEVICE: Final = "admin_remove_device"
+START_BACKUP: Final = "start_backup"
+GET_BACKUP_SETTINGS: Final = "get_backup_settings"
+SET_BACKUP_SETTINGS: Final = "set_backup_settings"
 
 # Events (server → client).
 WELCOME: Final = "welcome"
@@ -47,6 +50,9 @@ MESSAGE_DELETED: Final = "message_deleted"
 READ_CHANGED: Final = "read_changed"
 SEEN: Final = "seen"
 SERVER_CHANGED: Final = "server_changed"
+BACKUP_PROGRESS: Final = "backup_progress"
+BACKUP_FINISHED: Final = "backup_finished"
+BACKUP_FAILED: Final = "backup_failed"
 
 # The room every user belongs to; it cannot be left.
 GENERAL: Final = "general"
@@ -61,6 +67,9 @@ SEARCH_MAX: Final = 50
 MAX_UNREAD_ROOMS: Final = 500
 # Files one message may carry.
 MAX_ATTACHMENTS: Final = 10
+# Backups the admin's folder keeps (set_backup_settings), and the longest folder path accepted.
+BACKUP_KEEP_MAX: Final = 100
+BACKUP_FOLDER_MAX_CHARS: Final = 4096
 # People named in one open_dm (the caller may be among them): a conversation, not a channel.
 MAX_DM_USERS: Final = 8
 

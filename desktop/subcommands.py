@@ -16,7 +16,10 @@ import sys
 from typing import TextIO
 
 # name → (module under desktop/cli, summary). Order is the order ``parley help`` lists them in.
-COMMANDS: dict[str, tuple[str, str]] = {}
+COMMANDS: dict[str, tuple[str, str]] = {
+    "backup": ("backup", "back up a host's data (it may be running) into a dated folder"),
+    "restore": ("restore", "restore a backup into a new data folder"),
+}
 
 
 def find(argv: list[str]) -> str | None:

@@ -226,3 +226,18 @@ class ChatNamespace(socketio.Namespace):  # type: ignore[misc]
     def on_admin_remove_device(self, sid: str, cmd: c.RemoveDevice) -> Ack:
         self._chat.admin.remove_device(sid, cmd)
         return {"ok": True}
+
+    # -- backups (the host user's) ---------------------------------------------------------------
+
+    @command(c.NoFields.decode)
+    def on_start_backup(self, sid: str, cmd: c.NoFields) -> Ack:
+        """Acked at once; backup_progress, then backup_finished or backup_failed follow."""
+        return {"ok": True, **self._chat.backups.start(sid)}
+
+    @command(c.NoFields.decode)
+    def on_get_backup_settings(self, sid: str, cmd: c.NoFields) -> Ack:
+        return {"ok": True, **self._chat.backups.settings(sid)}
+
+    @command(c.SetBackupSettings.decode)
+    def on_set_backup_settings(self, sid: str, cmd: c.SetBackupSettings) -> Ack:
+        return {"ok": True, **self._chat.backups.set_settings(sid, cmd)}
