@@ -200,8 +200,7 @@ def _write(
     for sha256, source, _ in sources:
         relative = f"files/{sha256[:2]}/{sha256}"
         target = temp / relative
-        if not target.parent.exists():
-            target.parent.mkdir(mode=0o700, parents=True)
+        _private_dirs(temp, target.parent)
         try:
             size, digest = _copy(source, target)
         except FileNotFoundError:
@@ -291,6 +290,13 @@ def _write_private(path: Path, data: bytes) -> None:
         f.write(data)
         f.flush()
         os.fsync(f.fileno())
+
+
+def _private_dirs(root: Path, directory: Path) -> None:
+    """Make ``directory`` and each folder between it and ``root`` (0700 every one of them)."""
+    for level in [*reversed(directory.relative_to(root).parents), directory.relative_to(root)]:
+        if str(level) != ".":
+            private_dir(root / level)
 
 
 def _fsync_dir(path: Path) -> None:
@@ -393,8 +399,7 @@ def restore_backup(backup: Path, data_dir: Path) -> RestoreResult:
     try:
         for entry in entries:
             source, target = backup / entry["path"], temp / entry["path"]
-            if not target.parent.exists():
-                target.parent.mkdir(mode=0o700, parents=True)
+            _private_dirs(temp, target.parent)
             try:
                 size, digest = _copy(source, target)
             except FileNotFoundError:
