@@ -39,7 +39,7 @@ describe('BackupSection', () => {
       removed: [],
       }),
     );
-    expect(await screen.findByRole('status')).toHaveTextContent('42 messages and 1 files (2.0 KB) to /home/ana/parley-backups/parley-backup-20261206-120000');
+    expect(await screen.findByRole('status')).toHaveTextContent('42 messages and 1 file (2.0 KB) to /home/ana/parley-backups/parley-backup-20261206-120000');
     expect(screen.getByRole('button', { name: 'Back up now' })).toBeEnabled();
   });
 

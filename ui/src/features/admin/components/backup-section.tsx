@@ -26,6 +26,10 @@ function text(err: unknown): string {
   return err instanceof RequestError ? err.message : 'The host did not accept that.';
 }
 
+function count(n: number, one: string): string {
+  return `${n} ${one}${n === 1 ? '' : 's'}`;
+}
+
 function when(iso: string): string {
   return `${dayLabel(iso)} ${timeLabel(iso)}`;
 }
@@ -80,7 +84,7 @@ function useBackups() {
         setProgress(null);
         setOutcome({
           ok: true,
-          text: `Backed up ${f.counts.messages} messages and ${f.counts.files} files (${formatBytes(f.bytes)}) to ${f.path}`,
+          text: `Backed up ${count(f.counts.messages, 'message')} and ${count(f.counts.files, 'file')} (${formatBytes(f.bytes)}) to ${f.path}`,
         });
         void refresh();
       }),
