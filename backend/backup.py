@@ -143,6 +143,10 @@ def make_backup(
     if not (data_dir / DB_FILE).is_file():
         raise BackupError(f"There is no Parley database in {data_dir}.")
     folder = Path(folder) if folder is not None else default_folder(data_dir)
+    data = data_dir.resolve()
+    if folder.resolve() == data or data in folder.resolve().parents:
+        # A backup inside what it backs up would be lost with it (and copied by the next one).
+        raise BackupError("Put backups in a folder outside the host's data folder.")
     report = progress or (lambda phase, done, total: None)
     backend = backend or engine(data_dir)
     try:
