@@ -181,7 +181,12 @@ def _write(
 ) -> BackupResult:
     """Fill ``temp``: database, files, secrets, manifest (each fsync'd)."""
     db_copy = temp / DB_FILE
-    backend.snapshot(db_copy, lambda done, total: report("database", done, total))
+    try:
+        backend.snapshot(db_copy, lambda done, total: report("database", done, total))
+    except OSError:
+        raise
+    except Exception as exc:  # the engine's own error (locked, damaged, not a database)
+        raise BackupError(f"The database could not be copied: {exc}") from exc
     try:
         info = backend.inspect(db_copy)
     except ValueError as exc:

@@ -187,9 +187,13 @@ class Backups:
                 {**result.to_wire(), "scheduled": scheduled, "removed": [str(r) for r in removed]},
             )
             log.info("backup made: %s (%d bytes)", result.path, result.bytes)
-        except (BackupError, ChatError, OSError) as exc:
-            message = exc.message if isinstance(exc, ChatError) else str(exc)
-            log.warning("backup failed: %s", message)
+        except Exception as exc:  # every failure is told to the admin, none ends the host
+            if isinstance(exc, BackupError | ChatError | OSError):
+                message = exc.message if isinstance(exc, ChatError) else str(exc)
+                log.warning("backup failed: %s", message)
+            else:
+                message = "Something went wrong on the host; its log says what."
+                log.exception("backup failed")
             at = self._clock().astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
             try:
                 self._store_last({"ok": False, "at": at, "error": message})

@@ -357,6 +357,18 @@ def test_backup_settings_refuse_bad_input_and_non_hosts(
     assert (after["folder"], after["keep"], after["daily"]) == (str(tmp_path / "good"), 3, True)
     assert not (tmp_path / "theirs").exists() and not (settings.data_dir / "inside").exists()
     assert guest.received("backup_progress", within=0.3) == []
+    # The folder turned into a file after it was chosen: the backup fails and says why.
+    (tmp_path / "good").rmdir()
+    (tmp_path / "good").write_text("in the way")
+    _ok(host.call("start_backup"))
+    failed = host.expect("backup_failed", timeout=BACKUP_TIMEOUT)
+    assert (
+        failed["error"]["code"] == "backup_failed"
+        and str(tmp_path / "good") in (failed["error"]["message"])
+    )
+    last = _ok(host.call("get_backup_settings"))["last"]
+    assert last["ok"] is False and last["error"] == failed["error"]["message"]
+    assert guest.received("backup_failed", within=0.3) == []
 
 
 # -- the schedule ------------------------------------------------------------------------------
@@ -405,3 +417,97 @@ def test_daily_backups_keep_exactly_the_last_n(
         assert len(made) == len(set(made))
     finally:
         host.close()
+
+
+# -- restore refuses what it cannot trust ---------------------------------------------------------
+
+
+def _variant(source: Path, target: Path) -> Path:
+    import shutil
+
+    shutil.copytree(source, target)
+    return target
+
+
+def _rewrite_manifest(backup: Path, change: Callable[[dict[str, Any]], None]) -> None:
+    path = backup / "manifest.json"
+    manifest = json.loads(path.read_text())
+    change(manifest)
+    path.write_text(json.dumps(manifest))
+
+
+def _relist(backup: Path, relative: str) -> Callable[[dict[str, Any]], None]:
+    data = (backup / relative).read_bytes()
+
+    def change(manifest: dict[str, Any]) -> None:
+        for entry in manifest["files"]:
+            if entry["path"] == relative:
+                entry["size"], entry["sha256"] = len(data), hashlib.sha256(data).hexdigest()
+
+    return change
+
+
+def test_restore_refuses_damaged_or_foreign_backups_and_used_folders(
+    live_server: ServerHandle, connect: Connect, tmp_path: Path, settings: Settings
+) -> None:
+    from backend import BackupError, make_backup
+
+    ana = connect("Ana")
+    data = os.urandom(5000)
+    upload = Files(live_server.url, ana.token).upload(ana.room_id(), "a.bin", data)
+    sha = upload["sha256"] if "sha256" in upload else hashlib.sha256(data).hexdigest()
+    good = make_backup(settings.data_dir, tmp_path / "bk").path
+    blob = f"files/{sha[:2]}/{sha}"
+    assert (good / blob).read_bytes() == data
+
+    def refused(backup: Path, words: str, target: Path | None = None) -> None:
+        target = target or tmp_path / f"restore-{backup.name}"
+        with pytest.raises(BackupError, match=words):
+            restore_backup(backup, target)
+        assert not target.exists() or not any(target.iterdir())
+        assert not list(target.parent.glob(f".{target.name}.restoring-*"))
+
+    flipped = _variant(good, tmp_path / "v" / "flipped")
+    (flipped / blob).write_bytes(b"X" + data[1:])
+    refused(flipped, "damaged")
+
+    missing = _variant(good, tmp_path / "v" / "missing")
+    (missing / blob).unlink()
+    refused(missing, "missing")
+
+    escaping = _variant(good, tmp_path / "v" / "escaping")
+    _rewrite_manifest(
+        escaping,
+        lambda m: m["files"].append({"path": "../../etc/x", "size": 1, "sha256": "0" * 64}),
+    )
+    refused(escaping, "manifest is damaged")
+
+    corrupt = _variant(good, tmp_path / "v" / "corrupt")
+    db = bytearray((corrupt / "parley.sqlite3").read_bytes())
+    db[4096 : 4096 * 3] = os.urandom(8192)  # pages 2 and 3: tables and indexes
+    (corrupt / "parley.sqlite3").write_bytes(bytes(db))
+    _rewrite_manifest(corrupt, _relist(corrupt, "parley.sqlite3"))  # the checksums now agree
+    refused(corrupt, "integrity check|cannot be read|not a Parley database")
+
+    newer = _variant(good, tmp_path / "v" / "newer")
+    _rewrite_manifest(newer, lambda m: m.update(format_version=99))
+    refused(newer, "format")
+
+    not_a_backup = tmp_path / "v" / "photos"
+    not_a_backup.mkdir()
+    refused(not_a_backup, "not a Parley backup")
+
+    used = tmp_path / "used"
+    used.mkdir()
+    (used / "keep.txt").write_text("mine")
+    with pytest.raises(BackupError, match="not empty"):
+        restore_backup(good, used)
+    assert [p.name for p in used.iterdir()] == ["keep.txt"]
+
+    # Backing up: no database there, or into the data dir itself, is refused.
+    with pytest.raises(BackupError, match="no Parley database"):
+        make_backup(tmp_path / "nothing", tmp_path / "bk")
+    with pytest.raises(BackupError, match="outside"):
+        make_backup(settings.data_dir, settings.data_dir / "backups")
+    # The good one still restores.
+    assert restore_backup(good, tmp_path / "fine").counts["files"] == 1
