@@ -107,18 +107,18 @@ def check_folder(folder: Path, data_dir: Path) -> Path:
     folder = Path(folder)
     if not folder.is_absolute():
         raise BackupError("Give the backup folder's full path, not a relative one.")
-    resolved = folder.resolve()
-    data = Path(data_dir).resolve()
-    if resolved == data or data in resolved.parents:
-        raise BackupError("Pick a folder outside the host's data folder.")
-    if resolved.exists() and not resolved.is_dir():
-        raise BackupError(f"{folder} is a file, not a folder.")
     try:
+        resolved = folder.resolve()
+        data = Path(data_dir).resolve()
+        if resolved == data or data in resolved.parents:
+            raise BackupError("Pick a folder outside the host's data folder.")
+        if resolved.exists() and not resolved.is_dir():
+            raise BackupError(f"{folder} is a file, not a folder.")
         private_dir(resolved)
         probe = resolved / f".parley-write-test-{secrets.token_hex(4)}"
         os.close(os.open(probe, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
         probe.unlink()
-    except OSError as exc:
+    except OSError as exc:  # cannot be made or written, a name too long, ...
         raise BackupError(f"Cannot write to {folder}: {exc.strerror or exc}.") from exc
     return resolved
 

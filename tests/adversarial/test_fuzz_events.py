@@ -59,7 +59,7 @@ REPO = Path(__file__).resolve().parents[2]
 # Raw packets per batch, besides one case of every command.
 RAW_PER_BATCH = 6
 # Cases per Hypothesis example: one pipelined burst down one connection.
-BATCH = 22 + RAW_PER_BATCH
+BATCH = 25 + RAW_PER_BATCH
 # Examples: BATCH * BATCHES = 11,200 cases, over the issue's 10,000 per run.
 BATCHES = 400
 # The issue's invariants are checked after this many cases (and at the end).
@@ -90,6 +90,9 @@ SERVER_EVENTS = {
     "read_changed",
     "seen",
     "server_changed",
+    "backup_progress",
+    "backup_finished",
+    "backup_failed",
 }
 
 # Every command of docs/protocol.md: (required fields, optional fields, what an ok ack holds).
@@ -124,6 +127,13 @@ COMMANDS: dict[str, tuple[tuple[str, ...], tuple[str, ...], set[str]]] = {
     "admin_rename_host": (("host_name",), (), {"server"}),
     "admin_set_join_code": (("code",), (), {"join_code"}),
     "admin_remove_device": (("device_id",), (), set()),
+    "start_backup": ((), (), {"started", "folder"}),
+    "get_backup_settings": ((), (), {"folder", "keep", "daily", "last", "running"}),
+    "set_backup_settings": (
+        ("folder", "keep", "daily"),
+        (),
+        {"folder", "keep", "daily", "last", "running"},
+    ),
 }
 # The wire key of a field whose strategy differs between commands (a host's name is not a room's).
 WIRE_KEY = {"host_name": "name"}
@@ -407,6 +417,15 @@ def _field_strategies(world: World) -> dict[str, st.SearchStrategy[Any]]:
         "name": st.text(name_chars, min_size=1, max_size=33),
         "host_name": st.text(plain, min_size=1, max_size=64),
         "code": st.none() | st.just("") | st.text("abcXYZ0123456789", min_size=6, max_size=32),
+        # Backup folders: absolute paths inside the fuzz run's own folder (_harmless keeps them
+        # there), or one inside the data dir (refused).
+        "folder": st.builds(
+            lambda sub: str(_backup_root(world) / sub),
+            st.sampled_from(["a", "b", "c d", "é"]),
+        )
+        | st.just(str(world.target.data_dir / "inside")),
+        "keep": st.integers(1, 100),
+        "daily": st.booleans(),
     }
 
 
@@ -501,7 +520,20 @@ def _harmless(world: World, name: Any, payload: Any) -> Any:
         value = payload.get("device_id")
         if type(value) is int and value in world.protected:
             payload = {**payload, "device_id": value + 10**9}
+    if name == "set_backup_settings":
+        # The host makes the folder it is given: an absolute path the mutations moved out of the
+        # run's own folder is moved back in (a relative one is refused before any disk work).
+        value = payload.get("folder")
+        root = _backup_root(world)
+        if isinstance(value, str) and os.path.isabs(value.strip()) and "\x00" not in value:
+            normal = os.path.normpath(value.strip())
+            if not (normal + "/").startswith(f"{root}/"):
+                payload = {**payload, "folder": str(root / "moved")}
     return payload
+
+
+def _backup_root(world: World) -> Path:
+    return world.target.data_dir.parent / "fuzz-backups"
 
 
 # Event names that are not commands: python-socketio's own, the handlers' Python names, near
