@@ -29,6 +29,7 @@ import os
 import re
 import secrets
 import shutil
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -38,7 +39,7 @@ from typing import Any
 from . import secrets_store
 from .paths import private_dir
 from .storage.blobs import SHA256, stored_path
-from .storage.interface import Backend
+from .storage.interface import Backend, Snapshot
 from .storage.sqlite.store import DB_FILE, SqliteBackend
 from .version import __version__
 
@@ -47,6 +48,9 @@ MANIFEST = "manifest.json"
 PREFIX = "parley-backup-"
 # A backup folder's name: the UTC second it was started, and a number when one already had it.
 NAME = re.compile(r"\Aparley-backup-(\d{8}-\d{6})(?:-(\d{1,4}))?\Z")
+# A backup being written (or cut off by a crash): removed by ``prune`` once older than a day.
+PARTIAL = re.compile(r"\A\.parley-backup-[0-9a-f]{12}\.partial\Z")
+STALE_PARTIAL_S = 24 * 3600.0
 SECRETS = (secrets_store.SECRET_KEY_FILE, secrets_store.HOST_ID_FILE)
 # The only paths a manifest may list (anything else is refused by restore, never followed).
 LISTED = re.compile(
@@ -342,11 +346,17 @@ def backups_in(folder: Path) -> list[Path]:
 
 
 def prune(folder: Path, keep: int) -> list[Path]:
-    """Remove all but the newest ``keep`` backups in ``folder``; the folders removed."""
+    """Remove all but the newest ``keep`` backups in ``folder``, and what backups cut off by a
+    crash left there over a day ago (one still being written is younger); the backups removed."""
     backups = backups_in(folder)
     doomed = backups[: max(0, len(backups) - keep)]
     for path in doomed:
         shutil.rmtree(path)
+    now = time.time()
+    for entry in os.scandir(folder):
+        if PARTIAL.match(entry.name) and entry.is_dir(follow_symlinks=False):
+            if now - entry.stat(follow_symlinks=False).st_mtime > STALE_PARTIAL_S:
+                shutil.rmtree(entry.path, ignore_errors=True)
     return doomed
 
 
@@ -459,7 +469,7 @@ def _checked_entries(manifest: dict[str, Any]) -> list[dict[str, Any]]:
     return entries
 
 
-def _checked_database(temp: Path, entries: list[dict[str, Any]]) -> Any:
+def _checked_database(temp: Path, entries: list[dict[str, Any]]) -> Snapshot:
     try:
         info = engine(temp).inspect(temp / DB_FILE)
     except ValueError as exc:

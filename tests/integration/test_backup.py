@@ -397,6 +397,15 @@ def test_daily_backups_keep_exactly_the_last_n(
         (folder / "parley-backup-notes").mkdir()  # named like one, but no manifest: not ours
         (folder / "holiday-photos").mkdir()
         (folder / "readme.txt").write_text("mine")
+        # What a crash cut off two days ago goes; one being written (fresh) stays.
+        stale, fresh = (
+            folder / ".parley-backup-00000000aaaa.partial",
+            folder / (".parley-backup-00000000bbbb.partial"),
+        )
+        stale.mkdir()
+        fresh.mkdir()
+        two_days_ago = time.time() - 2 * 86400
+        os.utime(stale, (two_days_ago, two_days_ago))
         _ok(host.call("set_backup_settings", {"folder": str(folder), "keep": keep, "daily": True}))
         made = []
         for _ in range(keep + 2):
@@ -411,9 +420,10 @@ def test_daily_backups_keep_exactly_the_last_n(
         made += [Path(f["path"]) for f in host.received("backup_finished", within=0.3)]
         backups = {p for p in folder.iterdir() if p.name.startswith("parley-backup-2")}
         assert backups == set(made[-keep:])
-        assert {"parley-backup-notes", "holiday-photos", "readme.txt"} <= {
+        assert {"parley-backup-notes", "holiday-photos", "readme.txt", fresh.name} <= {
             p.name for p in folder.iterdir()
         }
+        assert not stale.exists()
         assert len(made) == len(set(made))
     finally:
         host.close()
