@@ -23,6 +23,7 @@ docs/storage.md, "Backup and restore".
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import os
@@ -166,7 +167,7 @@ def make_backup(
             final = _free_name(folder, now)
             os.rename(temp, final)
             _fsync_dir(folder)
-            return _moved(result, final)
+            return dataclasses.replace(result, path=final)
         except _Vanished:
             if attempt == ATTEMPTS - 1:
                 raise BackupError(
@@ -248,12 +249,6 @@ def _write(
     _fsync_dir(temp)
     size = sum(int(e["size"]) for e in listed) + (temp / MANIFEST).stat().st_size
     return BackupResult(temp, size, info.counts, created_at, host_id, info.host_name)
-
-
-def _moved(result: BackupResult, path: Path) -> BackupResult:
-    return BackupResult(
-        path, result.bytes, result.counts, result.created_at, result.host_id, result.host_name
-    )
 
 
 def _free_name(folder: Path, now: datetime) -> Path:
@@ -353,7 +348,11 @@ def prune(folder: Path, keep: int) -> list[Path]:
     for path in doomed:
         shutil.rmtree(path)
     now = time.time()
-    for entry in os.scandir(folder):
+    try:
+        entries = list(os.scandir(folder))
+    except FileNotFoundError:
+        return doomed
+    for entry in entries:
         if PARTIAL.match(entry.name) and entry.is_dir(follow_symlinks=False):
             if now - entry.stat(follow_symlinks=False).st_mtime > STALE_PARTIAL_S:
                 shutil.rmtree(entry.path, ignore_errors=True)

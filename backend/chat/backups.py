@@ -141,9 +141,13 @@ class Backups:
             return False
         if settings.last_scheduled is not None and now - settings.last_scheduled < self._interval:
             return False
-        self._claim()
+        self._claim()  # no wait between the check above and this: nothing else can claim
         stamp = now.isoformat()
-        self._ctx.db.write(lambda s: s.settings.set(LAST_SCHEDULED_KEY, stamp))
+        try:
+            self._ctx.db.write(lambda s: s.settings.set(LAST_SCHEDULED_KEY, stamp))
+        except BaseException:
+            self._running = False
+            raise
         self._run_claimed(True)
         return True
 
