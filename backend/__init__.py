@@ -3,7 +3,9 @@
 ``start_server(settings)`` runs the chat server in its own thread and returns a ``ServerHandle`` once
 the port is bound; ``handle.stop()`` stops it from any thread. Hosts nearby on the LAN are the
 host's to find (its one mDNS browser, ``GET /api/hosts``). ``LogBudget`` is a filter for log
-handlers that keeps peers from flooding the log. Nothing else in this package is public.
+handlers that keeps peers from flooding the log. ``make_backup`` backs a data dir up (its host may
+be running) and ``restore_backup`` places a backup into a new data dir; both raise
+``BackupError`` (docs/storage.md). Nothing else in this package is public.
 
 The server names load on first use (PEP 562 ``__getattr__``): they pull in Flask, Socket.IO, gevent
 and zeroconf (~0.35 s of imports on a 2-core machine), and the desktop app reads its flags and
@@ -22,18 +24,28 @@ from .logbudget import LogBudget
 from .version import __version__
 
 if TYPE_CHECKING:
+    from .backup import BackupError, make_backup, restore_backup
     from .server import ServerHandle, start_server
 
 # Public name → the submodule that defines it, imported when the name is first asked for.
-_LAZY = {"ServerHandle": "server", "start_server": "server"}
+_LAZY = {
+    "ServerHandle": "server",
+    "start_server": "server",
+    "BackupError": "backup",
+    "make_backup": "backup",
+    "restore_backup": "backup",
+}
 
 __all__ = [
+    "BackupError",
     "DEFAULT_PORT",
     "LogBudget",
     "ServerHandle",
     "Settings",
     "__version__",
     "build_arg_parser",
+    "make_backup",
+    "restore_backup",
     "settings_from_args",
     "start_server",
 ]

@@ -12,7 +12,8 @@ from datetime import timedelta
 from flask import Flask
 from flask_socketio import SocketIO
 
-from . import commands, config, netinfo, offload, paths, secrets_store
+from . import backup, commands, config, netinfo, offload, paths, secrets_store
+from .chat.backups import Backups
 from .chat.context import SendRate
 from .chat.files import FileLimits
 from .chat.service import ChatService
@@ -20,7 +21,7 @@ from .config import Settings
 from .host import Host
 from .host_settings import HostSettings
 from .storage.blobs import BlobStore
-from .storage.sqlite.store import SqliteBackend
+from .storage.sqlite.store import DB_FILE, SqliteBackend
 from .storage.worker import Database
 from .version import __version__
 from .web import file_routes, hook_routes, routes
@@ -30,8 +31,6 @@ from .wire.install import install
 from .wire.websocket import ENGINE_MAX_BYTES
 
 log = logging.getLogger(__name__)
-
-DB_FILE = "parley.sqlite3"
 
 
 def create_app(settings: Settings) -> Flask:
@@ -101,6 +100,19 @@ def create_app(settings: Settings) -> Flask:
     socketio.start_background_task(
         chat.file_cleanup.sweep_every, settings.files_sweep_interval, socketio.sleep
     )
+    # Backups from the admin's panel and the daily ones (chat/backups.py, backend/backup.py).
+    chat.backups = Backups(
+        chat.context,
+        data_dir=data_dir,
+        make=lambda folder, progress, now: backup.make_backup(
+            data_dir, folder, progress=progress, clock=lambda: now
+        ),
+        offload=offload.blocking,
+        spawn=socketio.start_background_task,
+        sleep=socketio.sleep,
+        interval=timedelta(seconds=settings.backup_interval),
+    )
+    socketio.start_background_task(chat.backups.run_daily, settings.backup_check_interval)
     host = Host(settings, chat, identity, db, socketio, settings.port)
     limits = commands.Limits(
         max_payload_bytes=settings.max_payload_bytes,

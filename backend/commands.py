@@ -9,6 +9,7 @@ for the handshake's ``auth`` (``decode_auth``).
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -381,6 +382,43 @@ class WebhookPost:
         if not fields.is_text(text):  # a lone surrogate ("\ud800") JSON allows, UTF-8 does not
             raise Invalid("The message is not valid text.", field="text")
         return cls(text, fields.client_id(data) if "client_id" in data else None)
+
+
+@dataclass(frozen=True, slots=True)
+class SetBackupSettings:
+    """Where the host's backups go, how many the folder keeps, whether one is made daily."""
+
+    folder: str  # an absolute path (whether it can be made and written is the host's to find out)
+    keep: int
+    daily: bool
+
+    @classmethod
+    def decode(cls, data: Data, limits: Limits) -> SetBackupSettings:
+        folder = data.get("folder")
+        if (
+            not isinstance(folder, str)
+            or not 1 <= len(folder.strip()) <= p.BACKUP_FOLDER_MAX_CHARS
+            or not fields.is_text(folder)
+            or "\x00" in folder
+        ):
+            raise Invalid("'folder' must be a folder's full path.", field="folder")
+        folder = folder.strip()
+        if not os.path.isabs(folder):
+            raise Invalid(
+                "Give the backup folder's full path (like /home/me/backups), not a relative one.",
+                field="folder",
+            )
+        keep = data.get("keep")
+        if (
+            isinstance(keep, bool)
+            or not isinstance(keep, int)
+            or not 1 <= keep <= p.BACKUP_KEEP_MAX
+        ):
+            raise Invalid(f"Keep 1-{p.BACKUP_KEEP_MAX} backups.", field="keep")
+        daily = data.get("daily")
+        if not isinstance(daily, bool):
+            raise Invalid("'daily' must be true or false.", field="daily")
+        return cls(os.path.normpath(folder), keep, daily)
 
 
 @dataclass(frozen=True, slots=True)

@@ -39,6 +39,9 @@ REVOKE_BOT: Final = "revoke_bot"
 CREATE_WEBHOOK: Final = "create_webhook"
 LIST_WEBHOOKS: Final = "list_webhooks"
 DELETE_WEBHOOK: Final = "delete_webhook"
+START_BACKUP: Final = "start_backup"
+GET_BACKUP_SETTINGS: Final = "get_backup_settings"
+SET_BACKUP_SETTINGS: Final = "set_backup_settings"
 
 # Events (server → client).
 WELCOME: Final = "welcome"
@@ -55,6 +58,9 @@ MESSAGE_DELETED: Final = "message_deleted"
 READ_CHANGED: Final = "read_changed"
 SEEN: Final = "seen"
 SERVER_CHANGED: Final = "server_changed"
+BACKUP_PROGRESS: Final = "backup_progress"
+BACKUP_FINISHED: Final = "backup_finished"
+BACKUP_FAILED: Final = "backup_failed"
 
 # Incoming webhooks: POST {"text"} to WEBHOOK_PATH/<id>/<secret>; a body over this is refused
 # (413) before it is read: the longest message, every character JSON-escaped, fits.
@@ -74,6 +80,9 @@ SEARCH_MAX: Final = 50
 MAX_UNREAD_ROOMS: Final = 500
 # Files one message may carry.
 MAX_ATTACHMENTS: Final = 10
+# Backups the admin's folder keeps (set_backup_settings), and the longest folder path accepted.
+BACKUP_KEEP_MAX: Final = 100
+BACKUP_FOLDER_MAX_CHARS: Final = 4096
 # People named in one open_dm (the caller may be among them): a conversation, not a channel.
 MAX_DM_USERS: Final = 8
 

@@ -28,6 +28,11 @@ COMMANDS |= {
     "rooms": ("rooms", "list the rooms"),
     "whoami": ("whoami", "show who the saved login signs in as"),
 }
+# The host's data (backend/backup.py), from its data dir: the host may be running.
+COMMANDS |= {
+    "backup": ("backup", "back up a host's data (it may be running) into a dated folder"),
+    "restore": ("restore", "restore a backup into a new data folder"),
+}
 
 
 def find(argv: list[str]) -> str | None:

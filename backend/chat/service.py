@@ -15,6 +15,7 @@ from ..host_settings import HostSettings
 from ..storage.blobs import BlobStore
 from ..storage.interface import Database, Store
 from .admin import Admin
+from .backups import Backups
 from .bots import Bots
 from .context import Context, Offload, SendRate, Transport
 from .file_cleanup import Clock, FileCleanup
@@ -26,6 +27,10 @@ from .sessions import Sessions
 
 
 class ChatService:
+    # Backups need the data dir, a worker thread and the event loop's spawn and sleep: the
+    # composition root (app.py) builds them and sets this.
+    backups: Backups
+
     def __init__(
         self,
         db: Database,

@@ -103,6 +103,13 @@ def sniff(head: bytes) -> tuple[str, str]:
     return "file", OCTET_STREAM
 
 
+def stored_path(files_dir: Path, sha256: str) -> Path:
+    """Where a finished file with this content lives under ``files_dir`` (``files/``)."""
+    if not SHA256.match(sha256):
+        raise ValueError("not a SHA-256")
+    return files_dir / sha256[:2] / sha256
+
+
 def _fsync_dir(path: Path) -> None:
     """Make a new directory entry (a created or renamed file) survive a power loss."""
     fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
@@ -207,9 +214,7 @@ class BlobStore:
         return self.uploads_dir / upload_id
 
     def blob_path(self, sha256: str) -> Path:
-        if not SHA256.match(sha256):
-            raise ValueError("not a SHA-256")
-        return self.files_dir / sha256[:2] / sha256
+        return stored_path(self.files_dir, sha256)
 
     # -- uploads -------------------------------------------------------------------------------
 

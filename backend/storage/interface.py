@@ -20,6 +20,8 @@ Contracts every implementation keeps (docs/storage.md):
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Protocol, TypeVar
 
 from ..models import Attachment, Device, Message, Page, Room, Upload, User, Webhook
@@ -360,6 +362,34 @@ class Backend(Protocol):
         """The engine's error as the chat rules know it (a full disk: ``errors.StorageFull``);
         anything else unchanged."""
         ...
+
+    def snapshot(self, target: Path, progress: Progress) -> None:
+        """Copy the database, as it stood at one instant, into the new file ``target`` (0600),
+        while others keep writing; blocking, for a worker thread. ``progress(done, total)``."""
+        ...
+
+    def inspect(self, path: Path) -> Snapshot:
+        """Check a copy ``snapshot`` made (or a restored one) and say what it holds.
+
+        :raise ValueError: the file is not a healthy database of this engine.
+        """
+        ...
+
+
+# Work done so far and in all (pages, bytes): called from the thread doing the work.
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    """What a database copy holds (``Backend.inspect``): for a backup's manifest and a restore."""
+
+    schema_version: int
+    newest_schema: int  # the newest schema this program knows; a copy above it cannot be used
+    integrity: str  # "ok", or what the engine's own check found
+    host_name: str | None
+    counts: dict[str, int]  # users, rooms, messages, files
+    blobs: list[str]  # the SHA-256 of every stored file a row names, each once
 
 
 class Database(Protocol):

@@ -263,3 +263,18 @@ class ChatNamespace(socketio.Namespace):  # type: ignore[misc]
     def on_delete_webhook(self, sid: str, cmd: c.WebhookRef) -> Ack:
         self._chat.bots.delete_webhook(sid, cmd)
         return {"ok": True}
+
+    # -- backups (the host user's) ---------------------------------------------------------------
+
+    @command(c.NoFields.decode)
+    def on_start_backup(self, sid: str, cmd: c.NoFields) -> Ack:
+        """Acked at once; backup_progress, then backup_finished or backup_failed follow."""
+        return {"ok": True, **self._chat.backups.start(sid)}
+
+    @command(c.NoFields.decode)
+    def on_get_backup_settings(self, sid: str, cmd: c.NoFields) -> Ack:
+        return {"ok": True, **self._chat.backups.settings(sid)}
+
+    @command(c.SetBackupSettings.decode)
+    def on_set_backup_settings(self, sid: str, cmd: c.SetBackupSettings) -> Ack:
+        return {"ok": True, **self._chat.backups.set_settings(sid, cmd)}

@@ -59,9 +59,9 @@ REPO = Path(__file__).resolve().parents[2]
 # Raw packets per batch, besides one case of every command.
 RAW_PER_BATCH = 6
 # Cases per Hypothesis example: one pipelined burst down one connection.
-BATCH = 29 + RAW_PER_BATCH
-# Examples: BATCH * BATCHES = 10,500 cases, over the issue's 10,000 per run.
-BATCHES = 300
+BATCH = 32 + RAW_PER_BATCH
+# Examples: BATCH * BATCHES = 10,260 cases, over the issue's 10,000 per run.
+BATCHES = 270
 # The issue's invariants are checked after this many cases (and at the end).
 CHECK_EVERY = 1000
 # The issue's bound on one run, on a busy 2-core CI machine.
@@ -91,6 +91,9 @@ SERVER_EVENTS = {
     "read_changed",
     "seen",
     "server_changed",
+    "backup_progress",
+    "backup_finished",
+    "backup_failed",
 }
 
 # Every command of docs/protocol.md: (required fields, optional fields, what an ok ack holds).
@@ -132,6 +135,13 @@ COMMANDS: dict[str, tuple[tuple[str, ...], tuple[str, ...], set[str]]] = {
     "create_webhook": (("bot_id", "room_id"), (), {"webhook", "path", "urls"}),
     "list_webhooks": ((), (), {"webhooks"}),
     "delete_webhook": (("webhook_id",), (), set()),
+    "start_backup": ((), (), {"started", "folder"}),
+    "get_backup_settings": ((), (), {"folder", "keep", "daily", "last", "running"}),
+    "set_backup_settings": (
+        ("folder", "keep", "daily"),
+        (),
+        {"folder", "keep", "daily", "last", "running"},
+    ),
 }
 # The wire key of a field whose strategy differs between commands (a host's name is not a room's).
 WIRE_KEY = {"host_name": "name"}
@@ -431,6 +441,15 @@ def _field_strategies(world: World) -> dict[str, st.SearchStrategy[Any]]:
         "avatar": st.sampled_from(EMOJI),
         "bot_id": st.sampled_from(world.bots) | st.integers(1, 40),
         "webhook_id": st.sampled_from(world.webhooks) | st.integers(1, 60),
+        # Backup folders: absolute paths inside the fuzz run's own folder (_harmless keeps them
+        # there), or one inside the data dir (refused).
+        "folder": st.builds(
+            lambda sub: str(_backup_root(world) / sub),
+            st.sampled_from(["a", "b", "c d", "é"]),
+        )
+        | st.just(str(world.target.data_dir / "inside")),
+        "keep": st.integers(1, 100),
+        "daily": st.booleans(),
     }
 
 
@@ -525,7 +544,20 @@ def _harmless(world: World, name: Any, payload: Any) -> Any:
         value = payload.get("device_id")
         if type(value) is int and value in world.protected:
             payload = {**payload, "device_id": value + 10**9}
+    if name == "set_backup_settings":
+        # The host makes the folder it is given: an absolute path the mutations moved out of the
+        # run's own folder is moved back in (a relative one is refused before any disk work).
+        value = payload.get("folder")
+        root = _backup_root(world)
+        if isinstance(value, str) and os.path.isabs(value.strip()) and "\x00" not in value:
+            normal = os.path.normpath(value.strip())
+            if not (normal + "/").startswith(f"{root}/"):
+                payload = {**payload, "folder": str(root / "moved")}
     return payload
+
+
+def _backup_root(world: World) -> Path:
+    return world.target.data_dir.parent / "fuzz-backups"
 
 
 # Event names that are not commands: python-socketio's own, the handlers' Python names, near

@@ -12,7 +12,8 @@ from pathlib import Path
 
 from ...errors import StorageFull
 from ...paths import private_dir, private_file
-from . import schema
+from ..interface import Progress, Snapshot
+from . import backup, schema
 from .files import Files, Uploads
 from .messages import Mentions, Messages, Reactions
 from .people import Devices, Settings, Users
@@ -33,6 +34,9 @@ def connect(path: Path, *, synchronous: str, readonly: bool = False) -> sqlite3.
     db.execute("PRAGMA foreign_keys = ON")
     return db
 
+
+# The database's file name in the data dir.
+DB_FILE = "parley.sqlite3"
 
 # What SQLite's unix VFS answers when a write meets ENOSPC (the database or its WAL).
 _FULL = {sqlite3.SQLITE_FULL}
@@ -113,3 +117,9 @@ class SqliteBackend:
         if full or (isinstance(exc, OSError) and exc.errno == errno.ENOSPC):
             return StorageFull()
         return exc
+
+    def snapshot(self, target: Path, progress: Progress) -> None:
+        backup.snapshot(self.path, target, progress)
+
+    def inspect(self, path: Path) -> Snapshot:
+        return backup.inspect(path)

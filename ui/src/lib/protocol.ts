@@ -30,6 +30,9 @@ export const COMMANDS = {
   createWebhook: 'create_webhook',
   listWebhooks: 'list_webhooks',
   deleteWebhook: 'delete_webhook',
+  startBackup: 'start_backup',
+  getBackupSettings: 'get_backup_settings',
+  setBackupSettings: 'set_backup_settings',
 } as const;
 export type Command = (typeof COMMANDS)[keyof typeof COMMANDS];
 
@@ -48,6 +51,9 @@ export const EVENTS = {
   readChanged: 'read_changed',
   seen: 'seen',
   serverChanged: 'server_changed',
+  backupProgress: 'backup_progress',
+  backupFinished: 'backup_finished',
+  backupFailed: 'backup_failed',
 } as const;
 export type ServerEvent = (typeof EVENTS)[keyof typeof EVENTS];
 
@@ -201,6 +207,28 @@ export type CreateWebhookResult = { webhook: WireWebhook; path: string; urls: st
 export type ListWebhooksResult = { webhooks: WireWebhook[] };
 /** The webhook endpoint's body limit (bytes); text is limited like any message. */
 export const WEBHOOK_BODY_MAX = 32 * 1024;
+/** Backups (the host user's; docs/protocol.md "Backups"). */
+export const BACKUP_KEEP_MAX = 100;
+export type BackupCounts = { users: number; rooms: number; messages: number; files: number };
+/** The last backup's outcome as the host recorded it. */
+export type BackupLast =
+  | { ok: true; at: string; path: string; bytes: number; counts: BackupCounts }
+  | { ok: false; at: string; error: string };
+export type BackupSettings = { folder: string; keep: number; daily: boolean; last: BackupLast | null; running: boolean };
+export type BackupStarted = { started: true; folder: string };
+/** `phase` "database": pages; "files": bytes. */
+export type BackupProgressEvent = { phase: 'database' | 'files'; done: number; total: number; scheduled: boolean };
+export type BackupFinishedEvent = {
+  path: string;
+  bytes: number;
+  counts: BackupCounts;
+  created_at: string;
+  host_id: string;
+  host_name: string | null;
+  scheduled: boolean;
+  removed: string[];
+};
+export type BackupFailedEvent = { error: WireError; scheduled: boolean };
 
 /** Uploads (HTTP, `Authorization: Bearer <token>`). */
 export type UploadStart = { room_id: number; name: string; size: number; sha256: string };

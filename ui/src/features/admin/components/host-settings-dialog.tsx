@@ -8,6 +8,7 @@ import { type FormEvent, useState } from 'react';
 
 import { Dialog } from '@/components/ui/dialog';
 import { BotsSection } from '@/features/admin/components/bots-section';
+import { BackupSection } from '@/features/admin/components/backup-section';
 import { HOST_NAME_MAX, useAdmin } from '@/features/admin/hooks/use-admin';
 import { dayLabel, timeLabel } from '@/lib/format';
 import type { WireDevice } from '@/lib/protocol';
@@ -200,6 +201,7 @@ export function HostSettingsDialog({ onClose }: { onClose: () => void }) {
               ))}
             </ul>
           </section>
+          <BackupSection />
         </div>
       )}
     </Dialog>
