@@ -24,14 +24,15 @@ from .logbudget import LogBudget
 from .version import __version__
 
 if TYPE_CHECKING:
-    from .backup import BackupError, make_backup, restore_backup
+    from .backup import make_backup, restore_backup
+    from .backup_folder import BackupError
     from .server import ServerHandle, start_server
 
 # Public name → the submodule that defines it, imported when the name is first asked for.
 _LAZY = {
     "ServerHandle": "server",
     "start_server": "server",
-    "BackupError": "backup",
+    "BackupError": "backup_folder",
     "make_backup": "backup",
     "restore_backup": "backup",
 }

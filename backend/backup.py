@@ -30,7 +30,6 @@ import os
 import re
 import secrets
 import shutil
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -38,6 +37,14 @@ from pathlib import Path
 from typing import Any
 
 from . import secrets_store
+from .backup_folder import (
+    MANIFEST,
+    PREFIX,
+    BackupError,
+    BackupResult,
+    default_folder,
+    read_manifest,
+)
 from .paths import private_dir
 from .storage.blobs import SHA256, stored_path
 from .storage.interface import Backend, Snapshot
@@ -45,13 +52,6 @@ from .storage.sqlite.store import DB_FILE, SqliteBackend
 from .version import __version__
 
 FORMAT_VERSION = 1
-MANIFEST = "manifest.json"
-PREFIX = "parley-backup-"
-# A backup folder's name: the UTC second it was started, and a number when one already had it.
-NAME = re.compile(r"\Aparley-backup-(\d{8}-\d{6})(?:-(\d{1,4}))?\Z")
-# A backup being written (or cut off by a crash): removed by ``prune`` once older than a day.
-PARTIAL = re.compile(r"\A\.parley-backup-[0-9a-f]{12}\.partial\Z")
-STALE_PARTIAL_S = 24 * 3600.0
 SECRETS = (secrets_store.SECRET_KEY_FILE, secrets_store.HOST_ID_FILE)
 # The only paths a manifest may list (anything else is refused by restore, never followed).
 LISTED = re.compile(
@@ -66,66 +66,13 @@ ATTEMPTS = 3
 BackupProgress = Callable[[str, int, int], None]
 
 
-class BackupError(Exception):
-    """A backup or restore that cannot be done; the message says why, for a person."""
-
-
 class _Vanished(Exception):
     """A stored file the database copy names was removed before it could be copied."""
-
-
-@dataclass(frozen=True, slots=True)
-class BackupResult:
-    path: Path
-    bytes: int  # of everything in the backup folder
-    counts: dict[str, int]  # users, rooms, messages, files
-    created_at: str
-    host_id: str
-    host_name: str | None
-
-    def to_wire(self) -> dict[str, Any]:
-        return {
-            "path": str(self.path),
-            "bytes": self.bytes,
-            "counts": dict(self.counts),
-            "created_at": self.created_at,
-            "host_id": self.host_id,
-            "host_name": self.host_name,
-        }
-
-
-def default_folder(data_dir: Path) -> Path:
-    """Where backups go unless the admin chose a folder: beside the data dir, not inside it."""
-    return data_dir.resolve().parent / "parley-backups"
 
 
 def engine(data_dir: Path) -> Backend:
     """The storage engine of a data dir (SQLite, the one engine today)."""
     return SqliteBackend(data_dir / DB_FILE, synchronous="full")
-
-
-def check_folder(folder: Path, data_dir: Path) -> Path:
-    """``folder`` made if missing (0700) and proven writable, outside ``data_dir``; resolved.
-
-    :raise BackupError: it is a file, it cannot be made or written, or it is in the data dir.
-    """
-    folder = Path(folder)
-    if not folder.is_absolute():
-        raise BackupError("Give the backup folder's full path, not a relative one.")
-    try:
-        resolved = folder.resolve()
-        data = Path(data_dir).resolve()
-        if resolved == data or data in resolved.parents:
-            raise BackupError("Pick a folder outside the host's data folder.")
-        if resolved.exists() and not resolved.is_dir():
-            raise BackupError(f"{folder} is a file, not a folder.")
-        private_dir(resolved)
-        probe = resolved / f".parley-write-test-{secrets.token_hex(4)}"
-        os.close(os.open(probe, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
-        probe.unlink()
-    except OSError as exc:  # cannot be made or written, a name too long, ...
-        raise BackupError(f"Cannot write to {folder}: {exc.strerror or exc}.") from exc
-    return resolved
 
 
 # -- backing up ------------------------------------------------------------------------------------
@@ -322,53 +269,6 @@ def _utc_now() -> datetime:
 # -- keeping the last N ----------------------------------------------------------------------------
 
 
-def backups_in(folder: Path) -> list[Path]:
-    """The complete Parley backups in ``folder``, oldest first: folders named like one that hold
-    a Parley manifest. Anything else there is not ours and is never touched."""
-    found: list[tuple[str, int, Path]] = []
-    try:
-        entries = list(os.scandir(folder))
-    except FileNotFoundError:
-        return []
-    for entry in entries:
-        match = NAME.match(entry.name)
-        if not match or not entry.is_dir(follow_symlinks=False):
-            continue
-        if _read_manifest(Path(entry.path)) is None:
-            continue
-        found.append((match.group(1), int(match.group(2) or 1), Path(entry.path)))
-    return [path for _, _, path in sorted(found)]
-
-
-def prune(folder: Path, keep: int) -> list[Path]:
-    """Remove all but the newest ``keep`` backups in ``folder``, and what backups cut off by a
-    crash left there over a day ago (one still being written is younger); the backups removed."""
-    backups = backups_in(folder)
-    doomed = backups[: max(0, len(backups) - keep)]
-    for path in doomed:
-        shutil.rmtree(path)
-    now = time.time()
-    try:
-        entries = list(os.scandir(folder))
-    except FileNotFoundError:
-        return doomed
-    for entry in entries:
-        if PARTIAL.match(entry.name) and entry.is_dir(follow_symlinks=False):
-            if now - entry.stat(follow_symlinks=False).st_mtime > STALE_PARTIAL_S:
-                shutil.rmtree(entry.path, ignore_errors=True)
-    return doomed
-
-
-def _read_manifest(backup: Path) -> dict[str, Any] | None:
-    try:
-        data = json.loads((backup / MANIFEST).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    if not isinstance(data, dict) or data.get("format") != "parley-backup":
-        return None
-    return data
-
-
 # -- restoring -------------------------------------------------------------------------------------
 
 
@@ -397,7 +297,7 @@ def restore_backup(backup: Path, data_dir: Path) -> RestoreResult:
     :raise BackupError: the data dir is not new or empty, the backup is incomplete or damaged.
     """
     backup, data_dir = Path(backup), Path(data_dir)
-    manifest = _read_manifest(backup)
+    manifest = read_manifest(backup)
     if manifest is None:
         raise BackupError(f"{backup} is not a Parley backup (no readable {MANIFEST}).")
     if manifest.get("format_version") != FORMAT_VERSION:

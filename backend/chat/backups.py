@@ -19,7 +19,7 @@ from typing import Any
 
 from .. import commands as c
 from .. import protocol as p
-from ..backup import BackupError, BackupResult, check_folder, default_folder, prune
+from ..backup_folder import BackupError, BackupResult, check_folder, default_folder, prune
 from ..errors import ChatError, Conflict, Forbidden, Invalid
 from ..storage.interface import Store
 from .context import Context, Offload
