@@ -16,7 +16,10 @@ import sys
 from typing import TextIO
 
 # name → (module under desktop/cli, summary). Order is the order ``parley help`` lists them in.
-COMMANDS: dict[str, tuple[str, str]] = {}
+COMMANDS: dict[str, tuple[str, str]] = {
+    "export": ("export", "export history, users, rooms and files as a zip (docs/export.md)"),
+    "import": ("import_", "import an export zip back into Parley (twice changes nothing)"),
+}
 
 
 def find(argv: list[str]) -> str | None:

@@ -8,6 +8,7 @@ after the write committed.
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from .. import protocol as p
@@ -16,6 +17,7 @@ from ..storage.blobs import BlobStore
 from ..storage.interface import Database, Store
 from .admin import Admin
 from .context import Context, Offload, SendRate, Transport
+from .export import Archives, HostInfo
 from .file_cleanup import Clock, FileCleanup
 from .files import FileLimits, Files
 from .messages import Messages
@@ -37,6 +39,8 @@ class ChatService:
         invite_urls: Callable[[], list[str]],
         file_limits: FileLimits | None = None,
         clock: Clock | None = None,
+        spool_dir: Path | None = None,
+        max_import_bytes: int = 10 * 1024**3,
     ) -> None:
         self.context = ctx = Context(db, out, send_rate)
         self.sessions = Sessions(ctx, host)
@@ -47,6 +51,15 @@ class ChatService:
         self.file_cleanup = FileCleanup(ctx, blobs, offload, file_limits.unattached_ttl, clock)
         self.files = Files(ctx, blobs, offload, self.file_cleanup, file_limits)
         self.admin = Admin(ctx, host, invite_urls)
+        # Export and import (docs/export.md); archives are built in ``spool_dir``.
+        self.archives = Archives(
+            ctx,
+            blobs,
+            offload,
+            lambda: HostInfo(host.host_id, host.name),
+            spool_dir or blobs.files_dir.parent / "exports",
+            max_import_bytes,
+        )
 
     def bootstrap(self) -> None:
         """A fresh host gets its ``general`` room; everyone's name is known for mentions and for
