@@ -7,6 +7,7 @@ import '@/features/admin/components/admin.css';
 import { type FormEvent, useState } from 'react';
 
 import { Dialog } from '@/components/ui/dialog';
+import { ExportSection } from '@/features/admin/components/export-section';
 import { HOST_NAME_MAX, useAdmin } from '@/features/admin/hooks/use-admin';
 import { dayLabel, timeLabel } from '@/lib/format';
 import type { WireDevice } from '@/lib/protocol';
@@ -198,6 +199,7 @@ export function HostSettingsDialog({ onClose }: { onClose: () => void }) {
               ))}
             </ul>
           </section>
+          <ExportSection />
         </div>
       )}
     </Dialog>
