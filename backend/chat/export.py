@@ -28,7 +28,7 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
 
@@ -47,12 +47,14 @@ from ..archive import (
     UserRecord,
     open_archive,
 )
-from ..errors import Conflict, Forbidden, Invalid, NotFound
+from ..errors import Conflict, Forbidden, Invalid, NotFound, RateLimited
 from ..fields import CLIENT_ID, ROOM_NAME
+from ..fields import emoji as check_emoji
 from ..models import Room, User, utc_now
-from ..storage.blobs import BlobStore, HashMismatch
+from ..storage.blobs import Blob, BlobStore, HashMismatch
 from ..storage.interface import Database, Store
 from .context import Context, Offload
+from .files import safe_name
 from .mentions import Names
 from .names import check_visible, clean_name, look_keys, name_key
 from .rooms import MAX_DM_OTHERS
@@ -63,6 +65,8 @@ log = logging.getLogger(__name__)
 PAGE = 500
 # Users per page of the whole-host export.
 USER_PAGE = 1000
+# Archives built at once (host-wide, one per user): each takes pool threads and disk while it lasts.
+MAX_BUILDING = 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -207,6 +211,7 @@ def check_archive(archive: Archive) -> _Plan:
     """Read every record once and refuse the archive unless every one is valid and every name and
     id it refers to is in it (blocking; run it off the event loop)."""
     users: dict[str, UserRecord] = {}
+    keys: set[str] = set()
     for user in archive.users():
         try:
             name = clean_name(user.name)
@@ -215,8 +220,9 @@ def check_archive(archive: Archive) -> _Plan:
             raise ArchiveError(f"users.jsonl: {user.name!r}: {exc.message}") from None
         if name != user.name:
             raise ArchiveError(f"users.jsonl: {user.name!r} is not a name as Parley stores one.")
-        if name_key(name) in {name_key(n) for n in users}:
+        if name_key(name) in keys:
             raise ArchiveError(f"users.jsonl names {user.name!r} twice.")
+        keys.add(name_key(name))
         users[user.name] = user
     rooms: list[RoomRecord] = []
     seen: set[str] = set()
@@ -257,6 +263,11 @@ def _check_message(
         raise ArchiveError(f"{where}: messages must be oldest first (ascending ids).")
     if not CLIENT_ID.match(message.client_id):
         raise ArchiveError(f"{where}: client_id {message.client_id!r} is not one Parley stores.")
+    for emoji, _ in message.reactions:
+        try:
+            check_emoji(emoji)
+        except Invalid:
+            raise ArchiveError(f"{where}: {emoji!r} is not one emoji.") from None
     names = [message.author, *(u for _, users_ in message.reactions for u in users_)]
     for name in names:
         if name not in users:
@@ -385,16 +396,15 @@ class Importer:
             if not page:
                 return
             hashes = sorted({a.sha256 for m in page if not m.deleted for a in m.attachments})
-            pinned: list[str] = []
+            blobs: dict[str, Blob] = {}
             try:
                 for sha256 in hashes:  # the bytes first: a row never names missing content
-                    self._run(self._adopt, archive, sha256)
-                    pinned.append(sha256)
+                    blobs[sha256] = self._run(self._adopt, archive, sha256)
                 new_ids, new_files = self._db.write(
-                    partial(self._store_page, room_id, page, user_ids, ids)
+                    partial(self._store_page, room_id, page, user_ids, ids, blobs)
                 )
             finally:
-                for sha256 in pinned:
+                for sha256 in blobs:
                     self._blobs.release(sha256)
             result.messages += len(new_ids)
             result.existing += len(page) - len(new_ids)
@@ -402,10 +412,10 @@ class Importer:
             if new_ids and self._on_messages is not None:
                 self._on_messages(room_id, new_ids)
 
-    def _adopt(self, archive: Archive, sha256: str) -> None:
+    def _adopt(self, archive: Archive, sha256: str) -> Blob:
         with archive.file(sha256) as source:
             try:
-                self._blobs.adopt(source, sha256)
+                return self._blobs.adopt(source, sha256)
             except HashMismatch:  # checked against the manifest already: the zip changed since
                 raise ArchiveError(f"files/{sha256} changed while it was imported.") from None
 
@@ -415,6 +425,7 @@ class Importer:
         page: list[MessageRecord],
         user_ids: dict[str, int],
         ids: dict[int, int],
+        blobs: dict[str, Blob],
         store: Store,
     ) -> tuple[list[int], int]:
         new_ids: list[int] = []
@@ -437,9 +448,17 @@ class Importer:
                 [(emoji, user_ids[name]) for emoji, names in record.reactions for name in names],
             )
             for attachment in record.attachments:
-                store.archive.insert_file(
-                    room_id, author, message_id, attachment, record.created_at
+                # What a file is comes from its bytes, as for an upload, never from the archive's
+                # word (an "image" of HTML would be served inline); its name is cleaned the same.
+                blob = blobs[attachment.sha256]
+                stored = replace(
+                    attachment,
+                    name=safe_name(attachment.name),
+                    size=blob.size,
+                    kind=blob.kind,
+                    mime=blob.mime,
                 )
+                store.archive.insert_file(room_id, author, message_id, stored, record.created_at)
                 files += 1
             if "@" in record.text:
                 store.mentions.insert(message_id, self._names.find(record.text))
@@ -508,6 +527,9 @@ class Archives:
         self._host = host
         self.spool_dir = spool_dir
         self.max_import_bytes = max_import_bytes
+        # Archives being built, by user: each costs a thread and disk while it lasts.
+        self._building: set[int] = set()
+        self._importing = False
 
     def clear_spool(self) -> None:
         """At start: remove archives a crash left half written or never sent (blocking)."""
@@ -516,7 +538,22 @@ class Archives:
                 os.unlink(entry.path)
 
     def export(self, user: User, req: c.ExportRequest) -> Export:
-        """Write the archive ``req`` asks for, if ``user`` may have it."""
+        """Write the archive ``req`` asks for, if ``user`` may have it.
+
+        :raises RateLimited: MAX_BUILDING archives are being built already, or one of the user's.
+        """
+        if user.id in self._building or len(self._building) >= MAX_BUILDING:
+            raise RateLimited(
+                "Another export is being prepared; try again in a moment.", retry_after=5
+            )
+        # One event loop: nothing runs between the check and this line.
+        self._building.add(user.id)
+        try:
+            return self._export(user, req)
+        finally:
+            self._building.discard(user.id)
+
+    def _export(self, user: User, req: c.ExportRequest) -> Export:
         ctx = self._ctx
         if req.scope == "host":
             if not user.is_host:
@@ -550,6 +587,15 @@ class Archives:
         """Import the archive at ``path`` (the host user only); what it added. Online clients
         are told as it goes: new users and rooms, then each page of new messages."""
         self.check_import(user)
+        if self._importing:
+            raise Conflict("An import is running already; try again once it is done.")
+        self._importing = True
+        try:
+            return self._import(path)
+        finally:
+            self._importing = False
+
+    def _import(self, path: Path) -> dict[str, int]:
         ctx = self._ctx
         importer = Importer(
             ctx.db,

@@ -313,10 +313,10 @@ class BlobStore:
         self._drop_lock(upload_id)
         return Blob(digest, size, kind, mime)
 
-    def adopt(self, source: Any, sha256: str) -> int:
+    def adopt(self, source: Any, sha256: str) -> Blob:
         """Store content read from ``source`` (a binary stream; an imported archive's file) under
-        its SHA-256, unless it is stored already; its size. Pinned like ``finish``'s content
-        until ``release(sha256)``.
+        its SHA-256, unless it is stored already; what it is (size and kind from its bytes).
+        Pinned like ``finish``'s content until ``release(sha256)``.
 
         :raise HashMismatch: the bytes are not ``sha256``; nothing is stored.
         """
@@ -325,9 +325,8 @@ class BlobStore:
             self._pinned[sha256] = self._pinned.get(sha256, 0) + 1
             self._condemned.pop(sha256, None)
         try:
-            size = self.size(sha256)
-            if size is not None:
-                return size
+            if self.size(sha256) is not None:
+                return self._described(sha256)
             target.parent.mkdir(mode=0o700, exist_ok=True)
             partial = target.with_name(f".{sha256}.{secrets.token_hex(8)}.part")
             hasher = hashlib.sha256()
@@ -356,10 +355,18 @@ class BlobStore:
             finally:
                 partial.unlink(missing_ok=True)
             _fsync_dir(target.parent)
-            return size
+            return self._described(sha256)
         except BaseException:
             self.release(sha256)
             raise
+
+    def _described(self, sha256: str) -> Blob:
+        fd = os.open(self.blob_path(sha256), os.O_RDONLY)
+        try:
+            kind, mime = sniff(os.pread(fd, 16, 0))
+            return Blob(sha256, os.fstat(fd).st_size, kind, mime)
+        finally:
+            os.close(fd)
 
     def release(self, sha256: str) -> None:
         """The file row for content ``finish`` stored is recorded (or never will be): a sweep

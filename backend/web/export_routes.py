@@ -9,6 +9,7 @@ receiving an uploaded archive to a temporary file, never in memory.
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
@@ -17,7 +18,7 @@ from flask import Blueprint, Response, current_app, jsonify, request
 
 from .. import archive, offload
 from .. import commands as c
-from ..errors import Forbidden, Invalid, TooLarge
+from ..errors import Forbidden, Invalid, StorageFull, TooLarge
 from .errors import LengthRequired
 from .file_routes import _disk_error, _disposition
 from .file_routes import _user as bearer_user
@@ -29,6 +30,9 @@ bp.register_error_handler(OSError, _disk_error)
 
 # Blocks an archive is sent and received in: one thread-pool hop each.
 BLOCK = 1024 * 1024
+# Free space an archive being received must leave on the data dir's disk (the database and the
+# files it holds need room too; its files are written again into the store).
+RESERVE = 256 * 1024 * 1024
 
 
 @bp.before_request
@@ -50,17 +54,23 @@ def export() -> Response:
         "Content-Length": str(size),
         "Cache-Control": "no-store",
     }
-    return Response(_send(made.path), headers=headers, direct_passthrough=True)
+    return Response(_Sent(made.path), headers=headers, direct_passthrough=True)
 
 
-def _send(path: Path) -> Iterator[bytes]:
-    """The archive's bytes off the event loop; it is removed once sent (or the client left)."""
-    try:
-        with offload.blocking(_open, path) as source:
+class _Sent:
+    """The archive's bytes, read off the event loop; removed once sent, or when the server closes
+    the response early (the client left, a HEAD), also before the first byte was asked for."""
+
+    def __init__(self, path: Path) -> None:
+        self._path = path
+
+    def __iter__(self) -> Iterator[bytes]:
+        with offload.blocking(_open, self._path) as source:
             while block := offload.blocking(source.read, BLOCK):
                 yield block
-    finally:
-        offload.blocking(_remove, path)
+
+    def close(self) -> None:
+        offload.blocking(_remove, self._path)
 
 
 @bp.post("/api/import")
@@ -76,6 +86,8 @@ def import_archive() -> tuple[Response, int]:
         raise TooLarge(f"Archives of at most {limit} bytes can be imported.", limit=limit)
     if length == 0:
         raise Invalid("Send the archive (a zip file) as the request body.")
+    if offload.blocking(shutil.disk_usage, archives.spool_dir).free < length + RESERVE:
+        raise StorageFull("The host does not have the disk space to receive this archive.")
     path, spool = offload.blocking(archive.spool, archives.spool_dir)
     try:
         _receive(spool, length)

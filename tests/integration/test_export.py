@@ -146,6 +146,8 @@ def test_a_whole_host_round_trips_into_a_fresh_host_and_twice_changes_nothing(
         }
         assert snapshot(target) == before
         assert watcher.received("message_created", within=0.3) == []
+        for data_dir in (source, target):  # archives sent or received are not kept
+            assert list((data_dir / "exports").iterdir()) == []
     finally:
         watcher.close()
 
@@ -287,6 +289,11 @@ def _tamper(files: dict[str, bytes], how: str) -> bytes:
         files[name] = files[name].replace(b'"author":"alice"', b'"author":"mallory"')
         manifest["entries"][name] = sha(files[name])
         files["manifest.json"] = json.dumps(manifest).encode()
+    elif how == "not an emoji":
+        name = "messages/channel-general.jsonl"
+        files[name] = files[name].replace('"emoji":"🎉"'.encode(), b'"emoji":"<b>"')
+        manifest["entries"][name] = sha(files[name])
+        files["manifest.json"] = json.dumps(manifest).encode()
     elif how == "invisible name":
         name = "users.jsonl"
         files[name] = files[name].replace(b'"name":"alice"', '"name":"ali\u200bce"'.encode())
@@ -307,6 +314,7 @@ def _tamper(files: dict[str, bytes], how: str) -> bytes:
         "no manifest",
         "bad record",
         "unknown author",
+        "not an emoji",
         "invisible name",
     ],
 )
@@ -375,3 +383,49 @@ def test_over_the_size_limit_is_413_before_or_while_unpacking(
     finally:
         owner.close()
         server.stop()
+
+
+def test_what_a_file_is_comes_from_its_bytes_not_the_archive(
+    live_server: ServerHandle, fresh: ServerHandle, history: History
+) -> None:
+    """An archive calling HTML an image (to be shown inline) and naming it with a bidi override
+    gets neither: kind and type come from the bytes, the name is cleaned, as for an upload."""
+    archive = export(live_server.url, history.host.token, scope="host").content
+    files = entries(archive)
+    manifest = json.loads(files["manifest.json"])
+    page = b"<html><script>alert(1)</script></html>"
+    name = "messages/channel-project.jsonl"
+    records = jsonl(files[name])
+    records[0]["attachments"] = [
+        {
+            "name": "cat\u202egnp.html",
+            "size": len(page),
+            "mime": "text/html",
+            "kind": "image",
+            "sha256": sha(page),
+            "path": f"files/{sha(page)}",
+        }
+    ]
+    files[name] = b"".join(json.dumps(r).encode() + b"\n" for r in records)
+    files[f"files/{sha(page)}"] = page
+    for entry in (name, f"files/{sha(page)}"):
+        manifest["entries"][entry] = sha(files[entry])
+    files["manifest.json"] = json.dumps(manifest).encode()
+    owner = _owner(fresh)
+    try:
+        answer = import_(fresh.url, owner.token, rezip(files))
+        assert answer.status_code == 200, answer.text
+        project = next(r for r in owner.call("list_rooms")["rooms"] if r["name"] == "project")
+        owner.call("join_room", {"room_id": project["id"]})
+        fetched = owner.call("fetch_messages", {"room_id": project["id"]})["messages"]
+        [file] = fetched[0]["attachments"]
+        assert file["kind"] == "file" and file["mime"] == "application/octet-stream"
+        assert file["name"] == "catgnp.html"
+        got = requests.get(
+            f"{fresh.url}api/files/{file['id']}",
+            headers={"Authorization": f"Bearer {owner.token}"},
+            timeout=TIMEOUT,
+        )
+        assert got.content == page and got.headers["Content-Disposition"].startswith("attachment")
+    finally:
+        owner.close()
