@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import logging
 import os
+from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from functools import partial
@@ -50,7 +51,7 @@ from ..archive import (
 from ..errors import Conflict, Forbidden, Invalid, NotFound, RateLimited
 from ..fields import CLIENT_ID, ROOM_NAME
 from ..fields import emoji as check_emoji
-from ..models import Room, User, utc_now
+from ..models import Message, Room, User, utc_now
 from ..storage.blobs import Blob, BlobStore, HashMismatch
 from ..storage.interface import Database, Store
 from .context import Context, Offload
@@ -65,6 +66,9 @@ log = logging.getLogger(__name__)
 PAGE = 500
 # Users per page of the whole-host export.
 USER_PAGE = 1000
+# New messages of one room an import announces live (the newest); a client sees older ones as it
+# scrolls back, and every one on its next catch-up. A whole history as events would swamp it.
+LIVE_MAX = 1000
 # Archives built at once (host-wide, one per user): each takes pool threads and disk while it lasts.
 MAX_BUILDING = 2
 
@@ -296,8 +300,8 @@ class Importer:
         self._run = run
         self._blobs = blobs
         self._names = names
-        # Told once users and rooms are committed, then (room id, new message ids) after each
-        # page: the host publishes them (rooms first, so members are subscribed to them).
+        # Told once users and rooms are committed, then (room id, its newest LIVE_MAX new message
+        # ids) after each room: the host publishes them (rooms first, so members are subscribed).
         self._on_rooms = on_rooms
         self._on_messages = on_messages
 
@@ -391,10 +395,11 @@ class Importer:
         records: Iterator[MessageRecord] = archive.messages(room)
         # Original id → id here, for replies: ints only, one room at a time.
         ids: dict[int, int] = {}
+        newest: deque[int] = deque(maxlen=LIVE_MAX)
         while True:  # bounded: each pass takes up to PAGE records off the archive, or stops
             page: list[MessageRecord] = self._run(_take, records, PAGE)
             if not page:
-                return
+                break
             hashes = sorted({a.sha256 for m in page if not m.deleted for a in m.attachments})
             blobs: dict[str, Blob] = {}
             try:
@@ -409,8 +414,9 @@ class Importer:
             result.messages += len(new_ids)
             result.existing += len(page) - len(new_ids)
             result.files += new_files
-            if new_ids and self._on_messages is not None:
-                self._on_messages(room_id, new_ids)
+            newest.extend(new_ids)
+        if newest and self._on_messages is not None:
+            self._on_messages(room_id, list(newest))
 
     def _adopt(self, archive: Archive, sha256: str) -> Blob:
         with archive.file(sha256) as source:
@@ -488,6 +494,10 @@ def _room(room_id: int, store: Store) -> Room | None:
 
 def _users(user_ids: list[int], store: Store) -> list[User | None]:
     return [store.users.get(u) for u in user_ids]
+
+
+def _messages(message_ids: list[int], store: Store) -> list[Message | None]:
+    return [store.messages.get(m) for m in message_ids]
 
 
 def _mark_read(room_id: int, user_ids: list[int], store: Store) -> None:
@@ -635,7 +645,11 @@ class Archives:
                 ctx.out.publish(p.ROOM_CREATED, room.to_wire(member=True), p.user_channel(member))
 
     def _publish_messages(self, room_id: int, message_ids: list[int]) -> None:
-        messages = self._ctx.db.read(lambda s: [s.messages.get(m) for m in message_ids])
-        for message in messages:
-            if message is not None:
-                self._ctx.out.publish(p.MESSAGE_CREATED, message.to_wire(), p.room_channel(room_id))
+        for start in range(0, len(message_ids), PAGE):
+            batch = message_ids[start : start + PAGE]
+            messages = self._ctx.db.read(partial(_messages, batch))
+            for message in messages:
+                if message is not None:
+                    self._ctx.out.publish(
+                        p.MESSAGE_CREATED, message.to_wire(), p.room_channel(room_id)
+                    )

@@ -429,3 +429,68 @@ def test_what_a_file_is_comes_from_its_bytes_not_the_archive(
         assert got.content == page and got.headers["Content-Disposition"].startswith("attachment")
     finally:
         owner.close()
+
+
+def test_an_archive_written_by_another_tool_imports_and_members_see_the_newest_live(
+    fresh: ServerHandle,
+) -> None:
+    """The format as docs/export.md writes it, by hand: 1,200 messages in a new channel whose
+    members include the (online) host user, who gets the room and the newest 1,000 live."""
+    users = [
+        {"name": "Fresh host", "is_host": True, "created_at": "2025-01-01T00:00:00.000Z"},
+        {"name": "ann", "is_host": False, "created_at": "2025-01-01T00:00:00.000Z"},
+    ]
+    rooms = [
+        {
+            "id": 3,
+            "kind": "channel",
+            "name": "bulk",
+            "members": ["Fresh host", "ann"],
+            "created_at": "2025-01-01T00:00:00.000Z",
+            "created_by": "ann",
+        }
+    ]
+    messages = [
+        {
+            "id": n,
+            "author": "ann",
+            "client_id": f"bulk-{n}",
+            "text": f"line {n}",
+            "created_at": f"2025-01-02T00:{n // 60 % 60:02d}:{n % 60:02d}.000Z",
+        }
+        for n in range(1, 1201)
+    ]
+    files = {
+        "users.jsonl": "".join(json.dumps(u) + "\n" for u in users).encode(),
+        "rooms.jsonl": "".join(json.dumps(r) + "\n" for r in rooms).encode(),
+        "messages/channel-bulk.jsonl": "".join(json.dumps(m) + "\n" for m in messages).encode(),
+    }
+    manifest = {
+        "format": "parley-export",
+        "version": 1,
+        "exported_at": "2025-01-03T00:00:00.000Z",
+        "scope": "host",
+        "host": {"id": "elsewhere", "name": "Another tool"},
+        "counts": {},
+        "entries": {name: sha(data) for name, data in files.items()},
+    }
+    owner = _owner(fresh)
+    try:
+        answer = import_(
+            fresh.url, owner.token, rezip({**files, "manifest.json": json.dumps(manifest).encode()})
+        )
+        assert answer.status_code == 200, answer.text
+        assert answer.json()["imported"]["messages"] == 1200
+        room = owner.expect("room_created")
+        assert room["name"] == "bulk"
+        live = owner.received("message_created", within=1.0)
+        live.sort(key=lambda m: m["id"])  # a client may handle events out of order
+        assert [m["text"] for m in live] == [f"line {n}" for n in range(201, 1201)]
+        assert live[0]["created_at"] == "2025-01-02T00:03:21.000Z"  # kept, not the import's time
+        # The rest are there for the asking, and the new member starts with them read.
+        page = owner.call("fetch_messages", {"room_id": room["id"], "before_id": live[0]["id"]})
+        assert page["messages"][-1]["text"] == "line 200"
+        listed = next(r for r in owner.call("list_rooms")["rooms"] if r["id"] == room["id"])
+        assert listed["member"] and listed["last_read_id"] == live[-1]["id"]
+    finally:
+        owner.close()
