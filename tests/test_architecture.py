@@ -36,6 +36,8 @@ PLAIN = {
     "backend.discovery",
     "backend.storage.interface",
     "backend.storage.blobs",
+    "backend.archive",
+    "backend.offline",
 }
 
 
