@@ -537,7 +537,7 @@ class Archives:
         self._host = host
         self.spool_dir = spool_dir
         self.max_import_bytes = max_import_bytes
-        # Archives being built, by user: each costs a thread and disk while it lasts.
+        # Who has an archive being built (MAX_BUILDING at most), and whether an import runs.
         self._building: set[int] = set()
         self._importing = False
 
@@ -595,7 +595,7 @@ class Archives:
 
     def import_(self, user: User, path: Path) -> dict[str, int]:
         """Import the archive at ``path`` (the host user only); what it added. Online clients
-        are told as it goes: new users and rooms, then each page of new messages."""
+        are told as it goes: new users, rooms and members, then each room's newest messages."""
         self.check_import(user)
         if self._importing:
             raise Conflict("An import is running already; try again once it is done.")
@@ -623,26 +623,28 @@ class Archives:
         for new_user in result.new_users:
             ctx.out.publish(p.USER_CREATED, ctx.user_wire(new_user), None)
         new_rooms = set(result.new_rooms)
-        for room_id, joined in result.joined.items():
+        for room_id in dict.fromkeys([*result.new_rooms, *result.joined]):
             room = ctx.db.read(partial(_room, room_id))
             if room is None:
                 continue
+            joined = result.joined.get(room_id, [])
             for member in joined:
                 ctx.subscribe(member, room_id)
-            if room_id not in new_rooms:
-                users = ctx.db.read(partial(_users, joined))
-                for joiner in users:
-                    if joiner is not None:
-                        ctx.out.publish(
-                            p.MEMBER_JOINED,
-                            {"room_id": room_id, "user": joiner.to_wire()},
-                            p.room_channel(room_id),
-                        )
+            if room_id in new_rooms:
+                if room.kind == "channel":
+                    ctx.out.publish(p.ROOM_CREATED, room.to_wire(member=False), None)
+                for member in joined:  # members learn that they are (a DM only goes to them)
+                    ctx.out.publish(
+                        p.ROOM_CREATED, room.to_wire(member=True), p.user_channel(member)
+                    )
                 continue
-            if room.kind == "channel":
-                ctx.out.publish(p.ROOM_CREATED, room.to_wire(member=False), None)
-            for member in joined:  # members learn that they are (a DM only ever goes to them)
-                ctx.out.publish(p.ROOM_CREATED, room.to_wire(member=True), p.user_channel(member))
+            for joiner in ctx.db.read(partial(_users, joined)):
+                if joiner is not None:
+                    ctx.out.publish(
+                        p.MEMBER_JOINED,
+                        {"room_id": room_id, "user": joiner.to_wire()},
+                        p.room_channel(room_id),
+                    )
 
     def _publish_messages(self, room_id: int, message_ids: list[int]) -> None:
         for start in range(0, len(message_ids), PAGE):

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import json
+import queue
 import zipfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -58,6 +59,17 @@ def error(response: requests.Response, status: int, code: str) -> str:
     assert body["ok"] is False and body["error"]["code"] == code, body
     assert body["error"]["message"]
     return str(body["error"]["message"])
+
+
+def _drain(peer: Peer, quiet: float = 0.5) -> dict[str, list[Any]]:
+    """Every event the peer received until ``quiet`` seconds pass without one, by name."""
+    found: dict[str, list[Any]] = {}
+    while True:  # bounded: the host sends a finite number of events, then goes quiet
+        try:
+            name, payload = peer.events.get(timeout=quiet)
+        except queue.Empty:
+            return found
+        found.setdefault(name, []).append(payload)
 
 
 def entries(archive: bytes) -> dict[str, bytes]:
@@ -123,10 +135,24 @@ def test_a_whole_host_round_trips_into_a_fresh_host_and_twice_changes_nothing(
         imported = import_(fresh.url, watcher.token, archive)
         assert imported.status_code == 200, imported.text
         assert imported.json()["imported"]["messages"] == 9
-        # Online clients learn of the new room and its messages without reconnecting.
-        assert watcher.expect("room_created")["name"] in ("project", "")
-        texts = {watcher.expect("message_created")["text"] for _ in range(4)}
-        assert "Hello **everyone**" in texts
+        # Online clients learn of the new people, rooms, members and messages without reconnecting.
+        events = _drain(watcher)
+        assert sorted(u["name"] for u in events["user_created"]) == [
+            "Test host",  # the other host's own user is a person like any other here
+            "alice",
+            "bob",
+            "carol",
+        ]
+        assert [r["name"] for r in events["room_created"]] == ["project"]  # not others' DMs
+        assert sorted(e["user"]["name"] for e in events["member_joined"]) == [
+            "Test host",
+            "alice",
+            "bob",
+            "carol",
+        ]
+        # general's messages (the watcher is in it); not the other rooms' and DMs'.
+        texts = sorted(m["text"] for m in events["message_created"])
+        assert texts == ["", "Hello **everyone**", "hi @alice", "the plan"]
 
         source, target = settings.data_dir, fresh.settings.data_dir
         assert messages_by_name(target) == messages_by_name(source)
