@@ -24,13 +24,16 @@ from .storage.blobs import BlobStore
 from .storage.sqlite.store import DB_FILE, SqliteBackend
 from .storage.worker import Database
 from .version import __version__
-from .web import file_routes, hook_routes, routes
+from .web import export_routes, file_routes, hook_routes, routes
 from .web.events import ChatNamespace
 from .web.security import HostCheck, OriginCheck
 from .wire.install import install
 from .wire.websocket import ENGINE_MAX_BYTES
 
 log = logging.getLogger(__name__)
+
+# Export archives being built or sent, and imports being received (docs/export.md).
+EXPORTS_DIR = "exports"
 
 
 def create_app(settings: Settings) -> Flask:
@@ -93,7 +96,10 @@ def create_app(settings: Settings) -> Flask:
             reserve_fraction=settings.disk_reserve_fraction,
             unattached_ttl=timedelta(seconds=settings.unattached_ttl),
         ),
+        spool_dir=paths.private_dir(data_dir / EXPORTS_DIR),
+        max_import_bytes=settings.max_import_bytes,
     )
+    chat.archives.clear_spool()  # archives a crash left behind (nothing is serving yet)
     chat.bootstrap()
     chat.file_cleanup.sweep()  # before serving: no upload can be starting beside what it removes
     # Unsent files past their time, stale uploads and unused bytes, while the host runs.
@@ -129,4 +135,5 @@ def create_app(settings: Settings) -> Flask:
     file_routes.init_app(app, OriginCheck(names, lambda: host.port))
     # Incoming webhooks: scripts post without an Origin; other sites' pages are refused.
     hook_routes.init_app(app, OriginCheck(names, lambda: host.port))
+    app.register_blueprint(export_routes.bp)  # after file_routes: it shares their origin check
     return app

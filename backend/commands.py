@@ -457,3 +457,39 @@ class NewUpload:
         if not isinstance(name, str) or len(name) > FILE_NAME_SENT_MAX:
             raise Invalid("'name' must be the file's name.", field="name")
         return cls(room_id, name, size, fields.sha256(data.get("sha256")))
+
+
+# -- export (HTTP query parameters: docs/export.md) ------------------------------------------------
+
+EXPORT_SCOPES = ("host", "room", "mine")
+
+
+@dataclass(frozen=True, slots=True)
+class ExportRequest:
+    """``GET /api/export?scope=host|room|mine[&room_id=N]``: what to put in the archive."""
+
+    scope: str
+    room_id: int | None = None
+
+    @classmethod
+    def decode(cls, query: dict[str, list[str]]) -> ExportRequest:
+        """From the query string, every parameter given once; anything else is ``invalid``."""
+        unknown = sorted(set(query) - {"scope", "room_id"})
+        if unknown:
+            raise Invalid(f"Unknown parameter {unknown[0]!r}.", field=unknown[0])
+        if any(len(values) != 1 for values in query.values()):
+            raise Invalid("Give each parameter once.")
+        scope = query.get("scope", [""])[0]
+        if scope not in EXPORT_SCOPES:
+            raise Invalid("scope must be host, room or mine.", field="scope")
+        raw = query.get("room_id", [None])[0]
+        if scope != "room":
+            if raw is not None:
+                raise Invalid("room_id goes with scope=room only.", field="room_id")
+            return cls(scope)
+        if raw is None or not raw.isascii() or not raw.isdigit() or len(raw) > 18:
+            raise Invalid("room_id must be a room's id (a whole number).", field="room_id")
+        room_id = int(raw)
+        if room_id < 1:
+            raise Invalid("room_id must be a room's id (a whole number).", field="room_id")
+        return cls(scope, room_id)

@@ -60,6 +60,9 @@ class Settings:
     # file system: the smaller of these two, so the database always has room to grow.
     disk_reserve_bytes: int = 256 * 1024**2
     disk_reserve_fraction: float = 0.05
+    # Largest export archive POST /api/import takes, and the most its entries may unpack to
+    # (docs/export.md): a whole host's files fit (files_quota_bytes), a zip bomb does not.
+    max_import_bytes: int = 10 * 1024**3
     # Seconds a finished upload may wait to be sent with a message before it is removed.
     unattached_ttl: float = 24 * 3600.0
     # Seconds between the host's clean-ups of unsent files, stale uploads and unused bytes.
@@ -101,6 +104,8 @@ class Settings:
             raise ValueError("limits are too small to chat")
         if self.max_upload_bytes < 1:
             raise ValueError("max_upload_bytes must be positive")
+        if self.max_import_bytes < 1:
+            raise ValueError("max_import_bytes must be positive")
         if self.user_upload_quota_bytes < 1 or self.files_quota_bytes < 1:
             raise ValueError("user_upload_quota_bytes and files_quota_bytes must be positive")
         if self.disk_reserve_bytes < 0 or not 0 <= self.disk_reserve_fraction < 1:

@@ -33,6 +33,11 @@ COMMANDS |= {
     "backup": ("backup", "back up a host's data (it may be running) into a dated folder"),
     "restore": ("restore", "restore a backup into a new data folder"),
 }
+# History as a zip for people and other tools (docs/export.md), and back.
+COMMANDS |= {
+    "export": ("export", "export history, users, rooms and files as a zip (docs/export.md)"),
+    "import": ("import_", "import an export zip back into Parley (twice changes nothing)"),
+}
 
 
 def find(argv: list[str]) -> str | None:

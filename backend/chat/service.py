@@ -8,6 +8,7 @@ after the write committed.
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from .. import protocol as p
@@ -18,6 +19,7 @@ from .admin import Admin
 from .backups import Backups
 from .bots import Bots
 from .context import Context, Offload, SendRate, Transport
+from .export import Archives, HostInfo
 from .file_cleanup import Clock, FileCleanup
 from .files import FileLimits, Files
 from .messages import Messages
@@ -43,6 +45,8 @@ class ChatService:
         invite_urls: Callable[[], list[str]],
         file_limits: FileLimits | None = None,
         clock: Clock | None = None,
+        spool_dir: Path | None = None,
+        max_import_bytes: int = 10 * 1024**3,
     ) -> None:
         self.context = ctx = Context(db, out, send_rate)
         self.sessions = Sessions(ctx, host)
@@ -54,6 +58,15 @@ class ChatService:
         self.files = Files(ctx, blobs, offload, self.file_cleanup, file_limits)
         self.admin = Admin(ctx, host, invite_urls)
         self.bots = Bots(ctx, self.sessions, self.messages, invite_urls)
+        # Export and import (docs/export.md); archives are built in ``spool_dir``.
+        self.archives = Archives(
+            ctx,
+            blobs,
+            offload,
+            lambda: HostInfo(host.host_id, host.name),
+            spool_dir or blobs.files_dir.parent / "exports",
+            max_import_bytes,
+        )
 
     def bootstrap(self) -> None:
         """A fresh host gets its ``general`` room; everyone's name is known for mentions and for

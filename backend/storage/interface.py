@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol, TypeVar
 
+from ..archive import AttachmentRecord, MessageRecord, RoomRecord, UserRecord
 from ..models import Attachment, Device, Message, Page, Room, Upload, User, Webhook
 
 T = TypeVar("T")
@@ -305,6 +306,61 @@ class WebhookRows(Protocol):
         ...
 
 
+class ArchiveRows(Protocol):
+    """Export and import (docs/export.md): history as archive records a page at a time, and rows
+    written with the times and links an archive carries (chat/export.py has the rules)."""
+
+    def last_message_id(self) -> int: ...
+    def room_ids(self, *, dms_of: int | None = None) -> list[int]:
+        """Every room's id, or only the direct messages ``dms_of`` is in."""
+        ...
+
+    def room_by_name(self, name: str) -> int | None: ...
+    def room_by_dm_key(self, dm_key: str) -> int | None: ...
+    def rooms(self, room_ids: list[int]) -> list[RoomRecord]: ...
+    def users_after(self, after_id: int, limit: int) -> list[tuple[int, UserRecord]]: ...
+    def users_named(self, names: list[str]) -> list[UserRecord]: ...
+    def messages(
+        self, room_id: int, after_id: int, up_to_id: int, limit: int
+    ) -> list[MessageRecord]:
+        """A room's messages with after_id < id <= up_to_id, oldest first."""
+        ...
+
+    def insert_user(
+        self, name: str, name_key: str, skeleton: str, shape: str, created_at: str
+    ) -> int: ...
+    def insert_room(
+        self,
+        kind: str,
+        name: str,
+        name_key: str | None,
+        dm_key: str | None,
+        created_by: int | None,
+        created_at: str,
+    ) -> int: ...
+    def message_of(self, author_id: int, client_id: str) -> tuple[int, int] | None:
+        """(id, room id) of the author's message with this client_id, if stored."""
+        ...
+
+    def insert_message(
+        self, room_id: int, author_id: int, record: MessageRecord, reply_to: int | None
+    ) -> int: ...
+    def insert_reactions(
+        self, message_id: int, created_at: str, rows: Iterable[tuple[str, int]]
+    ) -> None:
+        """(emoji, user id) pairs, in the order they were first added."""
+        ...
+
+    def insert_file(
+        self,
+        room_id: int,
+        uploader_id: int,
+        message_id: int,
+        file: AttachmentRecord,
+        created_at: str,
+    ) -> None: ...
+
+
 class Store(Protocol):
     """One connection's row groups, plus the transaction calls only the worker makes."""
 
@@ -332,6 +388,8 @@ class Store(Protocol):
     def files(self) -> FileRows: ...
     @property
     def webhooks(self) -> WebhookRows: ...
+    @property
+    def archive(self) -> ArchiveRows: ...
 
     def integrity_check(self) -> str: ...
 

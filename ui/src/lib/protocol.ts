@@ -274,9 +274,14 @@ export const HTTP = {
   selfcheck: './api/selfcheck',
   uploads: './api/uploads',
   files: './api/files',
+  export: './api/export',
 } as const;
 export const uploadPath = (uploadId: string) => `${HTTP.uploads}/${uploadId}`;
 export const filePath = (fileId: number) => `${HTTP.files}/${fileId}`;
+/** An export archive (docs/export.md): the whole host (host user), one room, or one's own DMs. */
+export type ExportScope = { scope: 'host' } | { scope: 'mine' } | { scope: 'room'; room_id: number };
+export const exportPath = (what: ExportScope) =>
+  `${HTTP.export}?${new URLSearchParams(Object.entries(what).map(([k, v]) => [k, String(v)])).toString()}`;
 
 /** Limits the UI checks before sending (the host checks them again). */
 export const MAX_TEXT_CHARS = 4000;

@@ -9,6 +9,7 @@ import { type FormEvent, useState } from 'react';
 import { Dialog } from '@/components/ui/dialog';
 import { BotsSection } from '@/features/admin/components/bots-section';
 import { BackupSection } from '@/features/admin/components/backup-section';
+import { ExportSection } from '@/features/admin/components/export-section';
 import { HOST_NAME_MAX, useAdmin } from '@/features/admin/hooks/use-admin';
 import { dayLabel, timeLabel } from '@/lib/format';
 import type { WireDevice } from '@/lib/protocol';
@@ -202,6 +203,7 @@ export function HostSettingsDialog({ onClose }: { onClose: () => void }) {
             </ul>
           </section>
           <BackupSection />
+          <ExportSection />
         </div>
       )}
     </Dialog>
