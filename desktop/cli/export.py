@@ -5,7 +5,8 @@ Two ways, one format:
 - ``parley export [--data-dir DIR] -o FILE [--room NAME]``: on the host's machine, from its data dir
   (the whole host, or one channel). Reads the database directly; works while the host runs.
 - ``parley export --url URL --token TOKEN (--mine | --room ID | --host) -o FILE``: from any machine,
-  through ``GET /api/export`` with a device token (``PARLEY_TOKEN`` if ``--token`` is not given):
+  through ``GET /api/export`` with a device token (``--token``, else ``PARLEY_TOKEN``, else the
+  login ``parley join`` saved for that host):
   your own direct messages, a room you are in, or (the host user only) everything.
 """
 
@@ -52,9 +53,9 @@ def main(argv: list[str]) -> int:
         return 0
     if args.data_dir is not None:
         parser.error("--data-dir and --url are two different ways: pick one")
-    token = args.token or os.environ.get("PARLEY_TOKEN", "")
+    token = http.device_token(args.token, args.url)
     if not token:
-        parser.error("--url needs a device token: --token or PARLEY_TOKEN")
+        parser.error("--url needs a device token: --token, PARLEY_TOKEN or `parley join` first")
     if args.room is not None:
         if not args.room.isdigit():
             parser.error("with --url, --room is the room's id (a number)")

@@ -4,6 +4,7 @@ a file, and the host's one error shape turned into a sentence (docs/protocol.md,
 from __future__ import annotations
 
 import json
+import os
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -18,6 +19,18 @@ TIMEOUT = 600.0
 
 class Failed(Exception):
     """The request failed; the message says why (the host's own words when it gave some)."""
+
+
+def device_token(given: str | None, url: str) -> str:
+    """The token to send: ``--token``, else ``$PARLEY_TOKEN``, else the login ``parley join``
+    saved for that host; "" when there is none."""
+    if given:
+        return given
+    if os.environ.get("PARLEY_TOKEN"):
+        return os.environ["PARLEY_TOKEN"]
+    from desktop.cli import logins  # only when asked: it may ask the host who it is
+
+    return logins.token_for_url(url) or ""
 
 
 def endpoint(base: str, path: str) -> str:

@@ -12,7 +12,6 @@ already are left as they are.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 
@@ -36,7 +35,7 @@ def main(argv: list[str]) -> int:
     if args.url is not None:
         if args.data_dir is not None:
             parser.error("--data-dir and --url are two different ways: pick one")
-        token = args.token or os.environ.get("PARLEY_TOKEN", "")
+        token = http.device_token(args.token, args.url)
         if not token:
             parser.error("--url needs the host user's device token: --token or PARLEY_TOKEN")
         try:

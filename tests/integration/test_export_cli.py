@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -22,10 +23,14 @@ pytestmark = pytest.mark.integration
 CODE = "13572468"
 
 
-def parley(*args: str, token: str | None = None) -> subprocess.CompletedProcess[str]:
+def parley(
+    *args: str, token: str | None = None, config: Path | None = None
+) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("PARLEY_")}
     if token is not None:
         env["PARLEY_TOKEN"] = token
+    # Saved logins (parley join) of the test's own, never the machine user's.
+    env["PARLEY_CONFIG_DIR"] = str(config or Path(tempfile.gettempdir()) / "parley-no-logins")
     return subprocess.run(
         [sys.executable, "-m", "desktop", *args],
         cwd=REPO,
@@ -139,6 +144,23 @@ def test_export_through_a_host_with_a_token(
     assert not_host.returncode == 1 and "forbidden" in not_host.stderr
     assert not (tmp_path / "x.zip").exists()
     assert parley("export", "--url", host.url, "--mine", "-o", str(room)).returncode == 2
+
+
+def test_export_through_a_host_with_the_login_parley_join_saved(
+    running: tuple[HostProcess, dict[str, Peer]], tmp_path: Path
+) -> None:
+    host, peers = running
+    config = tmp_path / "config"
+    joined = parley("join", f"{host.url}#code={CODE}", "--name", "erin", "--json", config=config)
+    assert joined.returncode == 0, joined.stderr
+    erin = json.loads(joined.stdout)["user"]["id"]
+    assert peers["alice"].call("open_dm", {"user_ids": [erin]})["ok"]
+    mine = tmp_path / "mine.zip"
+    done = parley("export", "--url", host.url, "--mine", "-o", str(mine), config=config)
+    assert done.returncode == 0, done.stderr
+    with zipfile.ZipFile(mine) as zf:
+        rooms = [json.loads(line) for line in zf.read("rooms.jsonl").splitlines()]
+    assert [(r["kind"], sorted(r["members"])) for r in rooms] == [("dm", ["alice", "erin"])]
 
 
 def test_import_refuses_a_bad_archive_and_changes_nothing(tmp_path: Path) -> None:
