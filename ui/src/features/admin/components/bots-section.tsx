@@ -8,6 +8,7 @@
  */
 import { type FormEvent, useMemo, useState } from 'react';
 
+import { CopyButton } from '@/components/ui/copy-button';
 import { type Shown, useBots } from '@/features/admin/hooks/use-bots';
 import { dayLabel } from '@/lib/format';
 import { WEBHOOK_BODY_MAX, type WireBot, type WireRoom, type WireWebhook } from '@/lib/protocol';
@@ -21,30 +22,6 @@ function ErrorLine({ text }: { text: string | null }) {
       {text}
     </p>
   ) : null;
-}
-
-function CopyButton({ text, label }: { text: string; label: string }) {
-  const [copied, setCopied] = useState(false);
-  const copy = async () => {
-    try {
-      await navigator.clipboard.writeText(text);
-    } catch {
-      // Plain http on a LAN address has no clipboard API: select-and-copy fallback.
-      const area = document.createElement('textarea');
-      area.value = text;
-      document.body.append(area);
-      area.select();
-      document.execCommand('copy');
-      area.remove();
-    }
-    setCopied(true);
-    setTimeout(() => setCopied(false), 1500);
-  };
-  return (
-    <button type="button" className="small" aria-label={label} onClick={() => void copy()}>
-      {copied ? 'Copied' : 'Copy'}
-    </button>
-  );
 }
 
 export function curlExample(url: string): string {
