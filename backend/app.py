@@ -97,9 +97,14 @@ def create_app(settings: Settings) -> Flask:
     )
     chat.bootstrap()
     chat.file_cleanup.sweep()  # before serving: no upload can be starting beside what it removes
+    chat.retention.sweep()  # before serving: nobody is shown what has expired meanwhile
     # Unsent files past their time, stale uploads and unused bytes, while the host runs.
     socketio.start_background_task(
         chat.file_cleanup.sweep_every, settings.files_sweep_interval, socketio.sleep
+    )
+    # Messages past their room's retention (chat/retention.py), while the host runs.
+    socketio.start_background_task(
+        chat.retention.sweep_every, settings.retention_sweep_interval, socketio.sleep
     )
     host = Host(settings, chat, identity, db, socketio, settings.port)
     limits = commands.Limits(

@@ -64,6 +64,8 @@ class Settings:
     unattached_ttl: float = 24 * 3600.0
     # Seconds between the host's clean-ups of unsent files, stale uploads and unused bytes.
     files_sweep_interval: float = 3600.0
+    # Seconds between the host's sweeps of messages past their room's retention.
+    retention_sweep_interval: float = 3600.0
     # Per user: a burst of send_burst messages, refilled at send_rate per second.
     send_rate: float = 5.0
     send_burst: int = 20
@@ -104,6 +106,8 @@ class Settings:
         # Written so NaN and infinity fail too (a timedelta of either would raise later).
         if not (0 < self.unattached_ttl < 1e9 and 0 < self.files_sweep_interval < 1e9):
             raise ValueError("unattached_ttl and files_sweep_interval must be positive seconds")
+        if not 0 < self.retention_sweep_interval < 1e9:
+            raise ValueError("retention_sweep_interval must be positive seconds")
         if self.max_connections_per_address < 1:
             raise ValueError("max_connections_per_address must be positive")
         if self.send_rate <= 0 or self.send_burst < 1:

@@ -31,6 +31,8 @@ ADMIN_INFO: Final = "admin_info"
 ADMIN_RENAME_HOST: Final = "admin_rename_host"
 ADMIN_SET_JOIN_CODE: Final = "admin_set_join_code"
 ADMIN_REMOVE_DEVICE: Final = "admin_remove_device"
+ADMIN_SET_RETENTION: Final = "admin_set_retention"
+ADMIN_SET_ROOM_RETENTION: Final = "admin_set_room_retention"
 
 # Events (server → client).
 WELCOME: Final = "welcome"
@@ -47,6 +49,9 @@ MESSAGE_DELETED: Final = "message_deleted"
 READ_CHANGED: Final = "read_changed"
 SEEN: Final = "seen"
 SERVER_CHANGED: Final = "server_changed"
+ROOM_UPDATED: Final = "room_updated"
+RETENTION_CHANGED: Final = "retention_changed"
+MESSAGES_EXPIRED: Final = "messages_expired"
 
 # The room every user belongs to; it cannot be left.
 GENERAL: Final = "general"
@@ -63,6 +68,9 @@ MAX_UNREAD_ROOMS: Final = 500
 MAX_ATTACHMENTS: Final = 10
 # People named in one open_dm (the caller may be among them): a conversation, not a channel.
 MAX_DM_USERS: Final = 8
+# Retention: messages older than this many days are deleted (a day at least, ten years at most).
+RETENTION_MIN_DAYS: Final = 1
+RETENTION_MAX_DAYS: Final = 3650
 
 
 def room_channel(room_id: int) -> str:

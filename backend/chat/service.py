@@ -20,6 +20,7 @@ from .file_cleanup import Clock, FileCleanup
 from .files import FileLimits, Files
 from .messages import Messages
 from .reads import Reads
+from .retention import Retention
 from .rooms import Rooms
 from .sessions import Sessions
 
@@ -47,6 +48,7 @@ class ChatService:
         self.file_cleanup = FileCleanup(ctx, blobs, offload, file_limits.unattached_ttl, clock)
         self.files = Files(ctx, blobs, offload, self.file_cleanup, file_limits)
         self.admin = Admin(ctx, host, invite_urls)
+        self.retention = Retention(ctx, self.file_cleanup, clock)
 
     def bootstrap(self) -> None:
         """A fresh host gets its ``general`` room; everyone's name is known for mentions and for
