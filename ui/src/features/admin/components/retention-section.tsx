@@ -56,7 +56,7 @@ export function RetentionSection() {
   };
 
   return (
-    <form className="admin-section" aria-label="Retention" onSubmit={(e) => void submit(e)}>
+    <form className="admin-section" aria-label="Retention" onSubmit={(e) => void submit(e)} noValidate>
       <h3>Retention</h3>
       <p className="muted small-text">
         {current === undefined

@@ -10,7 +10,6 @@ export function RetentionNotice({ roomId }: { roomId: number }) {
   if (!text) return null;
   return (
     <p className="retention-notice small-text" role="note" aria-label="Retention">
-      <span aria-hidden="true">⏳ </span>
       {text}
     </p>
   );

@@ -64,7 +64,7 @@ function RoomRetentionDialog({ roomId, onClose }: { roomId: number; onClose: () 
       : `Follow the host's default (${hostDefault === null ? 'keep forever' : daysText(hostDefault)})`;
   return (
     <Dialog title={`Retention in #${room?.name ?? ''}`} onClose={onClose}>
-      <form onSubmit={(e) => void submit(e)} className="stack">
+      <form onSubmit={(e) => void submit(e)} className="stack" noValidate>
         <RetentionChoices
           legend="Messages past this age are deleted for everyone, with their files."
           choice={choice}
