@@ -118,13 +118,15 @@ class Quote:
     expired: bool = False
 
     def to_wire(self) -> dict[str, Any]:
-        return {
+        wire = {
             "id": self.id,
             "author": self.author.ref(),
             "snippet": self.snippet,
             "deleted": self.deleted,
-            "expired": self.expired,
         }
+        if self.expired:  # only then: every other quote keeps the shape it always had
+            wire["expired"] = True
+        return wire
 
 
 @dataclass(frozen=True, slots=True)
