@@ -80,6 +80,9 @@ type ChatState = {
   setHostRetention: (days: number | null) => void;
   /** `messages_expired`: drop them; replies that quoted them say the original expired. */
   expireMessages: (roomId: number, ids: number[]) => void;
+  /** After a reconnect: drop held messages past their room's retention (their messages_expired
+   * may have been sent while we were away). `now`: milliseconds since the epoch. */
+  pruneExpired: (now: number) => void;
   setActiveRoom: (roomId: number) => void;
   /** Move the read mark to the newest message we hold; returns the new mark, or null if unchanged. */
   markRead: (roomId: number) => number | null;
@@ -432,6 +435,20 @@ export const useChat = create<ChatState>((set, get) => ({
     const gone = new Set(ids);
     const next = expireFrom(held, gone);
     if (next !== held) set({ messages: { ...get().messages, [roomId]: next } });
+  },
+
+  pruneExpired: (now) => {
+    const state = get();
+    let messages = state.messages;
+    for (const [id, held] of Object.entries(state.messages)) {
+      const days = state.rooms[Number(id)]?.retention_days;
+      if (!days) continue;
+      const cutoff = now - days * 86_400_000;
+      const gone = new Set(held.filter((m) => Date.parse(m.created_at) < cutoff).map((m) => m.id));
+      const next = gone.size ? expireFrom(held, gone) : held;
+      if (next !== held) messages = { ...messages, [id]: next };
+    }
+    if (messages !== state.messages) set({ messages });
   },
 
   setActiveRoom: (roomId) => {

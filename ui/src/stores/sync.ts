@@ -118,6 +118,7 @@ export function startSync(): () => void {
       const fresh = before.pendingJoin !== null && before.token === null && before.ownerKey === null;
       useSession.getState().welcome(w);
       chat().applyWelcome(w, { fresh });
+      chat().pruneExpired(Date.now());
       useOutbox.getState().load(`${w.server.host_id}:${w.user.id}`);
       resendReadMarks(w.rooms);
       void resyncAll().then(flushOutbox);

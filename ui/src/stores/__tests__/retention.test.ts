@@ -22,6 +22,24 @@ describe('messages_expired', () => {
   });
 });
 
+describe('after a reconnect', () => {
+  it('drops held messages past their room retention, and only there', () => {
+    const now = Date.parse('2026-12-31T00:00:00.000Z');
+    const old = { ...msg(1), created_at: '2026-11-01T00:00:00.000Z' };
+    const recent = { ...msg(2), created_at: '2026-12-30T00:00:00.000Z' };
+    useChat.setState({
+      rooms: {
+        1: { ...room(1, 'general'), retention_days: 30, retention_own: false },
+        2: { ...room(2, 'keep'), retention_days: null, retention_own: true },
+      },
+      messages: { 1: [old, recent], 2: [{ ...old, room_id: 2 }] },
+    });
+    useChat.getState().pruneExpired(now);
+    expect(useChat.getState().messages[1]!.map((m) => m.id)).toEqual([2]);
+    expect(useChat.getState().messages[2]!.map((m) => m.id)).toEqual([1]);
+  });
+});
+
 describe('retention rules', () => {
   it('a room without its own rule follows the host default; one with its own keeps it', () => {
     useChat.setState({
