@@ -153,7 +153,7 @@ def _expire(
     room_id: int, ids: list[int], cutoff: str
 ) -> Callable[[Store], tuple[list[int], list[str]]]:
     """The write deleting one batch (a function per batch: the loop's ``ids`` bound now)."""
-    return lambda store: store.messages.expire(room_id, ids, cutoff)
+    return lambda store: store.messages.delete_created_before(room_id, ids, cutoff)
 
 
 def _retention_wire(room: Room) -> dict[str, Any]:

@@ -215,7 +215,9 @@ class MessageRows(Protocol):
         """Up to ``limit`` ids of the room's messages created before ``created_at``, oldest first."""
         ...
 
-    def expire(self, room_id: int, ids: list[int], created_at: str) -> tuple[list[int], list[str]]:
+    def delete_created_before(
+        self, room_id: int, ids: list[int], created_at: str
+    ) -> tuple[list[int], list[str]]:
         """Delete those of ``ids`` still in the room and created before ``created_at``, with their
         reactions, mentions, search entries and file rows; replies to them stay and remember the
         id. Returns (the ids deleted, the content hashes their file rows named)."""

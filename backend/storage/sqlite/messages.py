@@ -175,7 +175,9 @@ class Messages:
         )
         return [row[0] for row in rows]
 
-    def expire(self, room_id: int, ids: list[int], created_at: str) -> tuple[list[int], list[str]]:
+    def delete_created_before(
+        self, room_id: int, ids: list[int], created_at: str
+    ) -> tuple[list[int], list[str]]:
         if not ids:
             return [], []
         among = marks(len(ids))
