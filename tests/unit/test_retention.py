@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from backend import Settings
 from backend import commands as c
 from backend import protocol as p
 from backend.chat import retention
@@ -215,3 +216,11 @@ def test_the_schedule_sweeps_on_its_interval_and_soon_after_a_change(host: Host)
     assert slept == [retention.TICK_SECONDS] * 5
     assert host.ids() == []  # swept at the third tick, not after an hour
     assert len(host.out.events(p.MESSAGES_EXPIRED)) == 1
+
+
+def test_the_sweep_interval_is_a_setting_and_must_be_positive(tmp_path: Path) -> None:
+    settings = Settings.from_env({"PARLEY_RETENTION_SWEEP_INTERVAL": "60"}, data_dir=tmp_path)
+    assert settings.retention_sweep_interval == 60.0
+    for bad in ("0", "-1", "inf", "nan"):
+        with pytest.raises(ValueError, match="retention_sweep_interval"):
+            Settings.from_env({"PARLEY_RETENTION_SWEEP_INTERVAL": bad}, data_dir=tmp_path)
