@@ -102,6 +102,7 @@ def create_app(settings: Settings) -> Flask:
     chat.archives.clear_spool()  # archives a crash left behind (nothing is serving yet)
     chat.bootstrap()
     chat.file_cleanup.sweep()  # before serving: no upload can be starting beside what it removes
+    chat.retention.sweep()  # before serving: nobody is shown what has expired meanwhile
     # Unsent files past their time, stale uploads and unused bytes, while the host runs.
     socketio.start_background_task(
         chat.file_cleanup.sweep_every, settings.files_sweep_interval, socketio.sleep
@@ -119,6 +120,10 @@ def create_app(settings: Settings) -> Flask:
         interval=timedelta(seconds=settings.backup_interval),
     )
     socketio.start_background_task(chat.backups.run_daily, settings.backup_check_interval)
+    # Messages past their room's retention (chat/retention.py), while the host runs.
+    socketio.start_background_task(
+        chat.retention.sweep_every, settings.retention_sweep_interval, socketio.sleep
+    )
     host = Host(settings, chat, identity, db, socketio, settings.port)
     limits = commands.Limits(
         max_payload_bytes=settings.max_payload_bytes,

@@ -421,6 +421,49 @@ class SetBackupSettings:
         return cls(os.path.normpath(folder), keep, daily)
 
 
+def _retention_days(data: Data, *, also: str = "") -> int | None:
+    """``days``: a whole number of days in the protocol's bounds, or null (keep forever)."""
+    if "days" not in data:
+        raise Invalid("'days' is missing (null keeps messages forever).", field="days")
+    days = data["days"]
+    if days is None:
+        return None
+    low, high = p.RETENTION_MIN_DAYS, p.RETENTION_MAX_DAYS
+    if isinstance(days, bool) or not isinstance(days, int) or not low <= days <= high:
+        raise Invalid(
+            f"'days' must be a whole number of days from {low} to {high}, {also}or null.",
+            field="days",
+        )
+    return days
+
+
+@dataclass(frozen=True, slots=True)
+class SetRetention:
+    """The host's default: messages older than ``days`` are deleted (None: kept forever)."""
+
+    days: int | None
+
+    @classmethod
+    def decode(cls, data: Data, limits: Limits) -> SetRetention:
+        return cls(_retention_days(data))
+
+
+@dataclass(frozen=True, slots=True)
+class SetRoomRetention:
+    """One room's own rule: ``days`` (None: keep forever), or follow the host's default."""
+
+    room_id: int
+    days: int | None
+    follow_default: bool
+
+    @classmethod
+    def decode(cls, data: Data, limits: Limits) -> SetRoomRetention:
+        room_id = fields.room_id(data)
+        if data.get("days") == "default":
+            return cls(room_id, None, True)
+        return cls(room_id, _retention_days(data, also='"default", '), False)
+
+
 @dataclass(frozen=True, slots=True)
 class NoFields:
     """A command that carries nothing but itself (list_rooms, get_invite, admin_info)."""

@@ -71,6 +71,8 @@ class Settings:
     # how often the host looks whether one is due. Tests shorten both.
     backup_interval: float = 24 * 3600.0
     backup_check_interval: float = 60.0
+    # Seconds between the host's sweeps of messages past their room's retention.
+    retention_sweep_interval: float = 3600.0
     # Per user: a burst of send_burst messages, refilled at send_rate per second.
     send_rate: float = 5.0
     send_burst: int = 20
@@ -115,6 +117,8 @@ class Settings:
             raise ValueError("unattached_ttl and files_sweep_interval must be positive seconds")
         if not (0 < self.backup_interval < 1e9 and 0 < self.backup_check_interval < 1e9):
             raise ValueError("backup_interval and backup_check_interval must be positive seconds")
+        if not 0 < self.retention_sweep_interval < 1e9:
+            raise ValueError("retention_sweep_interval must be positive seconds")
         if self.max_connections_per_address < 1:
             raise ValueError("max_connections_per_address must be positive")
         if self.send_rate <= 0 or self.send_burst < 1:

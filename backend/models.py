@@ -49,6 +49,10 @@ class Room:
     last_rev: int = 0
     # Direct messages only: every participant, in id order.
     members: tuple[User, ...] = ()
+    # Retention (chat/retention.py): messages older than this many days are deleted (None: kept
+    # forever), and whether the room set that itself rather than following the host's default.
+    retention_days: int | None = None
+    retention_own: bool = False
 
     @property
     def is_dm(self) -> bool:
@@ -64,6 +68,8 @@ class Room:
             "last_message_id": self.last_message_id,
             "last_rev": self.last_rev,
             "last_read_id": last_read_id,
+            "retention_days": self.retention_days,
+            "retention_own": self.retention_own,
         }
         if self.is_dm:
             wire["members"] = [m.ref() for m in self.members]
@@ -116,14 +122,20 @@ class Quote:
     author: User
     snippet: str
     deleted: bool
+    # The message is gone by retention (chat/retention.py): no author or text to show any more;
+    # ``deleted`` is set too, so a client that does not know ``expired`` still shows something sane.
+    expired: bool = False
 
     def to_wire(self) -> dict[str, Any]:
-        return {
+        wire = {
             "id": self.id,
             "author": self.author.ref(),
             "snippet": self.snippet,
             "deleted": self.deleted,
         }
+        if self.expired:  # only then: every other quote keeps the shape it always had
+            wire["expired"] = True
+        return wire
 
 
 @dataclass(frozen=True, slots=True)

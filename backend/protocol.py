@@ -42,6 +42,8 @@ DELETE_WEBHOOK: Final = "delete_webhook"
 START_BACKUP: Final = "start_backup"
 GET_BACKUP_SETTINGS: Final = "get_backup_settings"
 SET_BACKUP_SETTINGS: Final = "set_backup_settings"
+ADMIN_SET_RETENTION: Final = "admin_set_retention"
+ADMIN_SET_ROOM_RETENTION: Final = "admin_set_room_retention"
 
 # Events (server → client).
 WELCOME: Final = "welcome"
@@ -66,6 +68,9 @@ BACKUP_FAILED: Final = "backup_failed"
 # (413) before it is read: the longest message, every character JSON-escaped, fits.
 WEBHOOK_PATH: Final = "/api/hooks"
 WEBHOOK_BODY_MAX: Final = 32 * 1024
+ROOM_UPDATED: Final = "room_updated"
+RETENTION_CHANGED: Final = "retention_changed"
+MESSAGES_EXPIRED: Final = "messages_expired"
 
 # The room every user belongs to; it cannot be left.
 GENERAL: Final = "general"
@@ -85,6 +90,9 @@ BACKUP_KEEP_MAX: Final = 100
 BACKUP_FOLDER_MAX_CHARS: Final = 4096
 # People named in one open_dm (the caller may be among them): a conversation, not a channel.
 MAX_DM_USERS: Final = 8
+# Retention: messages older than this many days are deleted (a day at least, ten years at most).
+RETENTION_MIN_DAYS: Final = 1
+RETENTION_MAX_DAYS: Final = 3650
 
 
 def room_channel(room_id: int) -> str:

@@ -24,6 +24,7 @@ from .file_cleanup import Clock, FileCleanup
 from .files import FileLimits, Files
 from .messages import Messages
 from .reads import Reads
+from .retention import Retention
 from .rooms import Rooms
 from .sessions import Sessions
 
@@ -67,6 +68,7 @@ class ChatService:
             spool_dir or blobs.files_dir.parent / "exports",
             max_import_bytes,
         )
+        self.retention = Retention(ctx, self.file_cleanup, clock)
 
     def bootstrap(self) -> None:
         """A fresh host gets its ``general`` room; everyone's name is known for mentions and for

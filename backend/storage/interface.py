@@ -29,6 +29,10 @@ from ..models import Attachment, Device, Message, Page, Room, Upload, User, Webh
 
 T = TypeVar("T")
 
+# The setting (``SettingRows``) holding the host's default retention in days (chat/retention.py);
+# rooms read it to carry their effective rule.
+RETENTION_KEY = "retention_days"
+
 
 class UserRows(Protocol):
     """Users and their three name keys, each unique (chat/names.py says what they are).
@@ -125,6 +129,14 @@ class RoomRows(Protocol):
         dm_key: str | None = None,
     ) -> Room: ...
 
+    def set_retention(self, room_id: int, days: int | None) -> bool:
+        """The room's own retention (None: the host's default; 0: keep forever); False: no room."""
+        ...
+
+    def with_retention(self) -> list[tuple[int, int]]:
+        """(room id, days) for every room whose messages expire, by its own rule or the host's."""
+        ...
+
 
 class MemberRows(Protocol):
     def room_ids_of(self, user_id: int) -> set[int]: ...
@@ -214,6 +226,17 @@ class MessageRows(Protocol):
         ...
 
     def count(self) -> int: ...
+    def created_before(self, room_id: int, created_at: str, limit: int) -> list[int]:
+        """Up to ``limit`` ids of the room's messages created before ``created_at``, oldest first."""
+        ...
+
+    def delete_created_before(
+        self, room_id: int, ids: list[int], created_at: str
+    ) -> tuple[list[int], list[str]]:
+        """Delete those of ``ids`` still in the room and created before ``created_at``, with their
+        reactions, mentions, search entries and file rows; replies to them stay and remember the
+        id. Returns (the ids deleted, the content hashes their file rows named)."""
+        ...
 
 
 class MentionRows(Protocol):

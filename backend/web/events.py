@@ -278,3 +278,15 @@ class ChatNamespace(socketio.Namespace):  # type: ignore[misc]
     @command(c.SetBackupSettings.decode)
     def on_set_backup_settings(self, sid: str, cmd: c.SetBackupSettings) -> Ack:
         return {"ok": True, **self._chat.backups.set_settings(sid, cmd)}
+
+    # -- retention (the host user's) -------------------------------------------------------------
+
+    @command(c.SetRetention.decode)
+    def on_admin_set_retention(self, sid: str, cmd: c.SetRetention) -> Ack:
+        """Sent by the host user: the host-wide default; everyone gets retention_changed."""
+        return {"ok": True, "days": self._chat.retention.set_default(sid, cmd)}
+
+    @command(c.SetRoomRetention.decode)
+    def on_admin_set_room_retention(self, sid: str, cmd: c.SetRoomRetention) -> Ack:
+        """Sent by the host user: one channel's own rule; everyone gets room_updated."""
+        return {"ok": True, "room": self._chat.retention.set_room(sid, cmd)}

@@ -173,6 +173,18 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX webhook_bot ON webhook(bot_id);
     """,
+    # 5: retention (chat/retention.py). A room's own rule: NULL follows the host's default (the
+    # host_setting 'retention_days'), 0 keeps everything whatever the default, N deletes messages
+    # older than N days. A reply whose message expired keeps that message's id in reply_gone
+    # (reply_to must then be NULL: it references a row that is gone), so it can still say it was a
+    # reply. The partial index lets expiry find the replies of a batch (and SQLite's foreign-key
+    # check of each deleted message) without scanning every message; sends pay for it only on
+    # replies.
+    """
+    ALTER TABLE room ADD COLUMN retention_days INTEGER;
+    ALTER TABLE message ADD COLUMN reply_gone INTEGER;
+    CREATE INDEX message_reply_to ON message(reply_to) WHERE reply_to IS NOT NULL;
+    """,
 )
 
 

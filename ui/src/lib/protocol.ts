@@ -33,6 +33,8 @@ export const COMMANDS = {
   startBackup: 'start_backup',
   getBackupSettings: 'get_backup_settings',
   setBackupSettings: 'set_backup_settings',
+  adminSetRetention: 'admin_set_retention',
+  adminSetRoomRetention: 'admin_set_room_retention',
 } as const;
 export type Command = (typeof COMMANDS)[keyof typeof COMMANDS];
 
@@ -54,6 +56,9 @@ export const EVENTS = {
   backupProgress: 'backup_progress',
   backupFinished: 'backup_finished',
   backupFailed: 'backup_failed',
+  roomUpdated: 'room_updated',
+  retentionChanged: 'retention_changed',
+  messagesExpired: 'messages_expired',
 } as const;
 export type ServerEvent = (typeof EVENTS)[keyof typeof EVENTS];
 
@@ -88,9 +93,14 @@ export type WireRoom = {
   last_read_id: number;
   /** Direct messages: every participant, the receiver included. */
   members?: WireAuthor[];
+  /** Messages older than this many days are deleted; null: kept forever (the effective rule). */
+  retention_days?: number | null;
+  /** The room has its own rule (days or keep forever) instead of following the host's default. */
+  retention_own?: boolean;
 };
-/** The message replied to; `snippet` is its first 140 characters. */
-export type WireQuote = { id: number; author: WireAuthor; snippet: string; deleted: boolean };
+/** The message replied to; `snippet` is its first 140 characters. `expired`: the original was
+ * deleted by retention (then `deleted` is true as well). */
+export type WireQuote = { id: number; author: WireAuthor; snippet: string; deleted: boolean; expired?: boolean };
 export type WireReaction = { emoji: string; user_ids: number[] };
 /** An uploaded file; `kind` is `image` only for PNG/JPEG/GIF/WebP recognised from the bytes. */
 export type WireFile = {
@@ -137,6 +147,12 @@ export type ReadChanged = { room_id: number; last_read_id: number };
 /** `seen`: another participant of a direct message read up to `last_read_id`. */
 export type SeenEvent = { room_id: number; user_id: number; last_read_id: number };
 export type ServerChanged = { server: WireServer };
+/** `room_updated`: a room's changed fields (today its retention). */
+export type RoomUpdated = { room_id: number; retention_days: number | null; retention_own: boolean };
+/** `retention_changed`: the host's default; rooms without their own rule follow it. */
+export type RetentionChanged = { days: number | null };
+/** `messages_expired`: these messages of the room were deleted by retention; drop them. */
+export type MessagesExpired = { room_id: number; message_ids: number[] };
 
 export type WireError = { code: string; message: string; data?: Record<string, unknown> };
 export type Ack<T> = ({ ok: true } & T) | { ok: false; error: WireError };
@@ -192,7 +208,14 @@ export type WireDevice = {
   last_seen_at: string;
   online: boolean;
 };
-export type AdminInfo = { name: string; join_code: string | null; devices: WireDevice[] };
+export type AdminInfo = {
+  name: string;
+  join_code: string | null;
+  devices: WireDevice[];
+  /** The host-wide retention in days; null: kept forever. */
+  retention_days?: number | null;
+};
+export type AdminRetentionResult = { days: number | null };
 export type AdminRenameResult = { server: WireServer };
 export type AdminJoinCodeResult = { join_code: string | null };
 
@@ -312,6 +335,9 @@ export const MAX_UPLOAD_BYTES = 100 * 1024 * 1024;
 /** count_unread answers for 1–500 rooms; counts are capped at 1,000. */
 export const UNREAD_ROOMS_MAX = 500;
 export const UNREAD_CAP = 1000;
+/** Retention rules: 1–3650 days (admin_set_retention, admin_set_room_retention). */
+export const RETENTION_MIN_DAYS = 1;
+export const RETENTION_MAX_DAYS = 3650;
 /** "Say it at most every 3 s while typing" (protocol.md). */
 export const TYPING_EVERY_MS = 3000;
 /** "show ~5 s" (protocol.md). */
