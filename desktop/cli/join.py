@@ -1,6 +1,9 @@
 """``parley join INVITE_OR_URL --name NAME [--code CODE]``: sign this device in to a host and save
 its token (logins.py), so the other commands need no code or name.
 
+``parley join URL --token -`` signs in with a token someone gave this device (a bot's, from the
+host settings: read from stdin so it never shows in the process list) and saves it the same way.
+
 A host this device joined before is signed in to with the saved token (the same user as before);
 only a token the host no longer knows (removed device, host data reset) makes it join anew.
 """
@@ -8,6 +11,7 @@ only a token the host no longer knows (removed device, host data reset) makes it
 from __future__ import annotations
 
 import argparse
+import sys
 
 from desktop.cli import client, logins
 
@@ -21,7 +25,14 @@ def main(argv: list[str]) -> int:
         "--name", help="your name on that host (not needed if this device joined it before)"
     )
     p.add_argument("--code", help="the host's join code (an invite link carries it)")
+    p.add_argument(
+        "--token",
+        metavar="TOKEN|-",
+        help="sign in with this device token (a bot's); - reads it from stdin",
+    )
     args = p.parse_args(argv)
+    if args.token is not None and args.name is not None:
+        p.error("--token signs in as the token's user: leave out --name")
     return client.run("join", lambda: _join(p, args))
 
 
@@ -37,7 +48,10 @@ def _join(p: argparse.ArgumentParser, args: argparse.Namespace) -> int:
         raise client.Failure(str(exc)) from None
     conn = None
     reused = False
-    if saved is not None and (args.name is None or _same_name(saved.user, args.name)):
+    given = _given_token(args.token)
+    if given is not None:
+        conn = client.Connection(url, {"token": given})  # a refused token: exit 1, bad_token
+    elif saved is not None and (args.name is None or _same_name(saved.user, args.name)):
         try:
             conn = client.Connection(url, {"token": saved.token})
             reused = True
@@ -58,7 +72,7 @@ def _join(p: argparse.ArgumentParser, args: argparse.Namespace) -> int:
         login = logins.Login(
             host_id=welcome_id,
             url=url,
-            token=str(conn.welcome.get("token") or (saved.token if saved else "")),
+            token=str(conn.welcome.get("token") or given or (saved.token if saved else "")),
             user={"id": conn.user.get("id"), "name": conn.user.get("name")},
             server=str(conn.server.get("name") or info.get("name") or ""),
         )
@@ -82,6 +96,15 @@ def _join(p: argparse.ArgumentParser, args: argparse.Namespace) -> int:
         verb = "signed in to" if reused else "joined"
         client.say(f"{verb} {login.server} ({login.url}) as {login.user['name']}; saved in {path}")
     return 0
+
+
+def _given_token(option: str | None) -> str | None:
+    if option is None:
+        return None
+    token = sys.stdin.readline().strip() if option == "-" else option.strip()
+    if not token:
+        raise client.Failure("no token given (--token - reads one line from stdin)", "bad_token")
+    return token
 
 
 def _same_name(user: dict[str, object], name: str) -> bool:

@@ -199,6 +199,26 @@ def test_send_reaches_another_client_and_tail_shows_it(
     assert [m["id"] for m in lines] == [stored["id"]]
 
 
+def test_a_bot_signs_in_with_its_token_from_stdin_and_posts_as_itself(
+    cli: Cli, live_server: ServerHandle, connect: Callable[..., Peer]
+) -> None:
+    host = connect(owner_key=live_server.owner_url.split("#owner=")[1])
+    made = host.call("create_bot", {"name": "Deploy bot", "avatar": "🚀"})
+    assert made["ok"], made
+    bob = connect("bob")
+
+    out = json.loads(cli.ok("join", live_server.url, "--token", "-", "--json", stdin=made["token"]))
+    assert out["user"] == {"id": made["bot"]["id"], "name": "Deploy bot"}
+    sent = json.loads(cli.ok("send", "general", "build 42 passed", "--json"))
+    got = bob.expect("message_created")
+    assert got["id"] == sent["id"] and got["author"]["bot"] is True
+
+    wrong = cli("join", live_server.url, "--token", "-", stdin="not-a-token\n")
+    assert wrong.returncode == 1 and "bad_token" in wrong.stderr
+    both = cli("join", live_server.url, "--token", "-", "--name", "x", stdin=made["token"])
+    assert both.returncode == 2
+
+
 def test_tail_follow_prints_what_others_send_then_exits_0_on_sigterm(
     joined: Cli, connect: Callable[..., Peer], follows: Callable[[Following], Following]
 ) -> None:

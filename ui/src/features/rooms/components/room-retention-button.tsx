@@ -83,6 +83,22 @@ function RoomRetentionDialog({ roomId, onClose }: { roomId: number; onClose: () 
   );
 }
 
+/** An hourglass, drawn (emoji fonts are missing on many Linux desktops). At narrow widths the
+ * header shows only the icons of its tools, so the room's name keeps its room. */
+function HourglassIcon() {
+  return (
+    <svg viewBox="0 0 24 24" width="16" height="16" aria-hidden="true" focusable="false">
+      <path
+        d="M6 3h12M6 21h12M7 3c0 5 10 5 10 9s-10 4-10 9M17 3c0 5-10 5-10 9s10 4 10 9"
+        fill="none"
+        stroke="currentColor"
+        strokeWidth="2"
+        strokeLinecap="round"
+      />
+    </svg>
+  );
+}
+
 export function RoomRetentionButton({ roomId }: { roomId: number }) {
   const isHost = useSession((s) => s.user?.is_host ?? false);
   const room = useChat((s) => s.rooms[roomId]);
@@ -91,8 +107,15 @@ export function RoomRetentionButton({ roomId }: { roomId: number }) {
   if (!isHost || !room || room.kind !== 'channel') return null;
   return (
     <>
-      <button type="button" className="small" title={`How long #${room.name} keeps messages`} onClick={() => setOpen(true)}>
-        Retention
+      <button
+        type="button"
+        className="small topbar-tool"
+        aria-label="Retention"
+        title={`How long #${room.name} keeps messages`}
+        onClick={() => setOpen(true)}
+      >
+        <HourglassIcon />
+        <span className="topbar-tool-label">Retention</span>
       </button>
       {open && <RoomRetentionDialog roomId={roomId} onClose={close} />}
     </>
