@@ -12,7 +12,8 @@ from datetime import timedelta
 from flask import Flask
 from flask_socketio import SocketIO
 
-from . import commands, config, netinfo, offload, paths, secrets_store
+from . import backup, commands, config, netinfo, offload, paths, secrets_store
+from .chat.backups import Backups
 from .chat.context import SendRate
 from .chat.files import FileLimits
 from .chat.service import ChatService
@@ -20,10 +21,10 @@ from .config import Settings
 from .host import Host
 from .host_settings import HostSettings
 from .storage.blobs import BlobStore
-from .storage.sqlite.store import SqliteBackend
+from .storage.sqlite.store import DB_FILE, SqliteBackend
 from .storage.worker import Database
 from .version import __version__
-from .web import file_routes, routes
+from .web import export_routes, file_routes, hook_routes, routes
 from .web.events import ChatNamespace
 from .web.security import HostCheck, OriginCheck
 from .wire.install import install
@@ -31,7 +32,8 @@ from .wire.websocket import ENGINE_MAX_BYTES
 
 log = logging.getLogger(__name__)
 
-DB_FILE = "parley.sqlite3"
+# Export archives being built or sent, and imports being received (docs/export.md).
+EXPORTS_DIR = "exports"
 
 
 def create_app(settings: Settings) -> Flask:
@@ -94,12 +96,33 @@ def create_app(settings: Settings) -> Flask:
             reserve_fraction=settings.disk_reserve_fraction,
             unattached_ttl=timedelta(seconds=settings.unattached_ttl),
         ),
+        spool_dir=paths.private_dir(data_dir / EXPORTS_DIR),
+        max_import_bytes=settings.max_import_bytes,
     )
+    chat.archives.clear_spool()  # archives a crash left behind (nothing is serving yet)
     chat.bootstrap()
     chat.file_cleanup.sweep()  # before serving: no upload can be starting beside what it removes
+    chat.retention.sweep()  # before serving: nobody is shown what has expired meanwhile
     # Unsent files past their time, stale uploads and unused bytes, while the host runs.
     socketio.start_background_task(
         chat.file_cleanup.sweep_every, settings.files_sweep_interval, socketio.sleep
+    )
+    # Backups from the admin's panel and the daily ones (chat/backups.py, backend/backup.py).
+    chat.backups = Backups(
+        chat.context,
+        data_dir=data_dir,
+        make=lambda folder, progress, now: backup.make_backup(
+            data_dir, folder, progress=progress, clock=lambda: now
+        ),
+        offload=offload.blocking,
+        spawn=socketio.start_background_task,
+        sleep=socketio.sleep,
+        interval=timedelta(seconds=settings.backup_interval),
+    )
+    socketio.start_background_task(chat.backups.run_daily, settings.backup_check_interval)
+    # Messages past their room's retention (chat/retention.py), while the host runs.
+    socketio.start_background_task(
+        chat.retention.sweep_every, settings.retention_sweep_interval, socketio.sleep
     )
     host = Host(settings, chat, identity, db, socketio, settings.port)
     limits = commands.Limits(
@@ -115,4 +138,7 @@ def create_app(settings: Settings) -> Flask:
     app.extensions["parley"] = host
     # Uploads and downloads; HTTP has no engineio origin check, so the routes get our own.
     file_routes.init_app(app, OriginCheck(names, lambda: host.port))
+    # Incoming webhooks: scripts post without an Origin; other sites' pages are refused.
+    hook_routes.init_app(app, OriginCheck(names, lambda: host.port))
+    app.register_blueprint(export_routes.bp)  # after file_routes: it shares their origin check
     return app

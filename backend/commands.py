@@ -9,6 +9,7 @@ for the handshake's ``auth`` (``decode_auth``).
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -310,6 +311,159 @@ class RemoveDevice:
         return cls(fields.required_int(data, "device_id"))
 
 
+# -- bots and webhooks -----------------------------------------------------------------------------
+
+# A bot's avatar when none is picked.
+DEFAULT_BOT_AVATAR = "\U0001f916"  # 🤖
+
+
+@dataclass(frozen=True, slots=True)
+class CreateBot:
+    name: str  # as sent; chat/bots.py cleans it by the same rules as a person's name
+    avatar: str  # one emoji (fields.emoji)
+
+    @classmethod
+    def decode(cls, data: Data, limits: Limits) -> CreateBot:
+        name = data.get("name")
+        if not isinstance(name, str) or not fields.is_text(name):
+            raise Invalid("Pick a name for the bot.", field="name")
+        avatar = data.get("avatar")
+        if avatar is None or avatar == "":
+            return cls(name, DEFAULT_BOT_AVATAR)
+        try:
+            return cls(name, fields.emoji(avatar))
+        except Invalid:
+            raise Invalid("A bot's avatar is one emoji.", field="avatar") from None
+
+
+@dataclass(frozen=True, slots=True)
+class BotRef:
+    """A command about one bot and nothing more (reset_bot_token, revoke_bot)."""
+
+    bot_id: int
+
+    @classmethod
+    def decode(cls, data: Data, limits: Limits) -> BotRef:
+        return cls(fields.required_int(data, "bot_id"))
+
+
+@dataclass(frozen=True, slots=True)
+class CreateWebhook:
+    bot_id: int
+    room_id: int
+
+    @classmethod
+    def decode(cls, data: Data, limits: Limits) -> CreateWebhook:
+        return cls(fields.required_int(data, "bot_id"), fields.room_id(data))
+
+
+@dataclass(frozen=True, slots=True)
+class WebhookRef:
+    webhook_id: int
+
+    @classmethod
+    def decode(cls, data: Data, limits: Limits) -> WebhookRef:
+        return cls(fields.required_int(data, "webhook_id"))
+
+
+@dataclass(frozen=True, slots=True)
+class WebhookPost:
+    """A webhook request's JSON body: the text, and a client_id to make a retry safe (None: the
+    host makes one, and a retried request posts again)."""
+
+    text: str
+    client_id: str | None
+
+    @classmethod
+    def decode(cls, data: Any, limits: Limits) -> WebhookPost:
+        if not isinstance(data, dict):
+            raise Invalid('Send a JSON object: {"text": "..."}.')
+        text = fields.text(data, limits.max_text_chars)
+        if not fields.is_text(text):  # a lone surrogate ("\ud800") JSON allows, UTF-8 does not
+            raise Invalid("The message is not valid text.", field="text")
+        return cls(text, fields.client_id(data) if "client_id" in data else None)
+
+
+@dataclass(frozen=True, slots=True)
+class SetBackupSettings:
+    """Where the host's backups go, how many the folder keeps, whether one is made daily."""
+
+    folder: str  # an absolute path (whether it can be made and written is the host's to find out)
+    keep: int
+    daily: bool
+
+    @classmethod
+    def decode(cls, data: Data, limits: Limits) -> SetBackupSettings:
+        folder = data.get("folder")
+        if (
+            not isinstance(folder, str)
+            or not 1 <= len(folder.strip()) <= p.BACKUP_FOLDER_MAX_CHARS
+            or not fields.is_text(folder)
+            or "\x00" in folder
+        ):
+            raise Invalid("'folder' must be a folder's full path.", field="folder")
+        folder = folder.strip()
+        if not os.path.isabs(folder):
+            raise Invalid(
+                "Give the backup folder's full path (like /home/me/backups), not a relative one.",
+                field="folder",
+            )
+        keep = data.get("keep")
+        if (
+            isinstance(keep, bool)
+            or not isinstance(keep, int)
+            or not 1 <= keep <= p.BACKUP_KEEP_MAX
+        ):
+            raise Invalid(f"Keep 1-{p.BACKUP_KEEP_MAX} backups.", field="keep")
+        daily = data.get("daily")
+        if not isinstance(daily, bool):
+            raise Invalid("'daily' must be true or false.", field="daily")
+        return cls(os.path.normpath(folder), keep, daily)
+
+
+def _retention_days(data: Data, *, also: str = "") -> int | None:
+    """``days``: a whole number of days in the protocol's bounds, or null (keep forever)."""
+    if "days" not in data:
+        raise Invalid("'days' is missing (null keeps messages forever).", field="days")
+    days = data["days"]
+    if days is None:
+        return None
+    low, high = p.RETENTION_MIN_DAYS, p.RETENTION_MAX_DAYS
+    if isinstance(days, bool) or not isinstance(days, int) or not low <= days <= high:
+        raise Invalid(
+            f"'days' must be a whole number of days from {low} to {high}, {also}or null.",
+            field="days",
+        )
+    return days
+
+
+@dataclass(frozen=True, slots=True)
+class SetRetention:
+    """The host's default: messages older than ``days`` are deleted (None: kept forever)."""
+
+    days: int | None
+
+    @classmethod
+    def decode(cls, data: Data, limits: Limits) -> SetRetention:
+        return cls(_retention_days(data))
+
+
+@dataclass(frozen=True, slots=True)
+class SetRoomRetention:
+    """One room's own rule: ``days`` (None: keep forever), or follow the host's default."""
+
+    room_id: int
+    days: int | None
+    follow_default: bool
+
+    @classmethod
+    def decode(cls, data: Data, limits: Limits) -> SetRoomRetention:
+        room_id = fields.room_id(data)
+        if data.get("days") == "default":
+            return cls(room_id, None, True)
+        return cls(room_id, _retention_days(data, also='"default", '), False)
+
+
 @dataclass(frozen=True, slots=True)
 class NoFields:
     """A command that carries nothing but itself (list_rooms, get_invite, admin_info)."""
@@ -346,3 +500,39 @@ class NewUpload:
         if not isinstance(name, str) or len(name) > FILE_NAME_SENT_MAX:
             raise Invalid("'name' must be the file's name.", field="name")
         return cls(room_id, name, size, fields.sha256(data.get("sha256")))
+
+
+# -- export (HTTP query parameters: docs/export.md) ------------------------------------------------
+
+EXPORT_SCOPES = ("host", "room", "mine")
+
+
+@dataclass(frozen=True, slots=True)
+class ExportRequest:
+    """``GET /api/export?scope=host|room|mine[&room_id=N]``: what to put in the archive."""
+
+    scope: str
+    room_id: int | None = None
+
+    @classmethod
+    def decode(cls, query: dict[str, list[str]]) -> ExportRequest:
+        """From the query string, every parameter given once; anything else is ``invalid``."""
+        unknown = sorted(set(query) - {"scope", "room_id"})
+        if unknown:
+            raise Invalid(f"Unknown parameter {unknown[0]!r}.", field=unknown[0])
+        if any(len(values) != 1 for values in query.values()):
+            raise Invalid("Give each parameter once.")
+        scope = query.get("scope", [""])[0]
+        if scope not in EXPORT_SCOPES:
+            raise Invalid("scope must be host, room or mine.", field="scope")
+        raw = query.get("room_id", [None])[0]
+        if scope != "room":
+            if raw is not None:
+                raise Invalid("room_id goes with scope=room only.", field="room_id")
+            return cls(scope)
+        if raw is None or not raw.isascii() or not raw.isdigit() or len(raw) > 18:
+            raise Invalid("room_id must be a room's id (a whole number).", field="room_id")
+        room_id = int(raw)
+        if room_id < 1:
+            raise Invalid("room_id must be a room's id (a whole number).", field="room_id")
+        return cls(scope, room_id)

@@ -60,10 +60,19 @@ class Settings:
     # file system: the smaller of these two, so the database always has room to grow.
     disk_reserve_bytes: int = 256 * 1024**2
     disk_reserve_fraction: float = 0.05
+    # Largest export archive POST /api/import takes, and the most its entries may unpack to
+    # (docs/export.md): a whole host's files fit (files_quota_bytes), a zip bomb does not.
+    max_import_bytes: int = 10 * 1024**3
     # Seconds a finished upload may wait to be sent with a message before it is removed.
     unattached_ttl: float = 24 * 3600.0
     # Seconds between the host's clean-ups of unsent files, stale uploads and unused bytes.
     files_sweep_interval: float = 3600.0
+    # Seconds between scheduled backups (when the admin turned them on: chat/backups.py), and
+    # how often the host looks whether one is due. Tests shorten both.
+    backup_interval: float = 24 * 3600.0
+    backup_check_interval: float = 60.0
+    # Seconds between the host's sweeps of messages past their room's retention.
+    retention_sweep_interval: float = 3600.0
     # Per user: a burst of send_burst messages, refilled at send_rate per second.
     send_rate: float = 5.0
     send_burst: int = 20
@@ -97,6 +106,8 @@ class Settings:
             raise ValueError("limits are too small to chat")
         if self.max_upload_bytes < 1:
             raise ValueError("max_upload_bytes must be positive")
+        if self.max_import_bytes < 1:
+            raise ValueError("max_import_bytes must be positive")
         if self.user_upload_quota_bytes < 1 or self.files_quota_bytes < 1:
             raise ValueError("user_upload_quota_bytes and files_quota_bytes must be positive")
         if self.disk_reserve_bytes < 0 or not 0 <= self.disk_reserve_fraction < 1:
@@ -104,6 +115,10 @@ class Settings:
         # Written so NaN and infinity fail too (a timedelta of either would raise later).
         if not (0 < self.unattached_ttl < 1e9 and 0 < self.files_sweep_interval < 1e9):
             raise ValueError("unattached_ttl and files_sweep_interval must be positive seconds")
+        if not (0 < self.backup_interval < 1e9 and 0 < self.backup_check_interval < 1e9):
+            raise ValueError("backup_interval and backup_check_interval must be positive seconds")
+        if not 0 < self.retention_sweep_interval < 1e9:
+            raise ValueError("retention_sweep_interval must be positive seconds")
         if self.max_connections_per_address < 1:
             raise ValueError("max_connections_per_address must be positive")
         if self.send_rate <= 0 or self.send_burst < 1:

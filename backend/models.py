@@ -21,12 +21,21 @@ class User:
     id: int
     name: str
     is_host: bool = False
+    # A bot user (chat/bots.py): made by the host user, signs in with its token only.
+    is_bot: bool = False
+    avatar: str | None = None  # bots only: one emoji
 
     def to_wire(self) -> dict[str, Any]:
-        return {"id": self.id, "name": self.name, "is_host": self.is_host}
+        wire: dict[str, Any] = {"id": self.id, "name": self.name, "is_host": self.is_host}
+        wire["bot"] = self.is_bot
+        if self.avatar is not None:
+            wire["avatar"] = self.avatar
+        return wire
 
     def ref(self) -> dict[str, Any]:
-        """The short form carried inside messages and typing events."""
+        """The short form carried inside messages and typing events (``bot`` only for bots)."""
+        if self.is_bot:
+            return {"id": self.id, "name": self.name, "bot": True}
         return {"id": self.id, "name": self.name}
 
 
@@ -40,6 +49,10 @@ class Room:
     last_rev: int = 0
     # Direct messages only: every participant, in id order.
     members: tuple[User, ...] = ()
+    # Retention (chat/retention.py): messages older than this many days are deleted (None: kept
+    # forever), and whether the room set that itself rather than following the host's default.
+    retention_days: int | None = None
+    retention_own: bool = False
 
     @property
     def is_dm(self) -> bool:
@@ -55,6 +68,8 @@ class Room:
             "last_message_id": self.last_message_id,
             "last_rev": self.last_rev,
             "last_read_id": last_read_id,
+            "retention_days": self.retention_days,
+            "retention_own": self.retention_own,
         }
         if self.is_dm:
             wire["members"] = [m.ref() for m in self.members]
@@ -107,14 +122,20 @@ class Quote:
     author: User
     snippet: str
     deleted: bool
+    # The message is gone by retention (chat/retention.py): no author or text to show any more;
+    # ``deleted`` is set too, so a client that does not know ``expired`` still shows something sane.
+    expired: bool = False
 
     def to_wire(self) -> dict[str, Any]:
-        return {
+        wire = {
             "id": self.id,
             "author": self.author.ref(),
             "snippet": self.snippet,
             "deleted": self.deleted,
         }
+        if self.expired:  # only then: every other quote keeps the shape it always had
+            wire["expired"] = True
+        return wire
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,6 +190,27 @@ class Page:
     has_more_after: bool = False
     # The room's last_rev when the page was read: the client's starting point for fetch_changes.
     rev: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Webhook:
+    """An incoming webhook: a secret URL that posts as ``bot_id`` into ``room_id``."""
+
+    id: int
+    bot_id: int
+    room_id: int
+    room_name: str
+    secret_hash: str  # sha256 of the secret; the secret itself is shown once and never stored
+    created_at: str
+
+    def to_wire(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "bot_id": self.bot_id,
+            "room_id": self.room_id,
+            "room_name": self.room_name,
+            "created_at": self.created_at,
+        }
 
 
 @dataclass(frozen=True, slots=True)

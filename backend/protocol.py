@@ -31,6 +31,19 @@ ADMIN_INFO: Final = "admin_info"
 ADMIN_RENAME_HOST: Final = "admin_rename_host"
 ADMIN_SET_JOIN_CODE: Final = "admin_set_join_code"
 ADMIN_REMOVE_DEVICE: Final = "admin_remove_device"
+# Bots and incoming webhooks (the host user only; chat/bots.py).
+CREATE_BOT: Final = "create_bot"
+LIST_BOTS: Final = "list_bots"
+RESET_BOT_TOKEN: Final = "reset_bot_token"
+REVOKE_BOT: Final = "revoke_bot"
+CREATE_WEBHOOK: Final = "create_webhook"
+LIST_WEBHOOKS: Final = "list_webhooks"
+DELETE_WEBHOOK: Final = "delete_webhook"
+START_BACKUP: Final = "start_backup"
+GET_BACKUP_SETTINGS: Final = "get_backup_settings"
+SET_BACKUP_SETTINGS: Final = "set_backup_settings"
+ADMIN_SET_RETENTION: Final = "admin_set_retention"
+ADMIN_SET_ROOM_RETENTION: Final = "admin_set_room_retention"
 
 # Events (server → client).
 WELCOME: Final = "welcome"
@@ -47,6 +60,17 @@ MESSAGE_DELETED: Final = "message_deleted"
 READ_CHANGED: Final = "read_changed"
 SEEN: Final = "seen"
 SERVER_CHANGED: Final = "server_changed"
+BACKUP_PROGRESS: Final = "backup_progress"
+BACKUP_FINISHED: Final = "backup_finished"
+BACKUP_FAILED: Final = "backup_failed"
+
+# Incoming webhooks: POST {"text"} to WEBHOOK_PATH/<id>/<secret>; a body over this is refused
+# (413) before it is read: the longest message, every character JSON-escaped, fits.
+WEBHOOK_PATH: Final = "/api/hooks"
+WEBHOOK_BODY_MAX: Final = 32 * 1024
+ROOM_UPDATED: Final = "room_updated"
+RETENTION_CHANGED: Final = "retention_changed"
+MESSAGES_EXPIRED: Final = "messages_expired"
 
 # The room every user belongs to; it cannot be left.
 GENERAL: Final = "general"
@@ -61,8 +85,14 @@ SEARCH_MAX: Final = 50
 MAX_UNREAD_ROOMS: Final = 500
 # Files one message may carry.
 MAX_ATTACHMENTS: Final = 10
+# Backups the admin's folder keeps (set_backup_settings), and the longest folder path accepted.
+BACKUP_KEEP_MAX: Final = 100
+BACKUP_FOLDER_MAX_CHARS: Final = 4096
 # People named in one open_dm (the caller may be among them): a conversation, not a channel.
 MAX_DM_USERS: Final = 8
+# Retention: messages older than this many days are deleted (a day at least, ten years at most).
+RETENTION_MIN_DAYS: Final = 1
+RETENTION_MAX_DAYS: Final = 3650
 
 
 def room_channel(room_id: int) -> str:

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import sys
+
+from desktop import subcommands
 from desktop.main import exit_process, main, skip_client_only_modules
 
-skip_client_only_modules()
+if subcommands.find(sys.argv[1:]) is None:  # commands may be clients themselves
+    skip_client_only_modules()
 exit_process(main())

@@ -19,7 +19,7 @@ import time
 from typing import NoReturn, TextIO
 
 from backend import Settings, build_arg_parser, settings_from_args
-from desktop import display, headless, logs, single_instance
+from desktop import display, headless, logs, single_instance, subcommands
 from desktop.host_start import HostStart
 
 log = logging.getLogger("desktop")
@@ -27,11 +27,12 @@ log = logging.getLogger("desktop")
 # The smoke check's GET must be answered fast on a loopback socket; anything slower is a failure.
 SMOKE_TIMEOUT = 10.0
 # flask_socketio imports python-socketio whole, its client included, and engineio's client imports
-# these two when they are installed. The app never runs a Socket.IO client; they are not in
-# requirements.txt (the dev venv has them for the tests' clients) and build.spec leaves them out.
-# Marked absent, a source run in the dev venv imports what a runtime install does: ~70 ms less of
-# the host's start (engineio.client handles their absence). Entry points only: an in-process
-# main() (tests) leaves the importing process alone.
+# these two when they are installed. The app never runs a Socket.IO client: requests is not in
+# requirements.txt (the dev venv has it for the tests' clients) and build.spec leaves it out;
+# websocket-client is there only for the `parley send/tail/...` commands (desktop/cli), which
+# __main__ does not mark. Marked absent, the app's start skips both: ~70 ms less of the host's
+# start (engineio.client handles their absence). Entry points only: an in-process main() (tests)
+# leaves the importing process alone.
 CLIENT_ONLY_MODULES = ("requests", "websocket")
 
 
@@ -40,6 +41,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = build_arg_parser(
         prog="parley", description="Parley: chat with the machines around you."
     )
+    parser.epilog = "Commands (send, tail, backup, ...): `parley help` lists them."
     parser.add_argument("--headless", action="store_true", help="serve without opening a window")
     parser.add_argument(
         "--start-screen",
@@ -56,6 +58,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None, out: TextIO | None = None) -> int:
     out = out or sys.stdout or sys.stderr  # windowed Windows builds have neither; then say nothing
+    argv = sys.argv[1:] if argv is None else argv
+    command = subcommands.find(argv)
+    if command is not None:
+        return subcommands.run(command, argv[1:], out)
     started = time.monotonic()
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -162,5 +168,6 @@ def _say(out: TextIO | None, text: str) -> None:
 
 
 if __name__ == "__main__":  # the PyInstaller entry script (so imports above are absolute)
-    skip_client_only_modules()
+    if subcommands.find(sys.argv[1:]) is None:  # commands may be clients themselves
+        skip_client_only_modules()
     exit_process(main())

@@ -15,6 +15,7 @@ from .. import protocol as p
 from ..errors import Forbidden, NotFound
 from ..host_settings import HostSettings
 from ..models import User
+from ..storage.interface import RETENTION_KEY
 from .context import Context
 from .sessions import HOST_WINDOW_DEVICE
 
@@ -30,10 +31,14 @@ class Admin:
     def info(self, sid: str) -> dict[str, Any]:
         self._check_host(sid)
         presence = self._ctx.presence
-        devices = self._ctx.db.read(lambda s: s.devices.all())
+        devices, retention = self._ctx.db.read(
+            lambda s: (s.devices.all(), s.settings.get(RETENTION_KEY)[1])
+        )
         return {
             "name": self._host.name,
             "join_code": self._host.join_code,
+            # The host-wide retention in days (None: keep forever; chat/retention.py).
+            "retention_days": int(retention) if retention else None,
             "devices": [
                 {
                     "id": d.id,

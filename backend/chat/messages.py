@@ -9,7 +9,7 @@ from __future__ import annotations
 from .. import commands as c
 from .. import protocol as p
 from ..errors import Conflict, Forbidden, Invalid, NotFound
-from ..models import Message, Page
+from ..models import Message, Page, User
 from ..storage.interface import Store
 from .context import Context
 
@@ -23,8 +23,11 @@ class Messages:
 
     def send(self, sid: str, cmd: c.SendMessage) -> Message:
         """Store a message once per (author, client_id); announce it to the room once."""
+        return self.send_as(self._ctx.caller(sid), cmd)
+
+    def send_as(self, user: User, cmd: c.SendMessage) -> Message:
+        """``send`` for a user known another way than a connection (a bot's webhook)."""
         ctx = self._ctx
-        user = ctx.caller(sid)
         room_id, text, reply_to, attachments = cmd.room_id, cmd.text, cmd.reply_to, cmd.attachments
         ctx.check_member(user, room_id)
         ctx.check_rate(ctx.rates.sends, user, "You are sending too fast. Wait a moment.")

@@ -8,6 +8,7 @@ after the write committed.
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from .. import protocol as p
@@ -15,16 +16,24 @@ from ..host_settings import HostSettings
 from ..storage.blobs import BlobStore
 from ..storage.interface import Database, Store
 from .admin import Admin
+from .backups import Backups
+from .bots import Bots
 from .context import Context, Offload, SendRate, Transport
+from .export import Archives, HostInfo
 from .file_cleanup import Clock, FileCleanup
 from .files import FileLimits, Files
 from .messages import Messages
 from .reads import Reads
+from .retention import Retention
 from .rooms import Rooms
 from .sessions import Sessions
 
 
 class ChatService:
+    # Backups need the data dir, a worker thread and the event loop's spawn and sleep: the
+    # composition root (app.py) builds them and sets this.
+    backups: Backups
+
     def __init__(
         self,
         db: Database,
@@ -37,6 +46,8 @@ class ChatService:
         invite_urls: Callable[[], list[str]],
         file_limits: FileLimits | None = None,
         clock: Clock | None = None,
+        spool_dir: Path | None = None,
+        max_import_bytes: int = 10 * 1024**3,
     ) -> None:
         self.context = ctx = Context(db, out, send_rate)
         self.sessions = Sessions(ctx, host)
@@ -47,6 +58,17 @@ class ChatService:
         self.file_cleanup = FileCleanup(ctx, blobs, offload, file_limits.unattached_ttl, clock)
         self.files = Files(ctx, blobs, offload, self.file_cleanup, file_limits)
         self.admin = Admin(ctx, host, invite_urls)
+        self.bots = Bots(ctx, self.sessions, self.messages, invite_urls)
+        # Export and import (docs/export.md); archives are built in ``spool_dir``.
+        self.archives = Archives(
+            ctx,
+            blobs,
+            offload,
+            lambda: HostInfo(host.host_id, host.name),
+            spool_dir or blobs.files_dir.parent / "exports",
+            max_import_bytes,
+        )
+        self.retention = Retention(ctx, self.file_cleanup, clock)
 
     def bootstrap(self) -> None:
         """A fresh host gets its ``general`` room; everyone's name is known for mentions and for

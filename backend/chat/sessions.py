@@ -168,13 +168,7 @@ class Sessions:
         self.fill_look_keys()
 
         def create(store: Store) -> tuple[User, int]:
-            holder = _holder(store, key_of_name, skeleton, shape)
-            if holder is not None:
-                if holder.name == display:
-                    raise NameTaken(f"Someone here is already called {display}. Pick another name.")
-                raise NameTaken(
-                    f"That name looks like {holder.name}, who is already here. Pick another name."
-                )
+            check_name_free(store, display, key_of_name, skeleton, shape)
             if store.users.host() is None and (skeleton == hosts[0] or shape == hosts[1]):
                 raise NameTaken(f"{host_name} is the host's own name. Pick another name.")
             # Only now: a name that looks like one here because of invisible characters (they
@@ -228,6 +222,21 @@ class Sessions:
                 holder.name,
             )
         self._look_keys_filled = True
+
+
+def check_name_free(
+    store: Store, display: str, key_of_name: str, skeleton: str, shape: str
+) -> None:
+    """Refuse a name someone here already has, or one that looks like theirs (people and bots).
+
+    :raises NameTaken: saying whose name it is or looks like.
+    """
+    holder = _holder(store, key_of_name, skeleton, shape)
+    if holder is None:
+        return
+    if holder.name == display:
+        raise NameTaken(f"Someone here is already called {display}. Pick another name.")
+    raise NameTaken(f"That name looks like {holder.name}, who is already here. Pick another name.")
 
 
 def _holder(store: Store, key_of_name: str, skeleton: str, shape: str) -> User | None:

@@ -103,6 +103,13 @@ def sniff(head: bytes) -> tuple[str, str]:
     return "file", OCTET_STREAM
 
 
+def stored_path(files_dir: Path, sha256: str) -> Path:
+    """Where a finished file with this content lives under ``files_dir`` (``files/``)."""
+    if not SHA256.match(sha256):
+        raise ValueError("not a SHA-256")
+    return files_dir / sha256[:2] / sha256
+
+
 def _fsync_dir(path: Path) -> None:
     """Make a new directory entry (a created or renamed file) survive a power loss."""
     fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
@@ -207,9 +214,7 @@ class BlobStore:
         return self.uploads_dir / upload_id
 
     def blob_path(self, sha256: str) -> Path:
-        if not SHA256.match(sha256):
-            raise ValueError("not a SHA-256")
-        return self.files_dir / sha256[:2] / sha256
+        return stored_path(self.files_dir, sha256)
 
     # -- uploads -------------------------------------------------------------------------------
 
@@ -312,6 +317,61 @@ class BlobStore:
                 raise
         self._drop_lock(upload_id)
         return Blob(digest, size, kind, mime)
+
+    def adopt(self, source: Any, sha256: str) -> Blob:
+        """Store content read from ``source`` (a binary stream; an imported archive's file) under
+        its SHA-256, unless it is stored already; what it is (size and kind from its bytes).
+        Pinned like ``finish``'s content until ``release(sha256)``.
+
+        :raise HashMismatch: the bytes are not ``sha256``; nothing is stored.
+        """
+        target = self.blob_path(sha256)
+        with self._guard:
+            self._pinned[sha256] = self._pinned.get(sha256, 0) + 1
+            self._condemned.pop(sha256, None)
+        try:
+            if self.size(sha256) is not None:
+                return self._described(sha256)
+            target.parent.mkdir(mode=0o700, exist_ok=True)
+            partial = target.with_name(f".{sha256}.{secrets.token_hex(8)}.part")
+            hasher = hashlib.sha256()
+            size = 0
+            try:
+                fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+                try:
+                    while block := source.read(READ_BLOCK):
+                        hasher.update(block)
+                        view = memoryview(block)
+                        while view:  # bounded: each pass writes at least one byte
+                            view = view[os.write(fd, view) :]
+                        size += len(block)
+                    os.fsync(fd)
+                finally:
+                    os.close(fd)
+                if not secrets.compare_digest(hasher.hexdigest(), sha256):
+                    raise HashMismatch(hasher.hexdigest())
+                with self._guard:
+                    if target.exists():  # stored meanwhile by an upload of the same content
+                        partial.unlink()
+                    else:
+                        os.replace(partial, target)
+                        if self._stored is not None:
+                            self._stored += size
+            finally:
+                partial.unlink(missing_ok=True)
+            _fsync_dir(target.parent)
+            return self._described(sha256)
+        except BaseException:
+            self.release(sha256)
+            raise
+
+    def _described(self, sha256: str) -> Blob:
+        fd = os.open(self.blob_path(sha256), os.O_RDONLY)
+        try:
+            kind, mime = sniff(os.pread(fd, 16, 0))
+            return Blob(sha256, os.fstat(fd).st_size, kind, mime)
+        finally:
+            os.close(fd)
 
     def release(self, sha256: str) -> None:
         """The file row for content ``finish`` stored is recorded (or never will be): a sweep

@@ -20,11 +20,18 @@ Contracts every implementation keeps (docs/storage.md):
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Protocol, TypeVar
 
-from ..models import Attachment, Device, Message, Page, Room, Upload, User
+from ..archive import AttachmentRecord, MessageRecord, RoomRecord, UserRecord
+from ..models import Attachment, Device, Message, Page, Room, Upload, User, Webhook
 
 T = TypeVar("T")
+
+# The setting (``SettingRows``) holding the host's default retention in days (chat/retention.py);
+# rooms read it to carry their effective rule.
+RETENTION_KEY = "retention_days"
 
 
 class UserRows(Protocol):
@@ -60,7 +67,12 @@ class UserRows(Protocol):
         skeleton: str | None = None,
         shape: str | None = None,
         is_host: bool = False,
+        is_bot: bool = False,
+        avatar: str | None = None,
     ) -> User: ...
+    def bots(self) -> list[User]:
+        """Every bot user, by name key."""
+        ...
 
 
 class DeviceRows(Protocol):
@@ -79,6 +91,13 @@ class DeviceRows(Protocol):
     def get(self, device_id: int) -> Device | None: ...
     def all(self) -> list[Device]: ...
     def delete(self, device_id: int) -> bool: ...
+    def of_user(self, user_id: int) -> list[int]:
+        """The ids of the user's devices."""
+        ...
+
+    def delete_of_user(self, user_id: int) -> list[int]:
+        """Delete every device of the user (its tokens stop working); their ids."""
+        ...
 
 
 class SettingRows(Protocol):
@@ -109,6 +128,14 @@ class RoomRows(Protocol):
         created_by: int | None,
         dm_key: str | None = None,
     ) -> Room: ...
+
+    def set_retention(self, room_id: int, days: int | None) -> bool:
+        """The room's own retention (None: the host's default; 0: keep forever); False: no room."""
+        ...
+
+    def with_retention(self) -> list[tuple[int, int]]:
+        """(room id, days) for every room whose messages expire, by its own rule or the host's."""
+        ...
 
 
 class MemberRows(Protocol):
@@ -199,6 +226,17 @@ class MessageRows(Protocol):
         ...
 
     def count(self) -> int: ...
+    def created_before(self, room_id: int, created_at: str, limit: int) -> list[int]:
+        """Up to ``limit`` ids of the room's messages created before ``created_at``, oldest first."""
+        ...
+
+    def delete_created_before(
+        self, room_id: int, ids: list[int], created_at: str
+    ) -> tuple[list[int], list[str]]:
+        """Delete those of ``ids`` still in the room and created before ``created_at``, with their
+        reactions, mentions, search entries and file rows; replies to them stay and remember the
+        id. Returns (the ids deleted, the content hashes their file rows named)."""
+        ...
 
 
 class MentionRows(Protocol):
@@ -273,6 +311,79 @@ class FileRows(Protocol):
         ...
 
 
+class WebhookRows(Protocol):
+    """Incoming webhooks; only each secret's hash is stored."""
+
+    def insert(self, bot_id: int, room_id: int, secret_hash: str) -> int:
+        """A new webhook; its id."""
+        ...
+
+    def get(self, webhook_id: int) -> Webhook | None: ...
+    def all(self) -> list[Webhook]:
+        """Every webhook, by id."""
+        ...
+
+    def delete(self, webhook_id: int) -> bool: ...
+    def delete_of_bot(self, bot_id: int) -> int:
+        """Delete the bot's webhooks; how many."""
+        ...
+
+
+class ArchiveRows(Protocol):
+    """Export and import (docs/export.md): history as archive records a page at a time, and rows
+    written with the times and links an archive carries (chat/export.py has the rules)."""
+
+    def last_message_id(self) -> int: ...
+    def room_ids(self, *, dms_of: int | None = None) -> list[int]:
+        """Every room's id, or only the direct messages ``dms_of`` is in."""
+        ...
+
+    def room_by_name(self, name: str) -> int | None: ...
+    def room_by_dm_key(self, dm_key: str) -> int | None: ...
+    def rooms(self, room_ids: list[int]) -> list[RoomRecord]: ...
+    def users_after(self, after_id: int, limit: int) -> list[tuple[int, UserRecord]]: ...
+    def users_named(self, names: list[str]) -> list[UserRecord]: ...
+    def messages(
+        self, room_id: int, after_id: int, up_to_id: int, limit: int
+    ) -> list[MessageRecord]:
+        """A room's messages with after_id < id <= up_to_id, oldest first."""
+        ...
+
+    def insert_user(
+        self, name: str, name_key: str, skeleton: str, shape: str, created_at: str
+    ) -> int: ...
+    def insert_room(
+        self,
+        kind: str,
+        name: str,
+        name_key: str | None,
+        dm_key: str | None,
+        created_by: int | None,
+        created_at: str,
+    ) -> int: ...
+    def message_of(self, author_id: int, client_id: str) -> tuple[int, int] | None:
+        """(id, room id) of the author's message with this client_id, if stored."""
+        ...
+
+    def insert_message(
+        self, room_id: int, author_id: int, record: MessageRecord, reply_to: int | None
+    ) -> int: ...
+    def insert_reactions(
+        self, message_id: int, created_at: str, rows: Iterable[tuple[str, int]]
+    ) -> None:
+        """(emoji, user id) pairs, in the order they were first added."""
+        ...
+
+    def insert_file(
+        self,
+        room_id: int,
+        uploader_id: int,
+        message_id: int,
+        file: AttachmentRecord,
+        created_at: str,
+    ) -> None: ...
+
+
 class Store(Protocol):
     """One connection's row groups, plus the transaction calls only the worker makes."""
 
@@ -298,6 +409,10 @@ class Store(Protocol):
     def uploads(self) -> UploadRows: ...
     @property
     def files(self) -> FileRows: ...
+    @property
+    def webhooks(self) -> WebhookRows: ...
+    @property
+    def archive(self) -> ArchiveRows: ...
 
     def integrity_check(self) -> str: ...
 
@@ -328,6 +443,34 @@ class Backend(Protocol):
         """The engine's error as the chat rules know it (a full disk: ``errors.StorageFull``);
         anything else unchanged."""
         ...
+
+    def snapshot(self, target: Path, progress: Progress) -> None:
+        """Copy the database, as it stood at one instant, into the new file ``target`` (0600),
+        while others keep writing; blocking, for a worker thread. ``progress(done, total)``."""
+        ...
+
+    def inspect(self, path: Path) -> Snapshot:
+        """Check a copy ``snapshot`` made (or a restored one) and say what it holds.
+
+        :raise ValueError: the file is not a healthy database of this engine.
+        """
+        ...
+
+
+# Work done so far and in all (pages, bytes): called from the thread doing the work.
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    """What a database copy holds (``Backend.inspect``): for a backup's manifest and a restore."""
+
+    schema_version: int
+    newest_schema: int  # the newest schema this program knows; a copy above it cannot be used
+    integrity: str  # "ok", or what the engine's own check found
+    host_name: str | None
+    counts: dict[str, int]  # users, rooms, messages, files
+    blobs: list[str]  # the SHA-256 of every stored file a row names, each once
 
 
 class Database(Protocol):

@@ -8,6 +8,7 @@ and know nothing of HTTP; this is where a code becomes a status.
 from __future__ import annotations
 
 import json
+import math
 from typing import Any
 
 from ..errors import ChatError, ContentMismatch, ErrorCode, Invalid
@@ -60,6 +61,9 @@ def chat_error(exc: ChatError) -> tuple[dict[str, Any], int, dict[str, str]]:
     """(body, status, headers) for a refusal."""
     status = status_of(exc)
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else {}
+    retry_after = exc.data.get("retry_after")
+    if status == 429 and isinstance(retry_after, int | float):
+        headers["Retry-After"] = str(max(1, math.ceil(retry_after)))  # whole seconds (RFC 9110)
     return {"ok": False, "error": exc.to_wire()}, status, headers
 
 

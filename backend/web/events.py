@@ -226,3 +226,67 @@ class ChatNamespace(socketio.Namespace):  # type: ignore[misc]
     def on_admin_remove_device(self, sid: str, cmd: c.RemoveDevice) -> Ack:
         self._chat.admin.remove_device(sid, cmd)
         return {"ok": True}
+
+    # -- bots and webhooks (the host user only) ------------------------------------------------
+
+    @command(c.CreateBot.decode)
+    def on_create_bot(self, sid: str, cmd: c.CreateBot) -> Ack:
+        """Acked with the bot and its token, shown this once; everyone gets user_created."""
+        bot, token = self._chat.bots.create(sid, cmd)
+        return {"ok": True, "bot": bot.to_wire(), "token": token}
+
+    @command(c.NoFields.decode)
+    def on_list_bots(self, sid: str, cmd: c.NoFields) -> Ack:
+        return {"ok": True, "bots": self._chat.bots.all(sid)}
+
+    @command(c.BotRef.decode)
+    def on_reset_bot_token(self, sid: str, cmd: c.BotRef) -> Ack:
+        """The old token stops working and the bot's connections drop."""
+        return {"ok": True, "token": self._chat.bots.reset_token(sid, cmd)}
+
+    @command(c.BotRef.decode)
+    def on_revoke_bot(self, sid: str, cmd: c.BotRef) -> Ack:
+        self._chat.bots.revoke(sid, cmd)
+        return {"ok": True}
+
+    @command(c.CreateWebhook.decode)
+    def on_create_webhook(self, sid: str, cmd: c.CreateWebhook) -> Ack:
+        """Acked with the webhook, its secret path and LAN URLs, shown this once."""
+        webhook, path, urls = self._chat.bots.create_webhook(sid, cmd)
+        return {"ok": True, "webhook": webhook.to_wire(), "path": path, "urls": urls}
+
+    @command(c.NoFields.decode)
+    def on_list_webhooks(self, sid: str, cmd: c.NoFields) -> Ack:
+        return {"ok": True, "webhooks": [w.to_wire() for w in self._chat.bots.webhooks(sid)]}
+
+    @command(c.WebhookRef.decode)
+    def on_delete_webhook(self, sid: str, cmd: c.WebhookRef) -> Ack:
+        self._chat.bots.delete_webhook(sid, cmd)
+        return {"ok": True}
+
+    # -- backups (the host user's) ---------------------------------------------------------------
+
+    @command(c.NoFields.decode)
+    def on_start_backup(self, sid: str, cmd: c.NoFields) -> Ack:
+        """Acked at once; backup_progress, then backup_finished or backup_failed follow."""
+        return {"ok": True, **self._chat.backups.start(sid)}
+
+    @command(c.NoFields.decode)
+    def on_get_backup_settings(self, sid: str, cmd: c.NoFields) -> Ack:
+        return {"ok": True, **self._chat.backups.settings(sid)}
+
+    @command(c.SetBackupSettings.decode)
+    def on_set_backup_settings(self, sid: str, cmd: c.SetBackupSettings) -> Ack:
+        return {"ok": True, **self._chat.backups.set_settings(sid, cmd)}
+
+    # -- retention (the host user's) -------------------------------------------------------------
+
+    @command(c.SetRetention.decode)
+    def on_admin_set_retention(self, sid: str, cmd: c.SetRetention) -> Ack:
+        """Sent by the host user: the host-wide default; everyone gets retention_changed."""
+        return {"ok": True, "days": self._chat.retention.set_default(sid, cmd)}
+
+    @command(c.SetRoomRetention.decode)
+    def on_admin_set_room_retention(self, sid: str, cmd: c.SetRoomRetention) -> Ack:
+        """Sent by the host user: one channel's own rule; everyone gets room_updated."""
+        return {"ok": True, "room": self._chat.retention.set_room(sid, cmd)}

@@ -59,9 +59,9 @@ REPO = Path(__file__).resolve().parents[2]
 # Raw packets per batch, besides one case of every command.
 RAW_PER_BATCH = 6
 # Cases per Hypothesis example: one pipelined burst down one connection.
-BATCH = 22 + RAW_PER_BATCH
-# Examples: BATCH * BATCHES = 11,200 cases, over the issue's 10,000 per run.
-BATCHES = 400
+BATCH = 34 + RAW_PER_BATCH
+# Examples: BATCH * BATCHES = 10,000 cases, the issue's 10,000 per run.
+BATCHES = 250
 # The issue's invariants are checked after this many cases (and at the end).
 CHECK_EVERY = 1000
 # The issue's bound on one run, on a busy 2-core CI machine.
@@ -74,6 +74,7 @@ TEXT, CLOSE, PING, PONG = 0x1, 0x8, 0x9, 0xA
 
 # Error codes an ack may carry (docs/protocol.md, "Error codes"), "internal" (a bug) left out.
 ACK_CODES = {"invalid", "too_large", "rate_limited", "not_found", "forbidden", "conflict"}
+ACK_CODES |= {"name_taken"}  # create_bot: a name someone here has, or one like it
 # Server -> client events (docs/protocol.md, "Events").
 SERVER_EVENTS = {
     "welcome",
@@ -90,6 +91,12 @@ SERVER_EVENTS = {
     "read_changed",
     "seen",
     "server_changed",
+    "backup_progress",
+    "backup_finished",
+    "backup_failed",
+    "room_updated",
+    "retention_changed",
+    "messages_expired",
 }
 
 # Every command of docs/protocol.md: (required fields, optional fields, what an ok ack holds).
@@ -124,6 +131,22 @@ COMMANDS: dict[str, tuple[tuple[str, ...], tuple[str, ...], set[str]]] = {
     "admin_rename_host": (("host_name",), (), {"server"}),
     "admin_set_join_code": (("code",), (), {"join_code"}),
     "admin_remove_device": (("device_id",), (), set()),
+    "create_bot": (("name",), ("avatar",), {"bot", "token"}),
+    "list_bots": ((), (), {"bots"}),
+    "reset_bot_token": (("bot_id",), (), {"token"}),
+    "revoke_bot": (("bot_id",), (), set()),
+    "create_webhook": (("bot_id", "room_id"), (), {"webhook", "path", "urls"}),
+    "list_webhooks": ((), (), {"webhooks"}),
+    "delete_webhook": (("webhook_id",), (), set()),
+    "start_backup": ((), (), {"started", "folder"}),
+    "get_backup_settings": ((), (), {"folder", "keep", "daily", "last", "running"}),
+    "set_backup_settings": (
+        ("folder", "keep", "daily"),
+        (),
+        {"folder", "keep", "daily", "last", "running"},
+    ),
+    "admin_set_retention": (("days",), (), {"days"}),
+    "admin_set_room_retention": (("room_id", "days"), (), {"room"}),
 }
 # The wire key of a field whose strategy differs between commands (a host's name is not a room's).
 WIRE_KEY = {"host_name": "name"}
@@ -160,6 +183,8 @@ class World:
     known: frozenset[int]  # the 200 messages assert_unharmed compares
     devices: list[int]  # devices admin_remove_device may hit
     protected: frozenset[int]  # devices it must not (Keeper's, the fuzzing people's)
+    bots: list[int]  # bot users reset_bot_token, revoke_bot and create_webhook may hit
+    webhooks: list[int]  # webhooks delete_webhook may hit
 
 
 def _seed_world(data_dir: Path) -> dict[str, Any]:
@@ -210,6 +235,15 @@ def _seed_world(data_dir: Path) -> dict[str, Any]:
                     room.id, author, f"w-{n}-{author.id}-{room.id}", f"seeded {n} @Keeper"
                 )
                 messages.append(message.id)
+        bots = []
+        for n in range(3):
+            bot = store.users.insert(f"Bot {n}", name_key(f"Bot {n}"), is_bot=True, avatar="🤖")
+            store.devices.insert(bot.id, hash_token(secrets.token_urlsafe(32)), "bot")
+            bots.append(bot.id)
+        webhooks = [
+            store.webhooks.insert(bot, general.id, hash_token(secrets.token_urlsafe(32)))
+            for bot in bots * 4
+        ]
         store.commit()
         keepers = [d.id for d in store.devices.all() if d.user.id == keeper.id]
         return {
@@ -219,6 +253,8 @@ def _seed_world(data_dir: Path) -> dict[str, Any]:
             "messages": messages,
             "devices": victims,
             "protected": frozenset({*keepers, *devices}),
+            "bots": bots,
+            "webhooks": webhooks,
         }
     finally:
         store.close()
@@ -407,6 +443,20 @@ def _field_strategies(world: World) -> dict[str, st.SearchStrategy[Any]]:
         "name": st.text(name_chars, min_size=1, max_size=33),
         "host_name": st.text(plain, min_size=1, max_size=64),
         "code": st.none() | st.just("") | st.text("abcXYZ0123456789", min_size=6, max_size=32),
+        "avatar": st.sampled_from(EMOJI),
+        "bot_id": st.sampled_from(world.bots) | st.integers(1, 40),
+        "webhook_id": st.sampled_from(world.webhooks) | st.integers(1, 60),
+        # Backup folders: absolute paths inside the fuzz run's own folder (_harmless keeps them
+        # there), or one inside the data dir (refused).
+        "folder": st.builds(
+            lambda sub: str(_backup_root(world) / sub),
+            st.sampled_from(["a", "b", "c d", "é"]),
+        )
+        | st.just(str(world.target.data_dir / "inside")),
+        "keep": st.integers(1, 100),
+        "daily": st.booleans(),
+        # Retention: the known messages are minutes old, so no rule (a day at least) takes them.
+        "days": st.none() | st.integers(1, 3650) | st.just("default"),
     }
 
 
@@ -501,7 +551,20 @@ def _harmless(world: World, name: Any, payload: Any) -> Any:
         value = payload.get("device_id")
         if type(value) is int and value in world.protected:
             payload = {**payload, "device_id": value + 10**9}
+    if name == "set_backup_settings":
+        # The host makes the folder it is given: an absolute path the mutations moved out of the
+        # run's own folder is moved back in (a relative one is refused before any disk work).
+        value = payload.get("folder")
+        root = _backup_root(world)
+        if isinstance(value, str) and os.path.isabs(value.strip()) and "\x00" not in value:
+            normal = os.path.normpath(value.strip())
+            if not (normal + "/").startswith(f"{root}/"):
+                payload = {**payload, "folder": str(root / "moved")}
     return payload
+
+
+def _backup_root(world: World) -> Path:
+    return world.target.data_dir.parent / "fuzz-backups"
 
 
 # Event names that are not commands: python-socketio's own, the handlers' Python names, near

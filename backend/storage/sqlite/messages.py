@@ -13,6 +13,8 @@ from .search import fts_query
 _MESSAGE_SELECT = (
     "SELECT m.id, m.room_id, m.client_id, m.text, m.created_at, m.edited_at, m.deleted_at, m.rev, "
     "u.id AS author_id, u.name AS author_name, u.is_host AS author_is_host, "
+    "u.is_bot AS author_is_bot, "
+    "m.reply_gone, "
     "q.id AS q_id, substr(q.text, 1, 140) AS q_snippet, q.deleted_at AS q_deleted_at, "
     "qu.id AS q_author_id, qu.name AS q_author_name "
     "FROM message m JOIN user u ON u.id = m.author_id "
@@ -165,6 +167,50 @@ class Messages:
     def count(self) -> int:
         return int(self._db.execute("SELECT count(*) FROM message").fetchone()[0])
 
+    def created_before(self, room_id: int, created_at: str, limit: int) -> list[int]:
+        # No index on created_at (every send would pay for it): the room's rows are read in id
+        # order, which is time order, so the old ones come first; a reader does this, not the writer.
+        rows = self._db.execute(
+            "SELECT id FROM message WHERE room_id = ? AND created_at < ? ORDER BY id LIMIT ?",
+            (room_id, created_at, limit),
+        )
+        return [row[0] for row in rows]
+
+    def delete_created_before(
+        self, room_id: int, ids: list[int], created_at: str
+    ) -> tuple[list[int], list[str]]:
+        if not ids:
+            return [], []
+        among = marks(len(ids))
+        # Checked again here, in the writer's transaction: only what is still there and still old.
+        gone = [
+            row[0]
+            for row in self._db.execute(
+                f"SELECT id FROM message WHERE id IN ({among}) AND room_id = ? AND created_at < ? "
+                "ORDER BY id",
+                [*ids, room_id, created_at],
+            )
+        ]
+        if not gone:
+            return [], []
+        among = marks(len(gone))
+        hashes = [
+            row[0]
+            for row in self._db.execute(
+                f"SELECT DISTINCT sha256 FROM file WHERE message_id IN ({among})", gone
+            )
+        ]
+        self._db.execute(f"DELETE FROM file WHERE message_id IN ({among})", gone)
+        # Replies stay; they remember which message they answered (reply_to must let go of it).
+        self._db.execute(
+            f"UPDATE message SET reply_gone = reply_to, reply_to = NULL "
+            f"WHERE reply_to IN ({among})",
+            gone,
+        )
+        # Reactions and mentions go by ON DELETE CASCADE, the search index by its trigger.
+        self._db.execute(f"DELETE FROM message WHERE id IN ({among})", gone)
+        return gone, hashes
+
     def _complete(self, messages: list[Message]) -> list[Message]:
         """Add reactions, mentions and attachments: three queries for the whole list."""
         live = [m.id for m in messages if not m.deleted]
@@ -247,7 +293,12 @@ class Reactions:
 
 
 def _message(row: sqlite3.Row) -> Message:
-    author = User(id=row["author_id"], name=row["author_name"], is_host=bool(row["author_is_host"]))
+    author = User(
+        id=row["author_id"],
+        name=row["author_name"],
+        is_host=bool(row["author_is_host"]),
+        is_bot=bool(row["author_is_bot"]),
+    )
     quote = None
     if row["q_id"] is not None:
         quote = Quote(
@@ -255,6 +306,10 @@ def _message(row: sqlite3.Row) -> Message:
             author=User(id=row["q_author_id"], name=row["q_author_name"]),
             snippet=row["q_snippet"] or "",
             deleted=row["q_deleted_at"] is not None,
+        )
+    elif row["reply_gone"] is not None:  # it answered a message that expired (retention)
+        quote = Quote(
+            id=row["reply_gone"], author=User(id=0, name=""), snippet="", deleted=True, expired=True
         )
     return Message(
         id=row["id"],

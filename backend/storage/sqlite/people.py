@@ -6,9 +6,9 @@ import sqlite3
 from typing import Literal
 
 from ...models import Device, User, utc_now
-from .rows import last_id, user_from_row
+from .rows import USER_COLUMNS, last_id, user_from_row
 
-_USER_COLUMNS = "SELECT id, name, is_host FROM user"
+_USER_COLUMNS = f"SELECT {USER_COLUMNS} FROM user u"
 
 
 class Users:
@@ -57,13 +57,21 @@ class Users:
         skeleton: str | None = None,
         shape: str | None = None,
         is_host: bool = False,
+        is_bot: bool = False,
+        avatar: str | None = None,
     ) -> User:
         cur = self._db.execute(
-            "INSERT INTO user (name, name_key, name_skeleton, name_shape, is_host, created_at) "
-            "VALUES (?, ?, ?, ?, ?, ?)",
-            (name, name_key, skeleton, shape, int(is_host), utc_now()),
+            "INSERT INTO user (name, name_key, name_skeleton, name_shape, is_host, is_bot, avatar, "
+            "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (name, name_key, skeleton, shape, int(is_host), int(is_bot), avatar, utc_now()),
         )
-        return User(id=last_id(cur), name=name, is_host=is_host)
+        return User(id=last_id(cur), name=name, is_host=is_host, is_bot=is_bot, avatar=avatar)
+
+    def bots(self) -> list[User]:
+        return [
+            user_from_row(row)
+            for row in self._db.execute(_USER_COLUMNS + " WHERE is_bot = 1 ORDER BY name_key")
+        ]
 
     def _one(
         self, column: Literal["name_key", "name_skeleton", "name_shape"], value: str
@@ -97,7 +105,7 @@ class Devices:
 
     def by_token_hash(self, token_hash: str) -> tuple[User, int] | None:
         row = self._db.execute(
-            "SELECT u.id, u.name, u.is_host, d.id AS device_id FROM device d "
+            f"SELECT {USER_COLUMNS}, d.id AS device_id FROM device d "
             "JOIN user u ON u.id = d.user_id WHERE d.token_hash = ?",
             (token_hash,),
         ).fetchone()
@@ -112,10 +120,18 @@ class Devices:
     def delete(self, device_id: int) -> bool:
         return self._db.execute("DELETE FROM device WHERE id = ?", (device_id,)).rowcount == 1
 
+    def of_user(self, user_id: int) -> list[int]:
+        rows = self._db.execute("SELECT id FROM device WHERE user_id = ? ORDER BY id", (user_id,))
+        return [int(row[0]) for row in rows]
+
+    def delete_of_user(self, user_id: int) -> list[int]:
+        rows = self._db.execute("DELETE FROM device WHERE user_id = ? RETURNING id", (user_id,))
+        return sorted(int(row[0]) for row in rows)
+
     def _select(self, tail: str, args: tuple[object, ...] = ()) -> list[Device]:
         rows = self._db.execute(
-            "SELECT d.id AS device_id, d.label, d.created_at, d.last_seen_at, u.id, u.name, "
-            "u.is_host FROM device d JOIN user u ON u.id = d.user_id " + tail,
+            "SELECT d.id AS device_id, d.label, d.created_at, d.last_seen_at, "
+            f"{USER_COLUMNS} FROM device d JOIN user u ON u.id = d.user_id " + tail,
             args,
         )
         return [

@@ -6,12 +6,16 @@ import sqlite3
 from dataclasses import replace
 
 from ...models import Room, User, utc_now
-from .rows import last_id, marks, user_from_row
+from ..interface import RETENTION_KEY
+from .rows import USER_COLUMNS, last_id, marks, user_from_row
 
+# The host's default retention, read with every room so each carries its effective rule.
+_HOST_RETENTION = f"(SELECT value FROM host_setting WHERE key = '{RETENTION_KEY}')"
 _ROOM_SELECT = (
     "SELECT r.id, r.name, r.kind, r.created_at, "
     "COALESCE((SELECT max(id) FROM message WHERE room_id = r.id), 0) AS last_message_id, "
-    "COALESCE((SELECT max(rev) FROM message WHERE room_id = r.id AND rev > 0), 0) AS last_rev "
+    "COALESCE((SELECT max(rev) FROM message WHERE room_id = r.id AND rev > 0), 0) AS last_rev, "
+    f"r.retention_days AS own_retention, {_HOST_RETENTION} AS host_retention "
     "FROM room r"
 )
 
@@ -58,6 +62,16 @@ class Rooms:
         )
         return Room(id=last_id(cur), name=name, kind=kind, created_at=now)
 
+    def set_retention(self, room_id: int, days: int | None) -> bool:
+        cur = self._db.execute("UPDATE room SET retention_days = ? WHERE id = ?", (days, room_id))
+        return cur.rowcount == 1
+
+    def with_retention(self) -> list[tuple[int, int]]:
+        rows = self._db.execute(
+            f"SELECT id, COALESCE(retention_days, {_HOST_RETENTION}) FROM room ORDER BY id"
+        )
+        return [(row[0], int(row[1])) for row in rows if row[1] is not None and int(row[1]) > 0]
+
     def _with_members(self, rooms: list[Room]) -> list[Room]:
         """Direct messages carry their participants (channels list them with members.list)."""
         dms = [r.id for r in rooms if r.is_dm]
@@ -65,7 +79,7 @@ class Rooms:
             return rooms
         members: dict[int, list[User]] = {}
         for row in self._db.execute(
-            f"SELECT rm.room_id, u.id, u.name, u.is_host FROM room_member rm "
+            f"SELECT rm.room_id, {USER_COLUMNS} FROM room_member rm "
             f"JOIN user u ON u.id = rm.user_id WHERE rm.room_id IN ({marks(len(dms))}) "
             "ORDER BY u.id",
             dms,
@@ -103,7 +117,7 @@ class Members:
 
     def of_room(self, room_id: int) -> list[User]:
         rows = self._db.execute(
-            "SELECT u.id, u.name, u.is_host FROM room_member rm JOIN user u ON u.id = rm.user_id "
+            f"SELECT {USER_COLUMNS} FROM room_member rm JOIN user u ON u.id = rm.user_id "
             "WHERE rm.room_id = ? ORDER BY u.name_key",
             (room_id,),
         )
@@ -172,4 +186,12 @@ def _room(row: sqlite3.Row) -> Room:
         created_at=row["created_at"],
         last_message_id=row["last_message_id"],
         last_rev=row["last_rev"],
+        retention_days=effective_retention(row["own_retention"], row["host_retention"]),
+        retention_own=row["own_retention"] is not None,
     )
+
+
+def effective_retention(own: int | None, host: str | None) -> int | None:
+    """The days a room keeps messages: its own rule (0: forever), else the host's; None: forever."""
+    days = own if own is not None else (int(host) if host else None)
+    return days or None

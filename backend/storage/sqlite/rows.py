@@ -20,8 +20,18 @@ def marks(n: int) -> str:
     return ",".join("?" * n)
 
 
+# The user columns every user query selects (``u`` is the user table), for ``user_from_row``.
+USER_COLUMNS = "u.id, u.name, u.is_host, u.is_bot, u.avatar"
+
+
 def user_from_row(row: sqlite3.Row) -> User:
-    return User(id=row["id"], name=row["name"], is_host=bool(row["is_host"]))
+    return User(
+        id=row["id"],
+        name=row["name"],
+        is_host=bool(row["is_host"]),
+        is_bot=bool(row["is_bot"]),
+        avatar=row["avatar"],
+    )
 
 
 def attachment_from_row(row: sqlite3.Row) -> Attachment:

@@ -157,6 +157,34 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE UNIQUE INDEX user_name_skeleton ON user(name_skeleton);
     CREATE UNIQUE INDEX user_name_shape ON user(name_shape);
     """,
+    # 4: bots and incoming webhooks (chat/bots.py). A bot is a user the host user made, with an
+    # emoji for an avatar, that signs in only with its token (a device row, hashed as every token
+    # is). A webhook is a secret URL that posts as one bot into one room; only the secret's
+    # sha256 is stored, so a copy of the database cannot post.
+    """
+    ALTER TABLE user ADD COLUMN is_bot INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE user ADD COLUMN avatar TEXT;                 -- bots: one emoji
+    CREATE TABLE webhook (
+        id          INTEGER PRIMARY KEY,
+        bot_id      INTEGER NOT NULL REFERENCES user(id) ON DELETE CASCADE,
+        room_id     INTEGER NOT NULL REFERENCES room(id) ON DELETE CASCADE,
+        secret_hash TEXT NOT NULL,                   -- sha256 of the secret in its URL
+        created_at  TEXT NOT NULL
+    );
+    CREATE INDEX webhook_bot ON webhook(bot_id);
+    """,
+    # 5: retention (chat/retention.py). A room's own rule: NULL follows the host's default (the
+    # host_setting 'retention_days'), 0 keeps everything whatever the default, N deletes messages
+    # older than N days. A reply whose message expired keeps that message's id in reply_gone
+    # (reply_to must then be NULL: it references a row that is gone), so it can still say it was a
+    # reply. The partial index lets expiry find the replies of a batch (and SQLite's foreign-key
+    # check of each deleted message) without scanning every message; sends pay for it only on
+    # replies.
+    """
+    ALTER TABLE room ADD COLUMN retention_days INTEGER;
+    ALTER TABLE message ADD COLUMN reply_gone INTEGER;
+    CREATE INDEX message_reply_to ON message(reply_to) WHERE reply_to IS NOT NULL;
+    """,
 )
 
 

@@ -7,16 +7,27 @@ kill loses nothing committed; ``synchronous`` FULL (the default) or NORMAL as co
 from __future__ import annotations
 
 import errno
+import logging
 import sqlite3
 from pathlib import Path
+from typing import IO
 
-from ...errors import StorageFull
+from ...errors import Conflict, StorageFull
 from ...paths import private_dir, private_file
-from . import schema
+from ..interface import Progress, Snapshot
+from . import backup, lock, schema
+from .archive import ArchiveRows
 from .files import Files, Uploads
 from .messages import Mentions, Messages, Reactions
 from .people import Devices, Settings, Users
 from .rooms import Members, ReadMarks, Rooms
+from .webhooks import Webhooks
+
+log = logging.getLogger(__name__)
+
+
+class WriterBusy(Conflict):
+    """Another process (a running host) has the database open for writing."""
 
 
 def connect(path: Path, *, synchronous: str, readonly: bool = False) -> sqlite3.Connection:
@@ -33,6 +44,9 @@ def connect(path: Path, *, synchronous: str, readonly: bool = False) -> sqlite3.
     return db
 
 
+# The database's file name in the data dir.
+DB_FILE = "parley.sqlite3"
+
 # What SQLite's unix VFS answers when a write meets ENOSPC (the database or its WAL).
 _FULL = {sqlite3.SQLITE_FULL}
 
@@ -40,8 +54,9 @@ _FULL = {sqlite3.SQLITE_FULL}
 class SqliteStore:
     """One connection (autocommit mode: transactions are the worker's explicit calls)."""
 
-    def __init__(self, db: sqlite3.Connection) -> None:
+    def __init__(self, db: sqlite3.Connection, writer_lock: IO[bytes] | None = None) -> None:
         self._db = db
+        self._writer_lock = writer_lock
         self.users = Users(db)
         self.devices = Devices(db)
         self.settings = Settings(db)
@@ -53,6 +68,13 @@ class SqliteStore:
         self.reactions = Reactions(db)
         self.uploads = Uploads(db)
         self.files = Files(db)
+        self.webhooks = Webhooks(db)
+        self.archive = ArchiveRows(db)
+
+    def schema_current(self) -> bool:
+        """Whether the file's schema is the one this program writes (a reader never migrates)."""
+        version = self._db.execute("PRAGMA user_version").fetchone()[0]
+        return bool(version == len(schema.MIGRATIONS))
 
     def integrity_check(self) -> str:
         return str(self._db.execute("PRAGMA integrity_check").fetchone()[0])
@@ -81,6 +103,8 @@ class SqliteStore:
 
     def close(self) -> None:
         self._db.close()
+        if self._writer_lock is not None:
+            self._writer_lock.close()  # releases the lock (lock.py)
 
 
 class SqliteBackend:
@@ -90,18 +114,36 @@ class SqliteBackend:
         self.path = path
         self._synchronous = synchronous
 
-    def open_writer(self) -> SqliteStore:
+    def open_writer(self, *, alone: bool = False) -> SqliteStore:
+        """The read-write store. It holds the writer lock (lock.py) when it can; ``alone``: it
+        must, else WriterBusy (a host is running on this database)."""
         private_dir(self.path.parent)
-        db = connect(self.path, synchronous=self._synchronous)
+        held = lock.try_hold(self.path)
+        if held is None:
+            if alone:
+                raise WriterBusy(
+                    f"A Parley host is running on {self.path.parent}; stop it first.",
+                    data_dir=str(self.path.parent),
+                )
+            # Two writers are safe for SQLite; only commands that need to be alone care.
+            log.warning("another process has %s open for writing", self.path)
+        try:
+            db = connect(self.path, synchronous=self._synchronous)
+        except BaseException:
+            if held is not None:
+                held.close()
+            raise
         try:
             schema.migrate(db)
         except BaseException:
             db.close()
+            if held is not None:
+                held.close()
             raise
         # SQLite makes its files with the process's umask (often 0644): history is this user's.
         for suffix in ("", "-wal", "-shm"):
             private_file(self.path.with_name(self.path.name + suffix))
-        return SqliteStore(db)
+        return SqliteStore(db, held)
 
     def open_reader(self) -> SqliteStore:
         return SqliteStore(connect(self.path, synchronous=self._synchronous, readonly=True))
@@ -111,3 +153,9 @@ class SqliteBackend:
         if full or (isinstance(exc, OSError) and exc.errno == errno.ENOSPC):
             return StorageFull()
         return exc
+
+    def snapshot(self, target: Path, progress: Progress) -> None:
+        backup.snapshot(self.path, target, progress)
+
+    def inspect(self, path: Path) -> Snapshot:
+        return backup.inspect(path)

@@ -14,6 +14,7 @@ import { InvitePanel } from '@/features/invite/components/invite-panel';
 import { JoinScreen } from '@/features/join/components/join-screen';
 import { PeerList } from '@/features/peers/components/peer-list';
 import { LeaveRoomButton } from '@/features/rooms/components/leave-room-button';
+import { RoomRetentionButton } from '@/features/rooms/components/room-retention-button';
 import { RoomSidebar } from '@/features/rooms/components/room-sidebar';
 import { RoomSwitcher } from '@/features/rooms/components/room-switcher';
 import { useTitleUnread } from '@/features/rooms/hooks/use-unread';
@@ -65,6 +66,7 @@ function Shell() {
           <SearchButton />
           <HostSettingsButton />
           {activeRoomId !== null && <LeaveRoomButton key={activeRoomId} roomId={activeRoomId} />}
+          {activeRoomId !== null && <RoomRetentionButton key={`retention-${activeRoomId}`} roomId={activeRoomId} />}
           {user?.is_host && (
             <button type="button" className="small" onClick={() => setDialog('invite')}>
               Invite

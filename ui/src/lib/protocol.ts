@@ -23,6 +23,18 @@ export const COMMANDS = {
   adminRenameHost: 'admin_rename_host',
   adminSetJoinCode: 'admin_set_join_code',
   adminRemoveDevice: 'admin_remove_device',
+  createBot: 'create_bot',
+  listBots: 'list_bots',
+  resetBotToken: 'reset_bot_token',
+  revokeBot: 'revoke_bot',
+  createWebhook: 'create_webhook',
+  listWebhooks: 'list_webhooks',
+  deleteWebhook: 'delete_webhook',
+  startBackup: 'start_backup',
+  getBackupSettings: 'get_backup_settings',
+  setBackupSettings: 'set_backup_settings',
+  adminSetRetention: 'admin_set_retention',
+  adminSetRoomRetention: 'admin_set_room_retention',
 } as const;
 export type Command = (typeof COMMANDS)[keyof typeof COMMANDS];
 
@@ -41,6 +53,12 @@ export const EVENTS = {
   readChanged: 'read_changed',
   seen: 'seen',
   serverChanged: 'server_changed',
+  backupProgress: 'backup_progress',
+  backupFinished: 'backup_finished',
+  backupFailed: 'backup_failed',
+  roomUpdated: 'room_updated',
+  retentionChanged: 'retention_changed',
+  messagesExpired: 'messages_expired',
 } as const;
 export type ServerEvent = (typeof EVENTS)[keyof typeof EVENTS];
 
@@ -56,8 +74,10 @@ export const CONNECT_ERRORS = [
 ] as const;
 export type ConnectErrorCode = (typeof CONNECT_ERRORS)[number];
 
-export type WireUser = { id: number; name: string; is_host: boolean; online?: boolean };
-export type WireAuthor = { id: number; name: string };
+/** `bot`: a bot user (made by the host user); it then has an `avatar` (one emoji). */
+export type WireUser = { id: number; name: string; is_host: boolean; bot?: boolean; avatar?: string; online?: boolean };
+/** `bot` is present (true) only when the author is a bot. */
+export type WireAuthor = { id: number; name: string; bot?: boolean };
 export type RoomKind = 'channel' | 'dm';
 export type WireRoom = {
   id: number;
@@ -73,9 +93,14 @@ export type WireRoom = {
   last_read_id: number;
   /** Direct messages: every participant, the receiver included. */
   members?: WireAuthor[];
+  /** Messages older than this many days are deleted; null: kept forever (the effective rule). */
+  retention_days?: number | null;
+  /** The room has its own rule (days or keep forever) instead of following the host's default. */
+  retention_own?: boolean;
 };
-/** The message replied to; `snippet` is its first 140 characters. */
-export type WireQuote = { id: number; author: WireAuthor; snippet: string; deleted: boolean };
+/** The message replied to; `snippet` is its first 140 characters. `expired`: the original was
+ * deleted by retention (then `deleted` is true as well). */
+export type WireQuote = { id: number; author: WireAuthor; snippet: string; deleted: boolean; expired?: boolean };
 export type WireReaction = { emoji: string; user_ids: number[] };
 /** An uploaded file; `kind` is `image` only for PNG/JPEG/GIF/WebP recognised from the bytes. */
 export type WireFile = {
@@ -122,6 +147,12 @@ export type ReadChanged = { room_id: number; last_read_id: number };
 /** `seen`: another participant of a direct message read up to `last_read_id`. */
 export type SeenEvent = { room_id: number; user_id: number; last_read_id: number };
 export type ServerChanged = { server: WireServer };
+/** `room_updated`: a room's changed fields (today its retention). */
+export type RoomUpdated = { room_id: number; retention_days: number | null; retention_own: boolean };
+/** `retention_changed`: the host's default; rooms without their own rule follow it. */
+export type RetentionChanged = { days: number | null };
+/** `messages_expired`: these messages of the room were deleted by retention; drop them. */
+export type MessagesExpired = { room_id: number; message_ids: number[] };
 
 export type WireError = { code: string; message: string; data?: Record<string, unknown> };
 export type Ack<T> = ({ ok: true } & T) | { ok: false; error: WireError };
@@ -177,9 +208,50 @@ export type WireDevice = {
   last_seen_at: string;
   online: boolean;
 };
-export type AdminInfo = { name: string; join_code: string | null; devices: WireDevice[] };
+export type AdminInfo = {
+  name: string;
+  join_code: string | null;
+  devices: WireDevice[];
+  /** The host-wide retention in days; null: kept forever. */
+  retention_days?: number | null;
+};
+export type AdminRetentionResult = { days: number | null };
 export type AdminRenameResult = { server: WireServer };
 export type AdminJoinCodeResult = { join_code: string | null };
+
+/** Bots and incoming webhooks (the host user only). Tokens and secrets come once, in the ack. */
+export type WireBot = WireUser & { bot: true; avatar: string; has_token: boolean };
+export type CreateBotResult = { bot: WireUser; token: string };
+export type ListBotsResult = { bots: WireBot[] };
+export type BotTokenResult = { token: string };
+export type WireWebhook = { id: number; bot_id: number; room_id: number; room_name: string; created_at: string };
+/** `path`: `/api/hooks/<id>/<secret>`; `urls`: the host's LAN URLs with it. */
+export type CreateWebhookResult = { webhook: WireWebhook; path: string; urls: string[] };
+export type ListWebhooksResult = { webhooks: WireWebhook[] };
+/** The webhook endpoint's body limit (bytes); text is limited like any message. */
+export const WEBHOOK_BODY_MAX = 32 * 1024;
+/** Backups (the host user's; docs/protocol.md "Backups"). */
+export const BACKUP_KEEP_MAX = 100;
+export type BackupCounts = { users: number; rooms: number; messages: number; files: number };
+/** The last backup's outcome as the host recorded it. */
+export type BackupLast =
+  | { ok: true; at: string; path: string; bytes: number; counts: BackupCounts }
+  | { ok: false; at: string; error: string };
+export type BackupSettings = { folder: string; keep: number; daily: boolean; last: BackupLast | null; running: boolean };
+export type BackupStarted = { started: true; folder: string };
+/** `phase` "database": pages; "files": bytes. */
+export type BackupProgressEvent = { phase: 'database' | 'files'; done: number; total: number; scheduled: boolean };
+export type BackupFinishedEvent = {
+  path: string;
+  bytes: number;
+  counts: BackupCounts;
+  created_at: string;
+  host_id: string;
+  host_name: string | null;
+  scheduled: boolean;
+  removed: string[];
+};
+export type BackupFailedEvent = { error: WireError; scheduled: boolean };
 
 /** Uploads (HTTP, `Authorization: Bearer <token>`). */
 export type UploadStart = { room_id: number; name: string; size: number; sha256: string };
@@ -225,9 +297,14 @@ export const HTTP = {
   selfcheck: './api/selfcheck',
   uploads: './api/uploads',
   files: './api/files',
+  export: './api/export',
 } as const;
 export const uploadPath = (uploadId: string) => `${HTTP.uploads}/${uploadId}`;
 export const filePath = (fileId: number) => `${HTTP.files}/${fileId}`;
+/** An export archive (docs/export.md): the whole host (host user), one room, or one's own DMs. */
+export type ExportScope = { scope: 'host' } | { scope: 'mine' } | { scope: 'room'; room_id: number };
+export const exportPath = (what: ExportScope) =>
+  `${HTTP.export}?${new URLSearchParams(Object.entries(what).map(([k, v]) => [k, String(v)])).toString()}`;
 
 /** Limits the UI checks before sending (the host checks them again). */
 export const MAX_TEXT_CHARS = 4000;
@@ -258,6 +335,9 @@ export const MAX_UPLOAD_BYTES = 100 * 1024 * 1024;
 /** count_unread answers for 1–500 rooms; counts are capped at 1,000. */
 export const UNREAD_ROOMS_MAX = 500;
 export const UNREAD_CAP = 1000;
+/** Retention rules: 1–3650 days (admin_set_retention, admin_set_room_retention). */
+export const RETENTION_MIN_DAYS = 1;
+export const RETENTION_MAX_DAYS = 3650;
 /** "Say it at most every 3 s while typing" (protocol.md). */
 export const TYPING_EVERY_MS = 3000;
 /** "show ~5 s" (protocol.md). */

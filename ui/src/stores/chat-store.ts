@@ -5,7 +5,7 @@
  */
 import { create } from 'zustand';
 
-import type { MemberChange, ReadMark, Welcome, WireMessage, WireRoom, WireUser } from '@/lib/protocol';
+import type { MemberChange, ReadMark, RoomUpdated, Welcome, WireMessage, WireRoom, WireUser } from '@/lib/protocol';
 import { SNIPPET_CHARS, TYPING_SHOW_MS } from '@/lib/protocol';
 import { loadJson, saveJson } from '@/lib/storage';
 
@@ -74,6 +74,15 @@ type ChatState = {
   setRev: (roomId: number, rev: number) => void;
   setLoadingOlder: (roomId: number, loading: boolean) => void;
   upsertRoom: (room: WireRoom) => void;
+  /** `room_updated`: merge a room's changed retention. */
+  updateRoomRetention: (change: RoomUpdated) => void;
+  /** `retention_changed`: rooms without a rule of their own follow the host's new default. */
+  setHostRetention: (days: number | null) => void;
+  /** `messages_expired`: drop them; replies that quoted them say the original expired. */
+  expireMessages: (roomId: number, ids: number[]) => void;
+  /** After a reconnect: drop held messages past their room's retention (their messages_expired
+   * may have been sent while we were away). `now`: milliseconds since the epoch. */
+  pruneExpired: (now: number) => void;
   setActiveRoom: (roomId: number) => void;
   /** Move the read mark to the newest message we hold; returns the new mark, or null if unchanged. */
   markRead: (roomId: number) => number | null;
@@ -102,6 +111,23 @@ type ChatState = {
 let flashSeq = 0;
 // The open room was picked by a restored welcome that did not know the stored one.
 let activeIsGuess = false;
+
+/** Without the expired messages; a reply quoting one keeps its place and says the original expired. */
+export function expireFrom(held: WireMessage[], gone: Set<number>): WireMessage[] {
+  let changed = false;
+  const out: WireMessage[] = [];
+  for (const m of held) {
+    if (gone.has(m.id)) {
+      changed = true;
+    } else if (m.reply_to && gone.has(m.reply_to.id) && !m.reply_to.expired) {
+      changed = true;
+      out.push({ ...m, reply_to: { ...m.reply_to, snippet: '', deleted: true, expired: true } });
+    } else {
+      out.push(m);
+    }
+  }
+  return changed ? out : held;
+}
 
 /** Merge two ascending-by-id lists, dropping duplicate ids. */
 export function mergeById(held: WireMessage[], incoming: WireMessage[]): WireMessage[] {
@@ -387,6 +413,42 @@ export const useChat = create<ChatState>((set, get) => ({
       patch.lastRead = { ...lastRead, [room.id]: hostMark };
     }
     set(patch);
+  },
+
+  updateRoomRetention: ({ room_id, retention_days, retention_own }) => {
+    const room = get().rooms[room_id];
+    if (!room) return;
+    set({ rooms: { ...get().rooms, [room_id]: { ...room, retention_days, retention_own } } });
+  },
+
+  setHostRetention: (days) => {
+    const rooms = { ...get().rooms };
+    for (const [id, room] of Object.entries(rooms)) {
+      if (!room.retention_own) rooms[Number(id)] = { ...room, retention_days: days };
+    }
+    set({ rooms });
+  },
+
+  expireMessages: (roomId, ids) => {
+    const held = get().messages[roomId];
+    if (!held || ids.length === 0) return;
+    const gone = new Set(ids);
+    const next = expireFrom(held, gone);
+    if (next !== held) set({ messages: { ...get().messages, [roomId]: next } });
+  },
+
+  pruneExpired: (now) => {
+    const state = get();
+    let messages = state.messages;
+    for (const [id, held] of Object.entries(state.messages)) {
+      const days = state.rooms[Number(id)]?.retention_days;
+      if (!days) continue;
+      const cutoff = now - days * 86_400_000;
+      const gone = new Set(held.filter((m) => Date.parse(m.created_at) < cutoff).map((m) => m.id));
+      const next = gone.size ? expireFrom(held, gone) : held;
+      if (next !== held) messages = { ...messages, [id]: next };
+    }
+    if (messages !== state.messages) set({ messages });
   },
 
   setActiveRoom: (roomId) => {

@@ -18,10 +18,13 @@ import {
   type MarkReadResult,
   type MemberChange,
   type MessageResult,
+  type MessagesExpired,
   type PresenceChange,
   type ReadChanged,
   type ReadMarksResult,
+  type RetentionChanged,
   type RoomResult,
+  type RoomUpdated,
   type SeenEvent,
   type SendMessagePayload,
   type ServerChanged,
@@ -115,6 +118,7 @@ export function startSync(): () => void {
       const fresh = before.pendingJoin !== null && before.token === null && before.ownerKey === null;
       useSession.getState().welcome(w);
       chat().applyWelcome(w, { fresh });
+      chat().pruneExpired(Date.now());
       useOutbox.getState().load(`${w.server.host_id}:${w.user.id}`);
       resendReadMarks(w.rooms);
       void resyncAll().then(flushOutbox);
@@ -132,6 +136,9 @@ export function startSync(): () => void {
       if (cached) saveJson(WELCOME_CACHE, { ...cached, server });
     }),
     onEvent<WireRoom>(EVENTS.roomCreated, (room) => chat().upsertRoom(room)),
+    onEvent<RoomUpdated>(EVENTS.roomUpdated, (change) => chat().updateRoomRetention(change)),
+    onEvent<RetentionChanged>(EVENTS.retentionChanged, ({ days }) => chat().setHostRetention(days)),
+    onEvent<MessagesExpired>(EVENTS.messagesExpired, ({ room_id, message_ids }) => chat().expireMessages(room_id, message_ids)),
     onEvent<MemberChange>(EVENTS.memberJoined, (change) => {
       chat().memberJoined(change);
       const room = chat().rooms[change.room_id];

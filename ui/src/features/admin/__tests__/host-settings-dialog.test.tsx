@@ -23,6 +23,9 @@ beforeEach(() => {
   useChat.setState({ scope: null });
   useChat.getState().applyWelcome(welcome([room(1, 'general')]));
   fake.handle(COMMANDS.adminInfo, () => structuredClone(INFO));
+  fake.handle(COMMANDS.listBots, () => ({ bots: [] }));
+  fake.handle(COMMANDS.listWebhooks, () => ({ webhooks: [] }));
+  fake.handle(COMMANDS.getBackupSettings, () => ({ folder: '/home/ana/parley-backups', keep: 7, daily: false, last: null, running: false }));
 });
 
 const sent = (command: string) => fake.sent.filter((s) => s.command === command).map((s) => s.payload);

@@ -7,6 +7,10 @@ import '@/features/admin/components/admin.css';
 import { type FormEvent, useState } from 'react';
 
 import { Dialog } from '@/components/ui/dialog';
+import { BotsSection } from '@/features/admin/components/bots-section';
+import { BackupSection } from '@/features/admin/components/backup-section';
+import { ExportSection } from '@/features/admin/components/export-section';
+import { RetentionSection } from '@/features/admin/components/retention-section';
 import { HOST_NAME_MAX, useAdmin } from '@/features/admin/hooks/use-admin';
 import { dayLabel, timeLabel } from '@/lib/format';
 import type { WireDevice } from '@/lib/protocol';
@@ -189,6 +193,8 @@ export function HostSettingsDialog({ onClose }: { onClose: () => void }) {
         <div className="admin">
           <RenameForm current={info.name} rename={rename} />
           <JoinCodeForm code={info.join_code} setJoinCode={setJoinCode} />
+          <BotsSection />
+          <RetentionSection />
           <section className="admin-section" aria-label="Devices">
             <h3>Devices ({info.devices.length})</h3>
             <p className="muted small-text">A removed device is signed out at once and has to join again.</p>
@@ -198,6 +204,8 @@ export function HostSettingsDialog({ onClose }: { onClose: () => void }) {
               ))}
             </ul>
           </section>
+          <BackupSection />
+          <ExportSection />
         </div>
       )}
     </Dialog>

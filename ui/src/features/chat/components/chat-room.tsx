@@ -2,6 +2,7 @@
 import { useCallback, useMemo } from 'react';
 
 import { roomTitle } from '@/features/dms/lib/room-label';
+import { RetentionNotice } from '@/features/rooms/components/retention-notice';
 import { useChat } from '@/stores/chat-store';
 import { useOutbox } from '@/stores/outbox-store';
 import { useSession } from '@/stores/session-store';
@@ -51,6 +52,7 @@ export function ChatRoom({ roomId }: { roomId: number }) {
   const title = roomTitle(room, me);
   return (
     <section className="chat-room" aria-label={title}>
+      <RetentionNotice roomId={roomId} />
       <MessageList
         roomId={roomId}
         roomName={title}

@@ -79,6 +79,11 @@ export const MessageItem = memo(function MessageItem({ message, own, grouped }: 
       {!grouped && (
         <header className="msg-meta">
           <span className="author">{own ? `${message.author.name} (you)` : message.author.name}</span>
+          {message.author.bot && (
+            <span className="tag bot-tag" title="A bot: posted by a script or a webhook">
+              BOT
+            </span>
+          )}
           <time dateTime={message.created_at}>{timeLabel(message.created_at)}</time>
           {edited}
         </header>

@@ -12,7 +12,9 @@ export const QuoteLine = memo(function QuoteLine({ quote, roomId }: { quote: Wir
         <span className="quote-mark" aria-hidden="true">
           ↱
         </span>
-        <span className="muted">Original message was deleted</span>
+        <span className="muted">
+          {quote.expired ? 'Original message has expired (retention)' : 'Original message was deleted'}
+        </span>
       </div>
     );
   }

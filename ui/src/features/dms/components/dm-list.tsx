@@ -2,6 +2,9 @@
 import { useState } from 'react';
 
 import { dmOthers, roomName } from '@/features/dms/lib/room-label';
+import { ExportMyDmsButton } from '@/features/export/components/export-my-dms-button';
+import { ExportStatus } from '@/features/export/components/export-status';
+import { useExport } from '@/features/export/hooks/use-export';
 import { UnreadBadge } from '@/features/rooms/components/unread-badge';
 import { useUnread } from '@/features/rooms/hooks/use-unread';
 import type { WireRoom } from '@/lib/protocol';
@@ -48,6 +51,7 @@ export function DmList({ onPick }: { onPick: () => void }) {
   const rooms = useChat((s) => s.rooms);
   const activeRoomId = useChat((s) => s.activeRoomId);
   const [creating, setCreating] = useState(false);
+  const exporting = useExport({ scope: 'mine' }, 'my-direct-messages');
   const dms = Object.values(rooms)
     .filter((r) => r.kind === 'dm' && r.member)
     .sort((a, b) => b.last_message_id - a.last_message_id || b.id - a.id);
@@ -56,16 +60,20 @@ export function DmList({ onPick }: { onPick: () => void }) {
     <section className="dm-section" aria-label="Direct messages">
       <div className="sidebar-head sidebar-sub-head">
         <h3 className="sidebar-sub">Direct messages</h3>
-        <button
-          type="button"
-          className="icon-button small-icon"
-          aria-label="New direct message"
-          title="New direct message"
-          onClick={() => setCreating(true)}
-        >
-          +
-        </button>
+        <span className="sidebar-head-tools">
+          {dms.length > 0 && <ExportMyDmsButton state={exporting.state} start={exporting.start} />}
+          <button
+            type="button"
+            className="icon-button small-icon"
+            aria-label="New direct message"
+            title="New direct message"
+            onClick={() => setCreating(true)}
+          >
+            +
+          </button>
+        </span>
       </div>
+      <ExportStatus state={exporting.state} />
       <ul className="room-list">
         {dms.length === 0 && <li className="muted small-text dm-empty">Message someone from the people list.</li>}
         {dms.map((room) => (

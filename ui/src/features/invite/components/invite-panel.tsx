@@ -8,34 +8,11 @@ import { useCallback, useEffect, useState } from 'react';
 import { Dialog } from '@/components/ui/dialog';
 import type { InviteResult } from '@/lib/protocol';
 import { getInvite } from '@/stores/sync';
+import { CopyButton } from '@/components/ui/copy-button';
 
 export function inviteLink(url: string, code: string | null): string {
   const base = url.endsWith('/') ? url : `${url}/`;
   return code ? `${base}#code=${encodeURIComponent(code)}` : base;
-}
-
-function CopyButton({ text, label }: { text: string; label: string }) {
-  const [copied, setCopied] = useState(false);
-  const copy = async () => {
-    try {
-      await navigator.clipboard.writeText(text);
-    } catch {
-      // Plain http on a LAN address has no clipboard API: select-and-copy fallback.
-      const area = document.createElement('textarea');
-      area.value = text;
-      document.body.append(area);
-      area.select();
-      document.execCommand('copy');
-      area.remove();
-    }
-    setCopied(true);
-    setTimeout(() => setCopied(false), 1500);
-  };
-  return (
-    <button type="button" className="small" aria-label={label} onClick={() => void copy()}>
-      {copied ? 'Copied' : 'Copy'}
-    </button>
-  );
 }
 
 /** `onSelfCheck`: switch to the self-check dialog (composed by app/). */

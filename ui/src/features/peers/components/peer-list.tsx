@@ -46,6 +46,8 @@ export function PeerList({ roomId }: { roomId: number }) {
               {u.id === me && ' (you)'}
               {u.is_host && <span className="tag">host</span>}
             </span>
+            {/* Beside the name, not in it: a long name is cut short, the badge never. */}
+            {u.bot && <span className="tag bot-tag">BOT</span>}
             <span className="sr-only">{u.online ? 'online' : 'offline'}</span>
             {u.id !== me && (
               <button
