@@ -189,6 +189,10 @@ class Search:
     room_id: int | None = None
     author_id: int | None = None
     before_id: int | None = None
+    # Sent at or after ``after`` and strictly before ``before`` (normalized ISO-8601 UTC): a
+    # half-open range, so consecutive days share no instant and "to Friday" is "before Saturday".
+    after: str | None = None
+    before: str | None = None
 
     @classmethod
     def decode(cls, data: Data, limits: Limits) -> Search:
@@ -197,7 +201,11 @@ class Search:
         author_id = fields.integer(data, "author_id", required=False)
         before_id = fields.integer(data, "before_id", required=False)
         limit = fields.limit(data, default=p.SEARCH_DEFAULT, most=p.SEARCH_MAX)
-        return cls(query, limit, room_id, author_id, before_id)
+        after = fields.timestamp(data, "after")
+        before = fields.timestamp(data, "before")
+        if after is not None and before is not None and after >= before:
+            raise Invalid("'after' must be earlier than 'before'.", field="after")
+        return cls(query, limit, room_id, author_id, before_id, after, before)
 
 
 # -- rooms and reading -----------------------------------------------------------------------------

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from datetime import UTC, datetime
 from typing import Any
 
 from . import json_text
@@ -181,6 +182,42 @@ def search_query(value: Any) -> str:
     if not any(ch.isalnum() for ch in query):
         raise Invalid("Type a word to search for.", field="query")
     return query
+
+
+# "2026-12-06" or "2026-12-06T09:30:00Z" / "...+01:00" (fractions allowed); nothing longer.
+_DATE = re.compile(r"\A\d{4}-\d{2}-\d{2}\Z")
+_MAX_TIMESTAMP_CHARS = 40
+
+
+def timestamp(data: dict[str, Any], key: str) -> str | None:
+    """An optional instant as the host stores times (ISO-8601 UTC, milliseconds, Z), so that it
+    compares with ``created_at`` as text. A bare date is that day's start in UTC; a time must say
+    its zone (the host cannot guess the sender's), else ``Invalid``."""
+    value = data.get(key)
+    if value is None:
+        return None
+    bad = Invalid(
+        f"'{key}' must be a date (2026-12-06) or a time with its zone (2026-12-06T09:30:00Z).",
+        field=key,
+    )
+    if not isinstance(value, str) or not 10 <= len(value) <= _MAX_TIMESTAMP_CHARS:
+        raise bad
+    try:
+        if _DATE.match(value):
+            when = datetime.fromisoformat(value).replace(tzinfo=UTC)
+        elif "T" in value:
+            when = datetime.fromisoformat(value)
+        else:
+            raise bad
+    except ValueError:
+        raise bad from None
+    if when.tzinfo is None:
+        raise bad
+    try:
+        when = when.astimezone(UTC)
+    except OverflowError:  # year 1 or 9999 shifted past the calendar by its offset
+        raise bad from None
+    return when.isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def limit(data: dict[str, Any], *, default: int, most: int) -> int:

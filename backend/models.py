@@ -182,6 +182,22 @@ class Message:
 
 
 @dataclass(frozen=True, slots=True)
+class SearchHit:
+    """A search result: the message, and what of it matched the words (its text, the names of
+    some of its files, or both), so a client can say why it is there."""
+
+    message: Message
+    text: bool
+    file_ids: tuple[int, ...] = ()
+
+    def to_wire(self) -> dict[str, Any]:
+        return {
+            **self.message.to_wire(),
+            "match": {"text": self.text, "files": list(self.file_ids)},
+        }
+
+
+@dataclass(frozen=True, slots=True)
 class Page:
     """One page of history: messages in ascending id, and whether more lie beyond it."""
 

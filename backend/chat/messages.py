@@ -9,7 +9,7 @@ from __future__ import annotations
 from .. import commands as c
 from .. import protocol as p
 from ..errors import Conflict, Forbidden, Invalid, NotFound
-from ..models import Message, Page, User
+from ..models import Message, Page, SearchHit, User
 from ..storage.interface import Store
 from .context import Context
 
@@ -166,8 +166,9 @@ class Messages:
         ctx.out.publish(p.MESSAGE_UPDATED, message.to_wire(), p.room_channel(message.room_id))
         return message
 
-    def search(self, sid: str, cmd: c.Search) -> tuple[list[Message], bool]:
-        """Full-text search over the non-deleted messages of the caller's rooms, newest first."""
+    def search(self, sid: str, cmd: c.Search) -> tuple[list[SearchHit], bool]:
+        """Full-text search over the text and file names of the non-deleted messages of the
+        caller's rooms, newest first."""
         ctx = self._ctx
         user = ctx.caller(sid)
         if cmd.room_id is not None:
@@ -179,6 +180,8 @@ class Messages:
                 room_id=cmd.room_id,
                 author_id=cmd.author_id,
                 before_id=cmd.before_id,
+                after=cmd.after,
+                before=cmd.before,
                 limit=cmd.limit,
             )
         )

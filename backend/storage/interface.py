@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Protocol, TypeVar
 
 from ..archive import AttachmentRecord, MessageRecord, RoomRecord, UserRecord
-from ..models import Attachment, Device, Message, Page, Room, Upload, User, Webhook
+from ..models import Attachment, Device, Message, Page, Room, SearchHit, Upload, User, Webhook
 
 T = TypeVar("T")
 
@@ -219,10 +219,13 @@ class MessageRows(Protocol):
         room_id: int | None,
         author_id: int | None,
         before_id: int | None,
+        after: str | None = None,
+        before: str | None = None,
         limit: int,
-    ) -> tuple[list[Message], bool]:
-        """Newest-first matches for the words a person typed, among the non-deleted messages of
-        the user's rooms; (page, more to come)."""
+    ) -> tuple[list[SearchHit], bool]:
+        """Newest-first matches for the words a person typed, in the text or in a file name of the
+        non-deleted messages of the user's rooms, sent at or after ``after`` and before ``before``
+        (ISO-8601 UTC as stored); (page, more to come)."""
         ...
 
     def count(self) -> int: ...

@@ -148,8 +148,8 @@ class ChatNamespace(socketio.Namespace):  # type: ignore[misc]
     @command(c.Search.decode)
     def on_search(self, sid: str, cmd: c.Search) -> Ack:
         """Sent from the search box."""
-        messages, more = self._chat.messages.search(sid, cmd)
-        return {"ok": True, "messages": [m.to_wire() for m in messages], "has_more": more}
+        hits, more = self._chat.messages.search(sid, cmd)
+        return {"ok": True, "messages": [h.to_wire() for h in hits], "has_more": more}
 
     # -- rooms ---------------------------------------------------------------------------------
 

@@ -123,7 +123,7 @@ def test_the_sweep_deletes_exactly_what_is_older(
     assert [len(payload["message_ids"]) for payload, _ in expired] == [3, 3, 1]
     assert host.count("SELECT count(*) FROM reaction") == 0
     found, _ = host.chat.messages.search("ana", c.Search.decode({"query": "deploy"}, LIMITS))
-    assert [m.id for m in found] == [m.id for m in reversed(new)]
+    assert [h.message.id for h in found] == [m.id for m in reversed(new)]
     # The reply stays and says what it answered is gone.
     kept = host.db.read(lambda s: s.messages.get(reply.id))
     assert kept is not None and kept.reply_to is not None

@@ -6,7 +6,7 @@ import sqlite3
 from collections.abc import Iterable
 from dataclasses import replace
 
-from ...models import Attachment, Message, Page, Quote, Reaction, User, utc_now
+from ...models import Attachment, Message, Page, Quote, Reaction, SearchHit, User, utc_now
 from .rows import FILE_COLUMNS, attachment_from_row, last_id, marks
 from .search import fts_query
 
@@ -140,29 +140,118 @@ class Messages:
         room_id: int | None,
         author_id: int | None,
         before_id: int | None,
+        after: str | None = None,
+        before: str | None = None,
         limit: int,
-    ) -> tuple[list[Message], bool]:
-        # The FTS index drives the loop in descending rowid order and stops at LIMIT, so a common
-        # word costs a page, not every match; membership is one indexed lookup per candidate.
-        sql = (
-            _MESSAGE_SELECT.replace(
-                "FROM message m", "FROM message_fts f JOIN message m ON m.id = f.rowid", 1
-            )
-            + "WHERE message_fts MATCH ? AND f.rowid < ? AND m.deleted_at IS NULL "
-            "AND EXISTS (SELECT 1 FROM room_member rm WHERE rm.room_id = m.room_id "
-            "AND rm.user_id = ?) "
+    ) -> tuple[list[SearchHit], bool]:
+        query = fts_query(text)
+        # Two newest-first walks, one over message text and one over file names, each stopping at
+        # limit + 1; the page is the newest `limit` of their union, which lies within both walks'
+        # first `limit`, so what matched each message is known exactly and "more" is exact too.
+        in_text = self._search_text(
+            query, user_id, room_id, author_id, before_id, after, before, limit
         )
-        args: list[object] = [fts_query(text), before_id or _NO_BOUND, user_id]
+        in_files = self._search_files(
+            query, user_id, room_id, author_id, before_id, after, before, limit
+        )
+        ids = sorted(set(in_text) | set(in_files), reverse=True)
+        page = ids[:limit]
+        rows = {row["id"]: row for row in in_text.values()}
+        rows.update({mid: row for mid, (row, _) in in_files.items() if mid not in rows})
+        messages = self._complete([_message(rows[mid]) for mid in page])
+        hits = [
+            SearchHit(m, m.id in in_text, tuple(in_files[m.id][1]) if m.id in in_files else ())
+            for m in messages
+        ]
+        return hits, len(ids) > limit
+
+    @staticmethod
+    def _filters(
+        user_id: int,
+        room_id: int | None,
+        author_id: int | None,
+        after: str | None,
+        before: str | None,
+    ) -> tuple[str, list[object]]:
+        # Membership is one indexed lookup per candidate; created_at compares as text (the host
+        # writes one ISO-8601 UTC format, and fields.timestamp normalizes the bounds to it).
+        sql = (
+            "AND m.deleted_at IS NULL AND EXISTS (SELECT 1 FROM room_member rm "
+            "WHERE rm.room_id = m.room_id AND rm.user_id = ?) "
+        )
+        args: list[object] = [user_id]
         if room_id is not None:
             sql += "AND m.room_id = ? "
             args.append(room_id)
         if author_id is not None:
             sql += "AND m.author_id = ? "
             args.append(author_id)
-        sql += "ORDER BY f.rowid DESC LIMIT ?"
-        args.append(limit + 1)
-        rows = self._db.execute(sql, args).fetchall()
-        return self._complete([_message(r) for r in rows[:limit]]), len(rows) > limit
+        if after is not None:
+            sql += "AND m.created_at >= ? "
+            args.append(after)
+        if before is not None:
+            sql += "AND m.created_at < ? "
+            args.append(before)
+        return sql, args
+
+    def _search_text(
+        self,
+        query: str,
+        user_id: int,
+        room_id: int | None,
+        author_id: int | None,
+        before_id: int | None,
+        after: str | None,
+        before: str | None,
+        limit: int,
+    ) -> dict[int, sqlite3.Row]:
+        # The FTS index drives the loop in descending rowid order and stops at LIMIT, so a common
+        # word costs a page, not every match.
+        where, args = self._filters(user_id, room_id, author_id, after, before)
+        sql = (
+            _MESSAGE_SELECT.replace(
+                "FROM message m", "FROM message_fts f JOIN message m ON m.id = f.rowid", 1
+            )
+            + "WHERE message_fts MATCH ? AND f.rowid < ? "
+            + where
+            + "ORDER BY f.rowid DESC LIMIT ?"
+        )
+        rows = self._db.execute(sql, [query, before_id or _NO_BOUND, *args, limit + 1])
+        return {row["id"]: row for row in rows}
+
+    def _search_files(
+        self,
+        query: str,
+        user_id: int,
+        room_id: int | None,
+        author_id: int | None,
+        before_id: int | None,
+        after: str | None,
+        before: str | None,
+        limit: int,
+    ) -> dict[int, tuple[sqlite3.Row, list[int]]]:
+        # File names are few next to messages: the matching names are sorted by their message,
+        # newest first, and read until limit + 1 messages (a message may have several files).
+        where, args = self._filters(user_id, room_id, author_id, after, before)
+        sql = (
+            _MESSAGE_SELECT.replace("SELECT ", "SELECT fi.id AS file_id, ", 1).replace(
+                "FROM message m",
+                "FROM file_fts ff JOIN file fi ON fi.id = ff.rowid "
+                "JOIN message m ON m.id = fi.message_id",
+                1,
+            )
+            + "WHERE file_fts MATCH ? AND m.id < ? "
+            + where
+            + "ORDER BY m.id DESC, fi.id"
+        )
+        found: dict[int, tuple[sqlite3.Row, list[int]]] = {}
+        for row in self._db.execute(sql, [query, before_id or _NO_BOUND, *args]):
+            if row["id"] not in found:
+                if len(found) > limit:
+                    break
+                found[row["id"]] = (row, [])
+            found[row["id"]][1].append(row["file_id"])
+        return found
 
     def count(self) -> int:
         return int(self._db.execute("SELECT count(*) FROM message").fetchone()[0])

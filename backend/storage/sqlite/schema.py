@@ -185,6 +185,24 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE message ADD COLUMN reply_gone INTEGER;
     CREATE INDEX message_reply_to ON message(reply_to) WHERE reply_to IS NOT NULL;
     """,
+    # Search by file name (issue 14): the same tokenizer and prefixes as message_fts, so
+    # "report" finds "Q3-report.pdf" and the words match as they do in text. A separate small
+    # index rather than names in message_fts: a message's text index stays as it was (and as
+    # fast), and a file attached later or removed by a tombstone updates only its own row. File
+    # names never change, so no update trigger.
+    """
+    CREATE VIRTUAL TABLE file_fts USING fts5(
+        name, content='file', content_rowid='id', tokenize='unicode61 remove_diacritics 2',
+        prefix='3 4'
+    );
+    INSERT INTO file_fts (rowid, name) SELECT id, name FROM file;
+    CREATE TRIGGER file_fts_insert AFTER INSERT ON file BEGIN
+        INSERT INTO file_fts (rowid, name) VALUES (new.id, new.name);
+    END;
+    CREATE TRIGGER file_fts_delete AFTER DELETE ON file BEGIN
+        INSERT INTO file_fts (file_fts, rowid, name) VALUES ('delete', old.id, old.name);
+    END;
+    """,
 )
 
 
