@@ -36,6 +36,7 @@ import socket
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -116,7 +117,7 @@ COMMANDS: dict[str, tuple[tuple[str, ...], tuple[str, ...], set[str]]] = {
     "get_read_marks": (("room_id",), (), {"marks"}),
     "search": (
         ("query",),
-        ("room_id", "author_id", "before_id", "limit"),
+        ("room_id", "author_id", "before_id", "limit", "after", "before"),
         {"messages", "has_more"},
     ),
     "count_unread": (("rooms",), (), {"counts"}),
@@ -419,6 +420,21 @@ def _field_strategies(world: World) -> dict[str, st.SearchStrategy[Any]]:
         optional={"after_id": st.integers(0, 400), "up_to_id": st.integers(0, 400)},
     )
     plain = st.characters(codec="utf-8", exclude_categories=("Cs", "Cc"))
+    search_dates = st.sampled_from(
+        [
+            "2020-01-01",
+            "2099-12-31",
+            "2026-12-06T10:00:00Z",
+            "2026-12-06T10:00:00.5+05:30",
+            "0001-01-01T00:00:00+01:00",
+            "9999-12-31T23:59:59-05:00",
+            "2026-12-06T10:00:00",
+            "2026-12-06 10:00:00Z",
+            "2026-02-30",
+        ]
+    ) | st.datetimes(
+        timezones=st.builds(timezone, st.timedeltas(timedelta(hours=-23), timedelta(hours=23)))
+    ).map(lambda d: d.isoformat())
     return {
         "room_id": room_ids,
         "message_id": message_ids,
@@ -439,6 +455,10 @@ def _field_strategies(world: World) -> dict[str, st.SearchStrategy[Any]]:
         "query": st.one_of(
             *[st.sampled_from(["known", "seeded", "message", "keeper", "know*"])] * 2, hostile_text
         ),
+        # Search's date range: dates, times in several zones, the calendar's edges (an offset
+        # that shifts them past it), and near-misses (no zone, a space for the T).
+        "after": search_dates,
+        "before": search_dates,
         "rooms": st.lists(unread_entry, min_size=1, max_size=4),
         "name": st.text(name_chars, min_size=1, max_size=33),
         "host_name": st.text(plain, min_size=1, max_size=64),

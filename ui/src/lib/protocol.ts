@@ -194,10 +194,17 @@ export type SearchPayload = {
   room_id?: number;
   author_id?: number;
   before_id?: number;
+  /** ISO-8601 date or zoned time: sent at or after it (inclusive). */
+  after?: string;
+  /** ISO-8601 date or zoned time: sent strictly before it (exclusive). */
+  before?: string;
   limit?: number;
 };
+/** What of a result matched: its text, and which of its files by name. */
+export type SearchMatch = { text: boolean; files: number[] };
+export type SearchHit = WireMessage & { match?: SearchMatch };
 /** `search`: newest first. */
-export type SearchResult = { messages: WireMessage[]; has_more: boolean };
+export type SearchResult = { messages: SearchHit[]; has_more: boolean };
 
 /** Host administration (the host user only). */
 export type WireDevice = {
