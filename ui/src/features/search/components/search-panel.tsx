@@ -1,48 +1,36 @@
 /**
- * Search messages (Ctrl+Shift+F or the header's Search button): words, filters for room and
- * author, newest first, "Load more"; a result opens its message in context.
+ * Search messages (Ctrl+Shift+F or the header's Search button): words in the text or in file
+ * names, filters for room, author and dates, newest first, "Load more"; ↓/↑ walk the results and
+ * a result opens its message in context (scrolled to and flashed in its room).
  */
 import '@/features/search/components/search.css';
 
-import { useMemo, useState } from 'react';
+import { type KeyboardEvent, useMemo, useRef, useState } from 'react';
 
 import { Dialog } from '@/components/ui/dialog';
 import { roomTitle } from '@/features/dms/lib/room-label';
-import { excerpt, highlight, searchable } from '@/features/search/highlight';
+import { dateRange } from '@/features/search/date-range';
+import { searchable } from '@/features/search/highlight';
 import { useSearch } from '@/features/search/hooks/use-search';
-import { dayLabel, timeLabel } from '@/lib/format';
 import { MAX_SEARCH_CHARS, type WireMessage } from '@/lib/protocol';
 import { useChat } from '@/stores/chat-store';
 import { jumpToMessage } from '@/stores/sync';
 
-function Highlighted({ text, query }: { text: string; query: string }) {
-  const parts = excerpt(highlight(text, query));
-  return (
-    <span className="search-text">
-      {parts.map((p, i) => (p.mark ? <mark key={i}>{p.text}</mark> : <span key={i}>{p.text}</span>))}
-    </span>
-  );
-}
+import { SearchResult } from './search-result';
 
-function Result({ message, query, onOpen }: { message: WireMessage; query: string; onOpen: (m: WireMessage) => void }) {
-  const room = useChat((s) => s.rooms[message.room_id]);
-  const me = useChat((s) => s.me);
-  const files = message.attachments?.length ?? 0;
-  return (
-    <li>
-      <button type="button" className="search-result" onClick={() => onOpen(message)}>
-        <span className="search-meta">
-          <span className="search-room">{room ? roomTitle(room, me) : 'a room'}</span>
-          <span className="search-author">{message.author.name}</span>
-          <time dateTime={message.created_at}>
-            {dayLabel(message.created_at)} {timeLabel(message.created_at)}
-          </time>
-        </span>
-        <Highlighted text={message.text} query={query} />
-        {files > 0 && <span className="muted small-text">{files === 1 ? '1 file' : `${files} files`}</span>}
-      </button>
-    </li>
-  );
+/** ↓/↑ move between the results (and from the box into them), Home/End to the ends. */
+function moveFocus(e: KeyboardEvent, list: HTMLElement | null, box: HTMLElement | null) {
+  const buttons = [...(list?.querySelectorAll<HTMLElement>('.search-result') ?? [])];
+  if (buttons.length === 0) return;
+  const at = buttons.indexOf(document.activeElement as HTMLElement);
+  let next: HTMLElement | null | undefined;
+  if (e.key === 'ArrowDown') next = buttons[Math.min(at + 1, buttons.length - 1)];
+  else if (e.key === 'ArrowUp') next = at <= 0 ? box : buttons[at - 1];
+  else if (e.key === 'Home' && at >= 0) next = buttons[0];
+  else if (e.key === 'End' && at >= 0) next = buttons.at(-1);
+  if (!next) return;
+  e.preventDefault();
+  next.focus();
 }
 
 export function SearchPanel({ onClose }: { onClose: () => void }) {
@@ -52,8 +40,18 @@ export function SearchPanel({ onClose }: { onClose: () => void }) {
   const [query, setQuery] = useState('');
   const [roomId, setRoomId] = useState<number | null>(null);
   const [authorId, setAuthorId] = useState<number | null>(null);
+  const [from, setFrom] = useState('');
+  const [to, setTo] = useState('');
   const [openError, setOpenError] = useState<string | null>(null);
-  const filters = useMemo(() => ({ query, roomId, authorId }), [query, roomId, authorId]);
+  const box = useRef<HTMLInputElement>(null);
+  const list = useRef<HTMLUListElement>(null);
+  const range = useMemo(() => dateRange(from, to), [from, to]);
+  const rangeError = 'error' in range ? range.error : null;
+  // A range that cannot be searched leaves the query blank, so nothing is asked of the host.
+  const filters = useMemo(
+    () => ('error' in range ? { query: '', roomId, authorId } : { query, roomId, authorId, ...range }),
+    [query, roomId, authorId, range],
+  );
   const { results, hasMore, loading, error, answered, loadMore } = useSearch(filters);
 
   const roomOptions = useMemo(
@@ -73,26 +71,31 @@ export function SearchPanel({ onClose }: { onClose: () => void }) {
     else setOpenError('That message cannot be shown any more (deleted, or you left its room).');
   };
 
-  const status = !searchable(query)
+  const dated = from || to ? ' in those dates' : '';
+  const status = rangeError
+    ? ''
+    : !searchable(query)
     ? query
       ? 'Type a word (letters or digits) to search.'
       : 'Search the messages of your rooms.'
     : loading && results.length === 0
       ? 'Searching…'
       : answered && results.length === 0 && !error
-        ? `No messages match “${answered}”.`
+        ? `No messages match “${answered}”${dated}.`
         : '';
 
   return (
     <Dialog title="Search messages" onClose={onClose} wide>
       <div className="search-panel">
         <input
+          ref={box}
           type="search"
           aria-label="Search"
-          placeholder="Search messages"
+          placeholder="Search messages and file names"
           value={query}
           maxLength={MAX_SEARCH_CHARS}
           onChange={(e) => setQuery(e.target.value)}
+          onKeyDown={(e) => e.key === 'ArrowDown' && moveFocus(e, list.current, box.current)}
         />
         <div className="search-filters">
           <label>
@@ -117,19 +120,39 @@ export function SearchPanel({ onClose }: { onClose: () => void }) {
               ))}
             </select>
           </label>
+          <label>
+            From{' '}
+            <input type="date" aria-label="From date" value={from} max={to || undefined} onChange={(e) => setFrom(e.target.value)} />
+          </label>
+          <label>
+            To{' '}
+            <input type="date" aria-label="To date" value={to} min={from || undefined} onChange={(e) => setTo(e.target.value)} />
+          </label>
+          {(from || to) && (
+            <button
+              type="button"
+              className="small"
+              onClick={() => {
+                setFrom('');
+                setTo('');
+              }}
+            >
+              Any date
+            </button>
+          )}
         </div>
-        {(error || openError) && (
+        {(error || openError || rangeError) && (
           <p className="error" role="alert">
-            {openError ?? error}
+            {openError ?? rangeError ?? error}
           </p>
         )}
         <p className="muted small-text" role="status">
           {status}
         </p>
         {results.length > 0 && (
-          <ul className="search-results" aria-label="Search results">
+          <ul className="search-results" aria-label="Search results" ref={list} onKeyDown={(e) => moveFocus(e, list.current, box.current)}>
             {results.map((m) => (
-              <Result key={m.id} message={m} query={answered} onOpen={(x) => void open(x)} />
+              <SearchResult key={m.id} hit={m} query={answered} onOpen={(x) => void open(x)} />
             ))}
           </ul>
         )}

@@ -5,16 +5,23 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 
 import { searchable } from '@/features/search/highlight';
-import { COMMANDS, MAX_SEARCH_CHARS, SEARCH_PAGE, type SearchPayload, type SearchResult, type WireMessage } from '@/lib/protocol';
+import { COMMANDS, MAX_SEARCH_CHARS, SEARCH_PAGE, type SearchHit, type SearchPayload, type SearchResult } from '@/lib/protocol';
 import { RequestError } from '@/lib/request-error';
 import { request } from '@/lib/socket';
 
 // Wait for a pause in typing before asking the host.
 export const SEARCH_DEBOUNCE_MS = 300;
 
-export type SearchFilters = { query: string; roomId: number | null; authorId: number | null };
+export type SearchFilters = {
+  query: string;
+  roomId: number | null;
+  authorId: number | null;
+  /** The date range as the host takes it (features/search/date-range.ts). */
+  after?: string;
+  before?: string;
+};
 export type SearchState = {
-  results: WireMessage[];
+  results: SearchHit[];
   hasMore: boolean;
   loading: boolean;
   error: string | null;
@@ -31,6 +38,8 @@ function payload(f: SearchFilters, beforeId?: number): SearchPayload {
     ...(f.roomId !== null ? { room_id: f.roomId } : {}),
     ...(f.authorId !== null ? { author_id: f.authorId } : {}),
     ...(beforeId !== undefined ? { before_id: beforeId } : {}),
+    ...(f.after !== undefined ? { after: f.after } : {}),
+    ...(f.before !== undefined ? { before: f.before } : {}),
   };
 }
 
