@@ -120,26 +120,29 @@ export function SearchPanel({ onClose }: { onClose: () => void }) {
               ))}
             </select>
           </label>
-          <label>
-            From{' '}
-            <input type="date" aria-label="From date" value={from} max={to || undefined} onChange={(e) => setFrom(e.target.value)} />
-          </label>
-          <label>
-            To{' '}
-            <input type="date" aria-label="To date" value={to} min={from || undefined} onChange={(e) => setTo(e.target.value)} />
-          </label>
-          {(from || to) && (
-            <button
-              type="button"
-              className="small"
-              onClick={() => {
-                setFrom('');
-                setTo('');
-              }}
-            >
-              Any date
-            </button>
-          )}
+          {/* From and To stay together when the filters wrap (a narrow window). */}
+          <div className="search-dates" role="group" aria-label="Sent between">
+            <label>
+              From{' '}
+              <input type="date" aria-label="From date" value={from} max={to || undefined} onChange={(e) => setFrom(e.target.value)} />
+            </label>
+            <label>
+              To{' '}
+              <input type="date" aria-label="To date" value={to} min={from || undefined} onChange={(e) => setTo(e.target.value)} />
+            </label>
+            {(from || to) && (
+              <button
+                type="button"
+                className="small"
+                onClick={() => {
+                  setFrom('');
+                  setTo('');
+                }}
+              >
+                Any date
+              </button>
+            )}
+          </div>
         </div>
         {(error || openError || rangeError) && (
           <p className="error" role="alert">
