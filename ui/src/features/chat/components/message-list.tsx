@@ -95,6 +95,32 @@ export function MessageList(props: Props) {
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [flashSeq, flashIndex >= 0]);
 
+  // My own new message (just sent) brings me to it wherever I had scrolled: it is what I am
+  // looking for, not news to announce with a pill.
+  const ownKey = useRef<string | undefined>(undefined);
+  useLayoutEffect(() => {
+    const last = rows.at(-1);
+    const key = last?.kind === 'pending' ? last.key : undefined;
+    if (key && key !== ownKey.current && !hasMoreAfter) {
+      pinned.current = true;
+      anchor.current = null;
+      setShowPill(false);
+    }
+    ownKey.current = key;
+  }, [rows, hasMoreAfter]);
+
+  // The view shrinks when the composer grows (a long draft, a reply bar, a file chip): pinned
+  // to the bottom, the newest message must stay in view rather than slide under the composer.
+  useEffect(() => {
+    const el = scrollRef.current;
+    if (!el || typeof ResizeObserver === 'undefined') return;
+    const observer = new ResizeObserver(() => {
+      if (pinned.current) el.scrollTop = el.scrollHeight;
+    });
+    observer.observe(el);
+    return () => observer.disconnect();
+  }, []);
+
   // Keep the first message in place when older pages are prepended; stick to the bottom when pinned.
   useLayoutEffect(() => {
     const el = scrollRef.current;
