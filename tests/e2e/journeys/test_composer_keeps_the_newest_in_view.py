@@ -43,8 +43,8 @@ def newest_stays_in_view(page: Any, tmp_path: Path, shot: Any) -> None:
     for i in range(7):
         box.type(f"draft line {i}")
         box.press("Shift+Enter")
-    expect(mine).to_be_in_viewport(ratio=0.9)
     shot("tall draft")
+    expect(mine).to_be_in_viewport(ratio=0.9)
 
     # A file waiting in the composer: same.
     pick_file(page, tiny_png(tmp_path / "chart.png"))

@@ -66,14 +66,13 @@ class HeldChunks:
         raise AssertionError("the upload sent no chunk")
 
     def release(self) -> None:
-        self.page.unroute(UPLOAD_CHUNKS)
         for route in self.held:
             route.continue_()
         self.held.clear()
+        self.page.unroute(UPLOAD_CHUNKS)
 
     def fail(self) -> None:
         """The host refuses the held chunks (a final error, not a lost connection)."""
-        self.page.unroute(UPLOAD_CHUNKS)
         for route in self.held:
             with contextlib.suppress(PlaywrightError):
                 route.fulfill(
@@ -81,3 +80,4 @@ class HeldChunks:
                     json={"error": {"code": "internal", "message": "The host could not store it."}},
                 )
         self.held.clear()
+        self.page.unroute(UPLOAD_CHUNKS)

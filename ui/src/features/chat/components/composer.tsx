@@ -80,8 +80,14 @@ export function Composer({ roomId, roomName }: { roomId: number; roomName: strin
   useEffect(() => {
     const el = ref.current;
     if (!el) return;
+    // Measuring needs the textarea at 'auto' for a moment; the form keeps its height meanwhile,
+    // or the message list above would grow for that layout and the browser would clamp its
+    // scroll position, leaving the newest message under the composer once it grows back.
+    const form = el.form;
+    if (form) form.style.minHeight = `${form.offsetHeight}px`;
     el.style.height = 'auto';
     el.style.height = `${Math.min(el.scrollHeight, 200)}px`;
+    if (form) form.style.minHeight = '';
   }, [draft]);
 
   const suggestions = useMemo(

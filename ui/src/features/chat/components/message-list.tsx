@@ -98,6 +98,8 @@ export function MessageList(props: Props) {
   // My own new message (just sent) brings me to it wherever I had scrolled: it is what I am
   // looking for, not news to announce with a pill.
   const ownKey = useRef<string | undefined>(undefined);
+  const hasMoreAfterRef = useRef(hasMoreAfter);
+  hasMoreAfterRef.current = hasMoreAfter;
   useLayoutEffect(() => {
     const last = rows.at(-1);
     const key = last?.kind === 'pending' ? last.key : undefined;
@@ -114,8 +116,16 @@ export function MessageList(props: Props) {
   useEffect(() => {
     const el = scrollRef.current;
     if (!el || typeof ResizeObserver === 'undefined') return;
+    // Judged by where the view was before it shrank (its old height), not by `pinned` alone: a
+    // scroll event in between (re-measured rows) may have cleared it by a few pixels.
+    let height = el.clientHeight;
     const observer = new ResizeObserver(() => {
-      if (pinned.current) el.scrollTop = el.scrollHeight;
+      const gapBefore = el.scrollHeight - el.scrollTop - height;
+      height = el.clientHeight;
+      if (pinned.current || gapBefore < PIN_SLACK_PX) {
+        pinned.current = !hasMoreAfterRef.current;
+        el.scrollTop = el.scrollHeight;
+      }
     });
     observer.observe(el);
     return () => observer.disconnect();
