@@ -85,9 +85,7 @@ def test_composer_keeps_the_newest_in_view(
     audit(page)
 
 
-def test_composer_keeps_the_newest_in_view_at_768(
-    host: Any, contexts: Any, tmp_path: Path
-) -> None:
+def test_composer_keeps_the_newest_in_view_at_768(host: Any, contexts: Any, tmp_path: Path) -> None:
     """The same at 768 px (a tablet, a half-screen window), where "✓ Sent" overlapped the text."""
     seed(host.url)
     folder = ARTIFACTS / "journeys" / "composer_keeps_the_newest_in_view" / "768-light"

@@ -62,8 +62,7 @@ def test_offline_message_says_sending(
     # Delivered once, as the host (and so everyone) holds it.
     check = Peer(host_process.url, {"name": "Dee", "code": E2E_CODE})
     texts = [
-        m["text"]
-        for m in check.call("fetch_messages", {"room_id": room, "limit": 50})["messages"]
+        m["text"] for m in check.call("fetch_messages", {"room_id": room, "limit": 50})["messages"]
     ]
     check.close()
     assert texts.count("are we still on?") == 1
