@@ -99,7 +99,9 @@ export function MessageList(props: Props) {
   // looking for, not news to announce with a pill.
   const ownKey = useRef<string | undefined>(undefined);
   const hasMoreAfterRef = useRef(hasMoreAfter);
-  hasMoreAfterRef.current = hasMoreAfter;
+  useLayoutEffect(() => {
+    hasMoreAfterRef.current = hasMoreAfter;
+  }, [hasMoreAfter]);
   useLayoutEffect(() => {
     const last = rows.at(-1);
     const key = last?.kind === 'pending' ? last.key : undefined;
@@ -116,8 +118,9 @@ export function MessageList(props: Props) {
   useEffect(() => {
     const el = scrollRef.current;
     if (!el || typeof ResizeObserver === 'undefined') return;
-    // Judged by where the view was before it shrank (its old height), not by `pinned` alone: a
-    // scroll event in between (re-measured rows) may have cleared it by a few pixels.
+    // Judged by where the view was before it shrank (its old height) as well as by `pinned`: a
+    // scroll event in between (the browser clamping the position during a layout) may have
+    // cleared `pinned` though the person never scrolled away.
     let height = el.clientHeight;
     const observer = new ResizeObserver(() => {
       const gapBefore = el.scrollHeight - el.scrollTop - height;
