@@ -1,6 +1,6 @@
 /**
  * Peer text → safe HTML. markdown-it with raw HTML off escapes every tag a peer types; links are
- * kept only for http(s) and open in a new tab without an opener or referrer. Images are off (no
+ * kept only for http(s) (typed, or `www.` autolinked) and open in a new tab without an opener or referrer. Images are off (no
  * remote loads from a peer's message). This is the only producer of HTML from peer text.
  */
 import MarkdownIt from 'markdown-it';
@@ -8,7 +8,14 @@ import MarkdownIt from 'markdown-it';
 const md = new MarkdownIt('zero', { html: false, linkify: true, breaks: true, typographer: false });
 md.enable(['paragraph', 'code', 'fence', 'blockquote', 'list']);
 md.enable(['newline', 'escape', 'backticks', 'emphasis', 'link', 'autolink', 'linkify', 'strikethrough']);
-md.linkify.set({ fuzzyEmail: false, fuzzyLink: false });
+md.linkify.set({ fuzzyEmail: false, fuzzyLink: true });
+// Of the links without a scheme only `www.…` ones: a bare `notes.md` or `report.zip` is a file
+// name far more often than a site (.md and .zip are top-level domains).
+const matchLinks = md.linkify.match.bind(md.linkify);
+md.linkify.match = (text: string) => {
+  const links = matchLinks(text);
+  return links && links.filter((l) => l.schema !== '' || /^www\./i.test(l.raw));
+};
 
 const SAFE_URL = /^https?:\/\//i;
 

@@ -18,8 +18,13 @@ export type OutboxEntry = {
   reply_to?: WireQuote;
   /** Completed uploads to attach (sent as their ids). */
   attachments?: WireFile[];
+  /**
+   * Uploads (features/files keys) still running for this message: it is held until they finish,
+   * so caption and files reach the host as one message and nobody sees a caption without its file.
+   */
+  waiting?: string[];
 };
-export type SendExtras = Pick<OutboxEntry, 'reply_to' | 'attachments'>;
+export type SendExtras = Pick<OutboxEntry, 'reply_to' | 'attachments' | 'waiting'>;
 
 type OutboxState = {
   scope: string | null;
@@ -28,6 +33,8 @@ type OutboxState = {
   enqueue: (roomId: number, text: string, extras?: SendExtras, now?: Date) => OutboxEntry;
   mark: (clientId: string, state: OutboxEntry['state'], error?: string) => void;
   remove: (clientId: string) => void;
+  /** An upload the message waited for finished: it joins the attachments. */
+  uploaded: (clientId: string, key: string, file: WireFile) => OutboxEntry | undefined;
 };
 
 function newClientId(): string {
@@ -50,7 +57,14 @@ export const useOutbox = create<OutboxState>((set, get) => {
     entries: [],
     load: (scope) => {
       if (get().scope === scope) return;
-      set({ scope, entries: loadJson<OutboxEntry[]>(`outbox:${scope}`, []) });
+      // A message still waiting for an upload when the page went away lost that upload (the
+      // File lived in the old page): it shows as failed rather than sending a caption alone.
+      const entries = loadJson<OutboxEntry[]>(`outbox:${scope}`, []).map((e) =>
+        e.waiting?.length
+          ? { ...e, waiting: undefined, state: 'failed' as const, error: 'its file did not finish uploading; attach it again' }
+          : e,
+      );
+      set({ scope, entries });
     },
     enqueue: (roomId, text, extras = {}, now = new Date()) => {
       const entry: OutboxEntry = {
@@ -61,6 +75,7 @@ export const useOutbox = create<OutboxState>((set, get) => {
         state: 'sending',
         ...(extras.reply_to ? { reply_to: extras.reply_to } : {}),
         ...(extras.attachments?.length ? { attachments: extras.attachments } : {}),
+        ...(extras.waiting?.length ? { waiting: extras.waiting } : {}),
       };
       const entries = [...get().entries, entry];
       save(entries);
@@ -71,6 +86,18 @@ export const useOutbox = create<OutboxState>((set, get) => {
       const entries = get().entries.map((e) => (e.client_id === clientId ? { ...e, state, error } : e));
       save(entries);
       set({ entries });
+    },
+    uploaded: (clientId, key, file) => {
+      let out: OutboxEntry | undefined;
+      const entries = get().entries.map((e) => {
+        if (e.client_id !== clientId) return e;
+        const waiting = (e.waiting ?? []).filter((k) => k !== key);
+        out = { ...e, attachments: [...(e.attachments ?? []), file], waiting: waiting.length ? waiting : undefined };
+        return out;
+      });
+      save(entries);
+      set({ entries });
+      return out;
     },
     remove: (clientId) => {
       if (!get().entries.some((e) => e.client_id === clientId)) return;

@@ -457,6 +457,7 @@ export function sendMessage(roomId: number, text: string, extras: SendExtras = {
 }
 
 async function deliver(entry: OutboxEntry): Promise<void> {
+  if (entry.waiting?.length) return; // its files are still uploading (sent when the last one is in)
   if (inflight.has(entry.client_id)) return;
   inflight.add(entry.client_id);
   try {

@@ -56,3 +56,19 @@ describe('markdownToText', () => {
     expect(markdownToText('> quoted\n\n- one\n- two')).toBe('quoted one two');
   });
 });
+
+describe('www autolinks', () => {
+  it('links www. addresses safely, with http and no opener', () => {
+    const html = renderMarkdown('see www.example.com/a?b=1 today');
+    expect(html).toContain('<a href="http://www.example.com/a?b=1" target="_blank" rel="noopener noreferrer">www.example.com/a?b=1</a>');
+  });
+
+  it('leaves bare file-like names alone', () => {
+    expect(renderMarkdown('open notes.md and report.zip')).not.toContain('<a');
+  });
+
+  it('still links typed http(s) URLs and refuses other schemes', () => {
+    expect(renderMarkdown('https://example.org')).toContain('href="https://example.org"');
+    expect(renderMarkdown('javascript:alert(1)')).not.toContain('<a');
+  });
+});

@@ -148,6 +148,34 @@ describe('welcome and resync', () => {
 });
 
 describe('outbox', () => {
+  it('holds a message until the uploads it waits for are in, then sends caption and files as one', async () => {
+    fakeHost([]);
+    connectAndWelcome();
+    await settle();
+    const entry = sendMessage(1, 'minutes attached', { waiting: ['u1', 'u2'] });
+    await flushOutbox();
+    await settle();
+    expect(fake.sent.filter((s) => s.command === COMMANDS.sendMessage)).toHaveLength(0);
+    const file = (id: number) => ({ id, name: `f${id}`, size: 1, mime: 'text/plain', kind: 'file' as const, sha256: 'x' });
+    expect(useOutbox.getState().uploaded(entry.client_id, 'u1', file(7))?.waiting).toEqual(['u2']);
+    const ready = useOutbox.getState().uploaded(entry.client_id, 'u2', file(8))!;
+    expect(ready.waiting).toBeUndefined();
+    retryMessage(entry.client_id);
+    await settle();
+    const sent = fake.sent.filter((s) => s.command === COMMANDS.sendMessage);
+    expect(sent.map((s) => [s.payload.text, s.payload.attachments])).toEqual([['minutes attached', [7, 8]]]);
+    expect(useOutbox.getState().entries).toEqual([]);
+  });
+
+  it('a message that waited for an upload when the page went away shows failed, not sent bare', () => {
+    localStorage.setItem(
+      'parley:outbox:h9:1',
+      JSON.stringify([{ client_id: 'c1', room_id: 1, text: 'cap', created_at: '2026-01-01T00:00:00Z', state: 'sending', waiting: ['u1'] }]),
+    );
+    useOutbox.getState().load('h9:1');
+    expect(useOutbox.getState().entries[0]).toMatchObject({ state: 'failed', waiting: undefined });
+  });
+
   it('keeps a message written offline, persists it, and sends it once after welcome', async () => {
     const host = fakeHost([]);
     connectAndWelcome();

@@ -5,13 +5,28 @@
  */
 import { type FormEvent, type KeyboardEvent, useEffect, useId, useLayoutEffect, useMemo, useRef, useState } from 'react';
 
+import { lengthHint } from '@/features/chat/lib/length-hint';
+import {
+  expandShortcodes,
+  insertShortcode,
+  loadedShortcodes,
+  loadShortcodes,
+  matchShortcodes,
+  type Shortcode,
+  type ShortcodeQuery,
+  shortcodeQuery,
+} from '@/features/chat/lib/shortcodes';
 import { AttachButton, UploadTray } from '@/features/files/components/attach-controls';
+import { PendingFiles } from '@/features/files/components/pending-files';
+import { runningIn, useUploads } from '@/features/files/stores/uploads-store';
 import { MentionPopup, mentionOptionId } from '@/features/mentions/components/mention-popup';
 import { insertMention, type MentionQuery, mentionQuery, suggestUsers } from '@/features/mentions/lib/mentions';
 import { MAX_TEXT_CHARS, textLength, type WireUser } from '@/lib/protocol';
 import { useChat } from '@/stores/chat-store';
 import { useCompose } from '@/stores/compose-store';
 import { jumpToPresent, notifyTyping, sendMessage } from '@/stores/sync';
+
+import { ShortcodePopup, shortcodeOptionId } from './shortcode-popup';
 
 const NO_FILES: never[] = [];
 
@@ -35,16 +50,20 @@ export function Composer({ roomId, roomName }: { roomId: number; roomName: strin
   const me = useChat((s) => s.me);
   const replyTo = useCompose((s) => s.replyTo[roomId]);
   const files = useCompose((s) => s.attachments[roomId] ?? NO_FILES);
+  const uploading = useUploads((s) => runningIn(s.items, roomId).length);
   const focusSeq = useCompose((s) => s.focusSeq);
   const ref = useRef<HTMLTextAreaElement>(null);
   const [error, setError] = useState<string | null>(null);
   const [mention, setMention] = useState<MentionQuery | null>(null);
   const [selected, setSelected] = useState(0);
+  const [emojiQ, setEmojiQ] = useState<ShortcodeQuery | null>(null);
+  const [emojiTable, setEmojiTable] = useState<Shortcode[]>(loadedShortcodes);
   const listId = useId();
 
   useEffect(() => {
     setError(null);
     setMention(null);
+    setEmojiQ(null);
     ref.current?.focus();
   }, [roomId]);
 
@@ -52,19 +71,35 @@ export function Composer({ roomId, roomName }: { roomId: number; roomName: strin
     if (focusSeq) ref.current?.focus();
   }, [focusSeq]);
 
+  // An error is about the text as it was sent: editing it (or clearing it) retires the error.
+  useEffect(() => {
+    setError(null);
+  }, [draft]);
+
   // Grow with the text up to a few lines.
   useEffect(() => {
     const el = ref.current;
     if (!el) return;
+    // Measuring needs the textarea at 'auto' for a moment; the form keeps its height meanwhile,
+    // or the message list above would grow for that layout and the browser would clamp its
+    // scroll position, leaving the newest message under the composer once it grows back.
+    const form = el.form;
+    if (form) form.style.minHeight = `${form.offsetHeight}px`;
     el.style.height = 'auto';
     el.style.height = `${Math.min(el.scrollHeight, 200)}px`;
+    if (form) form.style.minHeight = '';
   }, [draft]);
 
   const suggestions = useMemo(
     () => (mention ? suggestUsers(mention.query, Object.values(users), { me, members }) : []),
     [mention, users, me, members],
   );
+  const emojiOptions = useMemo(
+    () => (emojiQ && !mention ? matchShortcodes(emojiTable, emojiQ.query) : []),
+    [emojiQ, mention, emojiTable],
+  );
   const popupOpen = suggestions.length > 0;
+  const emojiOpen = !popupOpen && emojiOptions.length > 0;
 
   const pendingCaret = useRef<number | null>(null);
   useLayoutEffect(() => {
@@ -79,7 +114,20 @@ export function Composer({ roomId, roomName }: { roomId: number; roomName: strin
   const updateMention = (text: string, caret: number | null) => {
     const q = caret === null ? null : mentionQuery(text, caret);
     setMention(q);
-    if (q?.query !== mention?.query) setSelected(0);
+    const e = caret === null || q ? null : shortcodeQuery(text, caret);
+    setEmojiQ(e);
+    if (q?.query !== mention?.query || e?.query !== emojiQ?.query) setSelected(0);
+    if (e && emojiTable.length === 0) void loadShortcodes().then(setEmojiTable);
+  };
+
+  const pickEmoji = (option: Shortcode) => {
+    const el = ref.current;
+    if (!el || !emojiQ) return;
+    const caret = el.selectionStart ?? draft.length;
+    const next = insertShortcode(draft, emojiQ, caret, option.emoji);
+    pendingCaret.current = next.caret;
+    setDraft(roomId, next.text);
+    setEmojiQ(null);
   };
 
   const pickMention = (user: WireUser) => {
@@ -97,7 +145,14 @@ export function Composer({ roomId, roomName }: { roomId: number; roomName: strin
   const submit = (e?: FormEvent) => {
     e?.preventDefault();
     const text = draft.replace(/\s+$/, '');
-    if (!text.trim() && files.length === 0) return;
+    const uploads = useUploads.getState();
+    const waiting = runningIn(uploads.items, roomId);
+    if (!text.trim() && files.length === 0 && waiting.length === 0) return;
+    const failed = uploads.items.find((it) => it.roomId === roomId && !it.clientId && it.phase === 'failed');
+    if (failed) {
+      setError(`${failed.name} did not upload: Retry or Remove it, then send.`);
+      return;
+    }
     const length = textLength(text);
     if (length > MAX_TEXT_CHARS) {
       setError(`Messages can be at most ${MAX_TEXT_CHARS.toLocaleString()} characters (this one has ${length.toLocaleString()}).`);
@@ -105,13 +160,17 @@ export function Composer({ roomId, roomName }: { roomId: number; roomName: strin
     }
     setError(null);
     setMention(null);
+    setEmojiQ(null);
     // Writing from a page of the past: the message belongs at the present.
     if (useChat.getState().hasMoreAfter[roomId]) void jumpToPresent(roomId);
     const extras = useCompose.getState().take(roomId);
-    sendMessage(roomId, text, {
+    // Files still uploading go with this message: it waits for them and is posted whole.
+    const entry = sendMessage(roomId, expandShortcodes(text, emojiTable), {
       ...(extras.replyTo ? { reply_to: extras.replyTo } : {}),
       ...(extras.attachments.length ? { attachments: extras.attachments } : {}),
+      ...(waiting.length ? { waiting } : {}),
     });
+    if (waiting.length) uploads.claim(roomId, entry.client_id);
     setDraft(roomId, '');
   };
 
@@ -135,6 +194,24 @@ export function Composer({ roomId, roomName }: { roomId: number; roomName: strin
         return;
       }
     }
+    if (emojiOpen) {
+      if (e.key === 'ArrowDown' || e.key === 'ArrowUp') {
+        e.preventDefault();
+        const step = e.key === 'ArrowDown' ? 1 : -1;
+        setSelected((i) => (i + step + emojiOptions.length) % emojiOptions.length);
+        return;
+      }
+      if (e.key === 'Enter' || e.key === 'Tab') {
+        e.preventDefault();
+        pickEmoji(emojiOptions[Math.min(selected, emojiOptions.length - 1)]!);
+        return;
+      }
+      if (e.key === 'Escape') {
+        e.preventDefault();
+        setEmojiQ(null);
+        return;
+      }
+    }
     if (e.key === 'Escape' && replyTo) {
       e.preventDefault();
       useCompose.getState().cancelReply(roomId);
@@ -154,6 +231,7 @@ export function Composer({ roomId, roomName }: { roomId: number; roomName: strin
     }
   };
 
+  const hint = lengthHint(textLength(draft), MAX_TEXT_CHARS);
   const placeholder = isDm ? `Message ${roomName}` : `Message #${roomName}`;
   return (
     <form className="composer" onSubmit={submit}>
@@ -172,28 +250,15 @@ export function Composer({ roomId, roomName }: { roomId: number; roomName: strin
           </button>
         </div>
       )}
-      {files.length > 0 && (
-        <ul className="pending-files" aria-label="Files to send">
-          {files.map((f) => (
-            <li key={f.id}>
-              <span className="file-name">{f.name}</span>
-              <button
-                type="button"
-                className="icon-button"
-                aria-label={`Remove ${f.name}`}
-                onClick={() => useCompose.getState().removeAttachment(roomId, f.id)}
-              >
-                ×
-              </button>
-            </li>
-          ))}
-        </ul>
-      )}
+      <PendingFiles roomId={roomId} files={files} />
       <UploadTray roomId={roomId} />
       <div className="composer-row">
         <AttachButton roomId={roomId} />
         {popupOpen && (
           <MentionPopup id={listId} users={suggestions} selected={selected} onPick={pickMention} onHover={setSelected} />
+        )}
+        {emojiOpen && (
+          <ShortcodePopup id={listId} options={emojiOptions} selected={selected} onPick={pickEmoji} onHover={setSelected} />
         )}
         <textarea
           ref={ref}
@@ -201,22 +266,32 @@ export function Composer({ roomId, roomName }: { roomId: number; roomName: strin
           placeholder={placeholder}
           rows={1}
           value={draft}
-          aria-controls={popupOpen ? listId : undefined}
-          aria-autocomplete={popupOpen ? 'list' : undefined}
-          aria-activedescendant={popupOpen ? mentionOptionId(listId, selected) : undefined}
+          aria-controls={popupOpen || emojiOpen ? listId : undefined}
+          aria-autocomplete={popupOpen || emojiOpen ? 'list' : undefined}
+          aria-activedescendant={
+            popupOpen ? mentionOptionId(listId, selected) : emojiOpen ? shortcodeOptionId(listId, selected) : undefined
+          }
           onChange={(e) => {
             setDraft(roomId, e.target.value);
             updateMention(e.target.value, e.target.selectionStart);
             if (e.target.value) notifyTyping(roomId);
           }}
           onSelect={(e) => updateMention(e.currentTarget.value, e.currentTarget.selectionStart)}
-          onBlur={() => setMention(null)}
+          onBlur={() => {
+            setMention(null);
+            setEmojiQ(null);
+          }}
           onKeyDown={onKeyDown}
         />
-        <button type="submit" className="primary" disabled={!draft.trim() && files.length === 0}>
+        <button type="submit" className="primary" disabled={!draft.trim() && files.length === 0 && uploading === 0}>
           Send
         </button>
       </div>
+      {hint && (
+        <p className={hint.over ? 'char-count over' : 'char-count'} aria-live="polite">
+          {hint.text}
+        </p>
+      )}
       {error && (
         <p className="error composer-error" role="alert">
           {error}

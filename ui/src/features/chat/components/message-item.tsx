@@ -1,6 +1,7 @@
 import { memo, useCallback, useState } from 'react';
 
 import { AttachmentList } from '@/features/files/components/attachment-list';
+import { SendingUploads } from '@/features/files/components/upload-tray';
 import type { MentionName } from '@/features/mentions/lib/mentions';
 import { ReactionChips } from '@/features/reactions/components/reaction-chips';
 import { timeLabel } from '@/lib/format';
@@ -105,11 +106,6 @@ export const MessageItem = memo(function MessageItem({ message, own, grouped }: 
           {error}
         </p>
       )}
-      {own && !editing && (
-        <span className="msg-status sent" title="Sent">
-          ✓ Sent
-        </span>
-      )}
       {!message.deleted && !editing && (
         <MessageActions
           canEdit={own}
@@ -133,9 +129,13 @@ export const PendingItem = memo(function PendingItem({ entry, name }: { entry: O
         <span className="author">{name} (you)</span>
         <time dateTime={entry.created_at}>{timeLabel(entry.created_at)}</time>
       </header>
-      <MessageBody text={entry.text} />
+      {entry.text && <MessageBody text={entry.text} />}
+      {entry.attachments?.length ? <AttachmentList files={entry.attachments} /> : null}
+      <SendingUploads clientId={entry.client_id} />
       {entry.state === 'sending' ? (
-        <span className="msg-status">Sending…</span>
+        <span className="msg-status" role="status">
+          {entry.waiting?.length ? 'Sending when the upload finishes…' : 'Sending…'}
+        </span>
       ) : (
         <span className="msg-status failed-status" role="alert">
           Not sent{entry.error ? `: ${entry.error}` : ''}{' '}

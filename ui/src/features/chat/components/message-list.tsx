@@ -95,6 +95,45 @@ export function MessageList(props: Props) {
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [flashSeq, flashIndex >= 0]);
 
+  // My own new message (just sent) brings me to it wherever I had scrolled: it is what I am
+  // looking for, not news to announce with a pill.
+  const ownKey = useRef<string | undefined>(undefined);
+  const hasMoreAfterRef = useRef(hasMoreAfter);
+  useLayoutEffect(() => {
+    hasMoreAfterRef.current = hasMoreAfter;
+  }, [hasMoreAfter]);
+  useLayoutEffect(() => {
+    const last = rows.at(-1);
+    const key = last?.kind === 'pending' ? last.key : undefined;
+    if (key && key !== ownKey.current && !hasMoreAfter) {
+      pinned.current = true;
+      anchor.current = null;
+      setShowPill(false);
+    }
+    ownKey.current = key;
+  }, [rows, hasMoreAfter]);
+
+  // The view shrinks when the composer grows (a long draft, a reply bar, a file chip): pinned
+  // to the bottom, the newest message must stay in view rather than slide under the composer.
+  useEffect(() => {
+    const el = scrollRef.current;
+    if (!el || typeof ResizeObserver === 'undefined') return;
+    // Judged by where the view was before it shrank (its old height) as well as by `pinned`: a
+    // scroll event in between (the browser clamping the position during a layout) may have
+    // cleared `pinned` though the person never scrolled away.
+    let height = el.clientHeight;
+    const observer = new ResizeObserver(() => {
+      const gapBefore = el.scrollHeight - el.scrollTop - height;
+      height = el.clientHeight;
+      if (pinned.current || gapBefore < PIN_SLACK_PX) {
+        pinned.current = !hasMoreAfterRef.current;
+        el.scrollTop = el.scrollHeight;
+      }
+    });
+    observer.observe(el);
+    return () => observer.disconnect();
+  }, []);
+
   // Keep the first message in place when older pages are prepended; stick to the bottom when pinned.
   useLayoutEffect(() => {
     const el = scrollRef.current;

@@ -24,6 +24,7 @@ function UploadRow({ item }: { item: UploadItem }) {
   const dismiss = useUploads((s) => s.dismiss);
   return (
     <li className={`upload-row upload-${item.phase}`} aria-label={`Upload of ${item.name}`}>
+      {item.thumb && <img className="pending-thumb" src={item.thumb} alt="" />}
       <span className="file-name" title={item.name}>
         {item.name}
       </span>
@@ -89,6 +90,31 @@ function PendingRow({ p }: { p: PendingUpload }) {
   );
 }
 
+/** The uploads a sent message waits for, with their progress (shown in the message as it sends). */
+export function SendingUploads({ clientId }: { clientId: string }) {
+  const items = useUploads((s) => s.items);
+  const mine = items.filter((it) => it.clientId === clientId);
+  if (mine.length === 0) return null;
+  return (
+    <ul className="upload-list sending-uploads" aria-label="Files uploading">
+      {mine.map((it) => (
+        <li key={it.key} className="upload-row" aria-label={`Upload of ${it.name}`}>
+          {it.thumb && <img className="pending-thumb" src={it.thumb} alt="" />}
+          <span className="file-name" title={it.name}>
+            {it.name}
+          </span>
+          <ProgressLine
+            label={`Uploading ${it.name}`}
+            done={it.done}
+            total={it.size}
+            text={it.phase === 'failed' ? PHASE_TEXT.failed : PHASE_TEXT[it.phase]}
+          />
+        </li>
+      ))}
+    </ul>
+  );
+}
+
 export function UploadTray({ roomId }: { roomId: number }) {
   const items = useUploads((s) => s.items);
   const pending = useUploads((s) => s.pending);
@@ -101,7 +127,7 @@ export function UploadTray({ roomId }: { roomId: number }) {
     loadPending();
   }, [loadPending, scope]);
 
-  const mine = items.filter((it) => it.roomId === roomId);
+  const mine = items.filter((it) => it.roomId === roomId && !it.clientId);
   const stale = pending.filter((p) => p.room_id === roomId);
   if (mine.length === 0 && stale.length === 0 && !notice) return null;
   return (

@@ -23,7 +23,9 @@ import {
 import { sha256OfBlob } from '@/lib/sha256';
 import { useChat } from '@/stores/chat-store';
 import { useCompose } from '@/stores/compose-store';
+import { useOutbox } from '@/stores/outbox-store';
 import { useSession } from '@/stores/session-store';
+import { retryMessage } from '@/stores/sync';
 
 export type UploadItem = {
   key: string;
@@ -34,6 +36,10 @@ export type UploadItem = {
   /** Bytes hashed (phase `hashing`) or held by the host (the others). */
   done: number;
   error?: string;
+  /** The sent message (outbox client_id) this upload belongs to; unset while in the composer. */
+  clientId?: string;
+  /** An object URL of the picked image, for its thumbnail before sending. */
+  thumb?: string;
 };
 
 type UploadsState = {
@@ -48,6 +54,11 @@ type UploadsState = {
   cancel: (key: string) => void;
   retry: (key: string) => void;
   dismiss: (key: string) => void;
+  /**
+   * A send while this room's uploads are running: they now belong to that message (it waits for
+   * them in the outbox). Returns their keys.
+   */
+  claim: (roomId: number, clientId: string) => string[];
   clearNotice: (roomId: number) => void;
   /** Read the remembered unfinished uploads of the current identity. */
   loadPending: () => void;
@@ -60,6 +71,18 @@ type UploadsState = {
 const files = new Map<string, File>();
 const running = new Map<string, { abort: AbortController; uploadId?: string; sha256?: string }>();
 let counter = 0;
+// Thumbnails of finished uploads by file id (the composer's chip shows them before sending).
+const thumbs = new Map<number, string>();
+
+/** The thumbnail (object URL) of a file this page uploaded, if it is an image. */
+export function thumbnailOf(fileId: number): string | undefined {
+  return thumbs.get(fileId);
+}
+
+function imageThumb(file: File): string | undefined {
+  if (!file.type.startsWith('image/') || typeof URL.createObjectURL !== 'function') return undefined;
+  return URL.createObjectURL(file);
+}
 
 const scope = () => useChat.getState().scope;
 const token = () => useSession.getState().token;
@@ -67,7 +90,9 @@ const token = () => useSession.getState().token;
 export const useUploads = create<UploadsState>((set, get) => {
   const patch = (key: string, change: Partial<UploadItem>) =>
     set({ items: get().items.map((it) => (it.key === key ? { ...it, ...change } : it)) });
-  const drop = (key: string) => {
+  const drop = (key: string, keepThumb = false) => {
+    const thumb = get().items.find((it) => it.key === key)?.thumb;
+    if (thumb && !keepThumb) URL.revokeObjectURL(thumb);
     files.delete(key);
     running.delete(key);
     set({ items: get().items.filter((it) => it.key !== key) });
@@ -101,7 +126,15 @@ export const useUploads = create<UploadsState>((set, get) => {
         },
         onProgress: (p) => patch(key, { phase: p.phase, done: p.done }),
       });
-      drop(key);
+      const now = get().items.find((it) => it.key === key);
+      if (now?.thumb) thumbs.set(done.id, now.thumb);
+      drop(key, true);
+      if (now?.clientId) {
+        // Sent already: the message waits in the outbox; the last upload in lets it go.
+        const entry = useOutbox.getState().uploaded(now.clientId, key, done);
+        if (entry && !entry.waiting?.length) retryMessage(entry.client_id);
+        return;
+      }
       const held = useCompose.getState().attachments[item.roomId] ?? [];
       if (held.length >= MAX_ATTACHMENTS) {
         notice(item.roomId, `A message carries at most ${MAX_ATTACHMENTS} files: send these first, then attach ${item.name} again.`);
@@ -111,8 +144,25 @@ export const useUploads = create<UploadsState>((set, get) => {
     } catch (err) {
       if (isAbort(err)) return; // cancelled: cancel() already tidied up
       running.delete(key);
-      patch(key, { phase: 'failed', error: uploadErrorText(err) });
+      const clientId = get().items.find((it) => it.key === key)?.clientId;
+      patch(key, { phase: 'failed', error: uploadErrorText(err), clientId: undefined });
+      if (clientId) giveBack(clientId);
     }
+  };
+
+  // An upload of a sent message failed: the message was never posted (it waited for its files),
+  // so caption, reply and files go back to the composer, where the failed upload offers Retry.
+  const giveBack = (clientId: string) => {
+    const entry = useOutbox.getState().entries.find((e) => e.client_id === clientId);
+    if (!entry) return;
+    useOutbox.getState().remove(clientId);
+    for (const it of get().items) if (it.clientId === clientId) patch(it.key, { clientId: undefined });
+    const chat = useChat.getState();
+    const draft = chat.drafts[entry.room_id] ?? '';
+    chat.setDraft(entry.room_id, draft.trim() ? `${entry.text}\n${draft}` : entry.text);
+    const compose = useCompose.getState();
+    if (entry.reply_to && !compose.replyTo[entry.room_id]) compose.startReply(entry.room_id, entry.reply_to);
+    for (const f of entry.attachments ?? []) compose.addAttachment(entry.room_id, f);
   };
 
   return {
@@ -126,7 +176,7 @@ export const useUploads = create<UploadsState>((set, get) => {
       const limit = await uploadLimit();
       const refused: string[] = [];
       // One message carries at most MAX_ATTACHMENTS files: count those ready and those on the way.
-      const uploading = get().items.filter((it) => it.roomId === roomId).length;
+      const uploading = get().items.filter((it) => it.roomId === roomId && !it.clientId).length;
       const ready = (useCompose.getState().attachments[roomId] ?? []).length;
       const free = Math.max(0, MAX_ATTACHMENTS - uploading - ready);
       let accepted = picked;
@@ -143,7 +193,16 @@ export const useUploads = create<UploadsState>((set, get) => {
         }
         const key = `u${++counter}`;
         files.set(key, file);
-        added.push({ key, roomId, name: file.name || 'pasted file', size: file.size, phase: 'hashing', done: 0 });
+        const thumb = imageThumb(file);
+        added.push({
+          key,
+          roomId,
+          name: file.name || 'pasted file',
+          size: file.size,
+          phase: 'hashing',
+          done: 0,
+          ...(thumb ? { thumb } : {}),
+        });
       }
       if (refused.length) notice(roomId, refused.join(' '));
       set({ items: [...get().items, ...added] });
@@ -164,6 +223,12 @@ export const useUploads = create<UploadsState>((set, get) => {
     },
 
     dismiss: (key) => drop(key),
+
+    claim: (roomId, clientId) => {
+      const keys = runningIn(get().items, roomId);
+      if (keys.length) set({ items: get().items.map((it) => (keys.includes(it.key) ? { ...it, clientId } : it)) });
+      return keys;
+    },
 
     clearNotice: (roomId) => {
       if (!(roomId in get().notices)) return;
@@ -232,6 +297,11 @@ export const useUploads = create<UploadsState>((set, get) => {
     },
   };
 });
+
+/** The composer's running (not failed, not yet sent) uploads in a room, by key. */
+export function runningIn(items: UploadItem[], roomId: number): string[] {
+  return items.filter((it) => it.roomId === roomId && !it.clientId && it.phase !== 'failed').map((it) => it.key);
+}
 
 /** For unit tests. */
 export function _resetUploadsForTests(): void {
