@@ -31,9 +31,9 @@ export const QuoteLine = memo(function QuoteLine({ quote, roomId }: { quote: Wir
       <span className="quote-mark" aria-hidden="true">
         ↱
       </span>
-      <span className="sr-only">Reply to </span>
+      <span className="sr-only">Reply to</span>{' '}
       <span className="quote-author">{quote.author.name}</span>
-      <span className="sr-only">: </span>
+      <span className="sr-only">:</span>{' '}
       <span className="quote-snippet">{snippet || '(attachment)'}</span>
     </button>
   );
