@@ -28,7 +28,11 @@ def say(page: Any, text: str) -> None:
 def open_picker(page: Any, text: str, view: View) -> Any:
     row = message(page, text)
     row.hover()
-    press(row.get_by_role("toolbar", name="Message actions").get_by_role("button", name="Add reaction"))
+    press(
+        row.get_by_role("toolbar", name="Message actions").get_by_role(
+            "button", name="Add reaction"
+        )
+    )
     picker = page.get_by_role("dialog", name="Emoji picker")
     expect(picker).to_be_visible()
     # Entirely on screen: nothing below the fold, nothing clipped at the right edge.

@@ -39,7 +39,9 @@ def test_reply_edit_react_delete_by_mouse(host: Any, people: Any, journey: Journ
     ada.keyboard.press("Enter")
     mine = message(bo, "friday works")
     expect(mine).to_be_visible()
-    expect(mine.get_by_role("button", name=re.compile("Reply to Bo"))).to_contain_text("ship on friday")
+    expect(mine.get_by_role("button", name=re.compile("Reply to Bo"))).to_contain_text(
+        "ship on friday"
+    )
     journey.shot(ada, "replied")
 
     # Edit: bo sees the new text and "(edited)".
