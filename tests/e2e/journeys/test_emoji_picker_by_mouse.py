@@ -5,12 +5,23 @@ shows as a reaction for the other person."""
 
 from __future__ import annotations
 
+import dataclasses
 import re
+import uuid
 from typing import Any
 
+import pytest
 from playwright.sync_api import expect
 
+from tests.e2e.conftest import E2E_CODE
 from tests.e2e.journeys.conftest import Journey, View, audit, join_as, press
+from tests.peers import Peer
+
+
+@pytest.fixture
+def host_settings(host_settings: Any) -> Any:
+    """The journeys' host with its send rate limit raised, so a third person can seed the room."""
+    return dataclasses.replace(host_settings, send_rate=10_000.0, send_burst=10_000)
 
 
 def message(page: Any, text: str) -> Any:
@@ -48,9 +59,18 @@ def test_emoji_picker_by_mouse(host: Any, people: Any, journey: Journey, view: V
     ada, bo = people(), people()
     join_as(ada, host.url, "Ada")
     join_as(bo, host.url, "Bo")
+    # A busy room (a third person's earlier chatter), so the newest message sits at the bottom of
+    # the window, where the picker used to open off screen.
+    cy = Peer(host.url, {"name": "Cy", "code": E2E_CODE})
+    try:
+        room = cy.room_id()
+        for i in range(1, 31):
+            cy.send(room, f"earlier line {i}", uuid.uuid4().hex)
+    finally:
+        cy.close()
     for text in ("first: who is in for lunch?", "pizza or noodles", "last: leaving at noon"):
         say(bo, text)
-    expect(message(ada, "last: leaving at noon")).to_be_visible()
+    expect(message(ada, "last: leaving at noon")).to_be_in_viewport()
 
     # The lowest message: the picker opens above it, not below the window.
     picker = open_picker(ada, "last: leaving at noon", view)
@@ -64,13 +84,13 @@ def test_emoji_picker_by_mouse(host: Any, people: Any, journey: Journey, view: V
     chips = message(bo, "last: leaving at noon").get_by_role("group", name="Reactions")
     expect(chips.get_by_role("button", name=re.compile("rocket"))).to_be_visible()
 
-    # A message higher up: the picker is not covered by the rows below it.
-    picker = open_picker(ada, "first: who is in for lunch?", view)
+    # A message higher up: the picker opens below it, over the later rows, not under them.
+    picker = open_picker(ada, "earlier line 15", view)
     journey.shot(ada, "emoji picker for a message higher up")
     # It opens on "Recently used" (the rocket); the Smileys tab, then an emoji, all by mouse.
     press(picker.get_by_role("tab", name="Smileys"))
     press(picker.get_by_role("button", name="grinning", exact=True))
     expect(picker).to_have_count(0)
-    chips = message(bo, "first: who is in for lunch?").get_by_role("group", name="Reactions")
+    chips = message(bo, "earlier line 15").get_by_role("group", name="Reactions")
     expect(chips.get_by_role("button", name=re.compile("grinning"))).to_be_visible()
     journey.shot(bo, "reactions seen by the other person")
