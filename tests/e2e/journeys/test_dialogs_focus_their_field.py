@@ -79,3 +79,15 @@ def test_dialogs_focus_their_field(host: Any, people: Any, journey: Journey, vie
     ada.keyboard.press("Escape")
     expect(panel).to_have_count(0)
     expect(search_button).to_be_focused()
+
+    # New direct message: the people filter takes the typing.
+    if view.phone:
+        press(ada.get_by_role("button", name="People"))
+    press(ada.get_by_role("button", name="New group message"))
+    dm = ada.get_by_role("dialog", name="New direct message")
+    expect(dm.get_by_role("searchbox", name="Find people")).to_be_focused()
+    ada.keyboard.type("no one here")
+    expect(dm.get_by_role("searchbox", name="Find people")).to_have_value("no one here")
+    audit(ada)
+    ada.keyboard.press("Escape")
+    expect(dm).to_have_count(0)
