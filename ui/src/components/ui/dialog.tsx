@@ -21,8 +21,11 @@ export function Dialog({ title, onClose, children, wide }: DialogProps) {
   const bodyRef = useRef<HTMLDivElement>(null);
   // Read while rendering, before anything in the dialog (autoFocus included) can take focus.
   const [opener] = useState(() => (typeof document === 'undefined' ? null : document.activeElement));
+  // The listeners below outlive a render; they call the latest onClose through this ref.
   const closeRef = useRef(onClose);
-  closeRef.current = onClose;
+  useLayoutEffect(() => {
+    closeRef.current = onClose;
+  });
 
   useLayoutEffect(() => {
     const start = (bodyRef.current && initialFocus(bodyRef.current)) ?? ref.current;

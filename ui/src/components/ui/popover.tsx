@@ -34,8 +34,11 @@ function scrollParent(el: HTMLElement): HTMLElement | null {
 export function Popover({ anchor, onClose, children, className, style, role = 'dialog', label, prefer }: PopoverProps) {
   const ref = useRef<HTMLDivElement>(null);
   const [place, setPlace] = useState<Placement | null>(null);
+  // The listeners below outlive a render; they call the latest onClose through this ref.
   const closeRef = useRef(onClose);
-  closeRef.current = onClose;
+  useLayoutEffect(() => {
+    closeRef.current = onClose;
+  });
 
   const reposition = useCallback(() => {
     const box = ref.current;
