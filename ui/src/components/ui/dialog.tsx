@@ -1,7 +1,12 @@
-/** A modal dialog: labelled, closes on Esc and backdrop click, focuses its first field. */
-import { type ReactNode, useId, useRef } from 'react';
+/**
+ * A modal dialog on the overlay layer: labelled, aria-modal, focus starts in its first field (not
+ * the × button), Tab and Shift+Tab stay inside, Esc and a backdrop click close it, and focus goes
+ * back to what opened it.
+ */
+import { type KeyboardEvent, type ReactNode, useId, useLayoutEffect, useRef, useState } from 'react';
 
-import { useModal } from './use-modal';
+import { initialFocus, restoreFocus, trapTab } from './focus';
+import { Layer } from './layer';
 
 type DialogProps = {
   title: string;
@@ -13,29 +18,66 @@ type DialogProps = {
 export function Dialog({ title, onClose, children, wide }: DialogProps) {
   const titleId = useId();
   const ref = useRef<HTMLDivElement>(null);
+  const bodyRef = useRef<HTMLDivElement>(null);
+  // Read while rendering, before anything in the dialog (autoFocus included) can take focus.
+  const [opener] = useState(() => (typeof document === 'undefined' ? null : document.activeElement));
+  // The listeners below outlive a render; they call the latest onClose through this ref.
+  const closeRef = useRef(onClose);
+  useLayoutEffect(() => {
+    closeRef.current = onClose;
+  });
 
-  useModal(onClose, () =>
-    ref.current?.querySelector<HTMLElement>('input, textarea, button, [tabindex="0"]')?.focus(),
-  );
+  useLayoutEffect(() => {
+    const start = (bodyRef.current && initialFocus(bodyRef.current)) ?? ref.current;
+    start?.focus({ preventScroll: true });
+    // Esc with focus outside the dialog (on the page body after a click on plain text) closes it
+    // too; with focus inside, the dialog's own handler answers and the layer stops the key.
+    const onKey = (e: globalThis.KeyboardEvent) => {
+      if (e.key === 'Escape') {
+        e.stopPropagation();
+        closeRef.current();
+      }
+    };
+    document.addEventListener('keydown', onKey);
+    return () => {
+      document.removeEventListener('keydown', onKey);
+      restoreFocus(opener);
+    };
+  }, [opener]);
+
+  const onKeyDown = (e: KeyboardEvent<HTMLDivElement>) => {
+    if (e.key === 'Escape') {
+      e.preventDefault();
+      onClose();
+    } else if (e.key === 'Tab' && ref.current && trapTab(ref.current, e.shiftKey)) {
+      e.preventDefault();
+    }
+  };
 
   return (
-    <div className="backdrop" onMouseDown={(e) => e.target === e.currentTarget && onClose()}>
-      <div
-        ref={ref}
-        className={wide ? 'dialog dialog-wide' : 'dialog'}
-        role="dialog"
-        aria-modal="true"
-        aria-labelledby={titleId}
-      >
-        <div className="dialog-head">
-          <h2 id={titleId}>{title}</h2>
-          <button type="button" className="icon-button" aria-label="Close" onClick={onClose}>
-            ×
-          </button>
+    <Layer>
+      <div className="backdrop" onMouseDown={(e) => e.target === e.currentTarget && onClose()}>
+        <div
+          ref={ref}
+          className={wide ? 'dialog dialog-wide' : 'dialog'}
+          role="dialog"
+          aria-modal="true"
+          aria-labelledby={titleId}
+          tabIndex={-1}
+          onKeyDown={onKeyDown}
+        >
+          <div className="dialog-head">
+            <h2 id={titleId}>{title}</h2>
+            <button type="button" className="icon-button" aria-label="Close" onClick={onClose}>
+              ×
+            </button>
+          </div>
+          <div ref={bodyRef} className="dialog-body">
+            {children}
+          </div>
         </div>
-        {children}
       </div>
-    </div>
+    </Layer>
   );
 }
 

@@ -24,13 +24,16 @@ export const QuoteLine = memo(function QuoteLine({ quote, roomId }: { quote: Wir
       type="button"
       className="quote"
       title="Show the original message"
-      aria-label={`Reply to ${quote.author.name}: ${snippet}. Show the original message`}
       onClick={() => void jumpToMessage(roomId, quote.id)}
     >
+      {/* The name is the visible text plus hidden words around it (axe: a label must contain what
+          is shown, so voice control can say what it sees). */}
       <span className="quote-mark" aria-hidden="true">
         ↱
       </span>
+      <span className="sr-only">Reply to</span>{' '}
       <span className="quote-author">{quote.author.name}</span>
+      <span className="sr-only">:</span>{' '}
       <span className="quote-snippet">{snippet || '(attachment)'}</span>
     </button>
   );

@@ -1,9 +1,11 @@
 /**
- * A small built-in emoji picker: search, categories, recently used. A popover placed next to the
- * button that opened it; Esc or a click outside closes it, arrow keys move through the grid.
+ * A small built-in emoji picker: search, categories, recently used. It opens on the overlay layer
+ * next to the button that opened it, flipped to stay whole on screen; Esc or a click outside closes
+ * it, arrow keys move through the grid.
  */
-import { type KeyboardEvent, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
+import { type KeyboardEvent, useMemo, useRef, useState } from 'react';
 
+import { Popover } from '@/components/ui/popover';
 import { EMOJI_CATEGORIES, type Emoji, emojiName, searchEmoji } from '@/features/reactions/lib/emoji-data';
 import { recentEmoji, rememberEmoji } from '@/features/reactions/lib/recent-emoji';
 
@@ -22,40 +24,6 @@ export function EmojiPicker({ anchor, onPick, onClose }: Props) {
   const ref = useRef<HTMLDivElement>(null);
   const [query, setQuery] = useState('');
   const [category, setCategory] = useState<string>(() => (recentEmoji().length ? 'recent' : EMOJI_CATEGORIES[0]!.id));
-  const [pos, setPos] = useState<{ top: number; left: number }>({ top: 0, left: 0 });
-
-  useLayoutEffect(() => {
-    const r = anchor?.getBoundingClientRect();
-    const vw = window.innerWidth;
-    const vh = window.innerHeight;
-    if (!r) {
-      setPos({ top: Math.max(8, (vh - HEIGHT) / 2), left: Math.max(8, (vw - WIDTH) / 2) });
-      return;
-    }
-    const below = r.bottom + 6 + HEIGHT <= vh;
-    const top = below ? r.bottom + 6 : Math.max(8, r.top - 6 - HEIGHT);
-    const left = Math.min(Math.max(8, r.right - WIDTH), vw - WIDTH - 8);
-    setPos({ top, left: Math.max(8, left) });
-  }, [anchor]);
-
-  useEffect(() => {
-    const onDown = (e: MouseEvent) => {
-      if (ref.current && !ref.current.contains(e.target as Node) && !anchor?.contains(e.target as Node)) onClose();
-    };
-    const onKey = (e: globalThis.KeyboardEvent) => {
-      if (e.key === 'Escape') {
-        e.stopPropagation();
-        onClose();
-      }
-    };
-    document.addEventListener('mousedown', onDown);
-    document.addEventListener('keydown', onKey, true);
-    return () => {
-      document.removeEventListener('mousedown', onDown);
-      document.removeEventListener('keydown', onKey, true);
-    };
-  }, [anchor, onClose]);
-
   const recent = useMemo(() => recentEmoji().map((char) => ({ char, name: emojiName(char) })), []);
   const shown: Emoji[] = query.trim()
     ? searchEmoji(query)
@@ -85,65 +53,68 @@ export function EmojiPicker({ anchor, onPick, onClose }: Props) {
   ];
 
   return (
-    <div
-      ref={ref}
+    <Popover
+      anchor={anchor}
+      onClose={onClose}
       className="emoji-picker"
-      role="dialog"
-      aria-label="Emoji picker"
-      style={{ top: pos.top, left: pos.left, width: WIDTH, height: HEIGHT }}
+      label="Emoji picker"
+      prefer="end"
+      style={{ width: WIDTH, height: HEIGHT }}
     >
-      <input
-        type="search"
-        className="emoji-search"
-        aria-label="Search emoji"
-        placeholder="Search emoji"
-        value={query}
-        autoFocus
-        onChange={(e) => setQuery(e.target.value)}
-        onKeyDown={(e) => {
-          if (e.key === 'Enter' && shown[0]) {
-            e.preventDefault();
-            pick(shown[0].char);
-          }
-          if (e.key === 'ArrowDown') {
-            e.preventDefault();
-            ref.current?.querySelector<HTMLButtonElement>('button.emoji')?.focus();
-          }
-        }}
-      />
-      {!query.trim() && (
-        <div className="emoji-tabs" role="tablist" aria-label="Emoji categories">
-          {tabs.map((t) => (
+      <div ref={ref} className="emoji-picker-inner">
+        <input
+          type="search"
+          className="emoji-search"
+          aria-label="Search emoji"
+          placeholder="Search emoji"
+          value={query}
+          autoFocus
+          onChange={(e) => setQuery(e.target.value)}
+          onKeyDown={(e) => {
+            if (e.key === 'Enter' && shown[0]) {
+              e.preventDefault();
+              pick(shown[0].char);
+            }
+            if (e.key === 'ArrowDown') {
+              e.preventDefault();
+              ref.current?.querySelector<HTMLButtonElement>('button.emoji')?.focus();
+            }
+          }}
+        />
+        {!query.trim() && (
+          <div className="emoji-tabs" role="tablist" aria-label="Emoji categories">
+            {tabs.map((t) => (
+              <button
+                key={t.id}
+                type="button"
+                role="tab"
+                aria-selected={category === t.id}
+                aria-label={t.label}
+                title={t.label}
+                className={category === t.id ? 'active' : undefined}
+                onClick={() => setCategory(t.id)}
+              >
+                {t.icon}
+              </button>
+            ))}
+          </div>
+        )}
+        <div className="emoji-grid" onKeyDown={onGridKey}>
+          {shown.length === 0 && <p className="muted small-text">No emoji found.</p>}
+          {shown.map((e) => (
             <button
-              key={t.id}
+              key={e.char}
               type="button"
-              role="tab"
-              aria-selected={category === t.id}
-              aria-label={t.label}
-              title={t.label}
-              className={category === t.id ? 'active' : undefined}
-              onClick={() => setCategory(t.id)}
+              className="emoji"
+              aria-label={e.name.split(' ')[0]}
+              title={`:${e.name.split(' ')[0]}:`}
+              onClick={() => pick(e.char)}
             >
-              {t.icon}
+              {e.char}
             </button>
           ))}
         </div>
-      )}
-      <div className="emoji-grid" onKeyDown={onGridKey}>
-        {shown.length === 0 && <p className="muted small-text">No emoji found.</p>}
-        {shown.map((e) => (
-          <button
-            key={e.char}
-            type="button"
-            className="emoji"
-            aria-label={e.name.split(' ')[0]}
-            title={`:${e.name.split(' ')[0]}:`}
-            onClick={() => pick(e.char)}
-          >
-            {e.char}
-          </button>
-        ))}
       </div>
-    </div>
+    </Popover>
   );
 }

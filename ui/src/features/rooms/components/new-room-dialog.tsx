@@ -4,7 +4,8 @@ import { Dialog, DialogActions } from '@/components/ui/dialog';
 import { RequestError } from '@/lib/request-error';
 import { createRoom } from '@/stores/sync';
 
-export function NewRoomDialog({ onClose }: { onClose: () => void }) {
+/** `onCreated` runs once the new room is open (the phone's rooms drawer closes then). */
+export function NewRoomDialog({ onClose, onCreated }: { onClose: () => void; onCreated?: () => void }) {
   const [name, setName] = useState('');
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -17,6 +18,7 @@ export function NewRoomDialog({ onClose }: { onClose: () => void }) {
     try {
       await createRoom(name);
       onClose();
+      onCreated?.();
     } catch (err) {
       setError(err instanceof RequestError ? err.message : 'Could not create the room.');
       setBusy(false);

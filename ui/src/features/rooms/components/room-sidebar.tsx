@@ -88,7 +88,7 @@ export function RoomSidebar({ onPick, footer }: { onPick: () => void; footer?: R
         <kbd>Ctrl</kbd>+<kbd>K</kbd> to jump to a room
       </p>
       {footer && <div className="sidebar-foot">{footer}</div>}
-      {creating && <NewRoomDialog onClose={() => setCreating(false)} />}
+      {creating && <NewRoomDialog onClose={() => setCreating(false)} onCreated={onPick} />}
     </nav>
   );
 }
