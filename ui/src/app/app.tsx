@@ -4,6 +4,7 @@ import { useCallback, useEffect, useState } from 'react';
 import { HostSettingsButton } from '@/features/admin/components/host-settings-button';
 import { ChatRoom } from '@/features/chat/components/chat-room';
 import { ConnectionBanner } from '@/features/connection/components/connection-banner';
+import { ConnectionDot } from '@/features/connection/components/connection-dot';
 import { StartScreen } from '@/features/desktop/components/start-screen';
 import { roomTitle } from '@/features/dms/lib/room-label';
 import { useDesktopBridge } from '@/features/desktop/hooks/use-desktop-bridge';
@@ -17,6 +18,7 @@ import { LeaveRoomButton } from '@/features/rooms/components/leave-room-button';
 import { RoomRetentionButton } from '@/features/rooms/components/room-retention-button';
 import { RoomSidebar } from '@/features/rooms/components/room-sidebar';
 import { RoomSwitcher } from '@/features/rooms/components/room-switcher';
+import { useRoomKeys } from '@/features/rooms/hooks/use-room-keys';
 import { useTitleUnread } from '@/features/rooms/hooks/use-unread';
 import { SearchButton } from '@/features/search/components/search-button';
 import { SelfCheckDialog } from '@/features/selfcheck/components/self-check-dialog';
@@ -35,6 +37,7 @@ function Shell() {
   const openSelfCheck = useCallback(() => setDialog('selfcheck'), []);
   const closeDrawer = useCallback(() => setDrawer(null), []);
   useTitleUnread();
+  useRoomKeys();
 
   useEffect(() => {
     if (!drawer) return;
@@ -81,7 +84,7 @@ function Shell() {
             People
           </button>
           <span className="me" title="Signed in as">
-            {user?.name}
+            <ConnectionDot /> {user?.name}
           </span>
         </div>
       </header>
