@@ -264,7 +264,9 @@ def test_leaving_a_room_moves_it_to_other_rooms(host: ServerHandle, contexts: An
     expect(confirm).to_have_count(0)
     expect(page.get_by_role("heading", name="#side")).to_be_visible()
     page.get_by_role("button", name="Leave room").click()
-    page.get_by_role("dialog", name="Leave #side?").get_by_role("button", name="Leave", exact=True).click()
+    page.get_by_role("dialog", name="Leave #side?").get_by_role(
+        "button", name="Leave", exact=True
+    ).click()
 
     expect(page.get_by_role("heading", name="#general")).to_be_visible()
     other = page.get_by_role("list", name="Other rooms")

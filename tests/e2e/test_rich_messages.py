@@ -201,7 +201,9 @@ def test_reply_edit_delete_and_reactions_are_seen_live(host: ServerHandle, conte
     # alice takes her thumbs back.
     both.click()
     expect(
-        item(bob, "shall we ship on friday").get_by_role("button", name="thumbs up, 1 person, reacted by you")
+        item(bob, "shall we ship on friday").get_by_role(
+            "button", name="thumbs up, 1 person, reacted by you"
+        )
     ).to_be_visible()
 
     # The quote jumps to the original and flashes it.

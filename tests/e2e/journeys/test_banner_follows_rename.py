@@ -29,6 +29,8 @@ def test_banner_follows_rename(host: Any, owner: Any, people: Any, journey: Jour
     banner = guest.locator(".banner")
     expect(banner).to_contain_text("Team room", timeout=STEP_TIMEOUT_MS)
     expect(banner).not_to_contain_text("E2E host")
-    expect(guest.get_by_role("img", name="Reconnecting").or_(guest.get_by_role("img", name="Offline"))).to_be_visible()
+    expect(
+        guest.get_by_role("img", name="Reconnecting").or_(guest.get_by_role("img", name="Offline"))
+    ).to_be_visible()
     journey.shot(guest, "host gone, banner names it")
     audit(guest)
