@@ -39,6 +39,9 @@ function Shell() {
   useTitleUnread();
   useRoomKeys();
 
+  // A room opened from a drawer (a DM from the people list, Alt+↑/↓): the drawer has done its job.
+  useEffect(() => setDrawer(null), [activeRoomId]);
+
   useEffect(() => {
     if (!drawer) return;
     const onKey = (e: KeyboardEvent) => e.key === 'Escape' && setDrawer(null);
@@ -62,7 +65,7 @@ function Shell() {
           <span className="logo" aria-hidden="true">
             ◆
           </span>{' '}
-          <span className="brand-name">{server?.name ?? 'Parley'}</span>
+          <ConnectionDot /> <span className="brand-name">{server?.name ?? 'Parley'}</span>
         </div>
         <h1 className="room-title">{room ? roomTitle(room, user?.id ?? null) : ''}</h1>
         <div className="topbar-actions">
@@ -84,7 +87,7 @@ function Shell() {
             People
           </button>
           <span className="me" title="Signed in as">
-            <ConnectionDot /> {user?.name}
+            {user?.name}
           </span>
         </div>
       </header>

@@ -197,3 +197,21 @@ describe('the open room across a reload', () => {
     expect(useChat.getState().activeRoomId).toBe(2);
   });
 });
+
+describe('read marks follow what was on screen', () => {
+  it('markRead(room, upTo) moves the mark only as far as the person has seen', () => {
+    useChat.getState().applyWelcome(welcome([{ ...room(1, 'general', 5), last_read_id: 1 }]));
+    useChat.getState().replaceMessages(1, [msg(1), msg(2), msg(3), msg(4), msg(5)], false);
+    expect(useChat.getState().markRead(1, 3)).toBe(3);
+    expect(unreadCount(useChat.getState(), 1)).toBe(2);
+    expect(useChat.getState().markRead(1, 2)).toBeNull(); // never back
+    expect(useChat.getState().markRead(1)).toBe(5); // the bottom reads everything
+  });
+
+  it('does not mark read across a gap between the read mark and what we hold', () => {
+    useChat.getState().applyWelcome(welcome([{ ...room(1, 'general', 200), last_read_id: 10 }]));
+    useChat.getState().replaceMessages(1, [msg(150), msg(151), msg(152)], true);
+    expect(useChat.getState().markRead(1, 151)).toBeNull();
+    expect(useChat.getState().lastRead[1]).toBe(10);
+  });
+});
