@@ -39,8 +39,9 @@ function Shell() {
   useTitleUnread();
   useRoomKeys();
 
-  // A room opened from a drawer (a DM from the people list, Alt+↑/↓): the drawer has done its job.
-  useEffect(() => setDrawer(null), [activeRoomId]);
+  // A direct message opened from the people drawer: that drawer has done its job. (The rooms
+  // drawer closes itself when a room is picked from it.)
+  useEffect(() => setDrawer((d) => (d === 'people' ? null : d)), [activeRoomId]);
 
   useEffect(() => {
     if (!drawer) return;

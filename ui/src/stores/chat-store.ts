@@ -472,11 +472,13 @@ export const useChat = create<ChatState>((set, get) => ({
     const bottom = state.hasMoreAfter[roomId] ? held : Math.max(held, state.rooms[roomId]?.last_message_id ?? 0);
     // Read as far as the person has seen, never past the bottom.
     const newest = upTo === undefined ? bottom : Math.min(upTo, bottom);
-    const first = state.messages[roomId]?.[0];
-    // Messages between the read mark and the oldest we hold were never on screen: what is seen
-    // below them does not make them read.
-    if (upTo !== undefined && first && first.id > (state.lastRead[roomId] ?? 0) && state.hasMoreBefore[roomId] !== false) {
-      return null;
+    // Unread messages between the read mark and the oldest we hold were never on screen: what is
+    // seen below them does not make them read. (Known when fewer are held than are unread.)
+    const mark = state.lastRead[roomId] ?? 0;
+    const heldMsgs = state.messages[roomId] ?? [];
+    if (upTo !== undefined && (heldMsgs[0]?.id ?? 0) > mark && state.hasMoreBefore[roomId] !== false) {
+      const heldUnread = heldMsgs.filter((m) => m.id > mark && m.author.id !== state.me && !m.deleted).length;
+      if (heldUnread < unreadCount(state, roomId)) return null;
     }
     if (newest === 0 || (state.lastRead[roomId] ?? 0) >= newest) return null;
     set({

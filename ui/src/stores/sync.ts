@@ -541,17 +541,18 @@ async function holdFirstUnread(roomId: number): Promise<boolean> {
   const mark = chat.lastRead[roomId] ?? 0;
   const room = chat.rooms[roomId];
   const held = chat.messages[roomId];
-  if (!room || mark === 0 || room.last_message_id <= mark) return false;
+  if (!room || room.last_message_id <= mark) return false;
   // Held from the read mark on (or everything held): the first unread is there already.
   if (held?.length && (held[0]!.id <= mark + 1 || chat.hasMoreBefore[roomId] === false)) return false;
   try {
     // From the read message itself (after_id is exclusive): the page joins the read mark with no
     // gap, so what is seen on it can be marked read.
-    const r = await fetchPage({ room_id: roomId, after_id: mark - 1, limit: FETCH_PAGE });
+    const r = await fetchPage({ room_id: roomId, after_id: Math.max(0, mark - 1), limit: FETCH_PAGE });
     // Everything unread fits in a page: the newest page (with some context above) shows it all.
     if (!r.has_more) return false;
     const newest = r.messages.at(-1)?.id ?? mark;
-    useChat.getState().replaceMessages(roomId, r.messages, true, { hasMoreAfter: true, rev: r.rev, complete: newest });
+    // Nothing read yet (mark 0): the page starts at the room's first message.
+    useChat.getState().replaceMessages(roomId, r.messages, mark > 0, { hasMoreAfter: true, rev: r.rev, complete: newest });
     receive(r.messages, roomId);
     return true;
   } catch {

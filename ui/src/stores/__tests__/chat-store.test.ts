@@ -211,7 +211,15 @@ describe('read marks follow what was on screen', () => {
   it('does not mark read across a gap between the read mark and what we hold', () => {
     useChat.getState().applyWelcome(welcome([{ ...room(1, 'general', 200), last_read_id: 10 }]));
     useChat.getState().replaceMessages(1, [msg(150), msg(151), msg(152)], true);
+    // The host counted 190 unread: far more than the 3 held.
+    useChat.getState().setCounted({ 1: { after: 10, upTo: 200, count: 190, mentions: 0 } });
     expect(useChat.getState().markRead(1, 151)).toBeNull();
     expect(useChat.getState().lastRead[1]).toBe(10);
+  });
+
+  it('marks read what is seen when every unread message is held (live ones in a new DM)', () => {
+    useChat.getState().applyWelcome(welcome([room(1, 'general'), { ...room(5, '', 0), kind: 'dm' }]));
+    useChat.getState().addMessages(5, [msg(40, 5), msg(41, 5)]);
+    expect(useChat.getState().markRead(5, 41)).toBe(41);
   });
 });

@@ -26,7 +26,7 @@ export function ConnectionBanner() {
   let tone = 'info';
   if (failure && status !== 'connected' && status !== 'idle') {
     // Which step failed (nothing answers / the host turns us away), then that we keep trying.
-    text = `${host}: ${connectFailureText(failure)} Reconnecting… your messages are kept.`;
+    text = `${connectFailureText(failure, host)} Reconnecting… your messages are kept.`;
     tone = 'error';
   } else if (status === 'connecting') text = `Connecting to ${host}…`;
   else if (status === 'reconnecting') {
