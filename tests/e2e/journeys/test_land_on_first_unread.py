@@ -1,6 +1,7 @@
 """Bug 5: someone writes 150 messages in a room while you are in another one. Opening it lands on
 the first unread with its "New since you left" line in view, the badge does not clear until you
-have seen them, and "Jump to present" takes you to the newest, which reads the room."""
+have seen them, "Jump to first unread" brings the line back once you read past it, and "Jump to
+present" takes you to the newest, which reads the room."""
 
 from __future__ import annotations
 
@@ -72,6 +73,19 @@ def test_land_on_first_unread(host: Any, people: Any, journey: Journey, view: Vi
         assert 100 <= left < UNREAD, f"{left} unread after landing"
         if view.phone:
             ada.keyboard.press("Escape")
+
+        # Reading on (PageDown from the composer) puts the line above the view: a bar offers to
+        # jump back to the first unread.
+        box = ada.get_by_role("textbox", name="Message", exact=True)
+        press(box)
+        ada.keyboard.press("PageDown")
+        ada.keyboard.press("PageDown")
+        expect(line).not_to_be_in_viewport()
+        back = ada.get_by_role("button", name="Jump to first unread")
+        journey.shot(ada, "read on, the line is above")
+        press(back)
+        expect(line).to_be_in_viewport(timeout=STEP_TIMEOUT_MS)
+        expect(back).to_have_count(0)
 
         # Jump to present: the newest is in view and the room is read.
         press(ada.get_by_role("button", name="Jump to present"))
