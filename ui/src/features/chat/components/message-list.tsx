@@ -306,6 +306,14 @@ export function MessageList(props: Props) {
     const root = rowsRef.current;
     if (root) rovingTabOrder(root);
   });
+  // A message re-renders on its own (a reaction, an edit) and may add controls: those too.
+  useEffect(() => {
+    const root = rowsRef.current;
+    if (!root) return;
+    const watcher = new MutationObserver(() => rovingTabOrder(root));
+    watcher.observe(root, { childList: true, subtree: true });
+    return () => watcher.disconnect();
+  }, []);
 
   const focusIndex = (index: number) => {
     const row = rows[index];
