@@ -291,6 +291,11 @@ def test_reconnects_while_others_send_leave_no_gap(fast_host: ServerHandle, cont
         expect(page.get_by_role("heading", name=f"#{name}")).to_be_visible()
         # The newest acked message arrives (live or by a fetch), then the whole room is read.
         newest = page.locator(f'article[data-id="{want[-1]}"]')
+        # A room with unread opens on the first of them: go to the present to read from there.
+        jump = page.get_by_role("button", name="Jump to present")
+        expect(newest.or_(jump).first).to_be_attached(timeout=SLOW)
+        if not newest.count():
+            jump.click()
         expect(newest, f"#{name}: the newest acked message never showed").to_be_attached(
             timeout=SLOW
         )

@@ -49,10 +49,10 @@ CANNED_HOSTS = {
 }
 
 
-def cant_reach(url: str) -> str:
+def cant_reach(url: str, host: str = "the host") -> str:
     origin = url.rstrip("/")
     return (
-        f"Can't reach the host at {origin}: it may have stopped, "
+        f"Can't reach {host} at {origin}: it may have stopped, "
         "or this address is not reachable from here."
     )
 
@@ -187,9 +187,12 @@ def test_banner_says_the_host_cannot_be_reached_when_it_stops(
 ) -> None:
     page = contexts(viewport={"width": 420, "height": 800}).new_page()
     join(page, host_process.url, "stayer")
+    name = page.locator(".brand-name").text_content() or ""
+    assert name
     host_process.stop()
-    banner = page.get_by_role("status").filter(has_text="Can't reach the host")
-    expect(banner).to_contain_text(cant_reach(host_process.url), timeout=SLOW)
+    # The banner names the host as it is called now (it follows server_changed).
+    banner = page.get_by_role("status").filter(has_text="Can't reach")
+    expect(banner).to_contain_text(cant_reach(host_process.url, name), timeout=SLOW)
     expect(banner).to_contain_text("Reconnecting")
     page.screenshot(path=artifacts / "banner-unreachable-narrow-420.png")
     host_process.start()
@@ -258,6 +261,15 @@ def test_leaving_a_room_moves_it_to_other_rooms(host: ServerHandle, contexts: An
 
     create_room(page, "side")
     page.get_by_role("button", name="Leave room").click()
+    # Leaving asks first; Cancel keeps the room.
+    confirm = page.get_by_role("dialog", name="Leave #side?")
+    confirm.get_by_role("button", name="Cancel").click()
+    expect(confirm).to_have_count(0)
+    expect(page.get_by_role("heading", name="#side")).to_be_visible()
+    page.get_by_role("button", name="Leave room").click()
+    page.get_by_role("dialog", name="Leave #side?").get_by_role(
+        "button", name="Leave", exact=True
+    ).click()
 
     expect(page.get_by_role("heading", name="#general")).to_be_visible()
     other = page.get_by_role("list", name="Other rooms")

@@ -185,7 +185,7 @@ def test_reply_edit_delete_and_reactions_are_seen_live(host: ServerHandle, conte
     expect(chip).to_have_attribute("aria-pressed", "false")
     chip.click()
     both = item(alice, "shall we ship on friday").get_by_role(
-        "button", name="thumbs 2, reacted by you and bob"
+        "button", name="thumbs up, 2 people, reacted by you and bob"
     )
     expect(both).to_have_attribute("aria-pressed", "true")
     expect(both).to_have_attribute("title", "you and bob reacted with 👍")
@@ -195,13 +195,15 @@ def test_reply_edit_delete_and_reactions_are_seen_live(host: ServerHandle, conte
     picker.get_by_role("button", name="rocket").click()
     expect(
         item(alice, "shall we ship on friday").get_by_role(
-            "button", name="rocket 1, reacted by bob"
+            "button", name="rocket, 1 person, reacted by bob"
         )
     ).to_be_visible()
     # alice takes her thumbs back.
     both.click()
     expect(
-        item(bob, "shall we ship on friday").get_by_role("button", name="thumbs 1, reacted by you")
+        item(bob, "shall we ship on friday").get_by_role(
+            "button", name="thumbs up, 1 person, reacted by you"
+        )
     ).to_be_visible()
 
     # The quote jumps to the original and flashes it.

@@ -4,6 +4,7 @@ import { useCallback, useEffect, useState } from 'react';
 import { HostSettingsButton } from '@/features/admin/components/host-settings-button';
 import { ChatRoom } from '@/features/chat/components/chat-room';
 import { ConnectionBanner } from '@/features/connection/components/connection-banner';
+import { ConnectionDot } from '@/features/connection/components/connection-dot';
 import { StartScreen } from '@/features/desktop/components/start-screen';
 import { roomTitle } from '@/features/dms/lib/room-label';
 import { useDesktopBridge } from '@/features/desktop/hooks/use-desktop-bridge';
@@ -17,6 +18,7 @@ import { LeaveRoomButton } from '@/features/rooms/components/leave-room-button';
 import { RoomRetentionButton } from '@/features/rooms/components/room-retention-button';
 import { RoomSidebar } from '@/features/rooms/components/room-sidebar';
 import { RoomSwitcher } from '@/features/rooms/components/room-switcher';
+import { useRoomKeys } from '@/features/rooms/hooks/use-room-keys';
 import { useTitleUnread } from '@/features/rooms/hooks/use-unread';
 import { SearchButton } from '@/features/search/components/search-button';
 import { SelfCheckDialog } from '@/features/selfcheck/components/self-check-dialog';
@@ -35,6 +37,11 @@ function Shell() {
   const openSelfCheck = useCallback(() => setDialog('selfcheck'), []);
   const closeDrawer = useCallback(() => setDrawer(null), []);
   useTitleUnread();
+  useRoomKeys();
+
+  // A direct message opened from the people drawer: that drawer has done its job. (The rooms
+  // drawer closes itself when a room is picked from it.)
+  useEffect(() => setDrawer((d) => (d === 'people' ? null : d)), [activeRoomId]);
 
   useEffect(() => {
     if (!drawer) return;
@@ -59,7 +66,7 @@ function Shell() {
           <span className="logo" aria-hidden="true">
             ◆
           </span>{' '}
-          <span className="brand-name">{server?.name ?? 'Parley'}</span>
+          <ConnectionDot /> <span className="brand-name">{server?.name ?? 'Parley'}</span>
         </div>
         <h1 className="room-title">{room ? roomTitle(room, user?.id ?? null) : ''}</h1>
         <div className="topbar-actions">

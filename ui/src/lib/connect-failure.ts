@@ -31,10 +31,11 @@ export function classifyConnectFailure(
   return hostAnswered ? { step: 'refused', origin } : { step: 'unreachable', origin };
 }
 
-/** The sentence for a transport-level failure (auth refusals have theirs in session-store). */
-export function connectFailureText(failure: Exclude<ConnectFailure, { step: 'auth' }>): string {
+/** The sentence for a transport-level failure (auth refusals have theirs in session-store);
+ * `host`: the host's current name when we know it. */
+export function connectFailureText(failure: Exclude<ConnectFailure, { step: 'auth' }>, host = 'the host'): string {
   if (failure.step === 'unreachable') {
-    return `Can't reach the host at ${failure.origin}: it may have stopped, or this address is not reachable from here.`;
+    return `Can't reach ${host} at ${failure.origin}: it may have stopped, or this address is not reachable from here.`;
   }
-  return 'The host refused this connection (address or origin not accepted).';
+  return `${host === 'the host' ? 'The host' : host} refused this connection (address or origin not accepted).`;
 }

@@ -84,8 +84,9 @@ type ChatState = {
    * may have been sent while we were away). `now`: milliseconds since the epoch. */
   pruneExpired: (now: number) => void;
   setActiveRoom: (roomId: number) => void;
-  /** Move the read mark to the newest message we hold; returns the new mark, or null if unchanged. */
-  markRead: (roomId: number) => number | null;
+  /** Move the read mark to the newest message we hold, or only up to `upTo` (the newest message
+   * that has been on screen); returns the new mark, or null if unchanged. */
+  markRead: (roomId: number, upTo?: number) => number | null;
   /** A mark from the host (read_changed, mark_read's answer); never moves back. */
   setLastRead: (roomId: number, lastReadId: number) => void;
   setReadMarks: (roomId: number, marks: ReadMark[]) => void;
@@ -464,11 +465,21 @@ export const useChat = create<ChatState>((set, get) => ({
     persistScoped(get().scope, 'active', roomId);
   },
 
-  markRead: (roomId) => {
+  markRead: (roomId, upTo) => {
     const state = get();
     const held = newestHeld(state.messages[roomId]);
     // Holding a page from the past, only what we hold has been seen.
-    const newest = state.hasMoreAfter[roomId] ? held : Math.max(held, state.rooms[roomId]?.last_message_id ?? 0);
+    const bottom = state.hasMoreAfter[roomId] ? held : Math.max(held, state.rooms[roomId]?.last_message_id ?? 0);
+    // Read as far as the person has seen, never past the bottom.
+    const newest = upTo === undefined ? bottom : Math.min(upTo, bottom);
+    // Unread messages between the read mark and the oldest we hold were never on screen: what is
+    // seen below them does not make them read. (Known when fewer are held than are unread.)
+    const mark = state.lastRead[roomId] ?? 0;
+    const heldMsgs = state.messages[roomId] ?? [];
+    if (upTo !== undefined && (heldMsgs[0]?.id ?? 0) > mark && state.hasMoreBefore[roomId] !== false) {
+      const heldUnread = heldMsgs.filter((m) => m.id > mark && m.author.id !== state.me && !m.deleted).length;
+      if (heldUnread < unreadCount(state, roomId)) return null;
+    }
     if (newest === 0 || (state.lastRead[roomId] ?? 0) >= newest) return null;
     set({
       lastRead: { ...state.lastRead, [roomId]: newest },

@@ -467,6 +467,7 @@ async function deliver(entry: OutboxEntry): Promise<void> {
     const { message } = await request<MessageResult>(COMMANDS.sendMessage, payload);
     receive([message]);
     useOutbox.getState().remove(entry.client_id);
+    typingAfterSend(entry.room_id);
   } catch (err) {
     // Only a lost ack is tried again (the host dedupes the resend by client_id), and a send the
     // host asked us to slow down. Any other answer (too_large, invalid, forbidden, not_found,
@@ -525,20 +526,50 @@ export async function openRoom(roomId: number): Promise<void> {
     useChat.getState().upsertRoom({ ...r.room, member: true });
   }
   useChat.getState().setActiveRoom(roomId);
-  if (!useChat.getState().messages[roomId]) await resyncRoom(roomId);
+  if (!(await holdFirstUnread(roomId)) && !useChat.getState().messages[roomId]) await resyncRoom(roomId);
   // The read mark moves when the list is seen at its bottom (features/chat), not here.
   void refreshMembers(roomId);
   if (useChat.getState().rooms[roomId]?.kind === 'dm') void refreshReadMarks(roomId);
 }
 
+/**
+ * A room opens on its first unread message: when that is not among the messages we hold (more
+ * unread than a page), hold the page that starts right after the read mark, as a page from the
+ * past (the list offers "Jump to present"). Resolves true when it did.
+ */
+async function holdFirstUnread(roomId: number): Promise<boolean> {
+  const chat = useChat.getState();
+  const mark = chat.lastRead[roomId] ?? 0;
+  const room = chat.rooms[roomId];
+  const held = chat.messages[roomId];
+  if (!room || room.last_message_id <= mark) return false;
+  // Held from the read mark on (or everything held): the first unread is there already.
+  if (held?.length && (held[0]!.id <= mark + 1 || chat.hasMoreBefore[roomId] === false)) return false;
+  try {
+    // From the read message itself (after_id is exclusive): the page joins the read mark with no
+    // gap, so what is seen on it can be marked read.
+    const r = await fetchPage({ room_id: roomId, after_id: Math.max(0, mark - 1), limit: FETCH_PAGE });
+    // Everything unread fits in a page: the newest page (with some context above) shows it all.
+    if (!r.has_more) return false;
+    const newest = r.messages.at(-1)?.id ?? mark;
+    // Nothing read yet (mark 0): the page starts at the room's first message.
+    useChat.getState().replaceMessages(roomId, r.messages, mark > 0, { hasMoreAfter: true, rev: r.rev, complete: newest });
+    receive(r.messages, roomId);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 const markInflight = new Map<number, number>();
 
 /**
- * The user has seen the newest messages of a room (visible, at the bottom, window focused): move
- * the read mark here and on the host, which tells my other devices and, in a DM, the others.
+ * The user has seen a room's messages up to `upTo` (on screen, window focused), or its newest
+ * (at the bottom): move the read mark there and on the host, which tells my other devices and, in
+ * a DM, the others.
  */
-export function markRoomRead(roomId: number): void {
-  const mark = useChat.getState().markRead(roomId);
+export function markRoomRead(roomId: number, upTo?: number): void {
+  const mark = useChat.getState().markRead(roomId, upTo);
   if (mark !== null) sendReadMark(roomId, mark);
 }
 
@@ -643,6 +674,17 @@ export function notifyTyping(roomId: number, now = Date.now()): void {
   if (now - lastTypingSent < TYPING_EVERY_MS || !isConnected()) return;
   lastTypingSent = now;
   request(COMMANDS.typing, { room_id: roomId }).catch(() => undefined);
+}
+
+/**
+ * A message of mine reached the host. Others stop showing me as typing when it arrives, so the
+ * 3 s pause starts over: the next keystroke says "typing" at once, and if I already typed on
+ * while it was on its way (that `typing` may have reached them before the message, which then
+ * cleared it), say it again now that the message is out.
+ */
+function typingAfterSend(roomId: number): void {
+  lastTypingSent = 0;
+  if (useChat.getState().drafts[roomId]) notifyTyping(roomId);
 }
 
 export async function getInvite(): Promise<InviteResult> {

@@ -197,3 +197,29 @@ describe('the open room across a reload', () => {
     expect(useChat.getState().activeRoomId).toBe(2);
   });
 });
+
+describe('read marks follow what was on screen', () => {
+  it('markRead(room, upTo) moves the mark only as far as the person has seen', () => {
+    useChat.getState().applyWelcome(welcome([{ ...room(1, 'general', 5), last_read_id: 1 }]));
+    useChat.getState().replaceMessages(1, [msg(1), msg(2), msg(3), msg(4), msg(5)], false);
+    expect(useChat.getState().markRead(1, 3)).toBe(3);
+    expect(unreadCount(useChat.getState(), 1)).toBe(2);
+    expect(useChat.getState().markRead(1, 2)).toBeNull(); // never back
+    expect(useChat.getState().markRead(1)).toBe(5); // the bottom reads everything
+  });
+
+  it('does not mark read across a gap between the read mark and what we hold', () => {
+    useChat.getState().applyWelcome(welcome([{ ...room(1, 'general', 200), last_read_id: 10 }]));
+    useChat.getState().replaceMessages(1, [msg(150), msg(151), msg(152)], true);
+    // The host counted 190 unread: far more than the 3 held.
+    useChat.getState().setCounted({ 1: { after: 10, upTo: 200, count: 190, mentions: 0 } });
+    expect(useChat.getState().markRead(1, 151)).toBeNull();
+    expect(useChat.getState().lastRead[1]).toBe(10);
+  });
+
+  it('marks read what is seen when every unread message is held (live ones in a new DM)', () => {
+    useChat.getState().applyWelcome(welcome([room(1, 'general'), { ...room(5, '', 0), kind: 'dm' }]));
+    useChat.getState().addMessages(5, [msg(40, 5), msg(41, 5)]);
+    expect(useChat.getState().markRead(5, 41)).toBe(41);
+  });
+});

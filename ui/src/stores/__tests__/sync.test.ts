@@ -15,7 +15,9 @@ import {
   loadNewer,
   loadOlder,
   markRoomRead,
+  notifyTyping,
   openDm,
+  openRoom,
   react,
   retryMessage,
   sendMessage,
@@ -732,5 +734,66 @@ describe('direct messages', () => {
     expect(useChat.getState().activeRoomId).toBe(7);
     expect(useChat.getState().rooms[7]).toMatchObject({ kind: 'dm', member: true });
     expect(fake.sent.some((s) => s.command === COMMANDS.getReadMarks)).toBe(true);
+  });
+});
+
+describe('opening a room with more unread than a page', () => {
+  it('holds the page from the read message on (a page from the past), not the newest page', async () => {
+    fakeHost([...Array.from({ length: 160 }, (_, i) => msg(i + 1, 2))]);
+    useSession.setState({ token: 'tok-1' });
+    connectAndWelcome([room(1, 'general', 0), { ...room(2, 'busy', 160), last_read_id: 10 }]);
+    await settle();
+    await openRoom(2);
+    const held = useChat.getState().messages[2]!;
+    // From the read message itself, so what is seen on it can be marked read with no gap.
+    expect(held[0]!.id).toBe(10);
+    expect(held).toHaveLength(50);
+    expect(useChat.getState().hasMoreAfter[2]).toBe(true);
+    expect(useChat.getState().hasMoreBefore[2]).toBe(true);
+    // Opening reads nothing: the list marks what comes on screen.
+    expect(useChat.getState().lastRead[2]).toBe(10);
+  });
+
+  it('keeps the newest page when everything unread fits in it', async () => {
+    fakeHost([...Array.from({ length: 80 }, (_, i) => msg(i + 1, 2))]);
+    useSession.setState({ token: 'tok-1' });
+    connectAndWelcome([room(1, 'general', 0), { ...room(2, 'busy', 80), last_read_id: 70 }]);
+    await settle();
+    await openRoom(2);
+    expect(useChat.getState().messages[2]!.at(-1)!.id).toBe(80);
+    expect(useChat.getState().hasMoreAfter[2]).toBe(false);
+  });
+});
+
+describe('typing after sending', () => {
+  it('says "typing" again as soon as a sent message is acked, if the person typed on', async () => {
+    fakeHost([]);
+    fake.handle(COMMANDS.typing, () => ({}));
+    connectAndWelcome();
+    await settle();
+    const typings = () => fake.sent.filter((s) => s.command === COMMANDS.typing).length;
+    notifyTyping(1);
+    expect(typings()).toBe(1);
+    sendMessage(1, 'hello');
+    // Typing on at once: within the 3 s pause, so nothing yet…
+    useChat.getState().setDraft(1, 'and more');
+    notifyTyping(1);
+    expect(typings()).toBe(1);
+    await settle();
+    // …but the ack (after which the others' copy of my message cleared my typing) says it again.
+    expect(typings()).toBe(2);
+    // And the pause starts over from there.
+    notifyTyping(1);
+    expect(typings()).toBe(2);
+  });
+
+  it('does not say "typing" after a send when the composer is empty', async () => {
+    fakeHost([]);
+    fake.handle(COMMANDS.typing, () => ({}));
+    connectAndWelcome();
+    await settle();
+    sendMessage(1, 'hello');
+    await settle();
+    expect(fake.sent.filter((s) => s.command === COMMANDS.typing)).toHaveLength(0);
   });
 });

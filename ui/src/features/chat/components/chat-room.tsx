@@ -1,5 +1,5 @@
 /** The open room: its messages, who is typing, and the composer. */
-import { useCallback, useMemo } from 'react';
+import { type KeyboardEvent, useCallback, useMemo, useRef } from 'react';
 
 import { roomTitle } from '@/features/dms/lib/room-label';
 import { RetentionNotice } from '@/features/rooms/components/retention-notice';
@@ -30,6 +30,9 @@ export function ChatRoom({ roomId }: { roomId: number }) {
   const loading = useChat((s) => s.loadingOlder[roomId] ?? false);
   const me = useChat((s) => s.me);
   const newSince = useChat((s) => s.newSince[roomId]);
+  // Read when opened (nothing new): open at the bottom; else on the first unread.
+  const caughtUp = useChat((s) => s.followRead[roomId] ?? true);
+  const scrollerRef = useRef<HTMLDivElement | null>(null);
   const marks = useChat((s) => s.readMarks[roomId]);
   const flash = useChat((s) => s.flash);
   const myName = useSession((s) => s.user?.name ?? 'You');
@@ -41,6 +44,20 @@ export function ChatRoom({ roomId }: { roomId: number }) {
   const onReadBottom = useCallback(() => {
     if (userIsLooking()) markRoomRead(roomId);
   }, [roomId]);
+  const onSeen = useCallback(
+    (messageId: number) => {
+      if (userIsLooking()) markRoomRead(roomId, messageId);
+    },
+    [roomId],
+  );
+  // PageUp/PageDown in the composer scroll the messages (the composer keeps focus).
+  const onKeyDown = (e: KeyboardEvent<HTMLElement>) => {
+    if ((e.key !== 'PageUp' && e.key !== 'PageDown') || (e.target as HTMLElement).tagName !== 'TEXTAREA') return;
+    const el = scrollerRef.current;
+    if (!el) return;
+    e.preventDefault();
+    el.scrollBy({ top: (e.key === 'PageUp' ? -1 : 1) * el.clientHeight * 0.9 });
+  };
   const last = messages.at(-1);
   const seen = useMemo(
     () => (room?.kind === 'dm' && !hasMoreAfter ? seenText(last, marks, room.members ?? [], me) : null),
@@ -51,7 +68,7 @@ export function ChatRoom({ roomId }: { roomId: number }) {
   if (!room) return null;
   const title = roomTitle(room, me);
   return (
-    <section className="chat-room" aria-label={title}>
+    <section className="chat-room" aria-label={title} onKeyDown={onKeyDown}>
       <RetentionNotice roomId={roomId} />
       <MessageList
         roomId={roomId}
@@ -67,6 +84,9 @@ export function ChatRoom({ roomId }: { roomId: number }) {
         onLoadNewer={onLoadNewer}
         onJumpToPresent={onJumpToPresent}
         onReadBottom={onReadBottom}
+        onSeen={onSeen}
+        landOnUnread={!caughtUp}
+        scrollerRef={scrollerRef}
         extras={extras}
         flash={flash}
       />

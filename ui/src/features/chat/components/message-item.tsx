@@ -99,6 +99,13 @@ export const MessageItem = memo(function MessageItem({ message, own, grouped }: 
           {grouped && edited}
         </>
       )}
+      {grouped && (
+        // A grouped line has no header: its time shows on hover and focus, and is always in the
+        // text for screen readers.
+        <time className="grouped-time" dateTime={message.created_at} title={new Date(message.created_at).toLocaleString()}>
+          {timeLabel(message.created_at)}
+        </time>
+      )}
       {!message.deleted && <AttachmentList files={message.attachments} />}
       {!message.deleted && <ReactionChips reactions={message.reactions} onToggle={toggle} />}
       {error && (

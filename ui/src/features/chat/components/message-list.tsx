@@ -4,10 +4,27 @@
  * pill. Scrolling near the top loads the previous page, keeping the view where it was. A jump
  * (quoted reply, search result) scrolls to its message and flashes it; when that left us holding
  * a page from the past, the bottom loads the next page and a pill jumps to the present.
+ *
+ * A room opened with unread messages lands on the first of them ("New since you left" at the top
+ * of the view); the read mark follows what has been on screen, not what was loaded. "Jump to first
+ * unread" shows while that line is above the view, "Jump to present" when far from the bottom.
+ *
+ * Keyboard: the list is one Tab stop (roving tabindex over the messages); ↑/↓, Home/End move
+ * between messages, Enter goes into the focused message's controls and Esc comes back out.
  */
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
+import {
+  type KeyboardEvent,
+  type RefObject,
+  useCallback,
+  useEffect,
+  useLayoutEffect,
+  useMemo,
+  useRef,
+  useState,
+} from 'react';
 
+import { timeLabel } from '@/lib/format';
 import type { WireMessage } from '@/lib/protocol';
 import { type Flash, useChat } from '@/stores/chat-store';
 import type { OutboxEntry } from '@/stores/outbox-store';
@@ -21,6 +38,30 @@ const PIN_SLACK_PX = 48;
 const LOAD_OLDER_PX = 400;
 // How long a jumped-to message stays highlighted (the CSS animation runs as long).
 const FLASH_MS = 2400;
+// Further from the bottom than this many screens offers "Jump to present".
+const FAR_SCREENS = 2;
+// A message counts as seen once its bottom edge was this close to the view's bottom.
+const SEEN_SLACK_PX = 4;
+
+const FOCUSABLE = 'a[href], button, input, textarea, select, [tabindex]';
+
+/**
+ * Only the current message is a Tab stop: the controls inside messages leave the Tab order
+ * (they are reached with Enter on a focused message), except inside the message that has focus.
+ */
+function rovingTabOrder(root: HTMLElement): void {
+  for (const el of root.querySelectorAll<HTMLElement>(FOCUSABLE)) {
+    if (el.classList.contains('msg-focus')) continue;
+    const inside = el.closest('.msg-focus')?.contains(document.activeElement) ?? false;
+    if (inside && el.dataset.roving !== undefined) {
+      el.removeAttribute('tabindex');
+      delete el.dataset.roving;
+    } else if (!inside && el.getAttribute('tabindex') !== '-1') {
+      el.setAttribute('tabindex', '-1');
+      el.dataset.roving = '';
+    }
+  }
+}
 
 type Props = {
   roomId: number;
@@ -38,21 +79,35 @@ type Props = {
   onJumpToPresent: () => void;
   /** The user sees the bottom (called when it comes into view, and on window focus there). */
   onReadBottom: () => void;
+  /** The user has seen the messages up to this id (they have been on screen). */
+  onSeen: (messageId: number) => void;
+  /** Open on the first unread message (the room had unread when opened), not at the bottom. */
+  landOnUnread: boolean;
+  /** The scrolling element, for PageUp/PageDown from the composer. */
+  scrollerRef?: RefObject<HTMLDivElement | null>;
   extras: RowExtras;
   flash: Flash | null;
 };
 
 export function MessageList(props: Props) {
   const { roomId, roomName, messages, pending, me, myName, hasMoreBefore, hasMoreAfter, loadingOlder } = props;
-  const { onLoadOlder, onLoadNewer, onJumpToPresent, onReadBottom, extras, flash } = props;
+  const { onLoadOlder, onLoadNewer, onJumpToPresent, onReadBottom, onSeen, landOnUnread, scrollerRef, extras, flash } = props;
   const { newSince, seen } = extras;
   const rows = useMemo(
     () => buildRows(messages, pending, me, undefined, { newSince, seen }),
     [messages, pending, me, newSince, seen],
   );
   const scrollRef = useRef<HTMLDivElement>(null);
-  const pinned = useRef(true);
+  const rowsRef = useRef<HTMLDivElement>(null);
+  const pinned = useRef(!landOnUnread);
+  // Waiting to land on the first unread (its line may come with a page still on its way).
+  const landing = useRef(landOnUnread);
   const [showPill, setShowPill] = useState(false);
+  const [unreadAbove, setUnreadAbove] = useState(false);
+  const [far, setFar] = useState(false);
+  // The message that is the list's Tab stop (roving tabindex).
+  const [current, setCurrent] = useState<number | null>(null);
+  const newIndex = rows.findIndex((r) => r.kind === 'new');
   const anchor = useRef<{ key: string; start: number } | null>(null);
   const lastKey = useRef<string | undefined>(undefined);
 
@@ -71,13 +126,45 @@ export function MessageList(props: Props) {
   const items = virtualizer.getVirtualItems();
   const totalSize = virtualizer.getTotalSize();
 
-  // A new room starts at the bottom.
+  // A new room starts at the bottom, or on its first unread.
   useLayoutEffect(() => {
-    pinned.current = true;
+    pinned.current = !landOnUnread;
+    landing.current = landOnUnread;
     anchor.current = null;
     lastKey.current = undefined;
     setShowPill(false);
+    // Only a room change lands again; the flag is read when the room opens.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [roomId]);
+
+  // Land on the line once it is among the rows; with none to land on (nothing new by others),
+  // the room opens at its bottom after all.
+  useLayoutEffect(() => {
+    if (!landing.current || rows.length === 0) return;
+    landing.current = false;
+    if (newIndex < 0) {
+      pinned.current = !hasMoreAfter;
+      return;
+    }
+    pinned.current = false;
+    virtualizer.scrollToIndex(newIndex, { align: 'start' });
+  }, [rows.length, newIndex, hasMoreAfter, virtualizer]);
+
+  /** Read as far as the person has seen: the newest message whose bottom has been in view. */
+  const markSeen = useCallback(() => {
+    const el = scrollRef.current;
+    if (!el || landing.current) return;
+    const viewBottom = el.scrollTop + el.clientHeight;
+    let seen = 0;
+    for (const item of virtualizer.getVirtualItems()) {
+      const row = rows[item.index];
+      if (row?.kind !== 'msg') continue;
+      const fits = item.end <= viewBottom + SEEN_SLACK_PX;
+      const tallAndShown = item.size > el.clientHeight && item.start < viewBottom;
+      if ((fits || tallAndShown) && row.message.id > seen) seen = row.message.id;
+    }
+    if (seen > 0) onSeen(seen);
+  }, [rows, virtualizer, onSeen]);
 
   // A jump: unpin, scroll the message to the middle, let it flash, then forget the jump.
   const flashSeq = flash?.roomId === roomId ? flash.seq : 0;
@@ -160,10 +247,16 @@ export function MessageList(props: Props) {
     else if (had && !hasMoreAfter) setShowPill(true);
   }, [rows, onReadBottom, hasMoreAfter]);
 
+  // What is on screen after rows or their sizes change (landing, a page arriving) has been seen.
+  useEffect(() => {
+    if (!pinned.current) markSeen();
+  }, [markSeen, totalSize]);
+
   // Coming back to the window with the room at its bottom: that is reading it.
   useEffect(() => {
     const onFocus = () => {
       if (pinned.current) onReadBottom();
+      else markSeen();
     };
     window.addEventListener('focus', onFocus);
     document.addEventListener('visibilitychange', onFocus);
@@ -171,7 +264,7 @@ export function MessageList(props: Props) {
       window.removeEventListener('focus', onFocus);
       document.removeEventListener('visibilitychange', onFocus);
     };
-  }, [onReadBottom]);
+  }, [onReadBottom, markSeen]);
 
   const rememberAnchor = useCallback(() => {
     const el = scrollRef.current;
@@ -183,17 +276,22 @@ export function MessageList(props: Props) {
   const onScroll = useCallback(() => {
     const el = scrollRef.current;
     if (!el) return;
-    const atBottom = el.scrollHeight - el.scrollTop - el.clientHeight < PIN_SLACK_PX;
+    const fromBottom = el.scrollHeight - el.scrollTop - el.clientHeight;
+    const atBottom = fromBottom < PIN_SLACK_PX;
     // Holding a page from the past, the bottom is where the next page loads, not a place to pin.
     pinned.current = atBottom && !hasMoreAfter;
     rememberAnchor();
+    setFar(fromBottom > FAR_SCREENS * el.clientHeight);
+    const line = newIndex >= 0 ? virtualizer.measurementsCache[newIndex] : undefined;
+    setUnreadAbove(line !== undefined && line.end <= el.scrollTop);
+    markSeen();
     if (atBottom) {
       setShowPill(false);
       onReadBottom();
       if (hasMoreAfter && !loadingOlder) onLoadNewer();
     }
     if (el.scrollTop < LOAD_OLDER_PX && hasMoreBefore && !loadingOlder) onLoadOlder();
-  }, [hasMoreBefore, hasMoreAfter, loadingOlder, onLoadOlder, onLoadNewer, onReadBottom, rememberAnchor]);
+  }, [hasMoreBefore, hasMoreAfter, loadingOlder, onLoadOlder, onLoadNewer, onReadBottom, rememberAnchor, markSeen, newIndex, virtualizer]);
 
   // A short room that does not fill the view cannot be scrolled: load more until it does.
   useEffect(() => {
@@ -212,6 +310,100 @@ export function MessageList(props: Props) {
     onReadBottom();
   };
 
+  const jumpToFirstUnread = () => {
+    if (newIndex < 0) return;
+    pinned.current = false;
+    setUnreadAbove(false);
+    virtualizer.scrollToIndex(newIndex, { align: 'start' });
+  };
+
+  // The scroller is shared with the composer (PageUp/PageDown) through the room.
+  const setScroller = useCallback(
+    (el: HTMLDivElement | null) => {
+      scrollRef.current = el;
+      if (scrollerRef) scrollerRef.current = el;
+    },
+    [scrollerRef],
+  );
+
+  // Roving tabindex: the current message if it is rendered, else the newest message in view.
+  const msgIndexes = useMemo(() => rows.flatMap((r, i) => (r.kind === 'msg' ? [i] : [])), [rows]);
+  const rendered = items.filter((v) => rows[v.index]?.kind === 'msg');
+  const currentShown = rendered.some((v) => {
+    const row = rows[v.index];
+    return row?.kind === 'msg' && row.message.id === current;
+  });
+  const stopIndex = currentShown
+    ? rendered.find((v) => {
+        const row = rows[v.index];
+        return row?.kind === 'msg' && row.message.id === current;
+      })!.index
+    : (rendered.at(-1)?.index ?? -1);
+
+  // Controls inside messages leave the Tab order (re-applied as rows render and focus moves).
+  useLayoutEffect(() => {
+    const root = rowsRef.current;
+    if (root) rovingTabOrder(root);
+  });
+  // A message re-renders on its own (a reaction, an edit) and may add controls: those too.
+  useEffect(() => {
+    const root = rowsRef.current;
+    if (!root) return;
+    const watcher = new MutationObserver(() => rovingTabOrder(root));
+    watcher.observe(root, { childList: true, subtree: true });
+    return () => watcher.disconnect();
+  }, []);
+
+  const focusIndex = (index: number) => {
+    const row = rows[index];
+    if (row?.kind !== 'msg') return;
+    setCurrent(row.message.id);
+    pinned.current = false;
+    virtualizer.scrollToIndex(index, { align: 'auto' });
+    // The row may mount only after the scroll: focus it on the next frames.
+    const tryFocus = (left: number) => {
+      const el = rowsRef.current?.querySelector<HTMLElement>(`[data-index="${index}"] .msg-focus`);
+      if (el) el.focus();
+      else if (left > 0) requestAnimationFrame(() => tryFocus(left - 1));
+    };
+    requestAnimationFrame(() => tryFocus(5));
+  };
+
+  const onRowsKeyDown = (e: KeyboardEvent<HTMLDivElement>) => {
+    const target = e.target as HTMLElement;
+    const msgEl = target.closest<HTMLElement>('.msg-focus');
+    if (!msgEl) return;
+    const index = Number(msgEl.closest<HTMLElement>('[data-index]')?.dataset.index ?? -1);
+    const onMessage = target === msgEl;
+    if (!onMessage) {
+      // Inside a message's controls: Esc returns to the message (an open editor or picker handles
+      // its own Esc first).
+      if (e.key === 'Escape' && !e.defaultPrevented && target.tagName !== 'TEXTAREA') {
+        e.preventDefault();
+        msgEl.focus();
+      }
+      return;
+    }
+    const pos = msgIndexes.indexOf(index);
+    let next: number | undefined;
+    if (e.key === 'ArrowDown') next = msgIndexes[pos + 1];
+    else if (e.key === 'ArrowUp') next = msgIndexes[pos - 1];
+    else if (e.key === 'Home') next = msgIndexes[0];
+    else if (e.key === 'End') next = msgIndexes.at(-1);
+    else if (e.key === 'Enter') {
+      const first = msgEl.querySelector<HTMLElement>(FOCUSABLE.replace(', [tabindex]', ''));
+      if (first) {
+        e.preventDefault();
+        first.removeAttribute('tabindex');
+        first.focus();
+        rovingTabOrder(rowsRef.current!);
+      }
+      return;
+    } else return;
+    e.preventDefault();
+    if (next !== undefined) focusIndex(next);
+  };
+
   return (
     <div className="message-pane">
       <div className="history-edge" aria-live="polite" hidden={!loadingOlder}>
@@ -220,15 +412,35 @@ export function MessageList(props: Props) {
       {rows.length === 0 && !hasMoreBefore && (
         <p className="empty muted">No messages yet. Say hello!</p>
       )}
+      {unreadAbove && newIndex >= 0 && (
+        <button type="button" className="unread-bar" onClick={jumpToFirstUnread}>
+          Jump to first unread ↑
+        </button>
+      )}
       <div
-        ref={scrollRef}
+        ref={setScroller}
         className="message-scroll"
         onScroll={onScroll}
         role="log"
         aria-label={`${roomName} conversation`}
-        tabIndex={0}
+        // With messages, the focused message is the list's Tab stop; an empty list is still
+        // reachable (and scrollable) by keyboard.
+        tabIndex={stopIndex < 0 ? 0 : -1}
       >
-        <div role="list" className="message-rows" style={{ height: totalSize }}>
+        <div
+          ref={rowsRef}
+          role="list"
+          className="message-rows"
+          style={{ height: totalSize }}
+          onKeyDown={onRowsKeyDown}
+          onFocus={(e) => {
+            const msg = (e.target as HTMLElement).closest<HTMLElement>('.msg-focus');
+            const id = Number(msg?.dataset.msgId ?? NaN);
+            if (!Number.isNaN(id) && id !== current) setCurrent(id);
+            if (rowsRef.current) rovingTabOrder(rowsRef.current);
+          }}
+          onBlur={() => requestAnimationFrame(() => rowsRef.current && rovingTabOrder(rowsRef.current))}
+        >
           {items.map((item) => {
             const row = rows[item.index]!;
             return (
@@ -253,7 +465,15 @@ export function MessageList(props: Props) {
                     {row.text}
                   </p>
                 ) : row.kind === 'msg' ? (
-                  <MessageItem message={row.message} own={row.own} grouped={row.grouped} />
+                  <div
+                    className="msg-focus"
+                    role="group"
+                    tabIndex={item.index === stopIndex ? 0 : -1}
+                    data-msg-id={row.message.id}
+                    aria-label={`${row.message.author.name}, ${timeLabel(row.message.created_at)}`}
+                  >
+                    <MessageItem message={row.message} own={row.own} grouped={row.grouped} />
+                  </div>
                 ) : (
                   <PendingItem entry={row.entry} name={myName} />
                 )}
@@ -262,9 +482,9 @@ export function MessageList(props: Props) {
           })}
         </div>
       </div>
-      {(showPill || hasMoreAfter) && (
+      {(showPill || hasMoreAfter || far) && (
         <button type="button" className="pill" onClick={jumpToBottom}>
-          {hasMoreAfter ? 'Jump to present ↓' : 'New messages ↓'}
+          {showPill && !hasMoreAfter ? 'New messages ↓' : 'Jump to present ↓'}
         </button>
       )}
     </div>

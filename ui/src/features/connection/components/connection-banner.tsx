@@ -11,6 +11,8 @@ export function ConnectionBanner() {
   const status = useSession((s) => s.status);
   const backAt = useSession((s) => s.backAt);
   const failure = useSession((s) => s.connectFailure);
+  // The host's current name: server_changed keeps it (and the cached welcome) up to date.
+  const host = useSession((s) => s.server?.name ?? 'the host');
   const [showBack, setShowBack] = useState(false);
 
   useEffect(() => {
@@ -24,14 +26,14 @@ export function ConnectionBanner() {
   let tone = 'info';
   if (failure && status !== 'connected' && status !== 'idle') {
     // Which step failed (nothing answers / the host turns us away), then that we keep trying.
-    text = `${connectFailureText(failure)} Reconnecting… your messages are kept.`;
+    text = `${connectFailureText(failure, host)} Reconnecting… your messages are kept.`;
     tone = 'error';
-  } else if (status === 'connecting') text = 'Connecting to the host…';
+  } else if (status === 'connecting') text = `Connecting to ${host}…`;
   else if (status === 'reconnecting') {
-    text = 'Connection lost. Reconnecting… Messages you send now will go out when it is back.';
+    text = `Connection lost to ${host}. Reconnecting… Messages you send now will go out when it is back.`;
     tone = 'warn';
   } else if (status === 'offline') {
-    text = 'Offline: the host cannot be reached. Still trying; your messages are kept.';
+    text = `Offline: ${host} cannot be reached. Still trying; your messages are kept.`;
     tone = 'error';
   } else if (status === 'connected' && showBack) {
     text = 'Back online.';

@@ -9,6 +9,7 @@ import { UnreadBadge } from '@/features/rooms/components/unread-badge';
 import { useUnread } from '@/features/rooms/hooks/use-unread';
 import type { WireRoom } from '@/lib/protocol';
 import { useChat } from '@/stores/chat-store';
+import { useSession } from '@/stores/session-store';
 import { openRoom } from '@/stores/sync';
 
 import { NewDmDialog } from './new-dm-dialog';
@@ -22,6 +23,8 @@ function DmLink({ room, active, onPick }: { room: WireRoom; active: boolean; onP
   const others = dmOthers(room, me);
   const name = roomName(room, me);
   const online = others.length === 1 && !!users[others[0]!.id]?.online;
+  // Disconnected, whether they are online is unknown.
+  const known = useSession((s) => s.status === 'connected');
   return (
     <li>
       <button
@@ -34,7 +37,11 @@ function DmLink({ room, active, onPick }: { room: WireRoom; active: boolean; onP
         }}
       >
         {others.length === 1 ? (
-          <span className={`dot${online ? ' on' : ''}`} aria-label={online ? 'online' : 'offline'} />
+          <span
+            className={`dot${!known ? ' unknown' : online ? ' on' : ''}`}
+            role="img"
+            aria-label={!known ? 'status unknown' : online ? 'online' : 'offline'}
+          />
         ) : (
           <span className="group-count" aria-hidden="true">
             {others.length + 1}

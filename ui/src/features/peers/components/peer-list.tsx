@@ -7,6 +7,7 @@ import { useState } from 'react';
 import { NewDmDialog } from '@/features/dms/components/new-dm-dialog';
 import { RequestError } from '@/lib/request-error';
 import { useChat } from '@/stores/chat-store';
+import { useSession } from '@/stores/session-store';
 import { openDm } from '@/stores/sync';
 
 const NO_IDS: number[] = [];
@@ -15,13 +16,16 @@ export function PeerList({ roomId }: { roomId: number }) {
   const ids = useChat((s) => s.members[roomId] ?? NO_IDS);
   const users = useChat((s) => s.users);
   const me = useChat((s) => s.me);
+  // Disconnected, we cannot know who is online: everyone shows as unknown, not as they last were.
+  const known = useSession((s) => s.status === 'connected');
   const [grouping, setGrouping] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const people = ids
     .map((id) => users[id])
     .filter((u) => u !== undefined)
-    .sort((a, b) => Number(!!b.online) - Number(!!a.online) || a.name.localeCompare(b.name));
+    .sort((a, b) => (known ? Number(!!b.online) - Number(!!a.online) : 0) || a.name.localeCompare(b.name));
   const online = people.filter((u) => u.online).length;
+  const presence = (u: { online?: boolean }) => (!known ? 'unknown' : u.online ? 'online' : 'offline');
 
   const message = async (userId: number) => {
     setError(null);
@@ -35,11 +39,11 @@ export function PeerList({ roomId }: { roomId: number }) {
   return (
     <aside className="peers" aria-label="People in this room">
       <h2>
-        People <span className="muted">{online} online</span>
+        People <span className="muted">{known ? `${online} online` : 'status unknown'}</span>
       </h2>
       <ul>
         {people.map((u) => (
-          <li key={u.id} className={u.online ? 'online' : 'offline'}>
+          <li key={u.id} className={presence(u)}>
             <span className="dot" aria-hidden="true" />
             <span className="peer-name">
               {u.name}
@@ -48,7 +52,7 @@ export function PeerList({ roomId }: { roomId: number }) {
             </span>
             {/* Beside the name, not in it: a long name is cut short, the badge never. */}
             {u.bot && <span className="tag bot-tag">BOT</span>}
-            <span className="sr-only">{u.online ? 'online' : 'offline'}</span>
+            <span className="sr-only">{presence(u) === 'unknown' ? 'status unknown' : presence(u)}</span>
             {u.id !== me && (
               <button
                 type="button"

@@ -4,7 +4,7 @@
  */
 import { memo, useRef, useState } from 'react';
 
-import { emojiName } from '@/features/reactions/lib/emoji-data';
+import { reactionLabel } from '@/features/reactions/lib/spoken-name';
 import { MAX_REACTIONS, type WireReaction } from '@/lib/protocol';
 import { useChat } from '@/stores/chat-store';
 
@@ -42,7 +42,7 @@ export const ReactionChips = memo(function ReactionChips({ reactions, onToggle }
             type="button"
             className={`reaction${mine ? ' mine' : ''}`}
             aria-pressed={mine}
-            aria-label={`${emojiName(r.emoji)} ${r.user_ids.length}, reacted by ${who}`}
+            aria-label={`${reactionLabel(r.emoji, r.user_ids.length)}, reacted by ${who}`}
             title={`${who} reacted with ${r.emoji}`}
             onClick={() => onToggle(r.emoji, !mine)}
           >

@@ -1,6 +1,10 @@
-/** "Leave room" for the open room; not shown in `general`, which nobody can leave, nor in DMs. */
+/**
+ * "Leave room" for the open room, after a confirmation; not shown in `general`, which nobody can
+ * leave, nor in DMs.
+ */
 import { useState } from 'react';
 
+import { Dialog } from '@/components/ui/dialog';
 import { RequestError } from '@/lib/request-error';
 import { useChat } from '@/stores/chat-store';
 import { leaveRoom } from '@/stores/sync';
@@ -12,9 +16,11 @@ export function LeaveRoomButton({ roomId }: { roomId: number }) {
   const room = useChat((s) => s.rooms[roomId]);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  const [confirming, setConfirming] = useState(false);
   if (!room || !room.member || room.name === GENERAL || room.kind === 'dm') return null;
 
   const leave = async () => {
+    setConfirming(false);
     setBusy(true);
     setError(null);
     try {
@@ -39,10 +45,23 @@ export function LeaveRoomButton({ roomId }: { roomId: number }) {
         disabled={busy}
         aria-label="Leave room"
         title={`Leave #${room.name}`}
-        onClick={() => void leave()}
+        onClick={() => setConfirming(true)}
       >
         Leave<span className="hide-narrow"> room</span>
       </button>
+      {confirming && (
+        <Dialog title={`Leave #${room.name}?`} onClose={() => setConfirming(false)}>
+          <p>You will stop getting its messages. You can join it again from “Other rooms”.</p>
+          <div className="row-end">
+            <button type="button" onClick={() => setConfirming(false)}>
+              Cancel
+            </button>
+            <button type="button" className="danger" onClick={() => void leave()}>
+              Leave
+            </button>
+          </div>
+        </Dialog>
+      )}
     </>
   );
 }

@@ -29,7 +29,11 @@ function RoomLink({ room, active, onPick }: { room: WireRoom; active: boolean; o
         <span className="hash" aria-hidden="true">
           #
         </span>
-        <span className="room-name">{room.name}</span>
+        {/* Read as "general, 3 unread": the comma is a pause before the badge's label. */}
+        <span className="room-name">
+          {room.name}
+          {unread > 0 && <span className="sr-only">,</span>}
+        </span>
         <UnreadBadge count={unread} mentions={mentions} />
       </button>
     </li>
