@@ -88,11 +88,13 @@ host: venv ui
 
 test: deb-test venv-dev ui lint test-py test-stock test-ui
 
-# Python lint, format and types (STYLE.md §8): ruff with .ruff.toml; mypy --strict on backend/.
-lint: venv-dev
+# Lint, format and types (STYLE.md §8): ruff with .ruff.toml and mypy --strict on backend/; ESLint
+# on the UI (ui/eslint.config.js: TypeScript, the hooks rules, features only through their index).
+lint: venv-dev ui/node_modules/.installed
 	$(BIN)/ruff check backend desktop tests bench
 	$(BIN)/ruff format --check backend desktop tests bench
 	$(BIN)/mypy --strict --ignore-missing-imports --python-version 3.11 backend
+	npm --prefix ui run lint
 
 # PYTEST_ARGS narrows a run, e.g. `make test-py PYTEST_ARGS="tests/unit -x"`.
 test-py: venv-dev ui
