@@ -16,8 +16,9 @@ PY := $(BIN)/python
 DEB_BASE := python3-venv python3-dev build-essential
 # --- desktop (issue 4): PyGObject builds against these; WebKitGTK 4.1 is loaded at run time.
 DEB_DESKTOP := gir1.2-webkit2-4.1 libgirepository1.0-dev libcairo2-dev pkg-config
-# --- tests: a real browser, a real X server, and tools to look at and drive windows.
-DEB_TEST := chromium xvfb xdotool imagemagick
+# --- tests: a real browser, a real X server, and tools to look at and drive windows; an emoji
+# font, which desktops have and minimal machines lack, so screenshots show reactions and avatars.
+DEB_TEST := chromium xvfb xdotool imagemagick fonts-noto-color-emoji
 # --- LAN tests (issue 5): network namespaces.
 DEB_LAN := iproute2
 
