@@ -6,7 +6,7 @@ import { type ReactNode, useEffect, useState } from 'react';
 
 import { takeFragment } from '@/lib/fragment';
 import { useSession } from '@/stores/session-store';
-import { connectToHost, restoreCachedSession, startSync } from '@/stores/sync';
+import { connectToHost, restoreCachedSession, startSync } from '@/features/connection';
 
 export function AppProvider({ children }: { children: ReactNode }) {
   const [ready, setReady] = useState(false);

@@ -3,7 +3,7 @@ import userEvent from '@testing-library/user-event';
 
 import { BotsSection, curlExample } from '@/features/admin/components/bots-section';
 import { COMMANDS, type WireBot, type WireWebhook } from '@/lib/protocol';
-import { useChat } from '@/stores/chat-store';
+import { useChat } from '@/features/chat';
 import { room, welcome } from '@/testing/data';
 import { fake } from '@/testing/fake-socket';
 

@@ -3,7 +3,7 @@ import userEvent from '@testing-library/user-event';
 
 import { HostSettingsDialog } from '@/features/admin/components/host-settings-dialog';
 import { type AdminInfo, COMMANDS } from '@/lib/protocol';
-import { useChat } from '@/stores/chat-store';
+import { useChat } from '@/features/chat';
 import { useSession } from '@/stores/session-store';
 import { room, welcome } from '@/testing/data';
 import { fake } from '@/testing/fake-socket';

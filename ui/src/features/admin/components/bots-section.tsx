@@ -12,7 +12,7 @@ import { CopyButton } from '@/components/ui/copy-button';
 import { type Shown, useBots } from '@/features/admin/hooks/use-bots';
 import { dayLabel } from '@/lib/format';
 import { WEBHOOK_BODY_MAX, type WireBot, type WireRoom, type WireWebhook } from '@/lib/protocol';
-import { useChat } from '@/stores/chat-store';
+import { useChat } from '@/features/chat';
 
 const NAME_MAX = 32;
 

@@ -14,7 +14,7 @@ import { RetentionSection } from '@/features/admin/components/retention-section'
 import { HOST_NAME_MAX, useAdmin } from '@/features/admin/hooks/use-admin';
 import { dayLabel, timeLabel } from '@/lib/format';
 import type { WireDevice } from '@/lib/protocol';
-import { useChat } from '@/stores/chat-store';
+import { useChat } from '@/features/chat';
 
 type Feedback = { ok: boolean; text: string } | null;
 

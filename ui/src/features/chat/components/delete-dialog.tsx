@@ -4,7 +4,7 @@ import { useState } from 'react';
 import { Dialog, DialogActions } from '@/components/ui/dialog';
 import type { WireMessage } from '@/lib/protocol';
 import { RequestError } from '@/lib/request-error';
-import { deleteMessage } from '@/stores/sync';
+import { deleteMessage } from '@/features/chat/api/messages';
 
 const PREVIEW_CHARS = 200;
 

@@ -4,7 +4,7 @@ import { type KeyboardEvent, useEffect, useRef, useState } from 'react';
 import { MAX_TEXT_CHARS, textLength, type WireMessage } from '@/lib/protocol';
 import { RequestError } from '@/lib/request-error';
 import { useCompose } from '@/stores/compose-store';
-import { editMessage } from '@/stores/sync';
+import { editMessage } from '@/features/chat/api/messages';
 
 export function MessageEditor({ message }: { message: WireMessage }) {
   const [text, setText] = useState(message.text);

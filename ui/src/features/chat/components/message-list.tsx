@@ -26,7 +26,7 @@ import {
 
 import { timeLabel } from '@/lib/format';
 import type { WireMessage } from '@/lib/protocol';
-import { type Flash, useChat } from '@/stores/chat-store';
+import { type Flash, useChat } from '@/features/chat/stores/chat-store';
 import type { OutboxEntry } from '@/stores/outbox-store';
 
 import { buildRows, type RowExtras } from './build-rows';

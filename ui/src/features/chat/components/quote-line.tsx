@@ -3,7 +3,7 @@ import { memo } from 'react';
 
 import { markdownToText } from '@/lib/markdown';
 import type { WireQuote } from '@/lib/protocol';
-import { jumpToMessage } from '@/stores/sync';
+import { jumpToMessage } from '@/features/chat/api/history';
 
 export const QuoteLine = memo(function QuoteLine({ quote, roomId }: { quote: WireQuote; roomId: number }) {
   if (quote.deleted) {

@@ -2,15 +2,11 @@
 import { useState } from 'react';
 
 import { dmOthers, roomName } from '@/features/dms/lib/room-label';
-import { ExportMyDmsButton } from '@/features/export/components/export-my-dms-button';
-import { ExportStatus } from '@/features/export/components/export-status';
-import { useExport } from '@/features/export/hooks/use-export';
-import { UnreadBadge } from '@/features/rooms/components/unread-badge';
-import { useUnread } from '@/features/rooms/hooks/use-unread';
+import { ExportMyDmsButton, ExportStatus, useExport } from '@/features/export';
+import { UnreadBadge, useUnread, openRoom } from '@/features/rooms';
+import { useChat } from '@/features/chat';
 import type { WireRoom } from '@/lib/protocol';
-import { useChat } from '@/stores/chat-store';
 import { useSession } from '@/stores/session-store';
-import { openRoom } from '@/stores/sync';
 
 import { NewDmDialog } from './new-dm-dialog';
 

@@ -5,7 +5,7 @@ import { AttachButton, UploadTray } from '@/features/files/components/attach-con
 import { _setUploadLimitForTests } from '@/features/files/host-limit';
 import { _resetUploadsForTests, useUploads } from '@/features/files/stores/uploads-store';
 import { rememberPending } from '@/lib/upload';
-import { useChat } from '@/stores/chat-store';
+import { useChat } from '@/features/chat';
 import { useCompose } from '@/stores/compose-store';
 import { room, welcome } from '@/testing/data';
 import { fake } from '@/testing/fake-socket';

@@ -7,7 +7,7 @@ import { useEffect, useRef } from 'react';
 import { type UploadItem, useUploads } from '@/features/files/stores/uploads-store';
 import type { PendingUpload } from '@/lib/upload';
 import { formatBytes } from '@/lib/upload';
-import { useChat } from '@/stores/chat-store';
+import { useChat } from '@/features/chat';
 
 import { ProgressLine } from './progress-line';
 

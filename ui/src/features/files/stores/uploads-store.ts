@@ -21,11 +21,10 @@ import {
   uploadFile,
 } from '@/lib/upload';
 import { sha256OfBlob } from '@/lib/sha256';
-import { useChat } from '@/stores/chat-store';
+import { useChat, retryMessage } from '@/features/chat';
 import { useCompose } from '@/stores/compose-store';
 import { useOutbox } from '@/stores/outbox-store';
 import { useSession } from '@/stores/session-store';
-import { retryMessage } from '@/stores/sync';
 
 export type UploadItem = {
   key: string;

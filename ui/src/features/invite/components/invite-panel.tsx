@@ -7,7 +7,7 @@ import { useCallback, useEffect, useState } from 'react';
 
 import { Dialog } from '@/components/ui/dialog';
 import type { InviteResult } from '@/lib/protocol';
-import { getInvite } from '@/stores/sync';
+import { getInvite } from '@/features/invite/api/invite';
 import { CopyButton } from '@/components/ui/copy-button';
 
 export function inviteLink(url: string, code: string | null): string {

@@ -4,7 +4,7 @@ import { type FormEvent, useState } from 'react';
 import { useServerInfo } from '@/features/join/hooks/use-server-info';
 import { connectFailureText } from '@/lib/connect-failure';
 import { useSession } from '@/stores/session-store';
-import { connectToHost } from '@/stores/sync';
+import { connectToHost } from '@/features/connection';
 
 export function JoinScreen() {
   const { info, failure: infoFailure } = useServerInfo();

@@ -6,7 +6,7 @@ import { memo, useRef, useState } from 'react';
 
 import { reactionLabel } from '@/features/reactions/lib/spoken-name';
 import { MAX_REACTIONS, type WireReaction } from '@/lib/protocol';
-import { useChat } from '@/stores/chat-store';
+import { useChat } from '@/features/chat';
 
 import { EmojiPicker } from './emoji-picker';
 

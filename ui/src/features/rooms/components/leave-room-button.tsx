@@ -6,8 +6,8 @@ import { useState } from 'react';
 
 import { Dialog } from '@/components/ui/dialog';
 import { RequestError } from '@/lib/request-error';
-import { useChat } from '@/stores/chat-store';
-import { leaveRoom } from '@/stores/sync';
+import { useChat } from '@/features/chat';
+import { leaveRoom } from '@/features/rooms/api/rooms';
 
 // The host's name for the room everyone is in (docs/protocol.md: leave_room).
 const GENERAL = 'general';

@@ -2,7 +2,7 @@
 import './retention.css';
 
 import { retentionNotice } from '@/features/rooms/lib/retention';
-import { useChat } from '@/stores/chat-store';
+import { useChat } from '@/features/chat';
 
 export function RetentionNotice({ roomId }: { roomId: number }) {
   const days = useChat((s) => s.rooms[roomId]?.retention_days);

@@ -6,7 +6,7 @@ import { daysText, parseDays } from '@/features/rooms/lib/retention';
 import { type AdminInfo, COMMANDS, type RoomResult } from '@/lib/protocol';
 import { RequestError } from '@/lib/request-error';
 import { request } from '@/lib/socket';
-import { useChat } from '@/stores/chat-store';
+import { useChat } from '@/features/chat';
 import { useSession } from '@/stores/session-store';
 
 import { type RetentionChoice, RetentionChoices } from './retention-choices';

@@ -2,8 +2,8 @@
 import { useEffect } from 'react';
 
 import { nextRoom, sidebarOrder } from '@/features/rooms/lib/room-order';
-import { unreadCount, useChat } from '@/stores/chat-store';
-import { openRoom } from '@/stores/sync';
+import { unreadCount, useChat } from '@/features/chat';
+import { openRoom } from '@/features/rooms/api/rooms';
 
 export function useRoomKeys(): void {
   useEffect(() => {

@@ -4,8 +4,8 @@ import userEvent from '@testing-library/user-event';
 import { SearchPanel } from '@/features/search/components/search-panel';
 import { COMMANDS, type SearchPayload } from '@/lib/protocol';
 import { RequestError } from '@/lib/request-error';
-import { useChat } from '@/stores/chat-store';
-import { _resetSyncForTests } from '@/stores/sync';
+import { useChat } from '@/features/chat';
+import { _resetSyncForTests } from '@/features/connection';
 import { BOB, msg, room, welcome } from '@/testing/data';
 import { fake } from '@/testing/fake-socket';
 

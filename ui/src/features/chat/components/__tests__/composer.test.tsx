@@ -4,10 +4,10 @@ import { act } from 'react';
 
 import { Composer } from '@/features/chat/components/composer';
 import { COMMANDS } from '@/lib/protocol';
-import { useChat } from '@/stores/chat-store';
+import { useChat } from '@/features/chat/stores/chat-store';
+import { _resetSyncForTests } from '@/features/connection';
 import { useCompose } from '@/stores/compose-store';
 import { useOutbox } from '@/stores/outbox-store';
-import { _resetSyncForTests } from '@/stores/sync';
 import { fake } from '@/testing/fake-socket';
 import { BOB, ME, msg, welcome, room } from '@/testing/data';
 

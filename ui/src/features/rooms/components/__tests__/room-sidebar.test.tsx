@@ -4,7 +4,7 @@ import { act } from 'react';
 import { LeaveRoomButton } from '@/features/rooms/components/leave-room-button';
 import { RoomSidebar } from '@/features/rooms/components/room-sidebar';
 import { useTitleUnread } from '@/features/rooms/hooks/use-unread';
-import { useChat } from '@/stores/chat-store';
+import { useChat } from '@/features/chat';
 import { BOB, msg, room, welcome } from '@/testing/data';
 
 function TitleProbe() {

@@ -1,0 +1,6 @@
+/**
+ * The public face of features/invite: what other features and the app use. Stores and api come first
+ * so that, when features import each other in a cycle, what runs at call time is already defined.
+ */
+export { getInvite } from './api/invite';
+export { InvitePanel } from './components/invite-panel';
