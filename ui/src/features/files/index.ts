@@ -1,6 +1,7 @@
 /**
- * The public face of features/files: what other features and the app use. Stores and api come first
- * so that, when features import each other in a cycle, what runs at call time is already defined.
+ * The public face of features/files: other features and the app import only from here.
+ * Stores and api come first, so that when features import each other in a cycle, what is
+ * called at run time is already defined.
  */
 export { runningIn, useUploads } from './stores/uploads-store';
 export { saveBlob } from './hooks/use-download';

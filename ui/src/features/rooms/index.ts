@@ -1,8 +1,19 @@
 /**
- * The public face of features/rooms: what other features and the app use. Stores and api come first
- * so that, when features import each other in a cycle, what runs at call time is already defined.
+ * The public face of features/rooms: other features and the app import only from here.
+ * Stores and api come first, so that when features import each other in a cycle, what is
+ * called at run time is already defined.
  */
-export { _resetRoomsForTests, afterLeaving, createRoom, leaveRoom, markRoomRead, openRoom, refreshMembers, refreshReadMarks, resendReadMarks } from './api/rooms';
+export {
+  _resetRoomsForTests,
+  afterLeaving,
+  createRoom,
+  leaveRoom,
+  markRoomRead,
+  openRoom,
+  refreshMembers,
+  refreshReadMarks,
+  resendReadMarks,
+} from './api/rooms';
 export { daysText, parseDays, retentionNotice } from './lib/retention';
 export { useRoomKeys } from './hooks/use-room-keys';
 export { useTitleUnread, useUnread } from './hooks/use-unread';

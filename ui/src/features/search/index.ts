@@ -1,5 +1,4 @@
 /**
- * The public face of features/search: what other features and the app use. Stores and api come first
- * so that, when features import each other in a cycle, what runs at call time is already defined.
+ * The public face of features/search: other features and the app import only from here.
  */
 export { SearchButton } from './components/search-button';

@@ -4,6 +4,7 @@
  * newer, jump to the present or to a message). features/connection resyncs through them after
  * every welcome and features/rooms opens a room on its first unread with them.
  */
+import { type AddOptions, useChat } from '@/features/chat/stores/chat-store';
 import { openRoom } from '@/features/rooms';
 import {
   CHANGES_PAGE,
@@ -15,7 +16,6 @@ import {
   type WireMessage,
 } from '@/lib/protocol';
 import { request } from '@/lib/socket';
-import { type AddOptions, useChat } from '@/features/chat/stores/chat-store';
 import { useOutbox } from '@/stores/outbox-store';
 
 // Catch-up pages after a reconnect; further behind than this we restart from the newest page
@@ -28,6 +28,7 @@ const CHANGES_MAX_PAGES = 20;
 // The page fetched around a message we jump to.
 const AROUND_PAGE = 50;
 
+/** Add fetched or live messages to the rooms we hold; my own ones leave the outbox. */
 export function receive(messages: WireMessage[], roomId?: number, opts?: AddOptions) {
   const chat = useChat.getState();
   const byRoom = new Map<number, WireMessage[]>();
@@ -47,6 +48,7 @@ export function receiveChange(m: WireMessage): void {
   if (chat.messages[m.room_id]) chat.setRev(m.room_id, m.rev);
 }
 
+/** One fetch_messages page (newest, before, after or around an id). */
 export async function fetchPage(payload: FetchMessagesPayload) {
   return request<FetchResult>(COMMANDS.fetchMessages, payload);
 }

@@ -2,14 +2,13 @@
  * Sending and changing my messages: the outbox is delivered (and retried when an ack is lost or
  * the host asks us to slow down), edits and deletions, and the typing notice.
  */
+import { receive } from '@/features/chat/api/history';
 import { useChat } from '@/features/chat/stores/chat-store';
 import { COMMANDS, type MessageResult, type SendMessagePayload, TYPING_EVERY_MS, type WireMessage } from '@/lib/protocol';
 import { RequestError } from '@/lib/request-error';
 import { isConnected, request } from '@/lib/socket';
 import { type OutboxEntry, type SendExtras, useOutbox } from '@/stores/outbox-store';
 import { useSession } from '@/stores/session-store';
-
-import { receive } from './history';
 
 // A send whose ack was lost (timeout) is sent again after this long, while connected.
 const LOST_ACK_RETRY_MS = 1000;

@@ -3,8 +3,17 @@
  * room (new messages and changes), the outbox flushed and read marks resent; then live events
  * kept in the stores. The per-feature commands live in each feature's api/.
  */
-import { receive, receiveChange, resyncChanges, resyncRoom, useChat, flushOutbox, _resetMessagesForTests, type Counted } from '@/features/chat';
-import { afterLeaving, refreshMembers, refreshReadMarks, resendReadMarks, _resetRoomsForTests } from '@/features/rooms';
+import {
+  _resetMessagesForTests,
+  type Counted,
+  flushOutbox,
+  receive,
+  receiveChange,
+  resyncChanges,
+  resyncRoom,
+  useChat,
+} from '@/features/chat';
+import { _resetRoomsForTests, afterLeaving, refreshMembers, refreshReadMarks, resendReadMarks } from '@/features/rooms';
 import { classifyConnectFailure } from '@/lib/connect-failure';
 import { hostAnswers, hostOrigin } from '@/lib/http';
 import {
