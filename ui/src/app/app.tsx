@@ -10,7 +10,14 @@ import { NearbyHostsDialog, useNearbyHosts } from '@/features/hosts';
 import { InvitePanel } from '@/features/invite';
 import { JoinScreen } from '@/features/join';
 import { PeerList } from '@/features/peers';
-import { LeaveRoomButton, RoomRetentionButton, RoomSidebar, RoomSwitcher, useRoomKeys, useTitleUnread } from '@/features/rooms';
+import {
+  LeaveRoomButton,
+  RoomRetentionButton,
+  RoomSidebar,
+  RoomSwitcher,
+  useRoomKeys,
+  useTitleUnread,
+} from '@/features/rooms';
 import { SearchButton } from '@/features/search';
 import { SelfCheckDialog } from '@/features/selfcheck';
 import { connectFailureText } from '@/lib/connect-failure';

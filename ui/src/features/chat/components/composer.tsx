@@ -5,6 +5,8 @@
  */
 import { type FormEvent, type KeyboardEvent, useEffect, useId, useLayoutEffect, useMemo, useRef, useState } from 'react';
 
+import { jumpToPresent } from '@/features/chat/api/history';
+import { notifyTyping, sendMessage } from '@/features/chat/api/messages';
 import { lengthHint } from '@/features/chat/lib/length-hint';
 import {
   expandShortcodes,
@@ -16,11 +18,16 @@ import {
   type ShortcodeQuery,
   shortcodeQuery,
 } from '@/features/chat/lib/shortcodes';
-import { AttachButton, UploadTray, PendingFiles, runningIn, useUploads } from '@/features/files';
-import { MentionPopup, mentionOptionId, insertMention, type MentionQuery, mentionQuery, suggestUsers } from '@/features/mentions';
 import { useChat } from '@/features/chat/stores/chat-store';
-import { jumpToPresent } from '@/features/chat/api/history';
-import { notifyTyping, sendMessage } from '@/features/chat/api/messages';
+import { AttachButton, PendingFiles, runningIn, UploadTray, useUploads } from '@/features/files';
+import {
+  insertMention,
+  mentionOptionId,
+  MentionPopup,
+  type MentionQuery,
+  mentionQuery,
+  suggestUsers,
+} from '@/features/mentions';
 import { MAX_TEXT_CHARS, textLength, type WireUser } from '@/lib/protocol';
 import { useCompose } from '@/stores/compose-store';
 

@@ -4,7 +4,7 @@
  */
 import { useRef, useState } from 'react';
 
-import { EmojiPicker, QUICK_REACTIONS, emojiName } from '@/features/reactions';
+import { emojiName, EmojiPicker, QUICK_REACTIONS } from '@/features/reactions';
 
 type Props = {
   canEdit: boolean;

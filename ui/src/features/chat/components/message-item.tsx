@@ -1,10 +1,10 @@
 import { memo, useCallback, useState } from 'react';
 
+import { discardMessage, retryMessage } from '@/features/chat/api/messages';
+import { useChat } from '@/features/chat/stores/chat-store';
 import { AttachmentList, SendingUploads } from '@/features/files';
 import type { MentionName } from '@/features/mentions';
-import { ReactionChips, react } from '@/features/reactions';
-import { useChat } from '@/features/chat/stores/chat-store';
-import { discardMessage, retryMessage } from '@/features/chat/api/messages';
+import { react, ReactionChips } from '@/features/reactions';
 import { timeLabel } from '@/lib/format';
 import { SNIPPET_CHARS, type WireMessage } from '@/lib/protocol';
 import { RequestError } from '@/lib/request-error';

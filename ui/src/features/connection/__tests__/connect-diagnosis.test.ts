@@ -1,6 +1,6 @@
-import { EVENTS } from '@/lib/protocol';
 import { useChat } from '@/features/chat';
 import { _resetSyncForTests, startSync } from '@/features/connection/api/sync';
+import { EVENTS } from '@/lib/protocol';
 import { useSession } from '@/stores/session-store';
 import { fake } from '@/testing/fake-socket';
 import { room, welcome } from '@/testing/data';

@@ -1,10 +1,23 @@
-import { COMMANDS, EVENTS, type FetchMessagesPayload, type WireMessage } from '@/lib/protocol';
-import { RequestError } from '@/lib/request-error';
-import { unreadCount, useChat, deleteMessage, editMessage, flushOutbox, jumpToMessage, jumpToPresent, loadNewer, loadOlder, notifyTyping, retryMessage, sendMessage } from '@/features/chat';
+import {
+  deleteMessage,
+  editMessage,
+  flushOutbox,
+  jumpToMessage,
+  jumpToPresent,
+  loadNewer,
+  loadOlder,
+  notifyTyping,
+  retryMessage,
+  sendMessage,
+  unreadCount,
+  useChat,
+} from '@/features/chat';
 import { _resetSyncForTests, connectToHost, startSync } from '@/features/connection/api/sync';
-import { leaveRoom, markRoomRead, openRoom } from '@/features/rooms';
 import { openDm } from '@/features/dms';
 import { react } from '@/features/reactions';
+import { leaveRoom, markRoomRead, openRoom } from '@/features/rooms';
+import { COMMANDS, EVENTS, type FetchMessagesPayload, type WireMessage } from '@/lib/protocol';
+import { RequestError } from '@/lib/request-error';
 import { useOutbox } from '@/stores/outbox-store';
 import { useSession } from '@/stores/session-store';
 import { fake } from '@/testing/fake-socket';

@@ -1,10 +1,10 @@
 /** The sidebar's "Direct messages": each DM by its other participants, newest first, with badges. */
 import { useState } from 'react';
 
+import { useChat } from '@/features/chat';
 import { dmOthers, roomName } from '@/features/dms/lib/room-label';
 import { ExportMyDmsButton, ExportStatus, useExport } from '@/features/export';
-import { UnreadBadge, useUnread, openRoom } from '@/features/rooms';
-import { useChat } from '@/features/chat';
+import { openRoom, UnreadBadge, useUnread } from '@/features/rooms';
 import type { WireRoom } from '@/lib/protocol';
 import { useSession } from '@/stores/session-store';
 

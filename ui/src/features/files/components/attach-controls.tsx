@@ -7,8 +7,8 @@ import '@/features/files/components/files.css';
 
 import { useCallback, useRef } from 'react';
 
-import { roomTitle } from '@/features/dms';
 import { useChat } from '@/features/chat';
+import { roomTitle } from '@/features/dms';
 import { useDropAndPaste } from '@/features/files/hooks/use-drop-and-paste';
 import { useUploads } from '@/features/files/stores/uploads-store';
 

@@ -4,8 +4,8 @@
  */
 import { useState } from 'react';
 
-import { NewDmDialog, openDm } from '@/features/dms';
 import { useChat } from '@/features/chat';
+import { NewDmDialog, openDm } from '@/features/dms';
 import { RequestError } from '@/lib/request-error';
 import { useSession } from '@/stores/session-store';
 

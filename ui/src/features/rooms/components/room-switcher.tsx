@@ -2,8 +2,8 @@
 import { type KeyboardEvent, useCallback, useEffect, useState } from 'react';
 
 import { Dialog } from '@/components/ui/dialog';
-import { roomName, roomTitle } from '@/features/dms';
 import { useChat } from '@/features/chat';
+import { roomName, roomTitle } from '@/features/dms';
 import { openRoom } from '@/features/rooms/api/rooms';
 
 export function RoomSwitcher() {

@@ -8,8 +8,8 @@ import '@/features/search/components/search.css';
 import { type KeyboardEvent, useMemo, useRef, useState } from 'react';
 
 import { Dialog } from '@/components/ui/dialog';
+import { jumpToMessage, useChat } from '@/features/chat';
 import { roomTitle } from '@/features/dms';
-import { useChat, jumpToMessage } from '@/features/chat';
 import { dateRange } from '@/features/search/date-range';
 import { searchable } from '@/features/search/highlight';
 import { useSearch } from '@/features/search/hooks/use-search';

@@ -6,9 +6,9 @@
  */
 import { useId, useLayoutEffect, useMemo, useRef } from 'react';
 
+import { useChat } from '@/features/chat';
 import { roomTitle } from '@/features/dms';
 import { FileIcon, useImage } from '@/features/files';
-import { useChat } from '@/features/chat';
 import { highlight } from '@/features/search/highlight';
 import { markMatches, revealFirstMark } from '@/features/search/mark-dom';
 import { dayLabel, timeLabel } from '@/lib/format';

@@ -3,9 +3,9 @@ import userEvent from '@testing-library/user-event';
 import { act } from 'react';
 
 import { MessageItem, PendingItem } from '@/features/chat/components/message-item';
-import { COMMANDS, type WireMessage } from '@/lib/protocol';
 import { useChat } from '@/features/chat/stores/chat-store';
 import { _resetSyncForTests } from '@/features/connection';
+import { COMMANDS, type WireMessage } from '@/lib/protocol';
 import { useCompose } from '@/stores/compose-store';
 import { useOutbox } from '@/stores/outbox-store';
 import { useSession } from '@/stores/session-store';
