@@ -113,7 +113,7 @@ BACKLOG = 220
 OFFLINE_ROUNDS = 3
 # Pause between one sender's messages: ~120 messages/s from the three, which leaves the 2 cores
 # room for the browser and keeps each room under the 2,000 messages a resync pages through before
-# it falls back to the newest page (stores/sync.ts).
+# it falls back to the newest page (ui/src/features/chat/api/history.ts).
 PACE_S = 0.025
 # Bounds for the polling loops below (they stop as soon as their condition holds).
 BACKLOG_WAIT_S = 60.0

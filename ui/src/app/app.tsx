@@ -1,29 +1,26 @@
 /** Composes the features; no socket calls here. */
 import { useCallback, useEffect, useState } from 'react';
 
-import { HostSettingsButton } from '@/features/admin/components/host-settings-button';
-import { ChatRoom } from '@/features/chat/components/chat-room';
-import { ConnectionBanner } from '@/features/connection/components/connection-banner';
-import { ConnectionDot } from '@/features/connection/components/connection-dot';
-import { StartScreen } from '@/features/desktop/components/start-screen';
-import { roomTitle } from '@/features/dms/lib/room-label';
-import { useDesktopBridge } from '@/features/desktop/hooks/use-desktop-bridge';
-import { useStartScreen } from '@/features/desktop/hooks/use-start-screen';
-import { NearbyHostsDialog } from '@/features/hosts/components/nearby-hosts-dialog';
-import { useNearbyHosts } from '@/features/hosts/hooks/use-nearby-hosts';
-import { InvitePanel } from '@/features/invite/components/invite-panel';
-import { JoinScreen } from '@/features/join/components/join-screen';
-import { PeerList } from '@/features/peers/components/peer-list';
-import { LeaveRoomButton } from '@/features/rooms/components/leave-room-button';
-import { RoomRetentionButton } from '@/features/rooms/components/room-retention-button';
-import { RoomSidebar } from '@/features/rooms/components/room-sidebar';
-import { RoomSwitcher } from '@/features/rooms/components/room-switcher';
-import { useRoomKeys } from '@/features/rooms/hooks/use-room-keys';
-import { useTitleUnread } from '@/features/rooms/hooks/use-unread';
-import { SearchButton } from '@/features/search/components/search-button';
-import { SelfCheckDialog } from '@/features/selfcheck/components/self-check-dialog';
+import { HostSettingsButton } from '@/features/admin';
+import { ChatRoom, useChat } from '@/features/chat';
+import { ConnectionBanner, ConnectionDot } from '@/features/connection';
+import { StartScreen, useDesktopBridge, useStartScreen } from '@/features/desktop';
+import { roomTitle } from '@/features/dms';
+import { NearbyHostsDialog, useNearbyHosts } from '@/features/hosts';
+import { InvitePanel } from '@/features/invite';
+import { JoinScreen } from '@/features/join';
+import { PeerList } from '@/features/peers';
+import {
+  LeaveRoomButton,
+  RoomRetentionButton,
+  RoomSidebar,
+  RoomSwitcher,
+  useRoomKeys,
+  useTitleUnread,
+} from '@/features/rooms';
+import { SearchButton } from '@/features/search';
+import { SelfCheckDialog } from '@/features/selfcheck';
 import { connectFailureText } from '@/lib/connect-failure';
-import { useChat } from '@/stores/chat-store';
 import { useSession } from '@/stores/session-store';
 
 function Shell() {

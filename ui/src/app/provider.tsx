@@ -4,9 +4,9 @@
  */
 import { type ReactNode, useEffect, useState } from 'react';
 
+import { connectToHost, restoreCachedSession, startSync } from '@/features/connection';
 import { takeFragment } from '@/lib/fragment';
 import { useSession } from '@/stores/session-store';
-import { connectToHost, restoreCachedSession, startSync } from '@/stores/sync';
 
 export function AppProvider({ children }: { children: ReactNode }) {
   const [ready, setReady] = useState(false);

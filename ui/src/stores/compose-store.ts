@@ -1,7 +1,10 @@
 /**
  * What the composer of each room is about to do besides plain text: the message it replies to,
  * the files to attach, and which message (if any) is being edited in place. UI state only; the
- * draft text itself lives in chat-store (persisted).
+ * draft text itself lives in features/chat's chat-store (persisted).
+ *
+ * Shared, so it stays in stores/: the composer (features/chat) and the attach controls and
+ * uploads (features/files) both read and change it.
  */
 import { create } from 'zustand';
 

@@ -1,6 +1,10 @@
 /**
  * Own messages the host has not acknowledged yet, persisted so they survive a reload.
  * Each carries its client_id; the host dedupes a resend, so flushing twice never posts twice.
+ *
+ * Shared, so it stays in stores/ rather than in one feature: features/chat fills and shows it,
+ * features/files holds an entry until its uploads are in, and features/connection flushes it
+ * after every welcome.
  */
 import { create } from 'zustand';
 

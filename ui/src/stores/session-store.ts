@@ -1,4 +1,9 @@
-/** Who we are on this host and how the connection is doing. The token is persisted. */
+/**
+ * Who we are on this host and how the connection is doing. The token is persisted.
+ *
+ * Shared, so it stays in stores/: features/connection drives it, and nearly every feature (chat,
+ * admin, files, join, export, peers, rooms, desktop) reads who we are or whether we are connected.
+ */
 import { create } from 'zustand';
 
 import { type ConnectFailure, connectFailureText } from '@/lib/connect-failure';

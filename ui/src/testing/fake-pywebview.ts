@@ -1,7 +1,7 @@
 /** A stand-in for the desktop window's `window.pywebview.api` (desktop/bridge.py), recording calls. */
 import { vi } from 'vitest';
 
-import type { DesktopApi, JoinResult } from '@/features/desktop/api/desktop-api';
+import type { DesktopApi, JoinResult } from '@/features/desktop';
 
 export type FakeApi = { [K in keyof DesktopApi]: ReturnType<typeof vi.fn> };
 

@@ -2,8 +2,7 @@ import { act, render, screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 
 import { App } from '@/app/app';
-import { _resetDesktopApiForTests } from '@/features/desktop/api/desktop-api';
-import { _rereadStartScreenForTests } from '@/features/desktop/hooks/use-start-screen';
+import { _rereadStartScreenForTests, _resetDesktopApiForTests } from '@/features/desktop';
 import type { HostsResult, WireHost } from '@/lib/protocol';
 import { fakeApi, installPywebview, removePywebview } from '@/testing/fake-pywebview';
 import { fake } from '@/testing/fake-socket';

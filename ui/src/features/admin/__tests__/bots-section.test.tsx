@@ -2,8 +2,8 @@ import { render, screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 
 import { BotsSection, curlExample } from '@/features/admin/components/bots-section';
+import { useChat } from '@/features/chat';
 import { COMMANDS, type WireBot, type WireWebhook } from '@/lib/protocol';
-import { useChat } from '@/stores/chat-store';
 import { room, welcome } from '@/testing/data';
 import { fake } from '@/testing/fake-socket';
 

@@ -2,8 +2,8 @@ import { render, screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 
 import { HostSettingsDialog } from '@/features/admin/components/host-settings-dialog';
+import { useChat } from '@/features/chat';
 import { type AdminInfo, COMMANDS } from '@/lib/protocol';
-import { useChat } from '@/stores/chat-store';
 import { useSession } from '@/stores/session-store';
 import { room, welcome } from '@/testing/data';
 import { fake } from '@/testing/fake-socket';

@@ -10,9 +10,9 @@ import { type FormEvent, useMemo, useState } from 'react';
 
 import { CopyButton } from '@/components/ui/copy-button';
 import { type Shown, useBots } from '@/features/admin/hooks/use-bots';
+import { useChat } from '@/features/chat';
 import { dayLabel } from '@/lib/format';
 import { WEBHOOK_BODY_MAX, type WireBot, type WireRoom, type WireWebhook } from '@/lib/protocol';
-import { useChat } from '@/stores/chat-store';
 
 const NAME_MAX = 32;
 

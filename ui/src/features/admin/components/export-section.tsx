@@ -1,6 +1,5 @@
 /** Host settings, "Export": the whole host as a zip (docs/export.md), saved by the browser. */
-import { ExportStatus } from '@/features/export/components/export-status';
-import { useExport } from '@/features/export/hooks/use-export';
+import { ExportStatus, useExport } from '@/features/export';
 
 export function ExportSection() {
   const { state, start } = useExport({ scope: 'host' }, 'host');

@@ -12,9 +12,9 @@ import { BackupSection } from '@/features/admin/components/backup-section';
 import { ExportSection } from '@/features/admin/components/export-section';
 import { RetentionSection } from '@/features/admin/components/retention-section';
 import { HOST_NAME_MAX, useAdmin } from '@/features/admin/hooks/use-admin';
+import { useChat } from '@/features/chat';
 import { dayLabel, timeLabel } from '@/lib/format';
 import type { WireDevice } from '@/lib/protocol';
-import { useChat } from '@/stores/chat-store';
 
 type Feedback = { ok: boolean; text: string } | null;
 

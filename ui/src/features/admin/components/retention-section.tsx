@@ -1,8 +1,7 @@
 /** Host settings: the host-wide retention, which every room follows unless it has its own rule. */
 import { type FormEvent, useEffect, useState } from 'react';
 
-import { type RetentionChoice, RetentionChoices } from '@/features/rooms/components/retention-choices';
-import { daysText, parseDays } from '@/features/rooms/lib/retention';
+import { daysText, parseDays, type RetentionChoice, RetentionChoices } from '@/features/rooms';
 import { type AdminInfo, type AdminRetentionResult, COMMANDS } from '@/lib/protocol';
 import { RequestError } from '@/lib/request-error';
 import { request } from '@/lib/socket';

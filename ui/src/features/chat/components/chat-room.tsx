@@ -1,12 +1,12 @@
 /** The open room: its messages, who is typing, and the composer. */
 import { type KeyboardEvent, useCallback, useMemo, useRef } from 'react';
 
-import { roomTitle } from '@/features/dms/lib/room-label';
-import { RetentionNotice } from '@/features/rooms/components/retention-notice';
-import { useChat } from '@/stores/chat-store';
+import { jumpToPresent, loadNewer, loadOlder } from '@/features/chat/api/history';
+import { useChat } from '@/features/chat/stores/chat-store';
+import { roomTitle } from '@/features/dms';
+import { markRoomRead, RetentionNotice } from '@/features/rooms';
 import { useOutbox } from '@/stores/outbox-store';
 import { useSession } from '@/stores/session-store';
-import { jumpToPresent, loadNewer, loadOlder, markRoomRead } from '@/stores/sync';
 
 import { seenText } from './build-rows';
 import { Composer } from './composer';

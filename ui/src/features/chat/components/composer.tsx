@@ -5,6 +5,8 @@
  */
 import { type FormEvent, type KeyboardEvent, useEffect, useId, useLayoutEffect, useMemo, useRef, useState } from 'react';
 
+import { jumpToPresent } from '@/features/chat/api/history';
+import { notifyTyping, sendMessage } from '@/features/chat/api/messages';
 import { lengthHint } from '@/features/chat/lib/length-hint';
 import {
   expandShortcodes,
@@ -16,15 +18,18 @@ import {
   type ShortcodeQuery,
   shortcodeQuery,
 } from '@/features/chat/lib/shortcodes';
-import { AttachButton, UploadTray } from '@/features/files/components/attach-controls';
-import { PendingFiles } from '@/features/files/components/pending-files';
-import { runningIn, useUploads } from '@/features/files/stores/uploads-store';
-import { MentionPopup, mentionOptionId } from '@/features/mentions/components/mention-popup';
-import { insertMention, type MentionQuery, mentionQuery, suggestUsers } from '@/features/mentions/lib/mentions';
+import { useChat } from '@/features/chat/stores/chat-store';
+import { AttachButton, PendingFiles, runningIn, UploadTray, useUploads } from '@/features/files';
+import {
+  insertMention,
+  mentionOptionId,
+  MentionPopup,
+  type MentionQuery,
+  mentionQuery,
+  suggestUsers,
+} from '@/features/mentions';
 import { MAX_TEXT_CHARS, textLength, type WireUser } from '@/lib/protocol';
-import { useChat } from '@/stores/chat-store';
 import { useCompose } from '@/stores/compose-store';
-import { jumpToPresent, notifyTyping, sendMessage } from '@/stores/sync';
 
 import { ShortcodePopup, shortcodeOptionId } from './shortcode-popup';
 

@@ -2,9 +2,9 @@
 import { useState } from 'react';
 
 import { Dialog, DialogActions } from '@/components/ui/dialog';
+import { deleteMessage } from '@/features/chat/api/messages';
 import type { WireMessage } from '@/lib/protocol';
 import { RequestError } from '@/lib/request-error';
-import { deleteMessage } from '@/stores/sync';
 
 const PREVIEW_CHARS = 200;
 

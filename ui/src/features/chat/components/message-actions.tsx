@@ -4,8 +4,7 @@
  */
 import { useRef, useState } from 'react';
 
-import { EmojiPicker } from '@/features/reactions/components/emoji-picker';
-import { QUICK_REACTIONS, emojiName } from '@/features/reactions/lib/emoji-data';
+import { emojiName, EmojiPicker, QUICK_REACTIONS } from '@/features/reactions';
 
 type Props = {
   canEdit: boolean;

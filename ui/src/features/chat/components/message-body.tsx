@@ -1,6 +1,6 @@
 import { memo, useLayoutEffect, useMemo, useRef } from 'react';
 
-import { highlightMentions, type MentionName } from '@/features/mentions/lib/mentions';
+import { highlightMentions, type MentionName } from '@/features/mentions';
 import { renderMarkdown } from '@/lib/markdown';
 
 import { addCopyButtons } from './code-copy';

@@ -1,10 +1,10 @@
 /** Edit a message in place: Enter saves, Shift+Enter is a newline, Esc cancels. */
 import { type KeyboardEvent, useEffect, useRef, useState } from 'react';
 
+import { editMessage } from '@/features/chat/api/messages';
 import { MAX_TEXT_CHARS, textLength, type WireMessage } from '@/lib/protocol';
 import { RequestError } from '@/lib/request-error';
 import { useCompose } from '@/stores/compose-store';
-import { editMessage } from '@/stores/sync';
 
 export function MessageEditor({ message }: { message: WireMessage }) {
   const [text, setText] = useState(message.text);

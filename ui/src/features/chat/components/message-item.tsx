@@ -1,17 +1,16 @@
 import { memo, useCallback, useState } from 'react';
 
-import { AttachmentList } from '@/features/files/components/attachment-list';
-import { SendingUploads } from '@/features/files/components/upload-tray';
-import type { MentionName } from '@/features/mentions/lib/mentions';
-import { ReactionChips } from '@/features/reactions/components/reaction-chips';
+import { discardMessage, retryMessage } from '@/features/chat/api/messages';
+import { useChat } from '@/features/chat/stores/chat-store';
+import { AttachmentList, SendingUploads } from '@/features/files';
+import type { MentionName } from '@/features/mentions';
+import { react, ReactionChips } from '@/features/reactions';
 import { timeLabel } from '@/lib/format';
 import { SNIPPET_CHARS, type WireMessage } from '@/lib/protocol';
 import { RequestError } from '@/lib/request-error';
-import { useChat } from '@/stores/chat-store';
 import { useCompose } from '@/stores/compose-store';
 import type { OutboxEntry } from '@/stores/outbox-store';
 import { useSession } from '@/stores/session-store';
-import { discardMessage, react, retryMessage } from '@/stores/sync';
 
 import { DeleteDialog } from './delete-dialog';
 import { MessageActions } from './message-actions';

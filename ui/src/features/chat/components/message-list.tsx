@@ -24,9 +24,9 @@ import {
   useState,
 } from 'react';
 
+import { type Flash, useChat } from '@/features/chat/stores/chat-store';
 import { timeLabel } from '@/lib/format';
 import type { WireMessage } from '@/lib/protocol';
-import { type Flash, useChat } from '@/stores/chat-store';
 import type { OutboxEntry } from '@/stores/outbox-store';
 
 import { buildRows, type RowExtras } from './build-rows';

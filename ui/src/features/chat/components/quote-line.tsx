@@ -1,9 +1,9 @@
 /** The quoted message above a reply: its author and first words; a click jumps to the original. */
 import { memo } from 'react';
 
+import { jumpToMessage } from '@/features/chat/api/history';
 import { markdownToText } from '@/lib/markdown';
 import type { WireQuote } from '@/lib/protocol';
-import { jumpToMessage } from '@/stores/sync';
 
 export const QuoteLine = memo(function QuoteLine({ quote, roomId }: { quote: WireQuote; roomId: number }) {
   if (quote.deleted) {

@@ -1,6 +1,6 @@
 import { useEffect } from 'react';
 
-import { useChat } from '@/stores/chat-store';
+import { useChat } from '@/features/chat/stores/chat-store';
 
 /** "Ana is typing…" for the open room; entries expire after ~5 s (protocol.md). */
 export function TypingIndicator({ roomId }: { roomId: number }) {

@@ -1,10 +1,10 @@
 import { render } from '@testing-library/react';
 import { act } from 'react';
 
+import { useChat } from '@/features/chat';
 import { _resetDesktopApiForTests, desktopApi } from '@/features/desktop/api/desktop-api';
 import { mentions, useDesktopBridge } from '@/features/desktop/hooks/use-desktop-bridge';
 import { EVENTS } from '@/lib/protocol';
-import { useChat } from '@/stores/chat-store';
 import { useSession } from '@/stores/session-store';
 import { BOB, ME, msg, room, welcome } from '@/testing/data';
 import { type FakeApi, fakeApi, installPywebview, removePywebview } from '@/testing/fake-pywebview';

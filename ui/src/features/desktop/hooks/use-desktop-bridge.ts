@@ -5,10 +5,10 @@
  */
 import { useEffect } from 'react';
 
+import { totalUnread, useChat } from '@/features/chat';
 import { desktopApi, notify, openExternal, setUnread } from '@/features/desktop/api/desktop-api';
 import { EVENTS, type WireMessage } from '@/lib/protocol';
 import { onEvent } from '@/lib/socket';
-import { totalUnread, useChat } from '@/stores/chat-store';
 import { useSession } from '@/stores/session-store';
 
 // A notification shows a line or two; the rest is in the window.

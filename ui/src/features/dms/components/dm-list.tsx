@@ -1,16 +1,12 @@
 /** The sidebar's "Direct messages": each DM by its other participants, newest first, with badges. */
 import { useState } from 'react';
 
+import { useChat } from '@/features/chat';
 import { dmOthers, roomName } from '@/features/dms/lib/room-label';
-import { ExportMyDmsButton } from '@/features/export/components/export-my-dms-button';
-import { ExportStatus } from '@/features/export/components/export-status';
-import { useExport } from '@/features/export/hooks/use-export';
-import { UnreadBadge } from '@/features/rooms/components/unread-badge';
-import { useUnread } from '@/features/rooms/hooks/use-unread';
+import { ExportMyDmsButton, ExportStatus, useExport } from '@/features/export';
+import { openRoom, UnreadBadge, useUnread } from '@/features/rooms';
 import type { WireRoom } from '@/lib/protocol';
-import { useChat } from '@/stores/chat-store';
 import { useSession } from '@/stores/session-store';
-import { openRoom } from '@/stores/sync';
 
 import { NewDmDialog } from './new-dm-dialog';
 

@@ -2,10 +2,10 @@
 import { type FormEvent, useMemo, useState } from 'react';
 
 import { Dialog, DialogActions } from '@/components/ui/dialog';
+import { useChat } from '@/features/chat';
+import { openDm } from '@/features/dms/api/dms';
 import { DM_MAX_OTHERS } from '@/lib/protocol';
 import { RequestError } from '@/lib/request-error';
-import { useChat } from '@/stores/chat-store';
-import { openDm } from '@/stores/sync';
 
 export function NewDmDialog({ onClose, initial = [] }: { onClose: () => void; initial?: number[] }) {
   const users = useChat((s) => s.users);

@@ -4,7 +4,7 @@
  */
 import { useCallback, useEffect, useRef, useState } from 'react';
 
-import { saveBlob } from '@/features/files/hooks/use-download';
+import { saveBlob } from '@/features/files';
 import { downloadBlob, FileHttpError, isAbort } from '@/lib/file-api';
 import { exportPath, type ExportScope } from '@/lib/protocol';
 import { useSession } from '@/stores/session-store';

@@ -1,11 +1,11 @@
 import { createEvent, fireEvent, render, screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 
+import { useChat } from '@/features/chat';
 import { AttachButton, UploadTray } from '@/features/files/components/attach-controls';
 import { _setUploadLimitForTests } from '@/features/files/host-limit';
 import { _resetUploadsForTests, useUploads } from '@/features/files/stores/uploads-store';
 import { rememberPending } from '@/lib/upload';
-import { useChat } from '@/stores/chat-store';
 import { useCompose } from '@/stores/compose-store';
 import { room, welcome } from '@/testing/data';
 import { fake } from '@/testing/fake-socket';

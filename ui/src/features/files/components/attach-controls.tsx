@@ -7,10 +7,10 @@ import '@/features/files/components/files.css';
 
 import { useCallback, useRef } from 'react';
 
-import { roomTitle } from '@/features/dms/lib/room-label';
+import { useChat } from '@/features/chat';
+import { roomTitle } from '@/features/dms';
 import { useDropAndPaste } from '@/features/files/hooks/use-drop-and-paste';
 import { useUploads } from '@/features/files/stores/uploads-store';
-import { useChat } from '@/stores/chat-store';
 
 import { PaperclipIcon } from './icons';
 import { UploadTray } from './upload-tray';

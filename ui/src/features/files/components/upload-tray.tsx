@@ -4,10 +4,10 @@
  */
 import { useEffect, useRef } from 'react';
 
+import { useChat } from '@/features/chat';
 import { type UploadItem, useUploads } from '@/features/files/stores/uploads-store';
 import type { PendingUpload } from '@/lib/upload';
 import { formatBytes } from '@/lib/upload';
-import { useChat } from '@/stores/chat-store';
 
 import { ProgressLine } from './progress-line';
 

@@ -5,6 +5,7 @@
  */
 import { create } from 'zustand';
 
+import { retryMessage, useChat } from '@/features/chat';
 import { uploadLimit } from '@/features/files/host-limit';
 import { isAbort } from '@/lib/file-api';
 import { MAX_ATTACHMENTS } from '@/lib/protocol';
@@ -21,11 +22,9 @@ import {
   uploadFile,
 } from '@/lib/upload';
 import { sha256OfBlob } from '@/lib/sha256';
-import { useChat } from '@/stores/chat-store';
 import { useCompose } from '@/stores/compose-store';
 import { useOutbox } from '@/stores/outbox-store';
 import { useSession } from '@/stores/session-store';
-import { retryMessage } from '@/stores/sync';
 
 export type UploadItem = {
   key: string;

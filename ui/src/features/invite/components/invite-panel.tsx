@@ -6,8 +6,8 @@ import QRCode from 'qrcode';
 import { useCallback, useEffect, useState } from 'react';
 
 import { Dialog } from '@/components/ui/dialog';
+import { getInvite } from '@/features/invite/api/invite';
 import type { InviteResult } from '@/lib/protocol';
-import { getInvite } from '@/stores/sync';
 import { CopyButton } from '@/components/ui/copy-button';
 
 export function inviteLink(url: string, code: string | null): string {

@@ -1,10 +1,10 @@
 /** First visit from a device: a display name and the host's join code. */
 import { type FormEvent, useState } from 'react';
 
+import { connectToHost } from '@/features/connection';
 import { useServerInfo } from '@/features/join/hooks/use-server-info';
 import { connectFailureText } from '@/lib/connect-failure';
 import { useSession } from '@/stores/session-store';
-import { connectToHost } from '@/stores/sync';
 
 export function JoinScreen() {
   const { info, failure: infoFailure } = useServerInfo();

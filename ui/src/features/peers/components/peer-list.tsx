@@ -4,11 +4,10 @@
  */
 import { useState } from 'react';
 
-import { NewDmDialog } from '@/features/dms/components/new-dm-dialog';
+import { useChat } from '@/features/chat';
+import { NewDmDialog, openDm } from '@/features/dms';
 import { RequestError } from '@/lib/request-error';
-import { useChat } from '@/stores/chat-store';
 import { useSession } from '@/stores/session-store';
-import { openDm } from '@/stores/sync';
 
 const NO_IDS: number[] = [];
 

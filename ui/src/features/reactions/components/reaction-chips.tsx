@@ -4,9 +4,9 @@
  */
 import { memo, useRef, useState } from 'react';
 
+import { useChat } from '@/features/chat';
 import { reactionLabel } from '@/features/reactions/lib/spoken-name';
 import { MAX_REACTIONS, type WireReaction } from '@/lib/protocol';
-import { useChat } from '@/stores/chat-store';
 
 import { EmojiPicker } from './emoji-picker';
 

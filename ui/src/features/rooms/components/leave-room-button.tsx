@@ -5,9 +5,9 @@
 import { useState } from 'react';
 
 import { Dialog } from '@/components/ui/dialog';
+import { useChat } from '@/features/chat';
+import { leaveRoom } from '@/features/rooms/api/rooms';
 import { RequestError } from '@/lib/request-error';
-import { useChat } from '@/stores/chat-store';
-import { leaveRoom } from '@/stores/sync';
 
 // The host's name for the room everyone is in (docs/protocol.md: leave_room).
 const GENERAL = 'general';

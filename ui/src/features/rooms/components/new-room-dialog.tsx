@@ -1,8 +1,8 @@
 import { type FormEvent, useCallback, useState } from 'react';
 
 import { Dialog, DialogActions } from '@/components/ui/dialog';
+import { createRoom } from '@/features/rooms/api/rooms';
 import { RequestError } from '@/lib/request-error';
-import { createRoom } from '@/stores/sync';
 
 /** `onCreated` runs once the new room is open (the phone's rooms drawer closes then). */
 export function NewRoomDialog({ onClose, onCreated }: { onClose: () => void; onCreated?: () => void }) {

@@ -1,8 +1,8 @@
 /** The room header's line saying how long messages are kept, when they are not kept forever. */
 import './retention.css';
 
+import { useChat } from '@/features/chat';
 import { retentionNotice } from '@/features/rooms/lib/retention';
-import { useChat } from '@/stores/chat-store';
 
 export function RetentionNotice({ roomId }: { roomId: number }) {
   const days = useChat((s) => s.rooms[roomId]?.retention_days);

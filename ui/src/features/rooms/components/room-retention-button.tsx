@@ -2,11 +2,11 @@
 import { type FormEvent, useCallback, useEffect, useState } from 'react';
 
 import { Dialog, DialogActions } from '@/components/ui/dialog';
+import { useChat } from '@/features/chat';
 import { daysText, parseDays } from '@/features/rooms/lib/retention';
 import { type AdminInfo, COMMANDS, type RoomResult } from '@/lib/protocol';
 import { RequestError } from '@/lib/request-error';
 import { request } from '@/lib/socket';
-import { useChat } from '@/stores/chat-store';
 import { useSession } from '@/stores/session-store';
 
 import { type RetentionChoice, RetentionChoices } from './retention-choices';

@@ -1,11 +1,11 @@
 /** The rooms you are in (unread and mention badges), direct messages, other rooms to join, "New room". */
 import { type ReactNode, useState } from 'react';
 
-import { DmList } from '@/features/dms/components/dm-list';
+import { useChat } from '@/features/chat';
+import { DmList } from '@/features/dms';
+import { openRoom } from '@/features/rooms/api/rooms';
 import { useUnread } from '@/features/rooms/hooks/use-unread';
 import type { WireRoom } from '@/lib/protocol';
-import { useChat } from '@/stores/chat-store';
-import { openRoom } from '@/stores/sync';
 
 import { NewRoomDialog } from './new-room-dialog';
 import { UnreadBadge } from './unread-badge';

@@ -2,9 +2,9 @@
 import { type KeyboardEvent, useCallback, useEffect, useState } from 'react';
 
 import { Dialog } from '@/components/ui/dialog';
-import { roomName, roomTitle } from '@/features/dms/lib/room-label';
-import { useChat } from '@/stores/chat-store';
-import { openRoom } from '@/stores/sync';
+import { useChat } from '@/features/chat';
+import { roomName, roomTitle } from '@/features/dms';
+import { openRoom } from '@/features/rooms/api/rooms';
 
 export function RoomSwitcher() {
   const [open, setOpen] = useState(false);

@@ -1,9 +1,9 @@
 /** Alt+↑/↓ opens the previous/next room of the sidebar; Alt+Shift+↑/↓ the previous/next unread one. */
 import { useEffect } from 'react';
 
+import { unreadCount, useChat } from '@/features/chat';
+import { openRoom } from '@/features/rooms/api/rooms';
 import { nextRoom, sidebarOrder } from '@/features/rooms/lib/room-order';
-import { unreadCount, useChat } from '@/stores/chat-store';
-import { openRoom } from '@/stores/sync';
 
 export function useRoomKeys(): void {
   useEffect(() => {

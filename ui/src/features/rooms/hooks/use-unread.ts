@@ -1,6 +1,6 @@
 import { useEffect } from 'react';
 
-import { totalUnread, unreadCount, unreadMentions, useChat } from '@/stores/chat-store';
+import { totalUnread, unreadCount, unreadMentions, useChat } from '@/features/chat';
 
 export type Unread = { count: number; mentions: number };
 

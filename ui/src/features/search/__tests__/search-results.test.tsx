@@ -1,11 +1,11 @@
 import { render, screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 
+import { useChat } from '@/features/chat';
+import { _resetSyncForTests } from '@/features/connection';
 import { SearchPanel } from '@/features/search/components/search-panel';
 import { dateRange } from '@/features/search/date-range';
 import { COMMANDS, type SearchHit, type SearchPayload, type WireFile } from '@/lib/protocol';
-import { useChat } from '@/stores/chat-store';
-import { _resetSyncForTests } from '@/stores/sync';
 import { BOB, msg, room, welcome } from '@/testing/data';
 import { fake } from '@/testing/fake-socket';
 

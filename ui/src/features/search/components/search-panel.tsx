@@ -8,13 +8,12 @@ import '@/features/search/components/search.css';
 import { type KeyboardEvent, useMemo, useRef, useState } from 'react';
 
 import { Dialog } from '@/components/ui/dialog';
-import { roomTitle } from '@/features/dms/lib/room-label';
+import { jumpToMessage, useChat } from '@/features/chat';
+import { roomTitle } from '@/features/dms';
 import { dateRange } from '@/features/search/date-range';
 import { searchable } from '@/features/search/highlight';
 import { useSearch } from '@/features/search/hooks/use-search';
 import { MAX_SEARCH_CHARS, type WireMessage } from '@/lib/protocol';
-import { useChat } from '@/stores/chat-store';
-import { jumpToMessage } from '@/stores/sync';
 
 import { SearchResult } from './search-result';
 

@@ -6,16 +6,15 @@
  */
 import { useId, useLayoutEffect, useMemo, useRef } from 'react';
 
-import { roomTitle } from '@/features/dms/lib/room-label';
-import { FileIcon } from '@/features/files/components/icons';
-import { useImage } from '@/features/files/hooks/use-image';
+import { useChat } from '@/features/chat';
+import { roomTitle } from '@/features/dms';
+import { FileIcon, useImage } from '@/features/files';
 import { highlight } from '@/features/search/highlight';
 import { markMatches, revealFirstMark } from '@/features/search/mark-dom';
 import { dayLabel, timeLabel } from '@/lib/format';
 import { renderMarkdown } from '@/lib/markdown';
 import type { SearchHit, WireFile } from '@/lib/protocol';
 import { formatBytes } from '@/lib/upload';
-import { useChat } from '@/stores/chat-store';
 
 function Thumb({ file }: { file: WireFile }) {
   const state = useImage(file.id);

@@ -1,7 +1,7 @@
 import { render, screen } from '@testing-library/react';
 
 import { MessageItem } from '@/features/chat/components/message-item';
-import { useChat } from '@/stores/chat-store';
+import { useChat } from '@/features/chat/stores/chat-store';
 import { useSession } from '@/stores/session-store';
 import { BOB, ME, msg, room, welcome } from '@/testing/data';
 

@@ -3,11 +3,11 @@ import userEvent from '@testing-library/user-event';
 import { act } from 'react';
 
 import { Composer } from '@/features/chat/components/composer';
+import { useChat } from '@/features/chat/stores/chat-store';
+import { _resetSyncForTests } from '@/features/connection';
 import { COMMANDS } from '@/lib/protocol';
-import { useChat } from '@/stores/chat-store';
 import { useCompose } from '@/stores/compose-store';
 import { useOutbox } from '@/stores/outbox-store';
-import { _resetSyncForTests } from '@/stores/sync';
 import { fake } from '@/testing/fake-socket';
 import { BOB, ME, msg, welcome, room } from '@/testing/data';
 

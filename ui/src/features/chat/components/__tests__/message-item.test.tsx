@@ -3,12 +3,12 @@ import userEvent from '@testing-library/user-event';
 import { act } from 'react';
 
 import { MessageItem, PendingItem } from '@/features/chat/components/message-item';
+import { useChat } from '@/features/chat/stores/chat-store';
+import { _resetSyncForTests } from '@/features/connection';
 import { COMMANDS, type WireMessage } from '@/lib/protocol';
-import { useChat } from '@/stores/chat-store';
 import { useCompose } from '@/stores/compose-store';
 import { useOutbox } from '@/stores/outbox-store';
 import { useSession } from '@/stores/session-store';
-import { _resetSyncForTests } from '@/stores/sync';
 import { fake } from '@/testing/fake-socket';
 import { BOB, ME, msg, room, welcome } from '@/testing/data';
 

@@ -1,10 +1,10 @@
 import { render, screen, within } from '@testing-library/react';
 import { act } from 'react';
 
+import { useChat } from '@/features/chat';
 import { LeaveRoomButton } from '@/features/rooms/components/leave-room-button';
 import { RoomSidebar } from '@/features/rooms/components/room-sidebar';
 import { useTitleUnread } from '@/features/rooms/hooks/use-unread';
-import { useChat } from '@/stores/chat-store';
 import { BOB, msg, room, welcome } from '@/testing/data';
 
 function TitleProbe() {

@@ -1,7 +1,7 @@
+import { useChat } from '@/features/chat';
+import { _resetSyncForTests, startSync } from '@/features/connection/api/sync';
 import { EVENTS } from '@/lib/protocol';
-import { useChat } from '@/stores/chat-store';
 import { useSession } from '@/stores/session-store';
-import { _resetSyncForTests, startSync } from '@/stores/sync';
 import { fake } from '@/testing/fake-socket';
 import { room, welcome } from '@/testing/data';
 

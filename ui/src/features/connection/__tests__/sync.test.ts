@@ -1,28 +1,25 @@
-import { COMMANDS, EVENTS, type FetchMessagesPayload, type WireMessage } from '@/lib/protocol';
-import { RequestError } from '@/lib/request-error';
-import { unreadCount, useChat } from '@/stores/chat-store';
-import { useOutbox } from '@/stores/outbox-store';
-import { useSession } from '@/stores/session-store';
 import {
-  _resetSyncForTests,
-  connectToHost,
   deleteMessage,
   editMessage,
   flushOutbox,
   jumpToMessage,
   jumpToPresent,
-  leaveRoom,
   loadNewer,
   loadOlder,
-  markRoomRead,
   notifyTyping,
-  openDm,
-  openRoom,
-  react,
   retryMessage,
   sendMessage,
-  startSync,
-} from '@/stores/sync';
+  unreadCount,
+  useChat,
+} from '@/features/chat';
+import { _resetSyncForTests, connectToHost, startSync } from '@/features/connection/api/sync';
+import { openDm } from '@/features/dms';
+import { react } from '@/features/reactions';
+import { leaveRoom, markRoomRead, openRoom } from '@/features/rooms';
+import { COMMANDS, EVENTS, type FetchMessagesPayload, type WireMessage } from '@/lib/protocol';
+import { RequestError } from '@/lib/request-error';
+import { useOutbox } from '@/stores/outbox-store';
+import { useSession } from '@/stores/session-store';
 import { fake } from '@/testing/fake-socket';
 import { BOB, ME, msg, room, welcome } from '@/testing/data';
 

@@ -1,5 +1,5 @@
-import { parseDays, retentionNotice } from '@/features/rooms/lib/retention';
-import { expireFrom, useChat } from '@/stores/chat-store';
+import { expireFrom, useChat } from '@/features/chat/stores/chat-store';
+import { parseDays, retentionNotice } from '@/features/rooms';
 import { ME, msg, room } from '@/testing/data';
 
 beforeEach(() => {

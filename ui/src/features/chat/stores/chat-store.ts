@@ -1,6 +1,6 @@
 /**
  * Rooms, the messages we hold per room, users, typing and read marks. Pure state: the host is
- * reached from stores/sync.ts. Messages are merged by id, so replayed and live copies never double;
+ * reached from the api/ modules (features/connection/api/sync.ts and each feature's api/). Messages are merged by id, so replayed and live copies never double;
  * changes (edits, deletions, reactions) replace only messages we hold.
  */
 import { create } from 'zustand';

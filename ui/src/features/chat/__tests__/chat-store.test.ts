@@ -1,4 +1,11 @@
-import { applyChangesTo, mergeById, totalUnread, unreadCount, unreadMentions, useChat } from '@/stores/chat-store';
+import {
+  applyChangesTo,
+  mergeById,
+  totalUnread,
+  unreadCount,
+  unreadMentions,
+  useChat,
+} from '@/features/chat/stores/chat-store';
 import { BOB, ME, msg, room, welcome } from '@/testing/data';
 
 beforeEach(() => {
