@@ -22,9 +22,10 @@ READ_SIZE = 65536
 # Close codes a peer may put in a close frame (RFC 6455 §7.4.1 and IANA's registry); 1005, 1006
 # and 1015 only ever describe a close, and the others are reserved.
 _SENDABLE = frozenset({1000, 1001, 1002, 1003, 1007, 1008, 1009, 1010, 1011, 1012, 1013, 1014})
-# A message dropped for its size keeps this much of its start: enough for "42<ack id>[" (the ack id
-# the too_large answer must carry).
-HEAD = 64
+# A message dropped for its size keeps this much of its start: enough for "42/,<ack id>[" with the
+# longest ack id Socket.IO's decoder reads (100 digits), which the too_large answer must carry. (64
+# bytes cut a padded id short: the event fuzzer found such an event left without an answer.)
+HEAD = 2 + 2 + 100 + 1
 # Fragments of one message: no Socket.IO client fragments a chat event at all; a peer sending
 # endless empty continuation frames grew the host by 700 MB (the hostile-peer issue).
 MAX_FRAGMENTS = 1024

@@ -170,3 +170,17 @@ def test_the_writer_ending_on_a_reset_connection_raises_nothing() -> None:
     ws.close()
     assert ws.ws.connected is False
     ws.close()  # and again: nothing to do
+
+
+def test_an_event_over_1_mib_with_a_100_digit_ack_id_is_answered_too_large(target: Target) -> None:
+    # An event too big to keep is read through and answered from its first bytes; they were 64,
+    # which cut "42" + a 100-digit ack id short, so the event got no answer at all.
+    s, rest = target.signed_in_raw()
+    with s:
+        padded = "7".rjust(100, "0")
+        event = json.dumps(["list_rooms", {"note": "x" * (1024 * 1024 + 100)}])
+        acks = _answers(FrameStream(s, rest), s, [f"42{padded}{event}".encode()])
+        assert acks["7"]["error"]["code"] == "too_large"
+        acks = _answers(FrameStream(s, b""), s, [b'428["list_rooms",{}]'])
+        assert acks["8"]["ok"] is True  # the connection stays
+    target.assert_unharmed()
