@@ -16,7 +16,8 @@ type PopoverProps = {
   children: ReactNode;
   className?: string;
   style?: CSSProperties;
-  role?: 'dialog' | 'menu' | 'tooltip' | 'listbox';
+  // 'presentation': the box only places what it holds (a listbox a text field controls).
+  role?: 'dialog' | 'menu' | 'tooltip' | 'listbox' | 'presentation';
   label?: string;
   /** Line its end edge up with the anchor's end edge when both fit (e.g. a toolbar at the right). */
   prefer?: 'start' | 'end';

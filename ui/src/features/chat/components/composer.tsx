@@ -5,6 +5,7 @@
  */
 import { type FormEvent, type KeyboardEvent, useEffect, useId, useLayoutEffect, useMemo, useRef, useState } from 'react';
 
+import { Popover } from '@/components/ui/popover';
 import { jumpToPresent } from '@/features/chat/api/history';
 import { notifyTyping, sendMessage } from '@/features/chat/api/messages';
 import { lengthHint } from '@/features/chat/lib/length-hint';
@@ -259,11 +260,17 @@ export function Composer({ roomId, roomName }: { roomId: number; roomName: strin
       <UploadTray roomId={roomId} />
       <div className="composer-row">
         <AttachButton roomId={roomId} />
+        {/* On the overlay layer like every picker: placed against the viewport above (or below)
+            the text field, never under a message row; the keys stay with the text field. */}
         {popupOpen && (
-          <MentionPopup id={listId} users={suggestions} selected={selected} onPick={pickMention} onHover={setSelected} />
+          <Popover anchor={ref.current} onClose={() => setMention(null)} role="presentation" className="composer-popup">
+            <MentionPopup id={listId} users={suggestions} selected={selected} onPick={pickMention} onHover={setSelected} />
+          </Popover>
         )}
         {emojiOpen && (
-          <ShortcodePopup id={listId} options={emojiOptions} selected={selected} onPick={pickEmoji} onHover={setSelected} />
+          <Popover anchor={ref.current} onClose={() => setEmojiQ(null)} role="presentation" className="composer-popup">
+            <ShortcodePopup id={listId} options={emojiOptions} selected={selected} onPick={pickEmoji} onHover={setSelected} />
+          </Popover>
         )}
         <textarea
           ref={ref}
