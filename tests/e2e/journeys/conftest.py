@@ -9,8 +9,9 @@ Rules every journey keeps (they are the point of this layer):
   viewport first, then clicks it.
 - Every journey runs at 1440 px and 390 px, light and dark (the ``view`` fixture), saves a
   screenshot of each step under ``test-artifacts/journeys/<journey>/<view>/``, and checks the page
-  with axe-core (no serious or critical violation) where it says ``audit(page)``. axe runs through
-  ``page.evaluate``: that reads the page, it does not drive it.
+  with axe-core (no serious or critical violation) where it says ``audit(page)``. axe is loaded
+  into every person's context before the page's own scripts (an init script, as a browser
+  extension would be); ``audit`` only reads its findings.
 """
 
 from __future__ import annotations
@@ -85,17 +86,27 @@ def journey(request: pytest.FixtureRequest, view: View) -> Journey:
     return Journey(name, view, folder)
 
 
+def person_page(contexts: Callable[..., Any], **options: Any) -> Any:
+    """A page in a browser context of its own, with axe-core loaded before the app's scripts (the
+    page's CSP, script-src 'self', rightly refuses an injected <script>; an init script is not one)."""
+    if not AXE.is_file():
+        pytest.fail("axe-core is missing from ui/node_modules: run `make ui`.")
+    ctx = contexts(**options)
+    ctx.add_init_script(path=str(AXE))
+    return ctx.new_page()
+
+
 @pytest.fixture
 def people(contexts: Callable[..., Any], view: View) -> Callable[..., Any]:
     """A new person's page (their own browser context) in the journey's view."""
 
     def _new() -> Any:
-        ctx = contexts(
+        return person_page(
+            contexts,
             viewport={"width": view.width, "height": view.height},
             color_scheme=view.scheme,
             has_touch=view.phone,
         )
-        return ctx.new_page()
 
     return _new
 
@@ -125,12 +136,7 @@ def join_as(page: Any, url: str, name: str, code: str | None = E2E_CODE) -> None
 
 def audit(page: Any, *, exclude: tuple[str, ...] = ()) -> None:
     """axe-core over the page as it stands: no serious or critical violation."""
-    if not AXE.is_file():
-        pytest.fail("axe-core is missing from ui/node_modules: run `make ui`.")
-    # The page's CSP (script-src 'self') refuses injected <script> tags, rightly; evaluation
-    # through the DevTools protocol is not a page script, so axe is loaded that way.
-    if not page.evaluate("() => typeof window.axe === 'object'"):
-        page.evaluate(AXE.read_text(encoding="utf-8") + "\n;undefined")
+    # Reads the page: axe was loaded with the context (person_page), nothing here acts on the UI.
     result = page.evaluate(
         """async (exclude) => {
             const context = exclude.length ? { exclude: exclude.map((s) => [s]) } : document;

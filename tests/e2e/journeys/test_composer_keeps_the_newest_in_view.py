@@ -10,7 +10,14 @@ from typing import Any
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import ARTIFACTS, E2E_CODE
-from tests.e2e.journeys.conftest import STEP_TIMEOUT_MS, Journey, audit, join_as, press
+from tests.e2e.journeys.conftest import (
+    STEP_TIMEOUT_MS,
+    Journey,
+    audit,
+    join_as,
+    person_page,
+    press,
+)
 from tests.e2e.journeys.uploads import pick_file, tiny_png
 from tests.peers import Peer
 
@@ -96,7 +103,7 @@ def test_composer_keeps_the_newest_in_view_at_768(host: Any, contexts: Any, tmp_
         steps.append(step)
         page.screenshot(path=str(folder / f"{len(steps):02d}-{step.replace(' ', '-')}.png"))
 
-    page = contexts(viewport={"width": 768, "height": 1024}).new_page()
+    page = person_page(contexts, viewport={"width": 768, "height": 1024})
     join_as(page, host.url, "Ada")
     newest_stays_in_view(page, tmp_path, shot)
     audit(page)
