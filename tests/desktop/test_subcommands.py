@@ -2,25 +2,11 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
-from pathlib import Path
-
-REPO = Path(__file__).resolve().parents[2]
-
-
-def _parley(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "desktop", *args],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+from tests.desktop.parley_cli import parley
 
 
 def test_help_lists_the_commands_and_starts_nothing() -> None:
-    done = _parley("help")
+    done = parley("help")
     assert done.returncode == 0, done.stderr
     assert "usage: parley [flags]" in done.stdout
     assert "commands:" in done.stdout
@@ -29,12 +15,12 @@ def test_help_lists_the_commands_and_starts_nothing() -> None:
 
 
 def test_the_apps_help_points_at_the_commands() -> None:
-    done = _parley("--help")
+    done = parley("--help")
     assert done.returncode == 0
     assert "`parley help` lists them" in done.stdout
 
 
 def test_an_unknown_word_is_a_usage_error() -> None:
-    done = _parley("no-such-command")
+    done = parley("no-such-command")
     assert done.returncode == 2
     assert "unrecognized arguments: no-such-command" in done.stderr
