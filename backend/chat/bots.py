@@ -31,7 +31,7 @@ from .context import Context
 from .messages import Messages
 from .names import check_visible, clean_name, look_keys, name_key
 from .rooms import add_member, join_general
-from .sessions import Sessions, check_name_free, hash_token
+from .sessions import Sessions, check_name_free, hash_token, new_token
 
 # The device label a bot's token is stored under (the host's device list shows it).
 BOT_DEVICE = "bot"
@@ -66,7 +66,7 @@ class Bots:
         display = clean_name(cmd.name)
         key_of_name = name_key(display)
         skeleton, shape = look_keys(display)
-        token = secrets.token_urlsafe(32)
+        token = new_token()
         avatar = cmd.avatar
         self._sessions.fill_look_keys()
 
@@ -101,7 +101,7 @@ class Bots:
     def reset_token(self, sid: str, cmd: c.BotRef) -> str:
         """A new token for the bot; the old one stops working now and its connections drop."""
         self._check_host(sid)
-        token = secrets.token_urlsafe(32)
+        token = new_token()
         bot_id = cmd.bot_id
 
         def reset(store: Store) -> None:

@@ -37,6 +37,15 @@ CODE_MAX_LOCKOUT = 3600.0
 HOST_WINDOW_DEVICE = "host-window"
 
 
+def new_token(nbytes: int = 32) -> str:
+    """A bearer token of nbytes random bytes, url-safe. Never one that starts with "-": people paste
+    tokens after `parley ... --token`, where argparse would take "-x…" for an option."""
+    while True:
+        token = secrets.token_urlsafe(nbytes)
+        if not token.startswith("-"):
+            return token
+
+
 def hash_token(token: str) -> str:
     # Tokens are 256 random bits, so a plain hash is enough: nothing to brute-force.
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
@@ -123,7 +132,7 @@ class Sessions:
         ):
             raise BadToken("That host key is not valid here.")
         self._owner_key = secrets.token_urlsafe(24)  # one-time: a copied URL is useless afterwards
-        token = secrets.token_urlsafe(32)
+        token = new_token()
         preferred = self._host.name
         self.fill_look_keys()
 
@@ -164,7 +173,7 @@ class Sessions:
         # the host's name first and push the host aside to "name 2".
         host_name = fitting_name(self._host.name)
         hosts = look_keys(host_name)
-        token = secrets.token_urlsafe(32)
+        token = new_token()
         self.fill_look_keys()
 
         def create(store: Store) -> tuple[User, int]:

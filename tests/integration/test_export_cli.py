@@ -121,8 +121,7 @@ def test_export_through_a_host_with_a_token(
         "export",
         "--url",
         host.url,
-        "--token",
-        peers["bob"].token,
+        f"--token={peers['bob'].token}",  # the = form: a token may start with "-"
         "--room",
         str(general),
         "-o",
