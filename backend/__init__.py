@@ -6,7 +6,9 @@ host's to find (its one mDNS browser, ``GET /api/hosts``). ``LogBudget`` is a fi
 handlers that keeps peers from flooding the log. ``make_backup`` backs a data dir up (its host may
 be running) and ``restore_backup`` places a backup into a new data dir; both raise
 ``BackupError`` (docs/storage.md); ``export_data_dir`` and ``import_data_dir`` export and import a
-data dir from the command line (docs/export.md), raising ``ChatError`` when they cannot. Nothing
+data dir from the command line (docs/export.md), raising ``ChatError`` when they cannot.
+``join_lines`` is the terminal's how-to-join text; ``fingerprint_of_der``, ``normalize_fingerprint``
+and ``fingerprint_groups`` are how a client names and compares a host's TLS key (tls.py). Nothing
 else in this package is public.
 
 The server names load on first use (PEP 562 ``__getattr__``): they pull in Flask, Socket.IO, gevent
@@ -29,8 +31,10 @@ from .version import __version__
 if TYPE_CHECKING:
     from .backup import make_backup, restore_backup
     from .backup_folder import BackupError
+    from .banner import join_lines
     from .offline import export_data_dir, import_data_dir
     from .server import ServerHandle, start_server
+    from .tls import fingerprint_groups, fingerprint_of_der, normalize_fingerprint
 
 # Public name → the submodule that defines it, imported when the name is first asked for.
 _LAZY = {
@@ -41,6 +45,10 @@ _LAZY = {
     "restore_backup": "backup",
     "export_data_dir": "offline",
     "import_data_dir": "offline",
+    "join_lines": "banner",
+    "fingerprint_groups": "tls",
+    "fingerprint_of_der": "tls",
+    "normalize_fingerprint": "tls",
 }
 
 __all__ = [
@@ -56,6 +64,10 @@ __all__ = [
     "restore_backup",
     "export_data_dir",
     "import_data_dir",
+    "join_lines",
+    "fingerprint_groups",
+    "fingerprint_of_der",
+    "normalize_fingerprint",
     "settings_from_args",
     "start_server",
 ]

@@ -7,27 +7,20 @@ import signal
 import sys
 import threading
 
+from .banner import join_lines
 from .cli import build_arg_parser, settings_from_args
 from .logbudget import LogBudget
 from .server import ServerHandle, start_server
+from .tls import TlsError
 
 log = logging.getLogger("parley")
 
 
 def banner(handle: ServerHandle) -> str:
-    """What a person needs to let others in: every URL and the code."""
+    """What a person needs to let others in: every URL, the code and the fingerprint."""
     settings = handle.settings
     lines = [f'Parley host "{settings.name}" is serving (data: {settings.data_dir}).']
-    urls = handle.join_urls
-    lines.append("Peers on the LAN can open:" if urls else "No LAN address found; local only:")
-    lines += [f"  {url}" for url in urls]
-    if handle.join_code is None:
-        lines.append("Join code: none (open host)")
-    else:
-        lines.append(f"Join code: {handle.join_code}")
-        if urls:
-            lines.append(f"Invite link: {urls[0]}#code={handle.join_code}")
-    lines.append(f"On this machine: {handle.url}")
+    lines += join_lines(handle, "Peers on the LAN can open:", "No LAN address found; local only:")
     if not settings.discovery:
         lines.append("Discovery: off")
     else:
@@ -57,6 +50,9 @@ def main(argv: list[str] | None = None) -> int:
             f"parley: cannot listen on {settings.host}:{settings.port}: {exc.strerror or exc}",
             file=sys.stderr,
         )
+        return 1
+    except TlsError as exc:
+        print(f"parley: {exc}", file=sys.stderr)
         return 1
     print(banner(handle), flush=True)
     while not stop.wait(0.5):

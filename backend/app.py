@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import logging
 from datetime import timedelta
+from pathlib import Path
 
 from flask import Flask
 from flask_socketio import SocketIO
 
-from . import backup, commands, config, netinfo, offload, paths, secrets_store
+from . import backup, commands, config, netinfo, offload, paths, secrets_store, tls
 from .chat.backups import Backups
 from .chat.context import SendRate
 from .chat.files import FileLimits
@@ -34,6 +35,20 @@ log = logging.getLogger(__name__)
 
 # Export archives being built or sent, and imports being received (docs/export.md).
 EXPORTS_DIR = "exports"
+
+
+def tls_identity(settings: Settings, data_dir: Path, name: str) -> tls.TlsIdentity | None:
+    """The LAN port's certificate: the organisation's when given, else this host's own (made on
+    first run, renewed keeping its key), or None with --no-tls.
+
+    :raises tls.TlsError: a given certificate or key cannot be used, or the stored key is damaged.
+    """
+    if not settings.tls:
+        return None
+    if settings.tls_cert is not None and settings.tls_key is not None:
+        return tls.from_files(settings.tls_cert, settings.tls_key)
+    dns, ips = tls.names_for(name, sorted(netinfo.all_local_addresses()))
+    return tls.load_or_make(data_dir, dns, ips)
 
 
 def create_app(settings: Settings) -> Flask:
@@ -125,6 +140,7 @@ def create_app(settings: Settings) -> Flask:
         chat.retention.sweep_every, settings.retention_sweep_interval, socketio.sleep
     )
     host = Host(settings, chat, identity, db, socketio, settings.port)
+    host.tls = tls_identity(settings, data_dir, identity.name)
     limits = commands.Limits(
         max_payload_bytes=settings.max_payload_bytes,
         max_text_chars=settings.max_text_chars,

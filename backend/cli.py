@@ -38,6 +38,17 @@ def build_arg_parser(
         default=None,
         help="do not announce this host on the LAN (mDNS)",
     )
+    parser.add_argument(
+        "--no-tls",
+        dest="tls",
+        action="store_false",
+        default=None,
+        help="serve plain HTTP on the LAN (not encrypted: every UI says so)",
+    )
+    parser.add_argument(
+        "--tls-cert", type=Path, metavar="PEM", help="your own certificate (chain) instead of ours"
+    )
+    parser.add_argument("--tls-key", type=Path, metavar="PEM", help="the key of --tls-cert")
     parser.add_argument("--log-level", choices=["DEBUG", "INFO", "WARNING", "ERROR"])
     return parser
 
@@ -53,6 +64,9 @@ def settings_from_args(args: argparse.Namespace, base: Settings | None = None) -
         ("join_code", "join_code"),
         ("open", "open"),
         ("discovery", "discovery"),
+        ("tls", "tls"),
+        ("tls_cert", "tls_cert"),
+        ("tls_key", "tls_key"),
         ("log_level", "log_level"),
     ):
         value = getattr(args, flag, None)

@@ -81,6 +81,13 @@ class Settings:
     # power loss. See docs/storage.md.
     synchronous: str = "full"
     ui_dist: Path = field(default_factory=paths.ui_dist)
+    # TLS on the LAN port (tls.py): a key and certificate made in data_dir on first run, or an
+    # organisation's own (tls_cert + tls_key, PEM). Off: plain HTTP for everyone, and every UI shows
+    # "not encrypted". Plain HTTP from this machine (the window, the parley command) is served
+    # either way (connections.py).
+    tls: bool = True
+    tls_cert: Path | None = None
+    tls_key: Path | None = None
     # Extra names the Host header may carry (e.g. a DNS name pointing at this machine).
     allowed_hosts: tuple[str, ...] = ()
     # Open connections one address (an IPv6 /64) may hold; the next is closed (connections.py).
@@ -123,6 +130,10 @@ class Settings:
             raise ValueError("max_connections_per_address must be positive")
         if self.send_rate <= 0 or self.send_burst < 1:
             raise ValueError("send_rate and send_burst must be positive")
+        if (self.tls_cert is None) != (self.tls_key is None):
+            raise ValueError("tls_cert and tls_key go together")
+        if self.tls_cert is not None and not self.tls:
+            raise ValueError("a TLS certificate was given with TLS turned off")
         object.__setattr__(self, "data_dir", Path(self.data_dir))
         object.__setattr__(self, "ui_dist", Path(self.ui_dist))
 
@@ -160,6 +171,8 @@ def _parse(name: str, type_name: str, raw: str) -> Any:
             return float(raw)
         if type_name == "Path":
             return Path(raw).expanduser()
+        if type_name == "Path | None":
+            return Path(raw).expanduser() if raw else None
         if type_name.startswith("tuple"):
             return tuple(part.strip() for part in raw.split(",") if part.strip())
         if type_name == "str | None":

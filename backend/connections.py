@@ -13,19 +13,30 @@ here, below HTTP and Socket.IO (the hostile-peer issue: 1,100 half-open requests
   most ``BODY_TIMEOUT``;
 - the process may open as many files as the system allows it (``raise_file_limit``).
 
+With TLS on (the default: ``tls.py``), one port speaks both: the first byte of a connection says
+which (a TLS handshake starts with 0x16, an HTTP request with a letter). TLS is served; plain HTTP
+is served only to this machine (the desktop window, the ``parley`` command, a local browser: none
+of it crosses the LAN) and any other address gets a redirect to ``https://`` on the same port, so
+an address typed without the scheme still works. A handshake, like a request's headers, must
+complete within ``HEADER_TIMEOUT``.
+
 Websockets outlive both timeouts: their reads are Engine.IO's, whose pings close a silent peer.
 """
 
 from __future__ import annotations
 
 import logging
+import re
 import resource
 import socket
+import ssl
 from typing import Any
 
 from gevent import pywsgi
+from gevent import ssl as gssl
 
-from .netinfo import address_key
+from .netinfo import address_key, is_loopback
+from .tls import TlsIdentity
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +59,14 @@ RESERVED_FILES = 64 + MAX_ACCEPT
 # When connections fill the rest, an address holding this many gets no more (a person's browser
 # with a few tabs holds fewer).
 FAIR_SHARE = 8
+# A TLS record's first byte (ContentType handshake, RFC 8446 §5.1).
+TLS_HANDSHAKE = 0x16
+# The most of a plain request read to answer it with a redirect (its line and headers).
+REDIRECT_READ_BYTES = 8192
+_HOST_HEADER = re.compile(
+    r"^[A-Za-z0-9.\-]{1,253}(:[0-9]{1,5})?$|^\[[0-9A-Fa-f:.]{2,45}\](:[0-9]{1,5})?$"
+)
+_PATH = re.compile(r"^/[\x21-\x7e]{0,2047}$")
 
 
 def current_file_limit() -> int:
@@ -69,6 +88,18 @@ def raise_file_limit() -> int:
     return soft
 
 
+def server_context(identity: TlsIdentity) -> ssl.SSLContext:
+    """A server context: TLS 1.2+ with the library's modern ciphers, this identity loaded.
+
+    gevent's own SSLContext, so that handshakes and reads yield to other greenlets without
+    monkey patching (../shared/STACK.md).
+    """
+    ctx = gssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.minimum_version = ssl.TLSVersion.TLSv1_2
+    ctx.load_cert_chain(str(identity.cert_path), str(identity.key_path))
+    return ctx  # type: ignore[no-any-return]
+
+
 class Handler(pywsgi.WSGIHandler):  # type: ignore[misc]
     """pywsgi's handler with Nagle's algorithm off, time limits on reads, and quiet about peers
     that break off.
@@ -88,6 +119,12 @@ class Handler(pywsgi.WSGIHandler):  # type: ignore[misc]
             # The peer left while pywsgi answered a malformed or timed-out request (a browser
             # dropping a spare connection): nobody to tell, and not worth a traceback in the log.
             pass
+
+    def get_environ(self) -> dict[str, Any]:
+        # pywsgi sets the scheme per server; here it is per connection (one port speaks both).
+        environ: dict[str, Any] = super().get_environ()
+        environ["wsgi.url_scheme"] = "https" if isinstance(self.socket, gssl.SSLSocket) else "http"
+        return environ
 
     def read_requestline(self) -> str:
         """The next request's first line: it, and the headers after it, within HEADER_TIMEOUT."""
@@ -121,9 +158,11 @@ class Server(pywsgi.WSGIServer):  # type: ignore[misc]
         *args: Any,
         max_per_address: int = MAX_PER_ADDRESS,
         file_limit: int | None = None,
+        tls: ssl.SSLContext | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, handler_class=Handler, **kwargs)
+        self._tls = tls
         self._max_per_address = max_per_address
         limit = file_limit if file_limit is not None else current_file_limit()
         self._crowded = max(limit - RESERVED_FILES, FAIR_SHARE)
@@ -140,6 +179,10 @@ class Server(pywsgi.WSGIServer):  # type: ignore[misc]
         self._open[key] = held + 1
         self._total += 1
         try:
+            if self._tls is not None:
+                sock = self._secure(sock, address)
+                if sock is None:
+                    return
             super().handle(sock, address)
         finally:
             self._total -= 1
@@ -148,3 +191,57 @@ class Server(pywsgi.WSGIServer):  # type: ignore[misc]
                 self._open[key] = left
             else:
                 del self._open[key]
+
+    def _secure(self, sock: Any, address: Any) -> Any:
+        """The connection to serve (TLS-wrapped, or plain from this machine), or None once it
+        was answered with a redirect or closed."""
+        sock.settimeout(HEADER_TIMEOUT)
+        try:
+            first = sock.recv(1, socket.MSG_PEEK)
+            if first and first[0] == TLS_HANDSHAKE:
+                assert self._tls is not None
+                return self._tls.wrap_socket(sock, server_side=True)  # handshakes, timed out
+        except (OSError, ssl.SSLError, ValueError):
+            # A stalled or garbled handshake, a peer gone: nothing to answer.
+            sock.close()
+            return None
+        peer = address[0] if isinstance(address, tuple) else None
+        if first and (peer is None or is_loopback(peer)):
+            return sock  # this machine (or a test's Unix socket): never crossed the LAN
+        if first:
+            _redirect(sock)
+        sock.close()
+        return None
+
+
+def _redirect(sock: Any) -> None:
+    """Answer a plain request from the LAN with ``308`` to the same place over https."""
+    data = b""
+    try:
+        while b"\r\n\r\n" not in data and len(data) < REDIRECT_READ_BYTES:
+            chunk = sock.recv(REDIRECT_READ_BYTES - len(data))
+            if not chunk:
+                break
+            data += chunk
+        head = data.split(b"\r\n\r\n", 1)[0].decode("latin-1").split("\r\n")
+        parts = head[0].split(" ")
+        path = parts[1] if len(parts) == 3 and _PATH.match(parts[1]) else "/"
+        host = ""
+        for line in head[1:]:
+            name, _, value = line.partition(":")
+            if name.strip().lower() == "host":
+                host = value.strip()
+        if not _HOST_HEADER.match(host):
+            own = sock.getsockname()
+            host = f"[{own[0]}]:{own[1]}" if ":" in own[0] else f"{own[0]}:{own[1]}"
+        body = b"This Parley host speaks https only on the LAN.\n"
+        sock.sendall(
+            b"HTTP/1.1 308 Permanent Redirect\r\n"
+            + f"Location: https://{host}{path}\r\n".encode("ascii")
+            + b"Content-Type: text/plain; charset=utf-8\r\n"
+            + f"Content-Length: {len(body)}\r\n".encode("ascii")
+            + b"Connection: close\r\n\r\n"
+            + body
+        )
+    except (OSError, UnicodeError):
+        pass

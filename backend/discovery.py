@@ -24,6 +24,7 @@ from typing import Any
 from zeroconf import IPVersion, ServiceBrowser, ServiceInfo, ServiceStateChange, Zeroconf
 
 from . import netinfo
+from .tls import normalize_fingerprint
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +49,10 @@ class Advert:
     version: str
     port: int
     needs_code: bool
+    # The TLS key's fingerprint (tls.py), or None when the host serves plain HTTP. Only a first-use
+    # hint: anyone on the LAN can announce anything, so an app compares it with what the host
+    # presents and what a person saw on the host's screen, and pins what it accepted.
+    fingerprint: str | None = None
 
 
 @dataclass(slots=True)
@@ -59,15 +64,18 @@ class FoundHost:
     needs_code: bool
     addresses: list[str] = field(default_factory=list)
     seen_at: float = field(default=0.0, compare=False)
+    fingerprint: str | None = None
 
     def to_wire(self) -> dict[str, Any]:
+        scheme = "https" if self.fingerprint else "http"
         return {
             "host_id": self.host_id,
             "name": self.name,
             "version": self.version,
             "needs_code": self.needs_code,
             "addresses": list(self.addresses),
-            "urls": [f"http://{a}:{self.port}/" for a in self.addresses],
+            "urls": [f"{scheme}://{a}:{self.port}/" for a in self.addresses],
+            "fingerprint": self.fingerprint,
         }
 
 
@@ -89,6 +97,7 @@ def service_info(advert: Advert, addresses: list[str]) -> ServiceInfo:
             "version": advert.version,
             "code": "1" if advert.needs_code else "0",
             "port": str(advert.port),
+            **({"fp": advert.fingerprint} if advert.fingerprint else {}),
         },
         server=f"parley-{advert.host_id}.local.",
         host_ttl=RECORD_TTL,
@@ -115,6 +124,7 @@ def parse_info(info: ServiceInfo) -> FoundHost | None:
         needs_code=props.get("code", "1") != "0",
         addresses=sorted(info.parsed_addresses(IPVersion.V4Only)),
         seen_at=time.monotonic(),
+        fingerprint=normalize_fingerprint(props.get("fp", "")),
     )
 
 

@@ -18,6 +18,7 @@ from .config import Settings
 from .discovery import Advert, Discovery
 from .host_settings import HostSettings
 from .storage.worker import Database
+from .tls import TlsIdentity
 
 
 @dataclass
@@ -28,12 +29,19 @@ class Host:
     db: Database
     socketio: Any  # flask_socketio.SocketIO (untyped)
     port: int = 0
+    # The LAN port's TLS identity (tls.py); None with --no-tls.
+    tls: TlsIdentity | None = None
     # Set by the server thread once the port is known, when discovery is on.
     discovery: Discovery | None = field(default=None)
 
+    @property
+    def fingerprint(self) -> str | None:
+        return self.tls.fingerprint if self.tls is not None else None
+
     def join_urls(self) -> list[str]:
         """URLs peers on the LAN can open (one per LAN address)."""
-        return netinfo.join_urls(self.settings.host, self.port)
+        scheme = "https" if self.tls is not None else "http"
+        return netinfo.join_urls(self.settings.host, self.port, scheme)
 
     def advert(self) -> Advert:
         """What this host says about itself on the LAN."""
@@ -44,6 +52,7 @@ class Host:
             version=identity.version,
             port=self.port,
             needs_code=identity.join_code is not None,
+            fingerprint=self.fingerprint,
         )
 
     def start_discovery(self, marshal: Callable[..., None]) -> None:

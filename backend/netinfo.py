@@ -47,6 +47,18 @@ def lan_ipv4() -> list[str]:
     return real or virtual
 
 
+def is_loopback(address: str | None) -> bool:
+    """True for 127.0.0.0/8 and ::1 (and IPv4-mapped loopback): this machine only."""
+    if not address:
+        return False
+    try:
+        ip = ipaddress.ip_address(address.split("%")[0])
+    except ValueError:
+        return False
+    mapped = getattr(ip, "ipv4_mapped", None)
+    return bool(ip.is_loopback or (mapped is not None and mapped.is_loopback))
+
+
 def all_local_addresses() -> set[str]:
     """Every address on every interface, IPv6 included (for Host header checks)."""
     found = {"127.0.0.1", "::1"}
@@ -56,13 +68,13 @@ def all_local_addresses() -> set[str]:
     return found
 
 
-def join_urls(bind_host: str, port: int) -> list[str]:
+def join_urls(bind_host: str, port: int, scheme: str = "http") -> list[str]:
     """The URLs to give peers for a server bound to ``bind_host``:``port``."""
     if bind_host in ("0.0.0.0", "", "::"):
         hosts = lan_ipv4() or ["127.0.0.1"]
     else:
         hosts = [bind_host]
-    return [f"http://{host}:{port}/" for host in hosts]
+    return [f"{scheme}://{host}:{port}/" for host in hosts]
 
 
 class LocalNames:

@@ -68,6 +68,11 @@ class ServerHandle:
         return self._host.join_urls()
 
     @property
+    def fingerprint(self) -> str | None:
+        """The LAN port's TLS key fingerprint (tls.py), or None when it serves plain HTTP."""
+        return self._host.fingerprint
+
+    @property
     def join_code(self) -> str | None:
         return self._host.identity.join_code
 
@@ -146,6 +151,7 @@ def start_server(settings: Settings, *, ready_timeout: float = READY_TIMEOUT) ->
                 log=None,
                 error_log=None,
                 max_per_address=settings.max_connections_per_address,
+                tls=connections.server_context(host.tls) if host.tls is not None else None,
             )
             wsgi.start()  # binds now
         except BaseException as exc:

@@ -8,6 +8,8 @@ import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TextIO
 
+from backend import join_lines
+
 if TYPE_CHECKING:  # the real import is the host-start thread's (host_start.py)
     from backend import ServerHandle
 
@@ -17,14 +19,9 @@ log = logging.getLogger(__name__)
 def banner(handle: ServerHandle, reason: str) -> str:
     """Everything a person at a terminal needs to let others in."""
     lines = [f"Parley is serving without a window: {reason}."]
-    urls = handle.join_urls
-    lines.append(
-        "Others on the LAN can open:" if urls else "No LAN address found; this machine only:"
+    lines += join_lines(
+        handle, "Others on the LAN can open:", "No LAN address found; this machine only:"
     )
-    lines += [f"  {url}" for url in urls]
-    code = handle.join_code
-    lines.append(f"Join code: {code}" if code else "Join code: none (open host)")
-    lines.append(f"On this machine: {handle.url}")
     lines.append("Stop with Ctrl+C.")
     return "\n".join(lines)
 
@@ -46,6 +43,7 @@ def serve(
             "url": handle.url,
             "join_urls": handle.join_urls,
             "join_code": handle.join_code,
+            "fingerprint": handle.fingerprint,
         }
     )
     print(banner(handle, reason), file=out, flush=True)

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import ipaddress
 import logging
 import math
 import secrets
@@ -17,7 +16,7 @@ from .. import protocol as p
 from ..errors import BadCode, BadToken, NameTaken, RateLimited
 from ..host_settings import HostSettings
 from ..models import User
-from ..netinfo import address_key
+from ..netinfo import address_key, is_loopback
 from ..ratelimit import GuessLimit
 from ..storage.interface import Store
 from .context import Context
@@ -49,13 +48,6 @@ def new_token(nbytes: int = 32) -> str:
 def hash_token(token: str) -> str:
     # Tokens are 256 random bits, so a plain hash is enough: nothing to brute-force.
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
-
-
-def is_loopback(address: str | None) -> bool:
-    try:
-        return address is not None and ipaddress.ip_address(address).is_loopback
-    except ValueError:
-        return False
 
 
 class Sessions:

@@ -38,7 +38,9 @@ RESERVE = 256 * 1024 * 1024
 @bp.before_request
 def _same_origin_only() -> None:
     origin = request.headers.get("Origin")
-    if origin is not None and not current_app.extensions["parley_origin_ok"](origin):
+    if origin is not None and not current_app.extensions["parley_origin_ok"](
+        origin, request.environ
+    ):
         raise Forbidden("Requests from other sites' pages are not accepted.")
 
 

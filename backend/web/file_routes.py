@@ -12,7 +12,7 @@ from __future__ import annotations
 import errno
 import logging
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 from urllib.parse import quote
 
 from flask import Blueprint, Flask, Response, current_app, jsonify, request
@@ -42,7 +42,7 @@ FILE_CSP = "default-src 'none'; sandbox"
 _FULL = {errno.ENOSPC, errno.EDQUOT}
 
 
-def init_app(app: Flask, origin_ok: Callable[[str | None], bool]) -> None:
+def init_app(app: Flask, origin_ok: Callable[[str | None, dict[str, Any]], bool]) -> None:
     """Register the routes; ``origin_ok`` says which page origins may call them."""
     app.extensions["parley_origin_ok"] = origin_ok
     app.register_blueprint(bp)
@@ -148,7 +148,9 @@ def _disposition(kind: str, name: str) -> str:
 @bp.before_request
 def _same_origin_only() -> None:
     origin = request.headers.get("Origin")
-    if origin is not None and not current_app.extensions["parley_origin_ok"](origin):
+    if origin is not None and not current_app.extensions["parley_origin_ok"](
+        origin, request.environ
+    ):
         raise Forbidden("Requests from other sites' pages are not accepted.")
 
 

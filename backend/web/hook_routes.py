@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from typing import Any
 
 from flask import Blueprint, Flask, Response, current_app, jsonify, request
 
@@ -22,7 +23,7 @@ from .routes import host
 bp = Blueprint("hooks", __name__)
 
 
-def init_app(app: Flask, origin_ok: Callable[[str | None], bool]) -> None:
+def init_app(app: Flask, origin_ok: Callable[[str | None, dict[str, Any]], bool]) -> None:
     """Register the route; ``origin_ok`` says which page origins may call it (our own)."""
     app.extensions["parley_hook_origin_ok"] = origin_ok
     app.register_blueprint(bp)
@@ -31,7 +32,9 @@ def init_app(app: Flask, origin_ok: Callable[[str | None], bool]) -> None:
 @bp.post(f"{p.WEBHOOK_PATH}/<int:webhook_id>/<secret>")
 def post(webhook_id: int, secret: str) -> tuple[Response, int]:
     origin = request.headers.get("Origin")
-    if origin is not None and not current_app.extensions["parley_hook_origin_ok"](origin):
+    if origin is not None and not current_app.extensions["parley_hook_origin_ok"](
+        origin, request.environ
+    ):
         raise Forbidden("Requests from other sites' pages are not accepted.")
     length = request.content_length
     if length is None:

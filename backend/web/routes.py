@@ -78,6 +78,10 @@ def info() -> Response:
         host_id=identity.host_id,
         needs_code=identity.join_code is not None,
         urls=here.join_urls(),
+        # The TLS key's fingerprint (None: this host serves plain HTTP: everyone is told so).
+        tls=here.tls is not None,
+        fingerprint=here.fingerprint,
+        custom_certificate=here.tls is not None and here.tls.custom,
         max_upload_bytes=here.settings.max_upload_bytes,  # clients refuse bigger files up front
     )
 
@@ -113,7 +117,7 @@ def security_headers(response: Response) -> Response:
     response.headers["X-Frame-Options"] = "DENY"
     if response.mimetype == "text/html":
         response.headers["Content-Security-Policy"] = content_security_policy(
-            request.headers.get("Host", "")
+            request.headers.get("Host", ""), secure=request.scheme == "https"
         )
     return response
 

@@ -3,7 +3,8 @@
 - ``Host`` must be one of the host's own names/addresses. A page on evil.example that rebinds its DNS
   name to our address still sends ``Host: evil.example`` and is refused here (HTTP 421), before Flask
   or Socket.IO see it.
-- ``Origin`` (browsers send it on the Socket.IO handshake) must be ``http://<own name>:<our port>``.
+- ``Origin`` (browsers send it on the Socket.IO handshake) must be ``http(s)://<own name>:<our
+  port>``, its scheme the connection's own (a page served over https talks back over wss).
   python-engineio's default would accept whatever Host says, which rebinding controls.
 """
 
@@ -55,14 +56,18 @@ class OriginCheck:
             port = parts.port or 80  # raises for a port that is not a port ("7301.evil.com")
         except ValueError:
             return False
-        if parts.scheme != "http" or not parts.hostname:
+        scheme = (environ or {}).get("wsgi.url_scheme", "http")
+        if parts.scheme != scheme or not parts.hostname:
             return False
+        if parts.port is None:
+            port = 443 if scheme == "https" else 80
         return parts.hostname in self._names and port == self._port()
 
 
-def content_security_policy(host_header: str) -> str:
+def content_security_policy(host_header: str, secure: bool = False) -> str:
     """CSP for the UI: our own scripts only; sockets only back to this host."""
-    connect = f"'self' ws://{host_header}" if host_header else "'self'"
+    socket_scheme = "wss" if secure else "ws"
+    connect = f"'self' {socket_scheme}://{host_header}" if host_header else "'self'"
     return "; ".join(
         (
             "default-src 'self'",

@@ -1,4 +1,5 @@
-"""Bots and incoming webhooks from outside: a real host, real socket clients, plain HTTP."""
+"""Bots and incoming webhooks from outside: a real host, real socket clients, HTTPS to the URLs
+the host hands out (verified against the host's own certificate, as `curl --cacert` would)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+import pytest
 import requests
 
 from backend import ServerHandle
@@ -13,6 +15,12 @@ from tests.peers import Peer, refusal
 
 Connect = Callable[..., Peer]
 HTTP_TIMEOUT = 10
+
+
+@pytest.fixture(autouse=True)
+def _trust_the_host(live_server: ServerHandle, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The webhook URLs are https:// with the host's self-signed certificate: trust exactly it.
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(live_server.settings.data_dir / "tls-cert.pem"))
 
 
 def _host(live_server: ServerHandle, connect: Connect) -> Peer:

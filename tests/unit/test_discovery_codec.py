@@ -20,7 +20,19 @@ def test_announcement_round_trips() -> None:
         "needs_code": True,
         "addresses": ["10.0.0.5", "192.168.1.20"],
         "urls": ["http://10.0.0.5:7275/", "http://192.168.1.20:7275/"],
+        "fingerprint": None,
     }
+
+
+def test_the_fingerprint_hint_travels_and_makes_the_urls_https() -> None:
+    fp = "LX73UB2VQRAO4XNCKJU42FKDULVK23EQZSX2WDSRGQNGOE4LQKDQ"
+    advert = Advert("a1b2", "x", "1", 7275, needs_code=True, fingerprint=fp)
+    found = parse_info(service_info(advert, ["10.0.0.5"]))
+    assert found is not None and found.fingerprint == fp
+    assert found.to_wire()["urls"] == ["https://10.0.0.5:7275/"]
+    # Anything else in the record is no fingerprint (it is a hint a LAN peer could forge anyway).
+    forged = parse_info(service_info(Advert("a1b2", "x", "1", 1, True, fingerprint="<b>"), []))
+    assert forged is not None and forged.fingerprint is None
 
 
 def test_long_names_fit_a_dns_label() -> None:
