@@ -347,8 +347,9 @@ class NotifyRows(Protocol):
     """Each person's notification settings (chat/notify.py); no row means the defaults."""
 
     def of_user(self, user_id: int) -> NotifySettings: ...
-    def set_flags(self, user_id: int, dnd: bool, sound_channels: bool, sound_direct: bool) -> None:
-        ...
+    def set_flags(
+        self, user_id: int, dnd: bool, sound_channels: bool, sound_direct: bool
+    ) -> None: ...
 
     def set_room(self, user_id: int, room_id: int, level: str) -> None:
         """The person's level in the room; ``all`` (the default) removes their row."""

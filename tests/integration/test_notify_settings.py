@@ -71,11 +71,13 @@ def test_bad_values_are_refused_and_change_nothing(connect: Connect) -> None:
     ):
         assert ana.call("set_room_notify", bad)["error"]["code"] == "invalid", bad
     # A room the person is not in, and one that does not exist.
-    assert ana.call("set_room_notify", {"room_id": secret, "level": "nothing"})["error"][
-        "code"
-    ] == "forbidden"
-    assert ana.call("set_room_notify", {"room_id": 9999, "level": "nothing"})["error"][
-        "code"
-    ] == "not_found"
+    assert (
+        ana.call("set_room_notify", {"room_id": secret, "level": "nothing"})["error"]["code"]
+        == "forbidden"
+    )
+    assert (
+        ana.call("set_room_notify", {"room_id": 9999, "level": "nothing"})["error"]["code"]
+        == "not_found"
+    )
     assert ana.received("notify_settings_changed") == []
     assert ana.call("get_notify_settings")["settings"] == DEFAULTS
