@@ -22,7 +22,7 @@ export function RoomNotifyButton({ roomId }: { roomId: number }) {
       <button
         type="button"
         className="small topbar-tool"
-        aria-label="Notifications"
+        aria-label="Room notifications"
         title={`Notifications: ${state}`}
         onClick={() => setOpen(true)}
       >

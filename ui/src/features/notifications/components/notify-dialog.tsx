@@ -148,7 +148,7 @@ export function NotifyDialog({ roomId, onClose }: { roomId?: number | null; onCl
     <Dialog title="Notifications" onClose={onClose}>
       <div className="stack notify-settings">
         {here && <LevelRadios roomId={here.id} label={`Notify me in ${roomTitle(here, me)} about`} />}
-        <label className="notify-check">
+        <label className={here ? 'notify-check notify-section' : 'notify-check'}>
           <input type="checkbox" checked={settings.dnd} onChange={(e) => flag({ dnd: e.target.checked })} />
           <span>
             Do not disturb
