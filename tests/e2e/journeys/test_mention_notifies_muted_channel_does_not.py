@@ -108,7 +108,9 @@ def test_mention_notifies_muted_channel_does_not(
         # A mention in #general (not the open room): a notification.
         bob.send(general, "@ada lunch at noon?", "b-2")
         ada.wait_for_function("window.__notifications.length > 0", timeout=STEP_TIMEOUT_MS)
-        assert shown(ada) == [{"title": "bob mentioned you in #general", "body": "@ada lunch at noon?"}]
+        assert shown(ada) == [
+            {"title": "bob mentioned you in #general", "body": "@ada lunch at noon?"}
+        ]
         journey.shot(ada, "the mention notified")
     finally:
         bob.close()
