@@ -24,14 +24,14 @@ HOST_NAME = "Juno"
 APP_URI = "application://parley.desktop"
 
 
-def _until(what: str, check: Callable[[], object], timeout: float = 30.0) -> object:
+def _until(what: str, check: Callable[[], object], app: App, timeout: float = 30.0) -> object:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         found = check()
         if found:
             return found
         time.sleep(0.1)
-    raise AssertionError(f"never: {what}")
+    raise AssertionError(f"never: {what}; the app said:\n{app.output}")
 
 
 def test_a_mention_notifies_and_its_click_opens_the_conversation(
@@ -50,11 +50,21 @@ def test_a_mention_notifies_and_its_click_opens_the_conversation(
         host = wait_host_online(peer)
         assert "notifications: dbus" in app.output
         wid = app.window_id(xvfb)
+
+        def badge() -> dict | None:
+            session_bus.pump()
+            ours = [props for uri, props in session_bus.launcher if uri == APP_URI]
+            return ours[-1] if ours else None
+
+        # The page found its bridge: it put its first count (none) on the badge.
+        _until(
+            "the page's first count", lambda: badge() == {"count": 0, "count-visible": False}, app
+        )
         dm = peer.call("open_dm", {"user_ids": [host["id"]]})["room"]
         sent = peer.send(dm["id"], f"@{host['name']} lunch at noon?", "w-1")
         assert host["id"] in sent["mentions"]
 
-        calls = _until("a Notify call", session_bus.notify_calls)
+        calls = _until("a Notify call", session_bus.notify_calls, app)
         assert isinstance(calls, list) and len(calls) == 1, calls
         app_name, replaces, _icon, summary, body, actions, hints, _timeout = calls[0]
         assert (app_name, replaces) == ("Parley", 0)
@@ -64,14 +74,8 @@ def test_a_mention_notifies_and_its_click_opens_the_conversation(
         assert hints["desktop-entry"] == "parley"
 
         # The unread count: the window's title and the launcher's badge.
-        _until("(1) in the title", lambda: app.window_title(xvfb, wid) == "(1) Parley")
-
-        def badge() -> dict | None:
-            session_bus.pump()
-            ours = [props for uri, props in session_bus.launcher if uri == APP_URI]
-            return ours[-1] if ours else None
-
-        _until("a badge of 1", lambda: badge() == {"count": 1, "count-visible": True})
+        _until("(1) in the title", lambda: app.window_title(xvfb, wid) == "(1) Parley", app)
+        _until("a badge of 1", lambda: badge() == {"count": 1, "count-visible": True}, app)
 
         # Nobody opened the conversation yet (the window shows #general) ...
         assert peer.received("seen", within=1.0) == []
@@ -81,8 +85,10 @@ def test_a_mention_notifies_and_its_click_opens_the_conversation(
         seen = peer.expect("seen", timeout=30)
         assert (seen["room_id"], seen["user_id"]) == (dm["id"], host["id"])
         assert seen["last_read_id"] == sent["id"]
-        _until("the count gone from the title", lambda: app.window_title(xvfb, wid) == "Parley")
-        _until("the badge hidden", lambda: badge() == {"count": 0, "count-visible": False})
+        _until(
+            "the count gone from the title", lambda: app.window_title(xvfb, wid) == "Parley", app
+        )
+        _until("the badge hidden", lambda: badge() == {"count": 0, "count-visible": False}, app)
         assert len(session_bus.notify_calls()) == 1  # and nothing else was notified
 
         app.close_window(xvfb)

@@ -50,6 +50,16 @@ describe('desktop api wrapper', () => {
     expect(openExternal('https://example.org/')).toBe(false);
   });
 
+  it('finds an api injected after the timeout on the next call', async () => {
+    expect(await desktopApi(20)).toBeNull();
+    const api = fakeApi();
+    installPywebview(api); // fires pywebviewready late
+    expect(await desktopApi(500)).not.toBeNull();
+    setUnread(5);
+    await flush();
+    expect(api.set_unread).toHaveBeenCalledWith(5);
+  });
+
   it('swallows a rejected call', async () => {
     const api = fakeApi({ set_unread: async () => Promise.reject(new Error('boom')) });
     installPywebview(api);

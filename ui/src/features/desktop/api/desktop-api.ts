@@ -65,7 +65,12 @@ function waitForApi(win: Window, timeoutMs: number): Promise<DesktopApi | null> 
 export function desktopApi(timeoutMs = DETECT_TIMEOUT_MS): Promise<DesktopApi | null> {
   if (!detecting) {
     detecting = waitForApi(window, timeoutMs).then(async (api) => {
-      if (!api) return null;
+      if (!api) {
+        // A window so loaded that pywebview injected its api after the timeout: the next call
+        // (a notification, a new unread count) detects again instead of staying a web page.
+        window.addEventListener('pywebviewready', () => (detecting = null), { once: true });
+        return null;
+      }
       try {
         await api.desktop_info();
       } catch {
