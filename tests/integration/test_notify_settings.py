@@ -5,9 +5,11 @@ changes them; bad values are refused and change nothing."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
+from tests.hostproc import HostProcess
 from tests.peers import Peer
 
 pytestmark = pytest.mark.integration
@@ -81,3 +83,28 @@ def test_bad_values_are_refused_and_change_nothing(connect: Connect) -> None:
     )
     assert ana.received("notify_settings_changed") == []
     assert ana.call("get_notify_settings")["settings"] == DEFAULTS
+
+
+def test_settings_outlive_a_host_restart(tmp_path: Path) -> None:
+    """Kept in the host's database, not its memory: a restarted host still has them."""
+    data = tmp_path / "data"
+    host = HostProcess(data, "--open")
+    try:
+        ana = Peer(host.url, {"name": "Ana"})
+        general = ana.room_id()
+        ana.call("set_notify_settings", {"dnd": True})
+        ana.call("set_room_notify", {"room_id": general, "level": "nothing"})
+        ana.close()
+    finally:
+        assert host.stop() == 0
+    host = HostProcess(data, "--open")
+    try:
+        phone = Peer(host.url, {"token": ana.token})
+        assert phone.call("get_notify_settings")["settings"] == {
+            **DEFAULTS,
+            "dnd": True,
+            "rooms": [{"room_id": general, "level": "nothing"}],
+        }
+        phone.close()
+    finally:
+        assert host.stop() == 0
