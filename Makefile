@@ -18,7 +18,10 @@ DEB_BASE := python3-venv python3-dev build-essential
 DEB_DESKTOP := gir1.2-webkit2-4.1 libgirepository1.0-dev libcairo2-dev pkg-config
 # --- tests: a real browser, a real X server, and tools to look at and drive windows; an emoji
 # font, which desktops have and minimal machines lack, so screenshots show reactions and avatars.
-DEB_TEST := chromium xvfb xdotool imagemagick fonts-noto-color-emoji
+# A private session bus (dbus-run-session) with python-dbusmock's notification server for the
+# desktop notification tests (tests/desktop/session_bus.py): Debian's, since dbusmock needs
+# dbus-python, which a venv would have to compile.
+DEB_TEST := chromium xvfb xdotool imagemagick fonts-noto-color-emoji dbus python3-dbusmock
 # --- LAN tests (issue 5): network namespaces.
 DEB_LAN := iproute2
 

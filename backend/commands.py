@@ -18,6 +18,7 @@ from . import fields
 from . import protocol as p
 from .errors import Invalid
 from .host_settings import check_host_name, check_join_code
+from .models import NOTIFY_LEVELS
 
 C = TypeVar("C")
 Data = dict[str, Any]
@@ -544,3 +545,39 @@ class ExportRequest:
         if room_id < 1:
             raise Invalid("room_id must be a room's id (a whole number).", field="room_id")
         return cls(scope, room_id)
+
+
+# -- notification settings (issue 15; chat/notify.py) ---------------------------------------------
+
+NOTIFY_FLAGS = ("dnd", "sound_channels", "sound_direct")
+
+
+@dataclass(frozen=True, slots=True)
+class SetNotifySettings:
+    """Some of the person's flags (each optional, at least one): the rest stay as they are, so
+    two devices changing different switches at once do not undo each other."""
+
+    dnd: bool | None
+    sound_channels: bool | None
+    sound_direct: bool | None
+
+    @classmethod
+    def decode(cls, data: Data, limits: Limits) -> SetNotifySettings:
+        given = {key: fields.boolean(data, key) for key in NOTIFY_FLAGS if key in data}
+        if not given:
+            raise Invalid("Send at least one of 'dnd', 'sound_channels', 'sound_direct'.")
+        return cls(given.get("dnd"), given.get("sound_channels"), given.get("sound_direct"))
+
+
+@dataclass(frozen=True, slots=True)
+class SetRoomNotify:
+    room_id: int
+    level: str
+
+    @classmethod
+    def decode(cls, data: Data, limits: Limits) -> SetRoomNotify:
+        room_id = fields.room_id(data)
+        level = data.get("level")
+        if not isinstance(level, str) or level not in NOTIFY_LEVELS:
+            raise Invalid("'level' must be 'all', 'mentions' or 'nothing'.", field="level")
+        return cls(room_id, level)

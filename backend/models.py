@@ -236,3 +236,29 @@ class Device:
     label: str
     created_at: str
     last_seen_at: str
+
+
+# A room's notification level (issue 15): every message, only those that mention the person, or
+# nothing at all (a muted room).
+NOTIFY_LEVELS = ("all", "mentions", "nothing")
+
+
+@dataclass(frozen=True, slots=True)
+class NotifySettings:
+    """One person's notification settings, the same on all their devices (chat/notify.py).
+
+    ``rooms`` holds only the rooms whose level is not the default ``all``.
+    """
+
+    dnd: bool = False
+    sound_channels: bool = False  # a sound for a channel message that does not mention them
+    sound_direct: bool = True  # a sound for a direct message or a mention
+    rooms: tuple[tuple[int, str], ...] = ()
+
+    def to_wire(self) -> dict[str, Any]:
+        return {
+            "dnd": self.dnd,
+            "sound_channels": self.sound_channels,
+            "sound_direct": self.sound_direct,
+            "rooms": [{"room_id": room_id, "level": level} for room_id, level in self.rooms],
+        }

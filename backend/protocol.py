@@ -44,6 +44,10 @@ GET_BACKUP_SETTINGS: Final = "get_backup_settings"
 SET_BACKUP_SETTINGS: Final = "set_backup_settings"
 ADMIN_SET_RETENTION: Final = "admin_set_retention"
 ADMIN_SET_ROOM_RETENTION: Final = "admin_set_room_retention"
+# Notification settings, one person's on all their devices (issue 15; chat/notify.py).
+GET_NOTIFY_SETTINGS: Final = "get_notify_settings"
+SET_NOTIFY_SETTINGS: Final = "set_notify_settings"
+SET_ROOM_NOTIFY: Final = "set_room_notify"
 
 # Events (server → client).
 WELCOME: Final = "welcome"
@@ -71,6 +75,8 @@ WEBHOOK_BODY_MAX: Final = 32 * 1024
 ROOM_UPDATED: Final = "room_updated"
 RETENTION_CHANGED: Final = "retention_changed"
 MESSAGES_EXPIRED: Final = "messages_expired"
+# To all of one person's connections when their notification settings changed.
+NOTIFY_SETTINGS_CHANGED: Final = "notify_settings_changed"
 
 # The room every user belongs to; it cannot be left.
 GENERAL: Final = "general"

@@ -2,8 +2,9 @@
 
 Exposed to JavaScript as ``window.pywebview.api``:
 
-- ``notify(title, body)`` → bool: a native notification (see notify.py); a click focuses the window.
-- ``set_unread(count)``: the window title becomes ``(N) Parley``.
+- ``notify(title, body, room_id?)`` → bool: a native notification (see notify.py); a click focuses
+  the window and opens that room (the page gets a ``parley:open-room`` event, window.py).
+- ``set_unread(count)``: the window title becomes ``(N) Parley``, and the launcher's badge shows N.
 - ``open_external(url)`` → bool: the system browser, for http/https URLs only.
 - ``join_host(address)`` → dict: ``address`` is what a person typed (``host``, ``host:port`` or a
   http(s) URL) or a nearby host's list of URLs. Each candidate's ``/api/info`` is asked (all at
@@ -46,6 +47,8 @@ APP_TITLE = "Parley"
 MAX_TITLE = 120
 MAX_BODY = 400
 MAX_URL = 2048
+# JavaScript's safe integers: a room id is one.
+MAX_ROOM_ID = 2**53 - 1
 # A hostname, IPv4 or bracketed IPv6 with an optional port: what people type into "join by address".
 _ADDRESS = re.compile(r"^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+)(:\d{1,5})?$")
 
@@ -65,8 +68,9 @@ class Bridge:
         self,
         home_url: str | None,
         window: WindowPort,
-        notify: Callable[[str, str], bool],
+        notify: Callable[[str, str, int | None], bool],
         notify_method: str = "none",
+        badge: Callable[[int], None] | None = None,
         open_browser: Callable[[str], object] = webbrowser.open,
         probe_timeout: float = probe.PROBE_TIMEOUT,
     ) -> None:
@@ -74,6 +78,7 @@ class Bridge:
         self._window = window
         self._notify = notify
         self._notify_method = notify_method
+        self._badge = badge
         self._open_browser = open_browser
         self._probe_timeout = probe_timeout
 
@@ -118,13 +123,19 @@ class Bridge:
 
         return guarded
 
-    def notify(self, title: object, body: object = "") -> bool:
-        return self._notify(_text(title, MAX_TITLE), _text(body, MAX_BODY))
+    def notify(self, title: object, body: object = "", room_id: object = None) -> bool:
+        if room_id is not None and not _is_count(room_id, MAX_ROOM_ID):
+            raise ValueError("room_id must be a room's id")
+        room = room_id if isinstance(room_id, int) else None
+        return self._notify(_text(title, MAX_TITLE), _text(body, MAX_BODY), room)
 
     def set_unread(self, count: object) -> None:
-        if not isinstance(count, int) or isinstance(count, bool) or count < 0:
+        if not _is_count(count, MAX_ROOM_ID):
             raise ValueError("count must be a non-negative integer")
+        assert isinstance(count, int)
         self._window.set_title(f"({count}) {APP_TITLE}" if count else APP_TITLE)
+        if self._badge is not None:
+            self._badge(count)
 
     def open_external(self, url: object) -> bool:
         if not isinstance(url, str) or len(url) > MAX_URL:
@@ -202,6 +213,10 @@ def normalise_host_address(address: object) -> str:
     if port is None:
         port = DEFAULT_PORT if parts.scheme == "http" else 443
     return f"{parts.scheme}://{host}:{port}/"
+
+
+def _is_count(value: object, most: int) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= most
 
 
 def _text(value: object, limit: int) -> str:

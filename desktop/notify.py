@@ -7,6 +7,11 @@ D-Bus, through GLib's own D-Bus client (PyGObject is already loaded for the wind
 ``notify-send``, which is an extra package (libnotify-bin) and cannot report clicks. ``notify-send``
 is still the fallback when there is no session bus. macOS uses ``osascript`` and Windows only logs:
 both are untested here (see README).
+
+The unread count also goes to the launcher's badge where the desktop offers one: the
+``com.canonical.Unity.LauncherEntry`` ``Update`` signal on the session bus (Ubuntu's dock, KDE's task
+manager, Dash to Dock/Panel, Plank read it), naming our ``.desktop`` file. A desktop without such
+a launcher just has nobody listening.
 """
 
 from __future__ import annotations
@@ -29,16 +34,24 @@ _BUS_NAME = "org.freedesktop.Notifications"
 _OBJECT_PATH = "/org/freedesktop/Notifications"
 # A notification server answers at once; never stall a js_api call longer than this.
 _CALL_TIMEOUT_MS = 2000
+_LAUNCHER_IFACE = "com.canonical.Unity.LauncherEntry"
+# Any object path will do (listeners match the app URI); this one is what libunity uses.
+_LAUNCHER_PATH = "/com/canonical/unity/launcherentry/parley"
+LAUNCHER_APP_URI = f"application://{DESKTOP_ENTRY}.desktop"
 
 
 class Notifier:
-    """Shows one notification at a time (a new one replaces the last, so a burst does not pile up)."""
+    """Shows one notification at a time (a new one replaces the last, so a burst does not pile up).
 
-    def __init__(self, on_click: Callable[[], None]) -> None:
+    ``on_click`` gets the room the clicked notification was about (None: it named none).
+    """
+
+    def __init__(self, on_click: Callable[[int | None], None]) -> None:
         self._on_click = on_click
         self._bus: Any = None
         self._last_id = 0
-        self._ids: set[int] = set()
+        # Our notifications' ids (the server's), each with the room it is about.
+        self._rooms: dict[int, int | None] = {}
         if sys.platform.startswith("linux") and _session_bus_available():
             self._connect_dbus()
 
@@ -76,14 +89,14 @@ class Notifier:
         self, _conn: Any, _sender: str, _path: str, _iface: str, _signal: str, params: Any
     ) -> None:
         notification_id, _action = params.unpack()
-        if notification_id in self._ids:
-            self._on_click()
+        if notification_id in self._rooms:
+            self._on_click(self._rooms[notification_id])
 
-    def notify(self, title: str, body: str) -> bool:
+    def notify(self, title: str, body: str, room_id: int | None = None) -> bool:
         """Show a notification; return False if this machine has no way to."""
         try:
             if self._bus is not None:
-                return self._notify_dbus(title, body)
+                return self._notify_dbus(title, body, room_id)
             if self.method == "notify-send":
                 subprocess.run(
                     ["notify-send", "--app-name", APP_NAME, "--icon", ICON_NAME, "--", title, body],
@@ -103,7 +116,25 @@ class Notifier:
         log.debug("no notification service: %s", title)
         return False
 
-    def _notify_dbus(self, title: str, body: str) -> bool:
+    def set_badge(self, count: int) -> None:
+        """The unread count on the launcher's icon (hidden at 0), where a launcher listens."""
+        if self._bus is None:
+            return
+        from gi.repository import GLib
+
+        props = {"count": GLib.Variant("x", count), "count-visible": GLib.Variant("b", count > 0)}
+        try:
+            self._bus.emit_signal(
+                None,
+                _LAUNCHER_PATH,
+                _LAUNCHER_IFACE,
+                "Update",
+                GLib.Variant("(sa{sv})", (LAUNCHER_APP_URI, props)),
+            )
+        except Exception:  # GLib.Error: the bus went away
+            log.info("launcher badge not sent", exc_info=True)
+
+    def _notify_dbus(self, title: str, body: str, room_id: int | None) -> bool:
         from gi.repository import Gio, GLib
 
         hints = {
@@ -136,7 +167,8 @@ class Notifier:
             None,
         )
         self._last_id = reply.unpack()[0]
-        self._ids.add(self._last_id)
+        # The server reuses the replaced notification's id: it now stands for this room.
+        self._rooms[self._last_id] = room_id
         return True
 
 

@@ -11,6 +11,7 @@ import logging
 import os
 import signal
 import sys
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -29,6 +30,8 @@ GUI = "gtk" if sys.platform.startswith("linux") else None
 JOIN_ROUTE = "#join"
 # The same, added to the owner fragment (``#owner=KEY&join``) when the window opens on it.
 START_FLAG = "&join"
+# The page's event for "open this room" (ui/src/features/desktop/api/desktop-api.ts OPEN_ROOM_EVENT).
+OPEN_ROOM_EVENT = "parley:open-room"
 # What the window shows for the few hundred ms until the host serves: nothing, in the system's
 # light or dark background (the UI follows the same color-scheme).
 WAITING_PAGE = (
@@ -105,9 +108,19 @@ def run_window(
             ref.window.show()
             ref.window.restore()  # GTK: present(), which also raises and focuses
 
-    notifier = Notifier(on_click=focus)  # on the main thread: click signals arrive in its loop
+    def open_room(room_id: int | None) -> None:
+        """A notification was clicked: the window comes to the front on the room it was about."""
+        focus()
+        if ref.window is None or room_id is None:
+            return
+        # An int from our own notification; run_js waits for the page's answer, which would block
+        # this (the GTK main) thread that the page needs, so it goes from a thread of its own.
+        script = f"window.dispatchEvent(new CustomEvent('{OPEN_ROOM_EVENT}', {{detail: {int(room_id)}}}))"
+        threading.Thread(target=_load, args=(ref.window.run_js, script), daemon=True).start()
+
+    notifier = Notifier(on_click=open_room)  # on the main thread: click signals arrive in its loop
     # No home URL yet: until the host serves, every js_api call is refused.
-    bridge = Bridge(None, ref, notifier.notify, notifier.method)
+    bridge = Bridge(None, ref, notifier.notify, notifier.method, badge=notifier.set_badge)
     window = webview.create_window(
         APP_TITLE,
         html=WAITING_PAGE,

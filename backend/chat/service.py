@@ -23,6 +23,7 @@ from .export import Archives, HostInfo
 from .file_cleanup import Clock, FileCleanup
 from .files import FileLimits, Files
 from .messages import Messages
+from .notify import Notify
 from .reads import Reads
 from .retention import Retention
 from .rooms import Rooms
@@ -69,6 +70,7 @@ class ChatService:
             max_import_bytes,
         )
         self.retention = Retention(ctx, self.file_cleanup, clock)
+        self.notify = Notify(ctx)
 
     def bootstrap(self) -> None:
         """A fresh host gets its ``general`` room; everyone's name is known for mentions and for

@@ -25,7 +25,18 @@ from pathlib import Path
 from typing import Protocol, TypeVar
 
 from ..archive import AttachmentRecord, MessageRecord, RoomRecord, UserRecord
-from ..models import Attachment, Device, Message, Page, Room, SearchHit, Upload, User, Webhook
+from ..models import (
+    Attachment,
+    Device,
+    Message,
+    NotifySettings,
+    Page,
+    Room,
+    SearchHit,
+    Upload,
+    User,
+    Webhook,
+)
 
 T = TypeVar("T")
 
@@ -332,6 +343,19 @@ class WebhookRows(Protocol):
         ...
 
 
+class NotifyRows(Protocol):
+    """Each person's notification settings (chat/notify.py); no row means the defaults."""
+
+    def of_user(self, user_id: int) -> NotifySettings: ...
+    def set_flags(
+        self, user_id: int, dnd: bool, sound_channels: bool, sound_direct: bool
+    ) -> None: ...
+
+    def set_room(self, user_id: int, room_id: int, level: str) -> None:
+        """The person's level in the room; ``all`` (the default) removes their row."""
+        ...
+
+
 class ArchiveRows(Protocol):
     """Export and import (docs/export.md): history as archive records a page at a time, and rows
     written with the times and links an archive carries (chat/export.py has the rules)."""
@@ -416,6 +440,8 @@ class Store(Protocol):
     def webhooks(self) -> WebhookRows: ...
     @property
     def archive(self) -> ArchiveRows: ...
+    @property
+    def notify(self) -> NotifyRows: ...
 
     def integrity_check(self) -> str: ...
 

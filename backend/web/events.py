@@ -290,3 +290,20 @@ class ChatNamespace(socketio.Namespace):  # type: ignore[misc]
     def on_admin_set_room_retention(self, sid: str, cmd: c.SetRoomRetention) -> Ack:
         """Sent by the host user: one channel's own rule; everyone gets room_updated."""
         return {"ok": True, "room": self._chat.retention.set_room(sid, cmd)}
+
+    # -- notification settings (each person's own, on all their devices) -------------------------
+
+    @command(c.NoFields.decode)
+    def on_get_notify_settings(self, sid: str, cmd: c.NoFields) -> Ack:
+        """Sent after connecting: the person's notification settings."""
+        return {"ok": True, "settings": self._chat.notify.settings(sid).to_wire()}
+
+    @command(c.SetNotifySettings.decode)
+    def on_set_notify_settings(self, sid: str, cmd: c.SetNotifySettings) -> Ack:
+        """Do-not-disturb and the sounds; all the person's devices get notify_settings_changed."""
+        return {"ok": True, "settings": self._chat.notify.set_flags(sid, cmd).to_wire()}
+
+    @command(c.SetRoomNotify.decode)
+    def on_set_room_notify(self, sid: str, cmd: c.SetRoomNotify) -> Ack:
+        """One room's level; all the person's devices get notify_settings_changed."""
+        return {"ok": True, "settings": self._chat.notify.set_room(sid, cmd).to_wire()}

@@ -60,7 +60,7 @@ REPO = Path(__file__).resolve().parents[2]
 # Raw packets per batch, besides one case of every command.
 RAW_PER_BATCH = 6
 # Cases per Hypothesis example: one pipelined burst down one connection.
-BATCH = 34 + RAW_PER_BATCH
+BATCH = 37 + RAW_PER_BATCH
 # Examples: BATCH * BATCHES = 10,000 cases, the 10,000 per run.
 BATCHES = 250
 # The invariants are checked after this many cases (and at the end).
@@ -98,6 +98,7 @@ SERVER_EVENTS = {
     "room_updated",
     "retention_changed",
     "messages_expired",
+    "notify_settings_changed",
 }
 
 # Every command of docs/protocol.md: (required fields, optional fields, what an ok ack holds).
@@ -148,6 +149,9 @@ COMMANDS: dict[str, tuple[tuple[str, ...], tuple[str, ...], set[str]]] = {
     ),
     "admin_set_retention": (("days",), (), {"days"}),
     "admin_set_room_retention": (("room_id", "days"), (), {"room"}),
+    "get_notify_settings": ((), (), {"settings"}),
+    "set_notify_settings": ((), ("dnd", "sound_channels", "sound_direct"), {"settings"}),
+    "set_room_notify": (("room_id", "level"), (), {"settings"}),
 }
 # The wire key of a field whose strategy differs between commands (a host's name is not a room's).
 WIRE_KEY = {"host_name": "name"}
@@ -477,6 +481,11 @@ def _field_strategies(world: World) -> dict[str, st.SearchStrategy[Any]]:
         "daily": st.booleans(),
         # Retention: the known messages are minutes old, so no rule (a day at least) takes them.
         "days": st.none() | st.integers(1, 3650) | st.just("default"),
+        # Notification settings (a person's own: nothing the invariants compare).
+        "dnd": st.booleans(),
+        "sound_channels": st.booleans(),
+        "sound_direct": st.booleans(),
+        "level": st.sampled_from(["all", "mentions", "nothing"]),
     }
 
 

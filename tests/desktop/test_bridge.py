@@ -91,16 +91,29 @@ class _FakeWindow:
         self.loaded.append(url)
 
 
-def _bridge(url: str | None, opened: list[str] | None = None) -> tuple[Bridge, _FakeWindow]:
+def _bridge(
+    url: str | None, opened: list[str] | None = None, shown: list[tuple] | None = None
+) -> tuple[Bridge, _FakeWindow]:
     window = _FakeWindow(url)
     bridge = Bridge(
         "http://127.0.0.1:4000/",
         window,
-        lambda t, b: True,
+        lambda t, b, r: (shown if shown is not None else []).append((t, b, r)) is None,
         "dbus",
         open_browser=(opened if opened is not None else []).append,
     )
     return bridge, window
+
+
+def test_notify_carries_the_room_and_refuses_what_is_not_a_room_id() -> None:
+    shown: list[tuple] = []
+    api = _bridge("http://127.0.0.1:4000/#general", shown=shown)[0].api()
+    assert api.notify("bob in #random", "hi", 2) is True
+    assert api.notify("bob", "no room") is True
+    for bad in (-1, 1.5, "2", True, 2**53, [2]):
+        with pytest.raises(ValueError):
+            api.notify("t", "b", bad)
+    assert shown == [("bob in #random", "hi", 2), ("bob", "no room", None)]
 
 
 @pytest.mark.parametrize(

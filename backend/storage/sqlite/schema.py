@@ -203,6 +203,24 @@ MIGRATIONS: tuple[str, ...] = (
         INSERT INTO file_fts (file_fts, rowid, name) VALUES ('delete', old.id, old.name);
     END;
     """,
+    # 9 (issue 15): notification settings, one person's, followed by all their devices
+    # (chat/notify.py). A row only once they change something: no row means the defaults (DND
+    # off, a sound for direct messages and mentions, none for other channel messages). A room's
+    # own level ('all', 'mentions', 'nothing') is a row of room_notify; no row means 'all'.
+    """
+    CREATE TABLE notify_setting (
+        user_id        INTEGER PRIMARY KEY REFERENCES user(id) ON DELETE CASCADE,
+        dnd            INTEGER NOT NULL DEFAULT 0,
+        sound_channels INTEGER NOT NULL DEFAULT 0,
+        sound_direct   INTEGER NOT NULL DEFAULT 1
+    );
+    CREATE TABLE room_notify (
+        user_id INTEGER NOT NULL REFERENCES user(id) ON DELETE CASCADE,
+        room_id INTEGER NOT NULL REFERENCES room(id) ON DELETE CASCADE,
+        level   TEXT NOT NULL CHECK (level IN ('all', 'mentions', 'nothing')),
+        PRIMARY KEY (user_id, room_id)
+    ) WITHOUT ROWID;
+    """,
 )
 
 

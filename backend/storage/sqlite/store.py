@@ -19,6 +19,7 @@ from . import backup, lock, schema
 from .archive import ArchiveRows
 from .files import Files, Uploads
 from .messages import Mentions, Messages, Reactions
+from .notify import NotifyRows
 from .people import Devices, Settings, Users
 from .rooms import Members, ReadMarks, Rooms
 from .webhooks import Webhooks
@@ -70,6 +71,7 @@ class SqliteStore:
         self.files = Files(db)
         self.webhooks = Webhooks(db)
         self.archive = ArchiveRows(db)
+        self.notify = NotifyRows(db)
 
     def schema_current(self) -> bool:
         """Whether the file's schema is the one this program writes (a reader never migrates)."""

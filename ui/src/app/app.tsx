@@ -9,6 +9,7 @@ import { roomTitle } from '@/features/dms';
 import { NearbyHostsDialog, useNearbyHosts } from '@/features/hosts';
 import { InvitePanel } from '@/features/invite';
 import { JoinScreen } from '@/features/join';
+import { NotifyDialog, RoomNotifyButton, useNotifications } from '@/features/notifications';
 import { PeerList } from '@/features/peers';
 import {
   LeaveRoomButton,
@@ -29,7 +30,7 @@ function Shell() {
   const activeRoomId = useChat((s) => s.activeRoomId);
   const room = useChat((s) => (s.activeRoomId === null ? undefined : s.rooms[s.activeRoomId]));
   const [drawer, setDrawer] = useState<'rooms' | 'people' | null>(null);
-  const [dialog, setDialog] = useState<'invite' | 'selfcheck' | 'hosts' | null>(null);
+  const [dialog, setDialog] = useState<'invite' | 'selfcheck' | 'hosts' | 'notify' | null>(null);
   const closeDialog = useCallback(() => setDialog(null), []);
   const openSelfCheck = useCallback(() => setDialog('selfcheck'), []);
   const closeDrawer = useCallback(() => setDrawer(null), []);
@@ -71,6 +72,7 @@ function Shell() {
           <HostSettingsButton />
           {activeRoomId !== null && <LeaveRoomButton key={activeRoomId} roomId={activeRoomId} />}
           {activeRoomId !== null && <RoomRetentionButton key={`retention-${activeRoomId}`} roomId={activeRoomId} />}
+          {activeRoomId !== null && <RoomNotifyButton key={`notify-${activeRoomId}`} roomId={activeRoomId} />}
           {user?.is_host && (
             <button type="button" className="small" onClick={() => setDialog('invite')}>
               Invite
@@ -105,6 +107,16 @@ function Shell() {
               >
                 Nearby hosts
               </button>
+              <button
+                type="button"
+                className="small"
+                onClick={() => {
+                  closeDrawer();
+                  setDialog('notify');
+                }}
+              >
+                Notifications
+              </button>
               {user?.is_host && (
                 <button
                   type="button"
@@ -134,6 +146,7 @@ function Shell() {
       {dialog === 'invite' && <InvitePanel onClose={closeDialog} onSelfCheck={openSelfCheck} />}
       {dialog === 'selfcheck' && <SelfCheckDialog onClose={closeDialog} />}
       {dialog === 'hosts' && <NearbyHostsDialog onClose={closeDialog} />}
+      {dialog === 'notify' && <NotifyDialog onClose={closeDialog} />}
     </div>
   );
 }
@@ -145,6 +158,7 @@ function Start() {
 
 export function App() {
   useDesktopBridge();
+  useNotifications();
   const startScreen = useStartScreen();
   const user = useSession((s) => s.user);
   const connecting = useSession((s) => s.status === 'connecting' && (s.ownerKey !== null || s.token !== null));

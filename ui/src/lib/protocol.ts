@@ -35,6 +35,9 @@ export const COMMANDS = {
   setBackupSettings: 'set_backup_settings',
   adminSetRetention: 'admin_set_retention',
   adminSetRoomRetention: 'admin_set_room_retention',
+  getNotifySettings: 'get_notify_settings',
+  setNotifySettings: 'set_notify_settings',
+  setRoomNotify: 'set_room_notify',
 } as const;
 export type Command = (typeof COMMANDS)[keyof typeof COMMANDS];
 
@@ -59,6 +62,7 @@ export const EVENTS = {
   roomUpdated: 'room_updated',
   retentionChanged: 'retention_changed',
   messagesExpired: 'messages_expired',
+  notifySettingsChanged: 'notify_settings_changed',
 } as const;
 export type ServerEvent = (typeof EVENTS)[keyof typeof EVENTS];
 
@@ -349,3 +353,14 @@ export const RETENTION_MAX_DAYS = 3650;
 export const TYPING_EVERY_MS = 3000;
 /** "show ~5 s" (protocol.md). */
 export const TYPING_SHOW_MS = 5000;
+
+/** A room's notification level, and one person's notification settings (the same on all their devices). */
+export type NotifyLevel = 'all' | 'mentions' | 'nothing';
+export const NOTIFY_LEVELS: readonly NotifyLevel[] = ['all', 'mentions', 'nothing'];
+export type NotifySettings = {
+  dnd: boolean;
+  sound_channels: boolean;
+  sound_direct: boolean;
+  rooms: { room_id: number; level: NotifyLevel }[];
+};
+export type NotifySettingsResult = { settings: NotifySettings };

@@ -19,7 +19,7 @@ describe('desktop api wrapper', () => {
   it('is a no-op in a plain browser', async () => {
     expect(await desktopApi(50)).toBeNull();
     setUnread(3);
-    notify('t', 'b');
+    notify('t', 'b', 1);
     expect(openExternal('https://example.org/')).toBe(false);
   });
 
@@ -29,10 +29,10 @@ describe('desktop api wrapper', () => {
     setTimeout(() => installPywebview(api), 20); // injected after the page started
     expect(await found).not.toBeNull();
     setUnread(4);
-    notify('bob in #general', 'hi');
+    notify('bob in #general', 'hi', 1);
     await flush();
     expect(api.set_unread).toHaveBeenCalledWith(4);
-    expect(api.notify).toHaveBeenCalledWith('bob in #general', 'hi');
+    expect(api.notify).toHaveBeenCalledWith('bob in #general', 'hi', 1);
     expect(openExternal('https://example.org/a')).toBe(true);
     expect(openExternal('javascript:alert(1)')).toBe(false);
     expect(api.open_external).toHaveBeenCalledTimes(1);
@@ -48,6 +48,16 @@ describe('desktop api wrapper', () => {
     await flush();
     expect(api.set_unread).not.toHaveBeenCalled();
     expect(openExternal('https://example.org/')).toBe(false);
+  });
+
+  it('finds an api injected after the timeout on the next call', async () => {
+    expect(await desktopApi(20)).toBeNull();
+    const api = fakeApi();
+    installPywebview(api); // fires pywebviewready late
+    expect(await desktopApi(500)).not.toBeNull();
+    setUnread(5);
+    await flush();
+    expect(api.set_unread).toHaveBeenCalledWith(5);
   });
 
   it('swallows a rejected call', async () => {

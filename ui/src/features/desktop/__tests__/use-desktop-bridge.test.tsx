@@ -3,10 +3,9 @@ import { act } from 'react';
 
 import { useChat } from '@/features/chat';
 import { _resetDesktopApiForTests, desktopApi } from '@/features/desktop/api/desktop-api';
-import { mentions, useDesktopBridge } from '@/features/desktop/hooks/use-desktop-bridge';
-import { EVENTS } from '@/lib/protocol';
+import { useDesktopBridge } from '@/features/desktop/hooks/use-desktop-bridge';
 import { useSession } from '@/stores/session-store';
-import { BOB, ME, msg, room, welcome } from '@/testing/data';
+import { BOB, msg, room, welcome } from '@/testing/data';
 import { type FakeApi, fakeApi, installPywebview, removePywebview } from '@/testing/fake-pywebview';
 import { fake } from '@/testing/fake-socket';
 
@@ -60,24 +59,6 @@ describe('useDesktopBridge', () => {
     expect(api.set_unread).toHaveBeenLastCalledWith(0);
   });
 
-  it('notifies about messages from others only while the window is not focused', async () => {
-    render(<Probe />);
-    act(() => fake.serverEmit(EVENTS.messageCreated, msg(7, 2, BOB, 'lunch at noon?')));
-    act(() => fake.serverEmit(EVENTS.messageCreated, msg(8, 1, ME, 'my own')));
-    await flush();
-    expect(api.notify).toHaveBeenCalledTimes(1);
-    expect(api.notify).toHaveBeenCalledWith('bob in #random', 'lunch at noon?');
-
-    act(() => fake.serverEmit(EVENTS.messageCreated, msg(9, 1, BOB, 'hey @Ana, look\n\nhere')));
-    await flush();
-    expect(api.notify).toHaveBeenLastCalledWith('bob mentioned you in #general', 'hey @Ana, look here');
-
-    focused = true;
-    act(() => fake.serverEmit(EVENTS.messageCreated, msg(10, 2, BOB, 'seen anyway')));
-    await flush();
-    expect(api.notify).toHaveBeenCalledTimes(2);
-  });
-
   it('opens external http(s) links through the desktop, and leaves the others alone', async () => {
     const { getByText } = render(<Probe />);
     const clicks: boolean[] = [];
@@ -103,16 +84,5 @@ describe('useDesktopBridge', () => {
     document.removeEventListener('click', record);
     expect(prevented).toBe(false);
     expect(api.open_external).not.toHaveBeenCalled();
-  });
-});
-
-describe('mentions', () => {
-  it('matches the name as a word, with or without @, any case', () => {
-    expect(mentions('hi ana!', 'Ana')).toBe(true);
-    expect(mentions('@ANA look', 'ana')).toBe(true);
-    expect(mentions('banana', 'ana')).toBe(false);
-    expect(mentions('anastasia', 'ana')).toBe(false);
-    expect(mentions('ping j.r.', 'j.r.')).toBe(true);
-    expect(mentions('anything', '')).toBe(false);
   });
 });

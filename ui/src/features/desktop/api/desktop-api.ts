@@ -15,7 +15,7 @@ export type JoinResult = { ok: boolean; url?: string; attempts: JoinAttempt[] };
 export type DesktopInfo = { version: string; platform: string; notifications: string };
 
 export type DesktopApi = {
-  notify: (title: string, body: string) => Promise<boolean>;
+  notify: (title: string, body: string, room_id?: number) => Promise<boolean>;
   set_unread: (count: number) => Promise<null>;
   open_external: (url: string) => Promise<boolean>;
   join_host: (address: string | string[]) => Promise<JoinResult>;
@@ -65,7 +65,12 @@ function waitForApi(win: Window, timeoutMs: number): Promise<DesktopApi | null> 
 export function desktopApi(timeoutMs = DETECT_TIMEOUT_MS): Promise<DesktopApi | null> {
   if (!detecting) {
     detecting = waitForApi(window, timeoutMs).then(async (api) => {
-      if (!api) return null;
+      if (!api) {
+        // A window so loaded that pywebview injected its api after the timeout: the next call
+        // (a notification, a new unread count) detects again instead of staying a web page.
+        window.addEventListener('pywebviewready', () => (detecting = null), { once: true });
+        return null;
+      }
       try {
         await api.desktop_info();
       } catch {
@@ -92,10 +97,15 @@ export function setUnread(count: number): void {
   quietly((api) => api.set_unread(Math.max(0, Math.floor(count))));
 }
 
-/** A native notification. No-op outside the desktop window. */
-export function notify(title: string, body: string): void {
-  quietly((api) => api.notify(title, body));
+/** A native notification; its click focuses the window and opens `roomId` (OPEN_ROOM_EVENT).
+ * No-op outside the desktop window. */
+export function notify(title: string, body: string, roomId: number): void {
+  quietly((api) => api.notify(title, body, roomId));
 }
+
+/** What the desktop window dispatches on `window` (detail: a room id) when a person clicks one of
+ * its notifications (desktop/window.py). */
+export const OPEN_ROOM_EVENT = 'parley:open-room';
 
 /**
  * Open an http(s) link in the system browser. Returns true when the desktop took it (the caller
