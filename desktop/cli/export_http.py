@@ -71,12 +71,26 @@ def upload(url: str, token: str, path: Path) -> dict[str, Any]:
 
 def _open(request: urllib.request.Request) -> Any:
     try:
-        return urllib.request.urlopen(request, timeout=TIMEOUT)  # noqa: S310 (the user's URL)
+        return _opener(request.full_url).open(request, timeout=TIMEOUT)
     except urllib.error.HTTPError as exc:
         raise Failed(_reason(exc)) from None
     except (urllib.error.URLError, OSError) as exc:
         reason = getattr(exc, "reason", exc)
         raise Failed(f"cannot reach {request.full_url}: {reason}") from None
+
+
+def _opener(url: str) -> urllib.request.OpenerDirector:
+    """Plain for http://; over https the key ``parley join`` pinned for that host, never none (the
+    request carries a device token)."""
+    if not url.startswith("https:"):
+        return urllib.request.build_opener()
+    from desktop import pinning
+    from desktop.cli import logins
+
+    login = logins.login_for_url(url)
+    if login is None or not login.fingerprint:
+        raise Failed(f"no pinned key for {url}: `parley join` it (with its invite link) first")
+    return pinning.opener(login.fingerprint)
 
 
 def _reason(exc: urllib.error.HTTPError) -> str:
