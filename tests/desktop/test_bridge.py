@@ -175,11 +175,12 @@ def test_api_exposes_nothing_but_its_functions() -> None:
 @pytest.mark.parametrize(
     ("text", "url"),
     [
-        ("192.168.1.20", "http://192.168.1.20:7275/"),
-        ("192.168.1.20:8000", "http://192.168.1.20:8000/"),
+        # Hosts speak TLS by default: an address without a scheme is https.
+        ("192.168.1.20", "https://192.168.1.20:7275/"),
+        ("192.168.1.20:8000", "https://192.168.1.20:8000/"),
         (" http://laptop.local:7275/#/room/2 ", "http://laptop.local:7275/"),
         ("https://h", "https://h:443/"),
-        ("[fe80::1]:7275", "http://[fe80::1]:7275/"),
+        ("[fe80::1]:7275", "https://[fe80::1]:7275/"),
     ],
 )
 def test_join_host_addresses(text: str, url: str) -> None:

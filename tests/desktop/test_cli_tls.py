@@ -73,9 +73,10 @@ def test_join_by_invite_link_pins_the_key_and_chats_over_https(tmp_path: Path, c
         file_id = str(up["attachments"][0]["id"])
         got = tmp_path / "got.bin"
         cli.ok("download", file_id, "-o", str(got))
-        assert hashlib.sha256(got.read_bytes()).digest() == hashlib.sha256(
-            payload.read_bytes()
-        ).digest()
+        assert (
+            hashlib.sha256(got.read_bytes()).digest()
+            == hashlib.sha256(payload.read_bytes()).digest()
+        )
         tail = cli.ok("tail", "general", "-n", "5", "--json")
         assert "over wss" in tail and room
         bob.close()
