@@ -190,3 +190,24 @@ def _interactive(cli: Cli, link: str, answer: str) -> tuple[int, str]:
     finally:
         os.close(master)
         os.close(slave)
+
+
+def test_export_over_https_uses_the_pinned_key(tmp_path: Path, cli: Cli) -> None:
+    port = _free_port()
+    first = TlsHost(tmp_path / "first", port)
+    try:
+        cli.ok("join", first.invite, "--name", "alice")
+        cli.ok("send", "general", "kept in the export")
+        out = tmp_path / "mine.zip"
+        cli.ok("export", "--url", first.https, "--mine", "--output", str(out))
+        assert out.stat().st_size > 0
+    finally:
+        first.proc.stop()
+    second = TlsHost(tmp_path / "second", port)
+    try:
+        done = cli("export", "--url", second.https, "--mine", "--output", str(tmp_path / "x.zip"))
+        assert done.returncode == MISMATCH_EXIT, done
+        assert "(fingerprint_mismatch)" in done.stderr
+        assert not (tmp_path / "x.zip").exists()
+    finally:
+        second.proc.stop()
