@@ -55,7 +55,9 @@ def test_js_api_works_for_the_host_page_and_refuses_a_foreign_one(launch, xvfb, 
     threading.Thread(target=server.serve_forever, daemon=True).start()
     ui = tmp_path / "ui"
     shutil.copytree(STANDIN_UI, ui)
-    (ui / "probe.json").write_text(json.dumps({"foreign": f"127.0.0.1:{server.server_port}"}))
+    # http:// written out: an address without a scheme is https now, and this page is plain.
+    foreign = f"http://127.0.0.1:{server.server_port}"
+    (ui / "probe.json").write_text(json.dumps({"foreign": foreign}))
     try:
         app = launch(SOURCE_CMD, xvfb, ui)
         wid = app.window_id(xvfb)
