@@ -198,7 +198,18 @@ class Bridge:
 
     def _pin(self, attempt: probe.Attempt, fragment: str) -> probe.Attempt:
         """An https host that answered: its key against the one pinned for its id (unless the
-        invite link named the key), then remembered for its address and id."""
+        invite link named the key), then remembered for its address and id. A plain http answer
+        where a key was pinned is refused too: that host spoke TLS before, whoever answers now
+        does not."""
+        netloc = urllib.parse.urlsplit(attempt.url).netloc
+        if attempt.url.startswith("http:") and self._pins.for_address(netloc) is not None:
+            return probe.Attempt(
+                attempt.url,
+                "mismatch",
+                f"The host at {netloc} was joined encrypted before; what answers there now speaks "
+                "plain http, which anyone on the network could be. Not joined: use its https:// "
+                "address or its invite link.",
+            )
         if not attempt.url.startswith("https:") or attempt.fingerprint is None:
             return attempt
         presented = attempt.fingerprint
@@ -207,9 +218,7 @@ class Bridge:
             if pinned is not None and pinned != presented:
                 return probe.mismatch(attempt.url, pinned, presented)
         try:
-            self._pins.remember(
-                urllib.parse.urlsplit(attempt.url).netloc, attempt.host_id, presented
-            )
+            self._pins.remember(netloc, attempt.host_id, presented)
         except OSError as exc:
             log.error("cannot save the pinned key of %s: %s", attempt.url, exc)
         return attempt

@@ -126,3 +126,16 @@ def test_another_key_at_a_pinned_address_or_for_a_pinned_host_is_a_mismatch(
         assert pins.for_address(f"127.0.0.1:{port}") == second.fingerprint
     finally:
         second.stop()
+
+
+def test_plain_http_where_a_key_was_pinned_is_refused(
+    live_server: ServerHandle, tmp_path: Path
+) -> None:
+    """A downgrade: the host spoke TLS when it was pinned; a plain answer at that address now is
+    not trusted (this host serves plain http to loopback, as a --no-tls impostor would)."""
+    pins, window = Pins(tmp_path / "app"), _Window()
+    assert _bridge(pins, window).api().join_host(f"127.0.0.1:{live_server.port}")["ok"]
+    result = _bridge(pins, window).api().join_host(live_server.url)  # http://127.0.0.1:PORT/
+    assert result["attempts"][-1]["step"] == "mismatch", result
+    assert "plain http" in result["attempts"][-1]["message"]
+    assert window.loaded == [_https(live_server)]  # only the first, pinned join
