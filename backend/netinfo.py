@@ -128,13 +128,45 @@ def split_host(value: str) -> tuple[str, int | None]:
         return host, -1
 
 
-def answers(url: str, timeout: float = 1.5) -> bool:
-    """True when ``url`` + ``healthz`` answers like a Parley host (blocking: offload it)."""
+def answers(url: str, timeout: float = 1.5, fingerprint: str | None = None) -> bool:
+    """True when ``url`` + ``healthz`` answers like a Parley host (blocking: offload it). Over
+    https it must also present the key ``fingerprint`` (this host's own): the certificate is the
+    host's own, so no chain would verify; the key is what proves it is us answering."""
     try:
+        if url.startswith("https:"):
+            return _answers_tls(url, timeout, fingerprint)
         with urllib.request.urlopen(url + "healthz", timeout=timeout) as response:
             return bool(response.status == 200 and json.load(response).get("ok") is True)
     except (OSError, ValueError):
         return False
+
+
+def _answers_tls(url: str, timeout: float, fingerprint: str | None) -> bool:
+    import http.client
+    import ssl
+    from urllib.parse import urlsplit
+
+    from .tls import fingerprint_of_der
+
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    ctx.check_hostname = False
+    ctx.verify_mode = ssl.CERT_NONE  # compared by key below
+    parts = urlsplit(url)
+    conn = http.client.HTTPSConnection(
+        parts.hostname or "", parts.port or 443, timeout=timeout, context=ctx
+    )
+    try:
+        conn.connect()
+        der = conn.sock.getpeercert(binary_form=True)
+        if der is None or (fingerprint is not None and fingerprint_of_der(der) != fingerprint):
+            return False
+        conn.request("GET", "/healthz")
+        response = conn.getresponse()
+        return bool(response.status == 200 and json.load(response).get("ok") is True)
+    except http.client.HTTPException:
+        return False
+    finally:
+        conn.close()
 
 
 def address_key(address: str) -> str:

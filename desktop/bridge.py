@@ -6,11 +6,16 @@ Exposed to JavaScript as ``window.pywebview.api``:
   the window and opens that room (the page gets a ``parley:open-room`` event, window.py).
 - ``set_unread(count)``: the window title becomes ``(N) Parley``, and the launcher's badge shows N.
 - ``open_external(url)`` → bool: the system browser, for http/https URLs only.
-- ``join_host(address)`` → dict: ``address`` is what a person typed (``host``, ``host:port`` or a
-  http(s) URL) or a nearby host's list of URLs. Each candidate's ``/api/info`` is asked (all at
-  once, see probe.py); the window goes to the first, in the given order, that answers as a Parley
-  host. Returns ``{"ok", "url"?, "attempts": [{"url", "step", "message", "name"}]}``; ``step`` is
-  ``ok``, ``invalid``, ``unreachable``, ``refused``, ``not_parley`` or ``host_refused``.
+- ``join_host(address)`` → dict: ``address`` is what a person typed (``host``, ``host:port``, a
+  http(s) URL or an invite link ``https://ADDR:PORT/#code=…&fp=…``) or a nearby host's list of
+  URLs. Each candidate's ``/api/info`` is asked (all at once, see probe.py); the window goes to the
+  first, in the given order, that answers as a Parley host. Returns ``{"ok", "url"?, "attempts":
+  [{"url", "step", "message", "name", "fingerprint", "host_id"}]}``; ``step`` is ``ok``,
+  ``invalid``, ``unreachable``, ``refused``, ``not_parley``, ``host_refused`` or ``mismatch``.
+  Without a scheme an address is https. Over https the host's key is checked against the link's
+  ``fp=``, else the key pinned for that address or host (pins.py), else pinned now (first use: the
+  host's join screen shows the fingerprint to compare); the window's TLS handler (tls_window.py)
+  then accepts exactly that key.
 - ``desktop_info()`` → dict: version, platform, how notifications go out.
 
 Every call is refused (the JS promise rejects with PermissionError) unless the window's current
@@ -36,9 +41,10 @@ import webbrowser
 from collections.abc import Callable
 from typing import Any, Protocol
 
-from backend import DEFAULT_PORT, __version__
+from backend import DEFAULT_PORT, __version__, normalize_fingerprint
 
 from . import probe
+from .pins import Pins
 
 log = logging.getLogger(__name__)
 
@@ -73,6 +79,7 @@ class Bridge:
         badge: Callable[[int], None] | None = None,
         open_browser: Callable[[str], object] = webbrowser.open,
         probe_timeout: float = probe.PROBE_TIMEOUT,
+        pins: Pins | None = None,
     ) -> None:
         self._home = urllib.parse.urlsplit(home_url) if home_url else None
         self._window = window
@@ -81,6 +88,7 @@ class Bridge:
         self._badge = badge
         self._open_browser = open_browser
         self._probe_timeout = probe_timeout
+        self._pins = pins if pins is not None else Pins(None)
 
     def api(self) -> Any:
         """The object to pass as ``js_api``: sealed trampolines into this bridge, nothing else."""
@@ -150,9 +158,11 @@ class Bridge:
     def join_host(self, address: object) -> dict[str, Any]:
         given = address if isinstance(address, list) else [address]
         candidates: list[str] = []
+        invite: dict[str, str] = {}  # the fragment's code and fp (an invite link), per URL
         for item in given[: probe.MAX_CANDIDATES]:
             try:
                 url = normalise_host_address(item)
+                invite[url] = invite_fragment(item)
             except ValueError as exc:
                 if not isinstance(address, list):  # what a person typed: say what is wrong
                     return {
@@ -176,14 +186,53 @@ class Bridge:
                     {"url": "", "step": "invalid", "name": None, "message": "No address to try."}
                 ],
             }
-        attempts = probe.probe_in_order(candidates, self._probe_timeout)
+        attempts = probe.probe_in_order(
+            candidates, self._probe_timeout, lambda url: self._expected(url, invite[url])
+        )
+        if attempts[-1].ok:
+            attempts[-1] = self._pin(attempts[-1], invite[attempts[-1].url])
         for attempt in attempts:
             log.info("join %s: %s", attempt.url, attempt.step)
         wire = [a.to_wire() for a in attempts]
         if attempts[-1].ok:
-            self._window.load_url(attempts[-1].url)
+            fragment = urllib.parse.parse_qs(invite[attempts[-1].url])
+            kept = {k: v[0] for k, v in fragment.items() if k in ("code", "fp")}
+            suffix = "#" + urllib.parse.urlencode(kept) if kept else ""
+            self._window.load_url(attempts[-1].url + suffix)
             return {"ok": True, "url": attempts[-1].url, "attempts": wire}
         return {"ok": False, "attempts": wire}
+
+    def _expected(self, url: str, fragment: str) -> str | None:
+        """The key ``url`` must present: the invite link's, else the one pinned for its address."""
+        given = _link_fingerprint(fragment)
+        return given or self._pins.for_address(urllib.parse.urlsplit(url).netloc)
+
+    def _pin(self, attempt: probe.Attempt, fragment: str) -> probe.Attempt:
+        """An https host that answered: its key against the one pinned for its id (unless the
+        invite link named the key), then remembered for its address and id. A plain http answer
+        where a key was pinned is refused too: that host spoke TLS before, whoever answers now
+        does not."""
+        netloc = urllib.parse.urlsplit(attempt.url).netloc
+        if attempt.url.startswith("http:") and self._pins.for_address(netloc) is not None:
+            return probe.Attempt(
+                attempt.url,
+                "mismatch",
+                f"The host at {netloc} was joined encrypted before; what answers there now speaks "
+                "plain http, which anyone on the network could be. Not joined: use its https:// "
+                "address or its invite link.",
+            )
+        if not attempt.url.startswith("https:") or attempt.fingerprint is None:
+            return attempt
+        presented = attempt.fingerprint
+        if _link_fingerprint(fragment) is None and attempt.host_id:
+            pinned = self._pins.for_host(attempt.host_id)
+            if pinned is not None and pinned != presented:
+                return probe.mismatch(attempt.url, pinned, presented)
+        try:
+            self._pins.remember(netloc, attempt.host_id, presented)
+        except OSError as exc:
+            log.error("cannot save the pinned key of %s: %s", attempt.url, exc)
+        return attempt
 
     def desktop_info(self) -> dict[str, str]:
         return {
@@ -194,12 +243,13 @@ class Bridge:
 
 
 def normalise_host_address(address: object) -> str:
-    """``host``, ``host:port`` or ``http(s)://host[:port][/…]`` → ``scheme://host:port/``."""
+    """``host``, ``host:port`` or ``http(s)://host[:port][/…]`` → ``scheme://host:port/``; https
+    unless ``http://`` is written out (hosts speak TLS by default)."""
     if not isinstance(address, str) or not address.strip() or len(address) > MAX_URL:
         raise ValueError("type the other host's address, e.g. 192.168.1.20:7275")
     text = address.strip()
     if "://" not in text:
-        text = "http://" + text
+        text = "https://" + text
     try:
         parts = urllib.parse.urlsplit(text)
         port = parts.port
@@ -211,12 +261,29 @@ def normalise_host_address(address: object) -> str:
         raise ValueError(f"{address!r} is not a host address")
     host = f"[{parts.hostname}]" if ":" in parts.hostname else parts.hostname
     if port is None:
-        port = DEFAULT_PORT if parts.scheme == "http" else 443
+        port = DEFAULT_PORT if parts.scheme == "http" or "://" not in address else 443
     return f"{parts.scheme}://{host}:{port}/"
 
 
 def _is_count(value: object, most: int) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= most
+
+
+def invite_fragment(address: object) -> str:
+    """The fragment of an invite link (``code=…&fp=…``), or ""; ValueError for a damaged ``fp=``
+    (which must not quietly become a first use)."""
+    if not isinstance(address, str):
+        return ""
+    fragment = urllib.parse.urlsplit(address.strip()).fragment
+    given = urllib.parse.parse_qs(fragment).get("fp", [None])[0]
+    if given is not None and normalize_fingerprint(given) is None:
+        raise ValueError("the invite link's fingerprint (fp=) is damaged: copy the link again")
+    return fragment
+
+
+def _link_fingerprint(fragment: str) -> str | None:
+    given = urllib.parse.parse_qs(fragment).get("fp", [None])[0]
+    return normalize_fingerprint(given) if given else None
 
 
 def _text(value: object, limit: int) -> str:

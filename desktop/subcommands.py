@@ -6,7 +6,8 @@ when that command runs (the app's start pays nothing for them), and a one-line s
 ``parley help``. A command module has ``main(argv: list[str]) -> int``.
 
 Exit codes, the same for every command so scripts can rely on them: 0 done; 1 the command failed
-and said why on stderr; 2 the command line was wrong (argparse's own code).
+and said why on stderr; 2 the command line was wrong (argparse's own code); 3 the host presented
+another TLS key than the one pinned for it (``fingerprint_mismatch``: someone may be in the middle).
 """
 
 from __future__ import annotations
@@ -67,5 +68,6 @@ def help_text() -> str:
     width = max((len(name) for name in COMMANDS), default=4)
     lines += [f"  {name:<{width}}  {summary}" for name, (_, summary) in COMMANDS.items()]
     lines.append("")
-    lines.append("exit codes: 0 done, 1 failed (the reason is on stderr), 2 wrong command line")
+    lines.append("exit codes: 0 done, 1 failed (the reason is on stderr), 2 wrong command line,")
+    lines.append("            3 the host's key is not the one pinned for it (fingerprint_mismatch)")
     return "\n".join(lines)

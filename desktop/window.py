@@ -94,8 +94,9 @@ def run_window(
     import webview
     from webview.menu import Menu, MenuAction, MenuSeparator
 
-    from . import csp
+    from . import csp, tls_window
     from .notify import Notifier
+    from .pins import Pins
 
     csp.install()
     # The UI saves a file someone sent through <a download> of the bytes it fetched (with progress);
@@ -120,7 +121,11 @@ def run_window(
 
     notifier = Notifier(on_click=open_room)  # on the main thread: click signals arrive in its loop
     # No home URL yet: until the host serves, every js_api call is refused.
-    bridge = Bridge(None, ref, notifier.notify, notifier.method, badge=notifier.set_badge)
+    # Other hosts' pinned keys live beside the window's web storage (their sessions), see pins.py.
+    pins = Pins(settings.data_dir)
+    bridge = Bridge(
+        None, ref, notifier.notify, notifier.method, pins=pins, badge=notifier.set_badge
+    )
     window = webview.create_window(
         APP_TITLE,
         html=WAITING_PAGE,
@@ -132,6 +137,7 @@ def run_window(
     )
     ref.window = window
     csp.without_eval(window)
+    tls_window.install(window, pins)
     failed: list[Exception] = []
 
     def go_home() -> None:

@@ -5,6 +5,12 @@ nothing else), so it needs ``websocket-client`` at run time; HTTP (``/api/info``
 downloads) goes through urllib, which keeps ``requests`` out of the program. Commands talk the
 protocol of docs/protocol.md; a refusal from the host becomes ``Failure`` with the host's own
 sentence, which ``run`` prints as the command's one-line reason (exit 1).
+
+Over ``https://`` every connection has the host's key pinned (desktop/pinning.py): the fingerprint
+saved with the login (``parley join`` pinned it from the invite link, ``--fingerprint`` or a first
+use the person confirmed). A different key is ``Mismatch`` (exit 3, ``fingerprint_mismatch``),
+checked right after the handshake, before a token or join code is written. ``http://`` is plain: a
+host started with ``--no-tls``, or one on this machine over loopback.
 """
 
 from __future__ import annotations
@@ -12,17 +18,19 @@ from __future__ import annotations
 import argparse
 import json
 import queue
+import ssl
 import sys
 import threading
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import parse_qs, urlsplit
 
 import socketio
 
-from backend import DEFAULT_PORT
+from backend import DEFAULT_PORT, normalize_fingerprint
+from desktop import pinning
 from desktop.cli import logins
 
 # One answer from a LAN host on loopback or Wi-Fi; a host that needs longer is as good as gone.
@@ -48,6 +56,23 @@ class Lost(Failure):
     """The connection ended before the host answered (the command may be retried)."""
 
 
+# The exit code of a command that met another key than the one pinned for the host: scripts must be
+# able to tell "someone may be in the middle" from an ordinary failure (1).
+MISMATCH_EXIT = 3
+
+
+class Mismatch(Failure):
+    """The host presented another key than the pinned one: never retried, never re-pinned."""
+
+    def __init__(self, exc: pinning.PinMismatch) -> None:
+        super().__init__(
+            f"{exc} (fingerprint_mismatch). If the host was really reinstalled, join it again "
+            "with its new invite link or --fingerprint",
+            "fingerprint_mismatch",
+            {"expected": exc.expected, "presented": exc.presented},
+        )
+
+
 def host_error(error: Any, fallback: str = "the host refused") -> Failure:
     """A Failure from the protocol's error object ``{"code", "message", "data"?}``."""
     if not isinstance(error, dict):
@@ -64,13 +89,19 @@ def host_error(error: Any, fallback: str = "the host refused") -> Failure:
 # --- where the host is ----------------------------------------------------------------------------
 
 
-def parse_target(text: str) -> tuple[str, str | None]:
-    """An invite link (``http://ADDR:PORT/#code=CODE``), a URL or ``ADDR[:PORT]`` → (base URL,
-    join code from the link or None)."""
+class Target(NamedTuple):
+    url: str  # scheme://host:port/
+    code: str | None  # the join code an invite link carries
+    fingerprint: str | None  # the host's key an invite link carries (``fp=``), normalized
+
+
+def parse_target(text: str) -> Target:
+    """An invite link (``https://ADDR:PORT/#code=CODE&fp=FP``), a URL or ``ADDR[:PORT]`` (https:
+    hosts speak TLS by default; ``http://`` must be written out) → its parts."""
     text = text.strip()
     if not text:
         raise Failure("no host address given")
-    parts = urlsplit(text if "://" in text else "http://" + text)
+    parts = urlsplit(text if "://" in text else "https://" + text)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise Failure(f"not a host address or invite link: {text!r}")
     try:
@@ -78,10 +109,27 @@ def parse_target(text: str) -> tuple[str, str | None]:
     except ValueError as exc:
         raise Failure(f"bad port in {text!r}") from exc
     netloc = parts.netloc.rpartition("@")[2]  # a user:password@ part means nothing here
-    if port is None:
+    if port is None and "://" not in text:
+        netloc = f"{netloc}:{DEFAULT_PORT}"  # a bare address: Parley's port
+    elif port is None:
         netloc = f"{netloc}:{DEFAULT_PORT}" if parts.scheme == "http" else netloc
-    code = parse_qs(parts.fragment).get("code", [None])[0]
-    return f"{parts.scheme}://{netloc}/", code
+    fragment = parse_qs(parts.fragment)
+    code = fragment.get("code", [None])[0]
+    fp = fragment.get("fp", [None])[0]
+    return Target(f"{parts.scheme}://{netloc}/", code, given_fingerprint(fp) if fp else None)
+
+
+def given_fingerprint(text: str) -> str:
+    """A fingerprint a person gave (in groups, any case) → the canonical form; Failure if it is
+    not one."""
+    found = normalize_fingerprint(text)
+    if found is None:
+        raise Failure(
+            f"not a host fingerprint: {text!r} (52 letters A-Z and digits 2-7, as the host shows "
+            "it in groups of four)",
+            "bad_fingerprint",
+        )
+    return found
 
 
 # --- HTTP -----------------------------------------------------------------------------------------
@@ -104,7 +152,20 @@ class Response:
 
 def _unreachable(url: str, exc: BaseException) -> Failure:
     reason = getattr(exc, "reason", exc)
-    return Failure(f"cannot reach {url}: {reason}", "unreachable")
+    if isinstance(reason, pinning.PinMismatch):
+        return Mismatch(reason)
+    hint = ""
+    if isinstance(reason, ssl.SSLError) and url.startswith("https:"):
+        hint = " (if that host was started with --no-tls, use its http:// address)"
+    return Failure(f"cannot reach {url}: {reason}{hint}", "unreachable")
+
+
+def _opener(url: str, fingerprint: str | None, seen: Callable[[str], None] | None = None) -> Any:
+    """urllib's opener for ``url``: pinned to ``fingerprint`` over https (None: a first use, the
+    key is reported to ``seen``)."""
+    if url.startswith("https:"):
+        return pinning.opener(fingerprint, seen)
+    return urllib.request.build_opener()
 
 
 def open_url(
@@ -114,15 +175,20 @@ def open_url(
     body: bytes | None = None,
     headers: dict[str, str] | None = None,
     timeout: float = TIMEOUT,
+    fingerprint: str | None = None,
+    seen: Callable[[str], None] | None = None,
 ) -> Any:
     """An open HTTP response to read from (a context manager); an error answer becomes Failure
-    with the host's message."""
+    with the host's message. Over https the host's key must be ``fingerprint``; a request that
+    carries a token is never sent unpinned."""
     sent = dict(headers or {})
     if token:
         sent["Authorization"] = f"Bearer {token}"
+        if url.startswith("https:") and fingerprint is None:
+            raise Failure(f"no pinned key for {url}: join it again with `parley join`")
     req = urllib.request.Request(url, data=body, method=method, headers=sent)
     try:
-        return urllib.request.urlopen(req, timeout=timeout)
+        return _opener(url, fingerprint, seen).open(req, timeout=timeout)
     except urllib.error.HTTPError as exc:
         raw = exc.read()
         exc.close()
@@ -142,9 +208,11 @@ def request(
     body: bytes | None = None,
     headers: dict[str, str] | None = None,
     timeout: float = TIMEOUT,
+    fingerprint: str | None = None,
+    seen: Callable[[str], None] | None = None,
 ) -> Response:
     """One HTTP request, read whole."""
-    with open_url(method, url, token, body, headers, timeout) as resp:
+    with open_url(method, url, token, body, headers, timeout, fingerprint, seen) as resp:
         try:
             return Response(resp.status, resp.headers, resp.read())
         except OSError as exc:
@@ -159,10 +227,20 @@ def request_json(
     return request(method, url, token, body, headers, **kw).json()
 
 
-def host_info(url: str) -> dict[str, Any]:
-    """``GET /api/info``: the host's id, name, whether it needs a code, its upload limit."""
+def host_info(
+    url: str, fingerprint: str | None = None, seen: Callable[[str], None] | None = None
+) -> dict[str, Any]:
+    """``GET /api/info``: the host's id, name, whether it needs a code, its upload limit. Over https
+    the key is checked against ``fingerprint``; None asks nothing secret and reports the key the
+    host presented to ``seen`` (a first use)."""
     try:
-        info = request_json("GET", url.rstrip("/") + "/api/info", timeout=PROBE_TIMEOUT)
+        info = request_json(
+            "GET",
+            url.rstrip("/") + "/api/info",
+            timeout=PROBE_TIMEOUT,
+            fingerprint=fingerprint,
+            seen=seen,
+        )
     except Failure as exc:
         if exc.code == "unreachable":
             raise _unreachable(url, exc.__context__ or exc) from None
@@ -179,7 +257,13 @@ class Connection:
     """A signed-in connection: ``welcome`` received, ``call`` for acked commands, ``events`` for
     what the host pushes (``message_created`` only: commands print what they asked for)."""
 
-    def __init__(self, url: str, auth: dict[str, Any], timeout: float = TIMEOUT) -> None:
+    def __init__(
+        self,
+        url: str,
+        auth: dict[str, Any],
+        timeout: float = TIMEOUT,
+        fingerprint: str | None = None,
+    ) -> None:
         self.url = url
         self.timeout = timeout
         self.events: queue.Queue[tuple[str, Any]] = queue.Queue()
@@ -188,7 +272,15 @@ class Connection:
         self._refusal: Any = None
         # No reconnection by the library: a command that follows (tail) reconnects itself and
         # resumes from its own offset. handle_sigint=False: the command decides what a signal does.
-        self.sio = socketio.Client(reconnection=False, handle_sigint=False, request_timeout=timeout)
+        options: dict[str, Any] = {}
+        if url.startswith("https:"):
+            # wss:// over a connection whose key was checked before the websocket handshake (the
+            # token or join code in ``auth`` goes out after it): websocket-client uses a given
+            # socket as it is.
+            options["websocket_extra_options"] = {"socket": _pinned_socket(url, fingerprint)}
+        self.sio = socketio.Client(
+            reconnection=False, handle_sigint=False, request_timeout=timeout, **options
+        )
         # Handlers run on the client's threads (one per message, so in no promised order): they
         # only hand things over, and the command's own thread decides what to do, in its order.
         self.sio.on("welcome", self._on_welcome)
@@ -253,6 +345,20 @@ class Connection:
             done.join(CLOSE_WAIT)
 
 
+def _pinned_socket(url: str, fingerprint: str | None) -> ssl.SSLSocket:
+    if fingerprint is None:
+        raise Failure(f"no pinned key for {url}: join it again with `parley join`")
+    parts = urlsplit(url)
+    try:
+        return pinning.pinned_socket(
+            parts.hostname or "", parts.port or 443, fingerprint, PROBE_TIMEOUT
+        )
+    except pinning.PinMismatch as exc:
+        raise Mismatch(exc) from None
+    except OSError as exc:
+        raise _unreachable(url, exc) from None
+
+
 def find_room(rooms: Iterable[dict[str, Any]], wanted: str) -> dict[str, Any]:
     """A room by name (``general``, ``#general``, any case) or by id (``12``)."""
     text = wanted.strip()
@@ -295,7 +401,7 @@ def saved_login(args: argparse.Namespace) -> tuple[logins.Login, str]:
     directory = logins.config_dir(args.config_dir)
     try:
         if args.host:
-            url, _ = parse_target(args.host)
+            url = parse_target(args.host).url
             found = logins.by_url(directory, url)
             if found is None:
                 found = logins.by_host_id(directory, str(host_info(url)["host_id"]))
@@ -313,7 +419,7 @@ def saved_login(args: argparse.Namespace) -> tuple[logins.Login, str]:
 def connect(args: argparse.Namespace) -> Connection:
     login, url = saved_login(args)
     try:
-        return Connection(url, {"token": login.token})
+        return Connection(url, {"token": login.token}, fingerprint=login.fingerprint)
     except Failure as exc:
         if exc.code == "bad_token":
             raise Failure(
@@ -333,9 +439,13 @@ def say(text: str) -> None:
 
 
 def run(name: str, body: Callable[[], int]) -> int:
-    """Run a command's body: Failure → its reason on stderr, exit 1."""
+    """Run a command's body: Failure → its reason on stderr, exit 1 (3 for another key than the
+    pinned one)."""
     try:
         return body()
+    except Mismatch as exc:
+        print(f"parley {name}: {exc}", file=sys.stderr, flush=True)
+        return MISMATCH_EXIT
     except Failure as exc:
         print(f"parley {name}: {exc}", file=sys.stderr, flush=True)
         return 1

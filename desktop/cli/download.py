@@ -46,7 +46,12 @@ def _sent_name(headers: Message, file_id: int) -> str:
 
 def _download(args: argparse.Namespace) -> int:
     login, url = client.saved_login(args)
-    resp = client.open_url("GET", f"{url.rstrip('/')}/api/files/{args.file_id}", login.token)
+    resp = client.open_url(
+        "GET",
+        f"{url.rstrip('/')}/api/files/{args.file_id}",
+        login.token,
+        fingerprint=login.fingerprint,
+    )
     with resp:
         expected_size = int(resp.headers.get("Content-Length") or -1)
         match = SHA256.match(resp.headers.get("ETag") or "")

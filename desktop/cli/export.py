@@ -80,7 +80,7 @@ def _download(url: str, token: str, output: Path) -> int:
         os.replace(part, output)
     except http.Failed as exc:
         print(f"parley export: {exc}", file=sys.stderr)
-        return 1
+        return exc.exit_code
     finally:
         part.unlink(missing_ok=True)
     print(f"Exported {size} bytes to {output}")

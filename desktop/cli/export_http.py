@@ -18,7 +18,10 @@ TIMEOUT = 600.0
 
 
 class Failed(Exception):
-    """The request failed; the message says why (the host's own words when it gave some)."""
+    """The request failed; the message says why (the host's own words when it gave some).
+    ``exit_code``: what the command exits with (3: another key than the pinned one)."""
+
+    exit_code = 1
 
 
 def device_token(given: str | None, url: str) -> str:
@@ -71,12 +74,36 @@ def upload(url: str, token: str, path: Path) -> dict[str, Any]:
 
 def _open(request: urllib.request.Request) -> Any:
     try:
-        return urllib.request.urlopen(request, timeout=TIMEOUT)  # noqa: S310 (the user's URL)
+        return _opener(request.full_url).open(request, timeout=TIMEOUT)
     except urllib.error.HTTPError as exc:
         raise Failed(_reason(exc)) from None
     except (urllib.error.URLError, OSError) as exc:
         reason = getattr(exc, "reason", exc)
-        raise Failed(f"cannot reach {request.full_url}: {reason}") from None
+        failed = Failed(f"cannot reach {request.full_url}: {reason}")
+        if request.full_url.startswith("https:") and _mismatch(reason):
+            failed = Failed(f"{reason} (fingerprint_mismatch)")
+            failed.exit_code = 3  # desktop.cli.client.MISMATCH_EXIT, as every chat command
+        raise failed from None
+
+
+def _mismatch(reason: object) -> bool:
+    from desktop import pinning  # only for https: it loads the TLS code
+
+    return isinstance(reason, pinning.PinMismatch)
+
+
+def _opener(url: str) -> urllib.request.OpenerDirector:
+    """Plain for http://; over https the key ``parley join`` pinned for that host, never none (the
+    request carries a device token)."""
+    if not url.startswith("https:"):
+        return urllib.request.build_opener()
+    from desktop import pinning
+    from desktop.cli import logins
+
+    login = logins.login_for_url(url)
+    if login is None or not login.fingerprint:
+        raise Failed(f"no pinned key for {url}: `parley join` it (with its invite link) first")
+    return pinning.opener(login.fingerprint)
 
 
 def _reason(exc: urllib.error.HTTPError) -> str:

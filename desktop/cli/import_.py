@@ -42,7 +42,7 @@ def main(argv: list[str]) -> int:
             answer = http.upload(http.endpoint(args.url, "/api/import"), token, args.archive)
         except http.Failed as exc:
             print(f"parley import: {exc}", file=sys.stderr)
-            return 1
+            return exc.exit_code
         _summary(answer.get("imported", {}))
         return 0
     settings = Settings.from_env()

@@ -9,8 +9,11 @@ Logins are keyed by the host's id (``host_id`` of ``GET /api/info`` and ``welcom
 address: the same host reached at another address (a laptop that moved to another network) is
 still the same login. ``default`` names the host commands use when no ``--host`` is given.
 
+The host's TLS key is pinned with its login (``fingerprint``, desktop/pinning.py): every later
+connection to an https:// URL checks it. Logins saved before TLS (http:// URLs) have none.
+
 Shape: ``{"default": host_id, "hosts": {host_id: {"url", "token", "user": {"id", "name"},
-"server": name}}}``.
+"server": name, "fingerprint"?}}}``.
 """
 
 from __future__ import annotations
@@ -37,6 +40,7 @@ class Login:
     token: str
     user: dict[str, Any]
     server: str
+    fingerprint: str | None = None  # the host's pinned key (https); None for plain http
 
 
 def config_dir(override: str | os.PathLike[str] | None = None) -> Path:
@@ -94,6 +98,7 @@ def _login(host_id: str, entry: dict[str, Any]) -> Login:
         token=str(entry.get("token", "")),
         user=dict(entry.get("user") or {}),
         server=str(entry.get("server", "")),
+        fingerprint=str(entry["fingerprint"]) if entry.get("fingerprint") else None,
     )
 
 
@@ -124,14 +129,24 @@ def default(directory: Path) -> Login | None:
 
 
 def save(directory: Path, login: Login, make_default: bool = True) -> Path:
-    """Store ``login`` (replacing the host's previous one); returns the file's path."""
+    """Store ``login`` (replacing the host's previous one); returns the file's path.
+
+    Another host's login saved for the same address is dropped: an address names one host at a
+    time, and its pinned key would make every later use of that address a mismatch."""
     data = _read(directory)
+    url = normalize_url(login.url)
+    for host_id in [h for h, e in data["hosts"].items() if h != login.host_id]:
+        entry = data["hosts"][host_id]
+        if isinstance(entry, dict) and normalize_url(str(entry.get("url", ""))) == url:
+            del data["hosts"][host_id]
     data["hosts"][login.host_id] = {
         "url": normalize_url(login.url),
         "token": login.token,
         "user": login.user,
         "server": login.server,
     }
+    if login.fingerprint:
+        data["hosts"][login.host_id]["fingerprint"] = login.fingerprint
     if make_default or data.get("default") not in data["hosts"]:
         data["default"] = login.host_id
     _write(directory, data)
@@ -147,6 +162,21 @@ def forget(directory: Path, host_id: str) -> None:
         _write(directory, data)
 
 
+def login_for_url(url: str, directory: str | os.PathLike[str] | None = None) -> Login | None:
+    """The saved login for the host at ``url``, or None (see ``token_for_url``)."""
+    where = config_dir(directory)
+    found = by_url(where, url)
+    if found is not None:
+        return found
+    from desktop.cli import client
+
+    try:
+        info = client.host_info(url)
+    except client.Failure:
+        return None
+    return by_host_id(where, str(info.get("host_id", "")))
+
+
 def token_for_url(url: str, directory: str | os.PathLike[str] | None = None) -> str | None:
     """The saved device token for the host at ``url``, or None: for commands that take
     ``--url URL`` and make ``--token`` optional (e.g. ``parley export``).
@@ -154,15 +184,5 @@ def token_for_url(url: str, directory: str | os.PathLike[str] | None = None) -> 
     Matches the saved address first (no network); else asks the host for its id
     (``GET /api/info``) and looks that up, so a host reached at a new address still matches.
     """
-    where = config_dir(directory)
-    found = by_url(where, url)
-    if found is not None:
-        return found.token
-    from desktop.cli import client
-
-    try:
-        info = client.host_info(url)
-    except client.Failure:
-        return None
-    found = by_host_id(where, str(info.get("host_id", "")))
+    found = login_for_url(url, directory)
     return found.token if found is not None else None

@@ -54,7 +54,16 @@ def _upload(args: argparse.Namespace) -> int:
     finally:
         conn.close()
     login, url = client.saved_login(args)
-    file = upload_file(url, login.token, room_id, path, args.name or path.name, size, sha256)
+    file = upload_file(
+        url,
+        login.token,
+        room_id,
+        path,
+        args.name or path.name,
+        size,
+        sha256,
+        fingerprint=login.fingerprint,
+    )
     fields: dict[str, Any] = {"text": args.caption, "attachments": [file["id"]]}
     message = send_message(args, str(room_id), fields)
     if args.json:
@@ -65,12 +74,24 @@ def _upload(args: argparse.Namespace) -> int:
 
 
 def upload_file(
-    url: str, token: str, room_id: int, path: Path, name: str, size: int, sha256: str
+    url: str,
+    token: str,
+    room_id: int,
+    path: Path,
+    name: str,
+    size: int,
+    sha256: str,
+    fingerprint: str | None = None,
 ) -> dict[str, Any]:
-    """Upload ``path`` to the room; returns the finished File."""
+    """Upload ``path`` to the room (the host's key pinned to ``fingerprint`` over https); returns
+    the finished File."""
     base = url.rstrip("/") + "/api/uploads"
     announced = client.request_json(
-        "POST", base, token, {"room_id": room_id, "name": name, "size": size, "sha256": sha256}
+        "POST",
+        base,
+        token,
+        {"room_id": room_id, "name": name, "size": size, "sha256": sha256},
+        fingerprint=fingerprint,
     )
     upload = f"{base}/{announced['upload_id']}"
     offset = int(announced["offset"])
@@ -88,6 +109,7 @@ def upload_file(
                     token,
                     body,
                     {"Upload-Offset": str(offset), "Content-Type": "application/octet-stream"},
+                    fingerprint=fingerprint,
                 ).json()
             except client.Failure as exc:
                 if exc.code == "conflict" and isinstance(exc.data, dict) and "offset" in exc.data:

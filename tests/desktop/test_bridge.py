@@ -55,7 +55,9 @@ def test_js_api_works_for_the_host_page_and_refuses_a_foreign_one(launch, xvfb, 
     threading.Thread(target=server.serve_forever, daemon=True).start()
     ui = tmp_path / "ui"
     shutil.copytree(STANDIN_UI, ui)
-    (ui / "probe.json").write_text(json.dumps({"foreign": f"127.0.0.1:{server.server_port}"}))
+    # http:// written out: an address without a scheme is https now, and this page is plain.
+    foreign = f"http://127.0.0.1:{server.server_port}"
+    (ui / "probe.json").write_text(json.dumps({"foreign": foreign}))
     try:
         app = launch(SOURCE_CMD, xvfb, ui)
         wid = app.window_id(xvfb)
@@ -188,11 +190,12 @@ def test_api_exposes_nothing_but_its_functions() -> None:
 @pytest.mark.parametrize(
     ("text", "url"),
     [
-        ("192.168.1.20", "http://192.168.1.20:7275/"),
-        ("192.168.1.20:8000", "http://192.168.1.20:8000/"),
+        # Hosts speak TLS by default: an address without a scheme is https.
+        ("192.168.1.20", "https://192.168.1.20:7275/"),
+        ("192.168.1.20:8000", "https://192.168.1.20:8000/"),
         (" http://laptop.local:7275/#/room/2 ", "http://laptop.local:7275/"),
         ("https://h", "https://h:443/"),
-        ("[fe80::1]:7275", "http://[fe80::1]:7275/"),
+        ("[fe80::1]:7275", "https://[fe80::1]:7275/"),
     ],
 )
 def test_join_host_addresses(text: str, url: str) -> None:

@@ -197,6 +197,9 @@ def test_join_host_reports_every_failed_step_and_stays(
 def test_join_host_typed_address(live_server: ServerHandle) -> None:
     window = _Window()
     result = _api(window).join_host(f"127.0.0.1:{live_server.port}")
-    assert result["ok"] and window.loaded == [live_server.url]
+    # No scheme typed: https (loopback TLS is served as TLS), the key pinned on this first use.
+    https = f"https://127.0.0.1:{live_server.port}/"
+    assert result["ok"] and window.loaded == [https]
+    assert result["attempts"][0]["fingerprint"] == live_server.fingerprint
     bad = _api(window).join_host("not an address")
     assert bad["ok"] is False and bad["attempts"][0]["step"] == "invalid"

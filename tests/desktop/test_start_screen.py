@@ -58,7 +58,7 @@ def test_start_screen_joins_a_second_host(launch, xvfb, ui_dist, tmp_path, setti
         time.sleep(1.0)  # the address field takes focus once React mounted the screen
 
         _type_into_window(xvfb, wid, f"127.0.0.1:{second.port}")
-        app._wait_for(rf"join (http://127\.0\.0\.1:{second.port}/): ok", timeout=30)
+        app._wait_for(rf"join (https://127\.0\.0\.1:{second.port}/): ok", timeout=30)
 
         # The window is on the second host's join screen now (its name field has focus): join.
         deadline = time.monotonic() + 40
@@ -76,8 +76,10 @@ def test_start_screen_joins_a_second_host(launch, xvfb, ui_dist, tmp_path, setti
         (visitor,) = [u for u in second.connected_users() if u["name"] == VISITOR]
         assert visitor["is_host"] is False  # a guest there, not that host's owner
         _wait_painted(xvfb, ARTIFACTS / "desktop-joined-second-host.png")
+        # Over https: WebKit accepted exactly the certificate with the key join_host pinned.
+        assert f"window: 127.0.0.1:{second.port} presented its pinned key" in app.output
         # The bridge refuses the other host's page (desktop_info probe in the UI).
-        assert f"refused for page http://127.0.0.1:{second.port}/" in app.output
+        assert f"refused for page https://127.0.0.1:{second.port}/" in app.output
 
         app.close_window(xvfb)
         assert app.wait() == 0, app.output

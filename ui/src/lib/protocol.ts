@@ -288,6 +288,8 @@ export type WireHost = {
   needs_code: boolean;
   addresses: string[];
   urls: string[];
+  /** The key fingerprint the host announces in its mDNS TXT (`fp`): a first-use hint, unverified. */
+  fingerprint?: string | null;
 };
 /** `GET /api/hosts`; `hosts_changed` carries `{hosts}`. */
 export type HostsResult = { discovery: boolean; hosts: WireHost[] };

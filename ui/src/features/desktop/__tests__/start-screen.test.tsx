@@ -87,6 +87,37 @@ describe('StartScreen', () => {
     expect(alert).toHaveTextContent('Nothing is listening at 10.9.9.9:7275.');
   });
 
+  it("shows each nearby host's announced key in groups, and a key mismatch as its own failure", async () => {
+    const fp = 'LH7ZBFAZSWTED2LVG74MDBRJRV6EHPL3WGM7CITU52QCNINRKB2Q';
+    const api = fakeApi({
+      join_host: async () => ({
+        ok: false,
+        attempts: [
+          {
+            url: 'https://192.168.1.20:7275/',
+            step: 'mismatch',
+            message: 'The host at 192.168.1.20:7275 presented a different key than the one this computer trusts for it.',
+            name: null,
+            fingerprint: fp,
+          },
+        ],
+      }),
+    });
+    installPywebview(api);
+    const secure = { ...ANNA, urls: ['https://192.168.1.20:7275/'], fingerprint: fp };
+    const plain = { ...BEN, fingerprint: null };
+    render(<StartScreen nearby={found([secure, plain])} />);
+    const list = screen.getByRole('list', { name: 'Hosts nearby' });
+    expect(within(list).getByText('LH7Z BFAZ SWTE D2LV G74M DBRJ RV6E HPL3 WGM7 CITU 52QC NINR KB2Q')).toBeInTheDocument();
+    expect(within(list).getByText(/Not encrypted/)).toBeInTheDocument();
+
+    await userEvent.click(screen.getByRole('button', { name: "Join Anna's laptop" }));
+    expect(api.join_host).toHaveBeenCalledWith(['https://192.168.1.20:7275/']);
+    const alert = await screen.findByRole('alert');
+    expect(alert).toHaveTextContent('Different key: not joined');
+    expect(alert).toHaveTextContent('presented a different key');
+  });
+
   it('lists the same hosts as a plain page outside the window, with every address to open', async () => {
     render(<StartScreen nearby={found([ANNA])} />);
     // No js_api: once detection gives up, the page says whose list it is and how joining works.

@@ -8,9 +8,17 @@
  * a refusal means "not our host's page" and the api is treated as absent.
  */
 
-/** One address tried by `join_host` (desktop/probe.py). */
-export type JoinStep = 'ok' | 'invalid' | 'unreachable' | 'refused' | 'not_parley' | 'host_refused';
-export type JoinAttempt = { url: string; step: JoinStep; message: string; name: string | null };
+/** One address tried by `join_host` (desktop/probe.py). `mismatch`: the host presented another TLS
+ * key than the one pinned for it (or the invite link's `fp=`); `fingerprint` is the key it presented. */
+export type JoinStep = 'ok' | 'invalid' | 'unreachable' | 'refused' | 'not_parley' | 'host_refused' | 'mismatch';
+export type JoinAttempt = {
+  url: string;
+  step: JoinStep;
+  message: string;
+  name: string | null;
+  fingerprint?: string | null;
+  host_id?: string | null;
+};
 export type JoinResult = { ok: boolean; url?: string; attempts: JoinAttempt[] };
 export type DesktopInfo = { version: string; platform: string; notifications: string };
 

@@ -28,7 +28,13 @@ export const STEP_LABEL: Record<JoinStep, string> = {
   refused: 'Connection refused',
   not_parley: 'Not a Parley host',
   host_refused: 'Refused by the host',
+  mismatch: 'Different key: not joined',
 };
+
+/** `ABCD EFGH …`: a host key's fingerprint as people compare it (backend/tls.py). */
+export function fingerprintGroups(fingerprint: string): string {
+  return fingerprint.match(/.{1,4}/g)?.join(' ') ?? fingerprint;
+}
 
 /** `host`, `host:port` or a URL → the URL a browser goes to (the desktop checks it itself). */
 function browserUrl(address: string): string | null {
@@ -117,6 +123,16 @@ export function StartScreen({ nearby }: { nearby: StartScreenHosts }) {
                     <div className="start-host-meta muted">
                       {host.addresses.join(', ')} · {host.needs_code ? 'join code needed' : 'open, no code'}
                     </div>
+                    {host.fingerprint ? (
+                      <div className="start-host-meta muted">
+                        Key (as announced; checked when you join):{' '}
+                        <code className="start-host-key">{fingerprintGroups(host.fingerprint)}</code>
+                      </div>
+                    ) : (
+                      host.urls.some((url) => url.startsWith('http:')) && (
+                        <div className="start-host-meta muted">Not encrypted (this host runs without TLS)</div>
+                      )
+                    )}
                     {browser && host.urls.length > 1 && (
                       <div className="start-host-meta muted">
                         Also at{' '}
@@ -178,7 +194,7 @@ export function StartScreen({ nearby }: { nearby: StartScreenHosts }) {
             <strong>Could not join.</strong>
             <ul>
               {failure.map((a, i) => (
-                <li key={`${a.url}-${i}`}>
+                <li key={`${a.url}-${i}`} className={a.step === 'mismatch' ? 'start-mismatch' : undefined}>
                   <span className="start-step">{STEP_LABEL[a.step] ?? a.step}</span>
                   {a.url ? ` (${a.url})` : ''}: {a.message}
                 </li>
