@@ -15,7 +15,7 @@ log = logging.getLogger("parley")
 
 
 def banner(handle: ServerHandle) -> str:
-    """What a person needs to let others in: every URL and the code."""
+    """What a person needs to let others in: every URL and the code; and the admin's own link."""
     settings = handle.settings
     lines = [f'Parley host "{settings.name}" is serving (data: {settings.data_dir}).']
     urls = handle.join_urls
@@ -28,6 +28,8 @@ def banner(handle: ServerHandle) -> str:
         if urls:
             lines.append(f"Invite link: {urls[0]}#code={handle.join_code}")
     lines.append(f"On this machine: {handle.url}")
+    # Read once: the link works once, from this machine only, and a fresh one is made each start.
+    lines.append(f"Admin sign-in (this machine only, one use): {handle.admin_link}")
     if not settings.discovery:
         lines.append("Discovery: off")
     else:

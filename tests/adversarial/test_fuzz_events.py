@@ -98,6 +98,9 @@ SERVER_EVENTS = {
     "room_updated",
     "retention_changed",
     "messages_expired",
+    "role_changed",
+    "devices_changed",
+    "signed_out",
 }
 
 # Every command of docs/protocol.md: (required fields, optional fields, what an ok ack holds).
@@ -148,6 +151,15 @@ COMMANDS: dict[str, tuple[tuple[str, ...], tuple[str, ...], set[str]]] = {
     ),
     "admin_set_retention": (("days",), (), {"days"}),
     "admin_set_room_retention": (("room_id", "days"), (), {"room"}),
+    "create_device_link": ((), ("name",), {"secret", "expires_at", "seconds", "urls"}),
+    "list_devices": ((), (), {"devices"}),
+    "revoke_device": (("device_id",), (), set()),
+    "admin_create_recovery_link": (
+        ("user_id",),
+        (),
+        {"secret", "expires_at", "seconds", "urls", "user"},
+    ),
+    "admin_set_admin": (("user_id", "admin"), (), {"user"}),
 }
 # The wire key of a field whose strategy differs between commands (a host's name is not a room's).
 WIRE_KEY = {"host_name": "name"}
@@ -475,6 +487,8 @@ def _field_strategies(world: World) -> dict[str, st.SearchStrategy[Any]]:
         | st.just(str(world.target.data_dir / "inside")),
         "keep": st.integers(1, 100),
         "daily": st.booleans(),
+        "user_id": user_ids,
+        "admin": st.booleans(),
         # Retention: the known messages are minutes old, so no rule (a day at least) takes them.
         "days": st.none() | st.integers(1, 3650) | st.just("default"),
     }
@@ -567,7 +581,7 @@ def _harmless(world: World, name: Any, payload: Any) -> Any:
         value = payload.get("message_id")
         if type(value) is int and value in world.known:
             payload = {**payload, "message_id": value + 10**9}
-    if name == "admin_remove_device":
+    if name in ("admin_remove_device", "revoke_device"):
         value = payload.get("device_id")
         if type(value) is int and value in world.protected:
             payload = {**payload, "device_id": value + 10**9}
