@@ -223,6 +223,12 @@ def _seed_world(data_dir: Path) -> dict[str, Any]:
             store.devices.insert(other.id, hash_token(secrets.token_urlsafe(32)), f"spare {n}")
             for n in range(12)
         ]
+        # Spare devices of the fuzzing people themselves, for revoke_device (their own only).
+        victims += [
+            store.devices.insert(people[persona].id, hash_token(secrets.token_urlsafe(32)))
+            for persona in ("host", "user")
+            for _ in range(6)
+        ]
         secret = store.rooms.insert("secret", "secret", kind="channel", created_by=keeper.id)
         store.members.insert(secret.id, keeper.id)
         theirs = store.rooms.insert(

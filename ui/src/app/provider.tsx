@@ -19,6 +19,10 @@ export function AppProvider({ children }: { children: ReactNode }) {
     if (fragment.owner) {
       session.setOwnerKey(fragment.owner);
       connectToHost();
+    } else if (fragment.signin) {
+      // A one-time sign-in link (add a device, recovery, the console's admin link).
+      session.setLinkSecret(fragment.signin);
+      connectToHost();
     } else if (session.token) {
       restoreCachedSession();
       connectToHost();

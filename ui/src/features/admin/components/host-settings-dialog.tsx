@@ -1,5 +1,5 @@
 /**
- * Host settings (the host's own user only): rename the host, change or turn off the join code,
+ * Host settings (admins: the host person and whoever they made one): rename the host, change or turn off the join code,
  * and the devices that joined, each removable (its token stops working and it is disconnected).
  */
 import '@/features/admin/components/admin.css';
@@ -10,6 +10,7 @@ import { Dialog } from '@/components/ui/dialog';
 import { BotsSection } from '@/features/admin/components/bots-section';
 import { BackupSection } from '@/features/admin/components/backup-section';
 import { ExportSection } from '@/features/admin/components/export-section';
+import { PeopleSection } from '@/features/admin/components/people-section';
 import { RetentionSection } from '@/features/admin/components/retention-section';
 import { HOST_NAME_MAX, useAdmin } from '@/features/admin/hooks/use-admin';
 import { useChat } from '@/features/chat';
@@ -193,6 +194,7 @@ export function HostSettingsDialog({ onClose }: { onClose: () => void }) {
         <div className="admin">
           <RenameForm current={info.name} rename={rename} />
           <JoinCodeForm code={info.join_code} setJoinCode={setJoinCode} />
+          <PeopleSection />
           <BotsSection />
           <RetentionSection />
           <section className="admin-section" aria-label="Devices">
