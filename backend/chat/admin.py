@@ -44,6 +44,7 @@ class Admin:
                     "id": d.id,
                     "user": d.user.ref(),
                     "label": d.label,
+                    "name": d.name,  # given, or read from its browser (chat/devices.py)
                     "created_at": d.created_at,
                     "last_seen_at": d.last_seen_at,
                     "online": presence.device_online(d.id),

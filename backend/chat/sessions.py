@@ -111,6 +111,8 @@ class Sessions:
             ctx.out.subscribe(sid, p.ADMINS_CHANNEL)
         for room_id in member_of:
             ctx.out.subscribe(sid, p.room_channel(room_id))
+        if isinstance(auth, c.LinkAuth):  # a new device, online now: their others' lists follow
+            ctx.out.publish(p.DEVICES_CHANGED, {}, p.user_channel(user.id), skip_sid=sid)
         if came_online:
             ctx.out.publish(
                 p.PRESENCE_CHANGED, {"user": user.to_wire(), "online": True}, None, skip_sid=sid
@@ -223,7 +225,6 @@ class Sessions:
                 user.id,
                 user.name,
             )
-        ctx.out.publish(p.DEVICES_CHANGED, {}, p.user_channel(user.id))
         return user, token, device_id
 
     def _join(

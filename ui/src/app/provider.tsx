@@ -4,7 +4,7 @@
  */
 import { type ReactNode, useEffect, useState } from 'react';
 
-import { connectToHost, restoreCachedSession, startSync } from '@/features/connection';
+import { connectToHost, restoreCachedSession, signInWithLink, startSync } from '@/features/connection';
 import { takeFragment } from '@/lib/fragment';
 import { useSession } from '@/stores/session-store';
 
@@ -28,7 +28,16 @@ export function AppProvider({ children }: { children: ReactNode }) {
       connectToHost();
     }
     setReady(true);
-    return stop;
+    // A sign-in link opened in a tab that already shows this host: only the fragment changes.
+    const onHash = () => {
+      const later = takeFragment();
+      if (later.signin) signInWithLink(later.signin);
+    };
+    window.addEventListener('hashchange', onHash);
+    return () => {
+      window.removeEventListener('hashchange', onHash);
+      stop();
+    };
   }, []);
 
   return ready ? <>{children}</> : null;

@@ -232,6 +232,8 @@ export type WireDevice = {
   id: number;
   user: WireAuthor;
   label: string;
+  /** Given by its person, or read from its browser ("Firefox on Android"); "" for old devices. */
+  name?: string;
   created_at: string;
   last_seen_at: string;
   online: boolean;

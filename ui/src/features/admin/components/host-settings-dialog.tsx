@@ -131,14 +131,15 @@ function DeviceRow({ device, me, remove }: { device: WireDevice; me: number | nu
   const [confirming, setConfirming] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const own = device.user.id === me;
+  const label = device.name || device.label;
   return (
-    <li className="device-row" aria-label={device.label ? `${device.user.name}, ${device.label}` : device.user.name}>
+    <li className="device-row" aria-label={label ? `${device.user.name}, ${label}` : device.user.name}>
       <span className={`presence-dot${device.online ? ' online' : ''}`} title={device.online ? 'Online' : 'Offline'} aria-hidden="true" />
       <div className="device-info">
         <span className="device-name">
           {device.user.name}
           {own ? ' (this host)' : ''}
-          {device.label && <span className="muted"> · {device.label}</span>}
+          {label && <span className="muted"> · {label}</span>}
         </span>
         <span className="muted small-text">
           {device.online ? 'Online now' : `Last seen ${when(device.last_seen_at)}`} · joined {when(device.created_at)}
@@ -192,9 +193,9 @@ export function HostSettingsDialog({ onClose }: { onClose: () => void }) {
         !error && <p className="muted">Loading…</p>
       ) : (
         <div className="admin">
+          <PeopleSection />
           <RenameForm current={info.name} rename={rename} />
           <JoinCodeForm code={info.join_code} setJoinCode={setJoinCode} />
-          <PeopleSection />
           <BotsSection />
           <RetentionSection />
           <section className="admin-section" aria-label="Devices">

@@ -47,7 +47,7 @@ function PersonRow({ person, iAmHost, me }: { person: WireUser; iAmHost: boolean
               type="button"
               className="small"
               disabled={busy}
-              aria-label={admin ? `Remove ${person.name} as admin` : `Make ${person.name} an admin`}
+              aria-label={admin ? `Remove admin (${person.name})` : `Make admin (${person.name})`}
               onClick={() => void run(async () => void (await setAdmin(person.id, !admin)))}
             >
               {admin ? 'Remove admin' : 'Make admin'}

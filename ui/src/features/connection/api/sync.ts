@@ -190,7 +190,17 @@ function refreshActiveMembersSoon(): void {
   }, 300);
 }
 
-/** Connect with the best credential we have (owner key, token, or the join form). */
+/**
+ * Open a one-time sign-in link (`#signin=`): connect with it now, also when this page was already
+ * connected (a link pasted into a tab that shows Parley changes only the fragment: no reload).
+ */
+export function signInWithLink(secret: string): void {
+  useSession.getState().setLinkSecret(secret);
+  disconnect();
+  connectToHost();
+}
+
+/** Connect with the best credential we have (owner key, link, token, or the join form). */
 export function connectToHost(): void {
   if (useSession.getState().status === 'idle') useSession.getState().setStatus('connecting');
   connect(() => useSession.getState().handshake());
