@@ -13,9 +13,7 @@ from tests.e2e.journeys.conftest import JOIN_TIMEOUT_MS, Journey, audit, press
 from tests.hostproc import HostProcess
 
 
-def test_headless_host_admin_from_loopback(
-    tmp_path: Path, people: Any, journey: Journey
-) -> None:
+def test_headless_host_admin_from_loopback(tmp_path: Path, people: Any, journey: Journey) -> None:
     proc = HostProcess(tmp_path / "data", "--join-code", E2E_CODE, "--name", "Attic box")
     try:
         line = next(o for o in proc.output if o.startswith("Admin sign-in"))
