@@ -170,7 +170,9 @@ class Bridge:
             log.info("join %s: %s", attempt.url, attempt.step)
         wire = [a.to_wire() for a in attempts]
         if attempts[-1].ok:
-            self._window.load_url(attempts[-1].url)
+            # A pasted sign-in link (``URL/#signin=SECRET``) signs this window in as that person;
+            # the secret goes to the page only, in its fragment, never into what is answered here.
+            self._window.load_url(attempts[-1].url + sign_in_fragment(address))
             return {"ok": True, "url": attempts[-1].url, "attempts": wire}
         return {"ok": False, "attempts": wire}
 
@@ -180,6 +182,21 @@ class Bridge:
             "platform": sys.platform,
             "notifications": self._notify_method,
         }
+
+
+def sign_in_fragment(address: object) -> str:
+    """``#signin=SECRET`` when ``address`` is a one-time sign-in link (docs/protocol.md, "Devices
+    and admins"), else ""."""
+    if not isinstance(address, str):
+        return ""
+    try:
+        fragment = urllib.parse.urlsplit(address.strip()).fragment
+    except ValueError:
+        return ""
+    secret = urllib.parse.parse_qs(fragment).get("signin", [""])[0]
+    if not secret or len(secret) > 200:
+        return ""
+    return "#signin=" + urllib.parse.quote(secret, safe="")
 
 
 def normalise_host_address(address: object) -> str:
