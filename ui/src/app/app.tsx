@@ -1,7 +1,7 @@
 /** Composes the features; no socket calls here. */
 import { useCallback, useEffect, useState } from 'react';
 
-import { HostSettingsButton } from '@/features/admin';
+import { HostSettingsButton, PeopleDialog } from '@/features/admin';
 import { DevicesDialog } from '@/features/devices';
 import { ChatRoom, useChat } from '@/features/chat';
 import { ConnectionBanner, ConnectionDot } from '@/features/connection';
@@ -30,7 +30,7 @@ function Shell() {
   const activeRoomId = useChat((s) => s.activeRoomId);
   const room = useChat((s) => (s.activeRoomId === null ? undefined : s.rooms[s.activeRoomId]));
   const [drawer, setDrawer] = useState<'rooms' | 'people' | null>(null);
-  const [dialog, setDialog] = useState<'invite' | 'selfcheck' | 'hosts' | 'devices' | null>(null);
+  const [dialog, setDialog] = useState<'invite' | 'selfcheck' | 'hosts' | 'devices' | 'people' | null>(null);
   const admin = (user?.is_host || user?.admin) ?? false;
   const closeDialog = useCallback(() => setDialog(null), []);
   const openSelfCheck = useCallback(() => setDialog('selfcheck'), []);
@@ -123,6 +123,18 @@ function Shell() {
                   className="small"
                   onClick={() => {
                     closeDrawer();
+                    setDialog('people');
+                  }}
+                >
+                  People and admins
+                </button>
+              )}
+              {admin && (
+                <button
+                  type="button"
+                  className="small"
+                  onClick={() => {
+                    closeDrawer();
                     setDialog('selfcheck');
                   }}
                 >
@@ -147,6 +159,7 @@ function Shell() {
       {dialog === 'selfcheck' && <SelfCheckDialog onClose={closeDialog} />}
       {dialog === 'hosts' && <NearbyHostsDialog onClose={closeDialog} />}
       {dialog === 'devices' && <DevicesDialog onClose={closeDialog} />}
+      {dialog === 'people' && admin && <PeopleDialog onClose={closeDialog} />}
     </div>
   );
 }

@@ -10,7 +10,6 @@ import { Dialog } from '@/components/ui/dialog';
 import { BotsSection } from '@/features/admin/components/bots-section';
 import { BackupSection } from '@/features/admin/components/backup-section';
 import { ExportSection } from '@/features/admin/components/export-section';
-import { PeopleSection } from '@/features/admin/components/people-section';
 import { RetentionSection } from '@/features/admin/components/retention-section';
 import { HOST_NAME_MAX, useAdmin } from '@/features/admin/hooks/use-admin';
 import { useChat } from '@/features/chat';
@@ -193,7 +192,6 @@ export function HostSettingsDialog({ onClose }: { onClose: () => void }) {
         !error && <p className="muted">Loading…</p>
       ) : (
         <div className="admin">
-          <PeopleSection />
           <RenameForm current={info.name} rename={rename} />
           <JoinCodeForm code={info.join_code} setJoinCode={setJoinCode} />
           <BotsSection />

@@ -3,7 +3,11 @@
  * it back; the host person always is one), and a one-time recovery link an admin can make for
  * someone who lost every device (the host logs who made it).
  */
+import '@/features/admin/components/admin.css';
+
 import { useState } from 'react';
+
+import { Dialog } from '@/components/ui/dialog';
 
 import { useChat } from '@/features/chat';
 import { createRecoveryLink, setAdmin, SignInLink } from '@/features/devices';
@@ -85,7 +89,6 @@ export function PeopleSection() {
     .sort((a, b) => a.name.localeCompare(b.name));
   return (
     <section className="admin-section" aria-label="People">
-      <h3>People and admins</h3>
       <p className="muted small-text">
         Admins get these host settings, the invite and backups in any browser.
         {iAmHost ? ' Only you, the host person, make or remove admins.' : ''} A recovery link signs someone who lost every
@@ -97,5 +100,16 @@ export function PeopleSection() {
         ))}
       </ul>
     </section>
+  );
+}
+
+/** The section as its own dialog (admins open it from under the room list). */
+export function PeopleDialog({ onClose }: { onClose: () => void }) {
+  return (
+    <Dialog title="People and admins" onClose={onClose} wide>
+      <div className="admin">
+        <PeopleSection />
+      </div>
+    </Dialog>
   );
 }
