@@ -90,7 +90,7 @@ export function PeopleSection() {
   return (
     <section className="admin-section" aria-label="People">
       <p className="muted small-text">
-        Admins get these host settings, the invite and backups in any browser.
+        Admins get the host settings, the invite, bots and backups in any browser.
         {iAmHost ? ' Only you, the host person, make or remove admins.' : ''} A recovery link signs someone who lost every
         device back in, once.
       </p>
