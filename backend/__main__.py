@@ -21,6 +21,8 @@ def banner(handle: ServerHandle) -> str:
     settings = handle.settings
     lines = [f'Parley host "{settings.name}" is serving (data: {settings.data_dir}).']
     lines += join_lines(handle, "Peers on the LAN can open:", "No LAN address found; local only:")
+    # Read once: the link works once, from this machine only, and a fresh one is made each start.
+    lines.append(f"Admin sign-in (this machine only, one use): {handle.admin_link}")
     if not settings.discovery:
         lines.append("Discovery: off")
     else:

@@ -113,6 +113,8 @@ def create_app(settings: Settings) -> Flask:
         ),
         spool_dir=paths.private_dir(data_dir / EXPORTS_DIR),
         max_import_bytes=settings.max_import_bytes,
+        device_link_seconds=settings.device_link_seconds,
+        recovery_link_seconds=settings.recovery_link_seconds,
     )
     chat.archives.clear_spool()  # archives a crash left behind (nothing is serving yet)
     chat.bootstrap()

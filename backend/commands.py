@@ -67,7 +67,14 @@ class JoinAuth:
     code: str | None
 
 
-Auth = TokenAuth | OwnerAuth | JoinAuth
+@dataclass(frozen=True, slots=True)
+class LinkAuth:
+    """A new device opening a one-time sign-in link (chat/devices.py), with its secret."""
+
+    secret: str
+
+
+Auth = TokenAuth | OwnerAuth | JoinAuth | LinkAuth
 
 
 def decode_auth(auth: Any) -> Auth:
@@ -77,6 +84,8 @@ def decode_auth(auth: Any) -> Auth:
         return TokenAuth(fields.token(auth["token"], "token"))
     if "owner_key" in auth:
         return OwnerAuth(fields.token(auth["owner_key"], "owner_key"))
+    if "link" in auth:
+        return LinkAuth(fields.token(auth["link"], "link"))
     if "name" in auth:
         name = auth.get("name")
         if not isinstance(name, str) or not fields.is_text(name):
@@ -581,3 +590,49 @@ class SetRoomNotify:
         if not isinstance(level, str) or level not in NOTIFY_LEVELS:
             raise Invalid("'level' must be 'all', 'mentions' or 'nothing'.", field="level")
         return cls(room_id, level)
+
+
+# -- devices and admins (issue 15) -----------------------------------------------------------------
+
+
+def _device_name(data: Data) -> str:
+    """An optional device name: "" when absent; trimmed, 1-DEVICE_NAME_MAX visible characters."""
+    value = data.get("name")
+    if value is None:
+        return ""
+    if not isinstance(value, str) or not fields.is_text(value):
+        raise Invalid("'name' must be text.", field="name")
+    name = " ".join(value.split())
+    if len(name) > p.DEVICE_NAME_MAX or any(ord(ch) < 32 or ord(ch) == 127 for ch in name):
+        raise Invalid(f"A device name is at most {p.DEVICE_NAME_MAX} characters.", field="name")
+    return name
+
+
+@dataclass(frozen=True, slots=True)
+class CreateDeviceLink:
+    """Sign another device in as me: the new device's name, if given ("" reads its browser)."""
+
+    name: str
+
+    @classmethod
+    def decode(cls, data: Data, limits: Limits) -> CreateDeviceLink:
+        return cls(_device_name(data))
+
+
+@dataclass(frozen=True, slots=True)
+class RecoveryLink:
+    user_id: int
+
+    @classmethod
+    def decode(cls, data: Data, limits: Limits) -> RecoveryLink:
+        return cls(fields.required_int(data, "user_id"))
+
+
+@dataclass(frozen=True, slots=True)
+class SetAdmin:
+    user_id: int
+    admin: bool
+
+    @classmethod
+    def decode(cls, data: Data, limits: Limits) -> SetAdmin:
+        return cls(fields.required_int(data, "user_id"), fields.boolean(data, "admin"))

@@ -73,6 +73,10 @@ class Settings:
     backup_check_interval: float = 60.0
     # Seconds between the host's sweeps of messages past their room's retention.
     retention_sweep_interval: float = 3600.0
+    # Seconds a sign-in link works (chat/devices.py): one made to add a device, and an admin's
+    # recovery link for someone who lost every device. Tests shorten them.
+    device_link_seconds: float = 600.0
+    recovery_link_seconds: float = 24 * 3600.0
     # Per user: a burst of send_burst messages, refilled at send_rate per second.
     send_rate: float = 5.0
     send_burst: int = 20
@@ -124,6 +128,8 @@ class Settings:
             raise ValueError("unattached_ttl and files_sweep_interval must be positive seconds")
         if not (0 < self.backup_interval < 1e9 and 0 < self.backup_check_interval < 1e9):
             raise ValueError("backup_interval and backup_check_interval must be positive seconds")
+        if not (0 < self.device_link_seconds < 1e9 and 0 < self.recovery_link_seconds < 1e9):
+            raise ValueError("device_link_seconds and recovery_link_seconds must be positive")
         if not 0 < self.retention_sweep_interval < 1e9:
             raise ValueError("retention_sweep_interval must be positive seconds")
         if self.max_connections_per_address < 1:

@@ -21,6 +21,8 @@ class ErrorCode(StrEnum):
     BAD_CODE = "bad_code"
     NAME_TAKEN = "name_taken"
     BAD_TOKEN = "bad_token"
+    # A sign-in link that is unknown, used, expired, or (the console's) opened from elsewhere.
+    BAD_LINK = "bad_link"
     # The host cannot store anything right now (its disk is full); nothing stored was harmed.
     STORAGE_FULL = "storage_full"
 
@@ -76,6 +78,10 @@ class NameTaken(ChatError):
 
 class BadToken(ChatError):
     code = ErrorCode.BAD_TOKEN
+
+
+class BadLink(ChatError):
+    code = ErrorCode.BAD_LINK
 
 
 class ContentMismatch(Invalid):

@@ -24,10 +24,19 @@ class User:
     # A bot user (chat/bots.py): made by the host user, signs in with its token only.
     is_bot: bool = False
     avatar: str | None = None  # bots only: one emoji
+    # Made an admin by the host person (chat/devices.py); the host person always is one.
+    is_admin: bool = False
+
+    @property
+    def admin(self) -> bool:
+        """May run the host's panels (settings, invite, bots, backups): the host person or an
+        admin they made."""
+        return self.is_host or self.is_admin
 
     def to_wire(self) -> dict[str, Any]:
         wire: dict[str, Any] = {"id": self.id, "name": self.name, "is_host": self.is_host}
         wire["bot"] = self.is_bot
+        wire["admin"] = self.admin
         if self.avatar is not None:
             wire["avatar"] = self.avatar
         return wire
@@ -236,6 +245,20 @@ class Device:
     label: str
     created_at: str
     last_seen_at: str
+    # Given by its person or read from its browser's user agent (chat/devices.py); "" for old rows.
+    name: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class SignInLink:
+    """A one-time sign-in link (chat/devices.py): who it signs in, and until when."""
+
+    id: int
+    user_id: int
+    kind: str  # "device" (made by its own person) or "recovery" (made by an admin)
+    name: str  # the new device's name, if one was given
+    issued_by: int | None
+    expires_at: str
 
 
 # A room's notification level (issue 15): every message, only those that mention the person, or

@@ -48,6 +48,12 @@ ADMIN_SET_ROOM_RETENTION: Final = "admin_set_room_retention"
 GET_NOTIFY_SETTINGS: Final = "get_notify_settings"
 SET_NOTIFY_SETTINGS: Final = "set_notify_settings"
 SET_ROOM_NOTIFY: Final = "set_room_notify"
+# Devices and admins (issue 15; chat/devices.py).
+CREATE_DEVICE_LINK: Final = "create_device_link"
+LIST_DEVICES: Final = "list_devices"
+REVOKE_DEVICE: Final = "revoke_device"
+ADMIN_CREATE_RECOVERY_LINK: Final = "admin_create_recovery_link"
+ADMIN_SET_ADMIN: Final = "admin_set_admin"
 
 # Events (server → client).
 WELCOME: Final = "welcome"
@@ -106,6 +112,23 @@ def room_channel(room_id: int) -> str:
     return f"room:{room_id}"
 
 
+# The Socket.IO room of every admin's connections (backup progress; chat/devices.py keeps it).
+ADMINS_CHANNEL: Final = "admins"
+
+
 def user_channel(user_id: int) -> str:
     """The Socket.IO room holding all of one user's connections (their devices)."""
     return f"user:{user_id}"
+
+
+# Devices and admins (issue 15; chat/devices.py).
+ROLE_CHANGED: Final = "role_changed"
+DEVICES_CHANGED: Final = "devices_changed"
+SIGNED_OUT: Final = "signed_out"
+# A sign-in link opens the UI at URL/#signin=SECRET. One made to add a device works for this many
+# seconds, one an admin made for someone who lost every device for a day; each works once.
+SIGN_IN_FRAGMENT: Final = "signin"
+DEVICE_LINK_SECONDS: Final = 10 * 60
+RECOVERY_LINK_SECONDS: Final = 24 * 60 * 60
+# The longest device name (given, or read from a user agent).
+DEVICE_NAME_MAX: Final = 40

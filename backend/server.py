@@ -63,6 +63,12 @@ class ServerHandle:
         return f"{self.url}#owner={self._host.chat.sessions.owner_key}"
 
     @property
+    def admin_link(self) -> str:
+        """A one-time sign-in link as the host's own user for a browser on this machine (the
+        console's: ``python -m backend`` prints it; any other address is refused)."""
+        return f"{self.url}#signin={self._host.chat.sessions.console_secret}"
+
+    @property
     def join_urls(self) -> list[str]:
         """URLs peers on the LAN can open (one per LAN address)."""
         return self._host.join_urls()

@@ -198,6 +198,11 @@ class Bridge:
             fragment = urllib.parse.parse_qs(invite[attempts[-1].url])
             kept = {k: v[0] for k, v in fragment.items() if k in ("code", "fp")}
             suffix = "#" + urllib.parse.urlencode(kept) if kept else ""
+            # A pasted sign-in link (``URL/#signin=SECRET``) signs this window in as that person;
+            # the secret goes to the page only, in its fragment, never into what is answered here.
+            signin = sign_in_fragment(address)
+            if signin:
+                suffix = signin
             self._window.load_url(attempts[-1].url + suffix)
             return {"ok": True, "url": attempts[-1].url, "attempts": wire}
         return {"ok": False, "attempts": wire}
@@ -240,6 +245,21 @@ class Bridge:
             "platform": sys.platform,
             "notifications": self._notify_method,
         }
+
+
+def sign_in_fragment(address: object) -> str:
+    """``#signin=SECRET`` when ``address`` is a one-time sign-in link (docs/protocol.md, "Devices
+    and admins"), else ""."""
+    if not isinstance(address, str):
+        return ""
+    try:
+        fragment = urllib.parse.urlsplit(address.strip()).fragment
+    except ValueError:
+        return ""
+    secret = urllib.parse.parse_qs(fragment).get("signin", [""])[0]
+    if not secret or len(secret) > 200:
+        return ""
+    return "#signin=" + urllib.parse.quote(secret, safe="")
 
 
 def normalise_host_address(address: object) -> str:

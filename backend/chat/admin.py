@@ -2,7 +2,7 @@
 
 Rename the host, change or turn off the join code (both through ``HostSettings``, which stores and
 announces them), see the invite, list and remove devices. Every command checks first that the
-caller is the host user.
+caller is an admin (the host person, or someone they made one: chat/devices.py).
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ class Admin:
         self._invite_urls = invite_urls
 
     def info(self, sid: str) -> dict[str, Any]:
-        self._check_host(sid)
+        self._check_admin(sid)
         presence = self._ctx.presence
         devices, retention = self._ctx.db.read(
             lambda s: (s.devices.all(), s.settings.get(RETENTION_KEY)[1])
@@ -44,6 +44,7 @@ class Admin:
                     "id": d.id,
                     "user": d.user.ref(),
                     "label": d.label,
+                    "name": d.name,  # given, or read from its browser (chat/devices.py)
                     "created_at": d.created_at,
                     "last_seen_at": d.last_seen_at,
                     "online": presence.device_online(d.id),
@@ -54,12 +55,12 @@ class Admin:
 
     def invite(self, sid: str) -> dict[str, Any]:
         """The join code and the URLs peers can open (the host's invite panel)."""
-        if not self._ctx.caller(sid).is_host:
-            raise Forbidden("Only the host can see the invite.")
+        if not self._ctx.caller(sid).admin:
+            raise Forbidden("Only an admin can see the invite.")
         return {"code": self._host.join_code, "urls": self._invite_urls()}
 
     def rename_host(self, sid: str, cmd: c.RenameHost) -> dict[str, Any]:
-        self._check_host(sid)
+        self._check_admin(sid)
         self._host.rename(cmd.name)
         server = self._host.server_info()
         self._ctx.out.publish(p.SERVER_CHANGED, {"server": server}, None)
@@ -67,12 +68,12 @@ class Admin:
 
     def set_join_code(self, sid: str, cmd: c.SetJoinCode) -> str | None:
         """A given code, a fresh random one for "", or None to let anyone in without one."""
-        self._check_host(sid)
+        self._check_admin(sid)
         return self._host.set_join_code(cmd.code)
 
     def remove_device(self, sid: str, cmd: c.RemoveDevice) -> None:
         """The device's token stops working now; its open connections are dropped."""
-        self._check_host(sid)
+        self._check_admin(sid)
         ctx = self._ctx
         device_id = cmd.device_id
         device = ctx.db.read(lambda s: s.devices.get(device_id))
@@ -82,10 +83,12 @@ class Admin:
             raise Forbidden("The host's own window cannot be removed.")
         ctx.db.write(lambda s: s.devices.delete(device_id))
         for connection in ctx.presence.device_connections(device_id):
+            ctx.out.publish(p.SIGNED_OUT, {"device_id": device_id}, connection)
             ctx.out.disconnect(connection)
+        ctx.out.publish(p.DEVICES_CHANGED, {}, p.user_channel(device.user.id))
 
-    def _check_host(self, sid: str) -> User:
+    def _check_admin(self, sid: str) -> User:
         user = self._ctx.caller(sid)
-        if not user.is_host:
-            raise Forbidden("Only the host can do that.")
+        if not user.admin:
+            raise Forbidden("Only an admin can do that.")
         return user

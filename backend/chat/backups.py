@@ -81,18 +81,17 @@ class Backups:
         self._running = False
         # (phase, done, total), written by the worker thread, read by the reporting greenlet.
         self._progress: tuple[str, int, int] | None = None
-        self._host_user: int | None = None
 
     # -- the admin's commands ------------------------------------------------------------------
 
     def settings(self, sid: str) -> dict[str, Any]:
-        self._check_host(sid)
+        self._check_admin(sid)
         return {**self._read().to_wire(), "running": self._running}
 
     def set_settings(self, sid: str, cmd: c.SetBackupSettings) -> dict[str, Any]:
         """Check the folder on disk (made if missing, writable, outside the data dir), then store
         all three; nothing is stored when any is refused."""
-        self._check_host(sid)
+        self._check_admin(sid)
         try:
             folder = self._offload(check_folder, Path(cmd.folder), self._data_dir)
         except BackupError as exc:
@@ -111,7 +110,7 @@ class Backups:
 
         :raise Conflict: one is running already (started here or by the schedule).
         """
-        self._check_host(sid)
+        self._check_admin(sid)
         folder = self._read().folder
         self._claim()
         self._spawn(self._run_claimed, False)
@@ -220,13 +219,8 @@ class Backups:
         return {"phase": phase, "done": done, "total": total, "scheduled": scheduled}
 
     def _publish(self, event: str, payload: dict[str, Any]) -> None:
-        """To the host user's connections (every device of theirs), nobody else's."""
-        if self._host_user is None:
-            host = self._ctx.db.read(lambda s: s.users.host())
-            if host is None:  # nobody to tell: the host's window never connected yet
-                return
-            self._host_user = host.id
-        self._ctx.out.publish(event, payload, p.user_channel(self._host_user))
+        """To the admins' connections (every device of each), nobody else's."""
+        self._ctx.out.publish(event, payload, p.ADMINS_CHANNEL)
 
     def _store_last(self, outcome: dict[str, Any]) -> None:
         text = json.dumps(outcome)
@@ -260,6 +254,6 @@ class Backups:
             last_scheduled=scheduled,
         )
 
-    def _check_host(self, sid: str) -> None:
-        if not self._ctx.caller(sid).is_host:
-            raise Forbidden("Only the host can do that.")
+    def _check_admin(self, sid: str) -> None:
+        if not self._ctx.caller(sid).admin:
+            raise Forbidden("Only an admin can do that.")

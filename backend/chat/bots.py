@@ -62,7 +62,7 @@ class Bots:
 
     def create(self, sid: str, cmd: c.CreateBot) -> tuple[User, str]:
         """A new bot in general, and its token (returned only here)."""
-        self._check_host(sid)
+        self._check_admin(sid)
         display = clean_name(cmd.name)
         key_of_name = name_key(display)
         skeleton, shape = look_keys(display)
@@ -88,7 +88,7 @@ class Bots:
 
     def all(self, sid: str) -> list[dict[str, Any]]:
         """Every bot, whether it has a working token, and whether it is connected."""
-        self._check_host(sid)
+        self._check_admin(sid)
         ctx = self._ctx
 
         def read(store: Store) -> list[tuple[User, bool]]:
@@ -100,7 +100,7 @@ class Bots:
 
     def reset_token(self, sid: str, cmd: c.BotRef) -> str:
         """A new token for the bot; the old one stops working now and its connections drop."""
-        self._check_host(sid)
+        self._check_admin(sid)
         token = new_token()
         bot_id = cmd.bot_id
 
@@ -116,7 +116,7 @@ class Bots:
     def revoke(self, sid: str, cmd: c.BotRef) -> None:
         """The bot's token and webhooks stop working now; its connections drop. The bot stays
         (its messages keep their author, its name stays taken); a reset gives it a token again."""
-        self._check_host(sid)
+        self._check_admin(sid)
         bot_id = cmd.bot_id
 
         def revoke(store: Store) -> None:
@@ -132,7 +132,7 @@ class Bots:
     def create_webhook(self, sid: str, cmd: c.CreateWebhook) -> tuple[Webhook, str, list[str]]:
         """A webhook posting as the bot into the room (a channel, which the bot joins), its secret
         path and the URLs to POST to on the LAN (returned only here: the secret is not kept)."""
-        self._check_host(sid)
+        self._check_admin(sid)
         secret = secrets.token_urlsafe(32)
         bot_id, room_id = cmd.bot_id, cmd.room_id
 
@@ -159,12 +159,12 @@ class Bots:
         return webhook, path, [url.rstrip("/") + path for url in self._host_urls()]
 
     def webhooks(self, sid: str) -> list[Webhook]:
-        self._check_host(sid)
+        self._check_admin(sid)
         return self._ctx.db.read(lambda s: s.webhooks.all())
 
     def delete_webhook(self, sid: str, cmd: c.WebhookRef) -> None:
         """The webhook's URL stops working now."""
-        self._check_host(sid)
+        self._check_admin(sid)
         webhook_id = cmd.webhook_id
         if not self._ctx.db.write(lambda s: s.webhooks.delete(webhook_id)):
             raise NotFound("There is no such webhook.")
@@ -205,9 +205,9 @@ class Bots:
 
     # -- shared checks -------------------------------------------------------------------------
 
-    def _check_host(self, sid: str) -> None:
-        if not self._ctx.caller(sid).is_host:
-            raise Forbidden("Only the host can manage bots and webhooks.")
+    def _check_admin(self, sid: str) -> None:
+        if not self._ctx.caller(sid).admin:
+            raise Forbidden("Only an admin can manage bots and webhooks.")
 
     @staticmethod
     def _bot(store: Store, bot_id: int) -> User:

@@ -123,13 +123,13 @@ class Context:
     def visible_message(
         self, user: User, message_id: int, *, host_sees_channels: bool = False
     ) -> Message:
-        """The message, if the user may see it (the host user also every channel's)."""
+        """The message, if the user may see it (an admin also every channel's)."""
         message = self.db.read(lambda s: s.messages.get(message_id))
         if message is None:
             raise NotFound("There is no such message.")
         if message.room_id in self.presence.rooms(user.id):
             return message
-        if host_sees_channels and user.is_host:
+        if host_sees_channels and user.admin:
             room = self.db.read(lambda s: s.rooms.get(message.room_id))
             if room is not None and room.kind == "channel":
                 return message

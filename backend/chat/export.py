@@ -566,8 +566,8 @@ class Archives:
     def _export(self, user: User, req: c.ExportRequest) -> Export:
         ctx = self._ctx
         if req.scope == "host":
-            if not user.is_host:
-                raise Forbidden("Only the host can export the whole host.")
+            if not user.admin:
+                raise Forbidden("Only an admin can export the whole host.")
             room_ids = ctx.db.read(lambda s: s.archive.room_ids())
             label = "host"
         elif req.scope == "room":
@@ -576,7 +576,7 @@ class Archives:
             room = ctx.db.read(lambda s: s.rooms.get(room_id))
             if room is None:
                 raise NotFound("There is no such room.")
-            if not user.is_host:
+            if not user.admin:
                 ctx.check_member(user, room_id)
             room_ids = [room_id]
             label = room.name if room.kind == "channel" else f"dm-{room_id}"
@@ -590,8 +590,8 @@ class Archives:
         return Export(path, f"parley-{label}-{stamp}.zip")
 
     def check_import(self, user: User) -> None:
-        if not user.is_host:
-            raise Forbidden("Only the host can import an archive.")
+        if not user.admin:
+            raise Forbidden("Only an admin can import an archive.")
 
     def import_(self, user: User, path: Path) -> dict[str, int]:
         """Import the archive at ``path`` (the host user only); what it added. Online clients

@@ -117,12 +117,12 @@ class Messages:
         return message
 
     def delete(self, sid: str, cmd: c.MessageRef) -> Message:
-        """Authors delete their own messages; the host user may delete any it can see."""
+        """Authors delete their own messages; an admin may delete any it can see."""
         ctx = self._ctx
         user = ctx.caller(sid)
         message_id = cmd.message_id
         original = ctx.visible_message(user, message_id, host_sees_channels=True)
-        if original.author.id != user.id and not user.is_host:
+        if original.author.id != user.id and not user.admin:
             raise Forbidden("You can only delete your own messages.")
         if original.deleted:
             return original

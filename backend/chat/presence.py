@@ -80,6 +80,16 @@ class Presence:
     def connection_count(self) -> int:
         return len(self._user_of)
 
+    def device(self, sid: str) -> int | None:
+        """The device a connection signed in with."""
+        return self._device_of.get(sid)
+
+    def update_user(self, user: User) -> None:
+        """An online user's record changed (made an admin or not): their connections carry the
+        new one, so the next command is checked against it."""
+        for sid in self._sids.get(user.id, ()):
+            self._user_of[sid] = user
+
     def device_connections(self, device_id: int) -> list[str]:
         return [sid for sid, device in self._device_of.items() if device == device_id]
 

@@ -59,7 +59,7 @@ class Retention:
 
     def set_default(self, sid: str, cmd: c.SetRetention) -> int | None:
         """Store and announce the host's default; rooms with no rule of their own follow it."""
-        self._check_host(sid)
+        self._check_admin(sid)
         value = None if cmd.days is None else str(cmd.days)
         self._ctx.db.write(lambda s: s.settings.set(RETENTION_KEY, value))
         self._ctx.out.publish(p.RETENTION_CHANGED, {"days": cmd.days}, None)
@@ -68,7 +68,7 @@ class Retention:
 
     def set_room(self, sid: str, cmd: c.SetRoomRetention) -> dict[str, Any]:
         """Give a channel its own rule (or let it follow the default again); its room wire."""
-        self._check_host(sid)
+        self._check_admin(sid)
         room_id = cmd.room_id
         # 0 stored: keep forever, whatever the default (NULL is "follow the default").
         days = None if cmd.follow_default else (cmd.days or 0)
@@ -88,9 +88,9 @@ class Retention:
         self._wanted = True
         return room.to_wire(member=room_id in self._ctx.presence.rooms(self._ctx.caller(sid).id))
 
-    def _check_host(self, sid: str) -> None:
-        if not self._ctx.caller(sid).is_host:
-            raise Forbidden("Only the host can do that.")
+    def _check_admin(self, sid: str) -> None:
+        if not self._ctx.caller(sid).admin:
+            raise Forbidden("Only an admin can do that.")
 
     # -- the sweep ------------------------------------------------------------------------------
 

@@ -19,6 +19,7 @@ from .admin import Admin
 from .backups import Backups
 from .bots import Bots
 from .context import Context, Offload, SendRate, Transport
+from .devices import Devices
 from .export import Archives, HostInfo
 from .file_cleanup import Clock, FileCleanup
 from .files import FileLimits, Files
@@ -49,6 +50,8 @@ class ChatService:
         clock: Clock | None = None,
         spool_dir: Path | None = None,
         max_import_bytes: int = 10 * 1024**3,
+        device_link_seconds: float = p.DEVICE_LINK_SECONDS,
+        recovery_link_seconds: float = p.RECOVERY_LINK_SECONDS,
     ) -> None:
         self.context = ctx = Context(db, out, send_rate)
         self.sessions = Sessions(ctx, host)
@@ -60,6 +63,12 @@ class ChatService:
         self.files = Files(ctx, blobs, offload, self.file_cleanup, file_limits)
         self.admin = Admin(ctx, host, invite_urls)
         self.bots = Bots(ctx, self.sessions, self.messages, invite_urls)
+        self.devices = Devices(
+            ctx,
+            invite_urls,
+            device_link_seconds=device_link_seconds,
+            recovery_link_seconds=recovery_link_seconds,
+        )
         # Export and import (docs/export.md); archives are built in ``spool_dir``.
         self.archives = Archives(
             ctx,

@@ -13,12 +13,13 @@ from typing import Any
 
 from .. import commands as c
 from .. import protocol as p
-from ..errors import BadCode, BadToken, NameTaken, RateLimited
+from ..errors import BadCode, BadLink, BadToken, NameTaken, RateLimited
 from ..host_settings import HostSettings
-from ..models import User
+from ..models import User, utc_now
 from ..netinfo import address_key, is_loopback
 from ..ratelimit import GuessLimit
 from ..storage.interface import Store
+from .agents import device_name
 from .context import Context
 from .names import check_visible, clean_name, fitting_name, look_keys, name_key
 from .rooms import join_general, rooms_wire
@@ -56,6 +57,9 @@ class Sessions:
         self._host = host
         self._guesses = GuessLimit(CODE_FAILURES_PER_MINUTE, CODE_FAILURE_WINDOW, CODE_MAX_LOCKOUT)
         self._owner_key = secrets.token_urlsafe(24)
+        # The console's admin sign-in link (``python -m backend`` prints it): loopback only, one
+        # use, a fresh one each start; kept in memory only, never stored.
+        self._console_secret = new_token()
         self._look_keys_filled = False
 
     @property
@@ -63,14 +67,26 @@ class Sessions:
         """The one-time key that lets the host's own window in as the host user (loopback only)."""
         return self._owner_key
 
-    def connect(self, sid: str, auth: c.Auth, address: str | None) -> dict[str, Any]:
-        """Identify a new connection and return its ``welcome`` payload."""
+    @property
+    def console_secret(self) -> str:
+        """The secret of the console's one-time admin link (``URL/#signin=SECRET``, loopback only)."""
+        return self._console_secret
+
+    def connect(
+        self, sid: str, auth: c.Auth, address: str | None, agent: str | None = None
+    ) -> dict[str, Any]:
+        """Identify a new connection and return its ``welcome`` payload.
+
+        :param agent: the browser's User-Agent, for a new device's default name only.
+        """
         if isinstance(auth, c.TokenAuth):
             user, token, device_id = self._by_token(auth.token)
         elif isinstance(auth, c.OwnerAuth):
             user, token, device_id = self._as_owner(auth.key, address)
+        elif isinstance(auth, c.LinkAuth):
+            user, token, device_id = self._by_link(auth.secret, address, agent)
         else:
-            user, token, device_id = self._join(sid, auth, address)
+            user, token, device_id = self._join(sid, auth, address, agent)
 
         ctx = self._ctx
         member_of, rooms, users, reads = ctx.db.read(
@@ -83,8 +99,12 @@ class Sessions:
         )
         came_online = ctx.presence.add(sid, user, member_of, device_id)
         ctx.out.subscribe(sid, p.user_channel(user.id))
+        if user.admin:
+            ctx.out.subscribe(sid, p.ADMINS_CHANNEL)
         for room_id in member_of:
             ctx.out.subscribe(sid, p.room_channel(room_id))
+        if isinstance(auth, c.LinkAuth):  # a new device, online now: their others' lists follow
+            ctx.out.publish(p.DEVICES_CHANGED, {}, p.user_channel(user.id), skip_sid=sid)
         if came_online:
             ctx.out.publish(
                 p.PRESENCE_CHANGED, {"user": user.to_wire(), "online": True}, None, skip_sid=sid
@@ -115,7 +135,9 @@ class Sessions:
         found = self._ctx.db.read(lambda s: s.devices.by_token_hash(digest))
         if found is None:
             raise BadToken("This device is not known here any more. Join again with your name.")
-        return found[0], token, found[1]
+        device_id = found[1]
+        self._ctx.db.write(lambda s: s.devices.seen(device_id))
+        return found[0], token, device_id
 
     def _as_owner(self, key: str, address: str | None) -> tuple[User, str, int]:
         # Compared as bytes: compare_digest refuses str with non-ASCII characters.
@@ -125,25 +147,81 @@ class Sessions:
             raise BadToken("That host key is not valid here.")
         self._owner_key = secrets.token_urlsafe(24)  # one-time: a copied URL is useless afterwards
         token = new_token()
-        preferred = self._host.name
         self.fill_look_keys()
+        host_user = self._host_user
 
         def as_host(store: Store) -> tuple[User, int]:
-            user = store.users.host()
-            if user is None:
-                name = _free_name(store, preferred)
-                skeleton, shape = look_keys(name)
-                user = store.users.insert(
-                    name, name_key(name), skeleton=skeleton, shape=shape, is_host=True
-                )
-                join_general(store, user)
+            user = host_user(store)
             return user, store.devices.replace_token(user.id, HOST_WINDOW_DEVICE, hash_token(token))
 
         user, device_id = self._ctx.db.write(as_host)
         self._ctx.names.add(user.id, user.name)
         return user, token, device_id
 
-    def _join(self, sid: str, auth: c.JoinAuth, address: str | None) -> tuple[User, str, int]:
+    def _host_user(self, store: Store) -> User:
+        """The host's own user, made now if no window or console link has signed in yet."""
+        user = store.users.host()
+        if user is None:
+            name = _free_name(store, self._host.name)
+            skeleton, shape = look_keys(name)
+            user = store.users.insert(
+                name, name_key(name), skeleton=skeleton, shape=shape, is_host=True
+            )
+            join_general(store, user)
+        return user
+
+    def _by_link(
+        self, secret: str, address: str | None, agent: str | None
+    ) -> tuple[User, str, int]:
+        """A one-time sign-in link: a new device for its person (chat/devices.py made it), or the
+        console's admin link for the host's own user, which only a loopback address may use."""
+        token = new_token()
+        named = device_name(agent)
+        ctx = self._ctx
+        # Compared as bytes: compare_digest refuses str with non-ASCII characters.
+        if hmac.compare_digest(secret.encode(), self._console_secret.encode()):
+            if not is_loopback(address):
+                log.warning("the console's admin link was refused from %s", address)
+                raise BadLink("This admin link works only on the host machine itself.")
+            self._console_secret = new_token()  # one use
+            self.fill_look_keys()
+            host_user = self._host_user
+
+            def as_console(store: Store) -> tuple[User, int]:
+                user = host_user(store)
+                return user, store.devices.insert(user.id, hash_token(token), name=named)
+
+            user, device_id = ctx.db.write(as_console)
+            ctx.names.add(user.id, user.name)
+            log.info("the console's admin link signed in a device for the host user %d", user.id)
+            return user, token, device_id
+        digest, now = hash_token(secret), utc_now()
+
+        def use(store: Store) -> tuple[User, int, int | None, str] | None:
+            link = store.sign_in_links.take(digest, now)
+            user = store.users.get(link.user_id) if link is not None else None
+            if link is None or user is None or user.is_bot:
+                return None
+            device_id = store.devices.insert(user.id, hash_token(token), name=link.name or named)
+            return user, device_id, link.issued_by, link.kind
+
+        used = ctx.db.write(use)
+        if used is None:
+            raise BadLink("That sign-in link has expired or was already used. Ask for a new one.")
+        user, device_id, issued_by, kind = used
+        if kind == "recovery":
+            log.warning(
+                "recovery link (issued by user %s) signed in device %d of user %d %r",
+                issued_by,
+                device_id,
+                user.id,
+                user.name,
+            )
+        return user, token, device_id
+
+    def _join(
+        self, sid: str, auth: c.JoinAuth, address: str | None, agent: str | None = None
+    ) -> tuple[User, str, int]:
         key = address_key(address or "?")
         code = self._host.join_code
         if code is not None:
@@ -176,7 +254,7 @@ class Sessions:
             # are not in its look keys) was told so above; any other is refused for them.
             check_visible(display)
             user = store.users.insert(display, key_of_name, skeleton=skeleton, shape=shape)
-            device_id = store.devices.insert(user.id, hash_token(token))
+            device_id = store.devices.insert(user.id, hash_token(token), name=device_name(agent))
             join_general(store, user)
             return user, device_id
 

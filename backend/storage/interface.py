@@ -33,6 +33,7 @@ from ..models import (
     Page,
     Room,
     SearchHit,
+    SignInLink,
     Upload,
     User,
     Webhook,
@@ -85,10 +86,23 @@ class UserRows(Protocol):
         """Every bot user, by name key."""
         ...
 
+    def set_admin(self, user_id: int, admin: bool) -> User | None:
+        """Make a person an admin or not (bots and the host person are left as they are)."""
+        ...
+
 
 class DeviceRows(Protocol):
-    def insert(self, user_id: int, token_hash: str, label: str = "") -> int:
+    def insert(self, user_id: int, token_hash: str, label: str = "", name: str = "") -> int:
         """A new device; returns its id. Only the token's hash is ever stored."""
+        ...
+
+    def seen(self, device_id: int) -> None:
+        """The device connected now (its last_seen_at)."""
+        ...
+
+    def set_name(self, device_id: int, name: str) -> None: ...
+    def list_of_user(self, user_id: int) -> list[Device]:
+        """The user's devices, oldest first."""
         ...
 
     def replace_token(self, user_id: int, label: str, token_hash: str) -> int:
@@ -109,6 +123,27 @@ class DeviceRows(Protocol):
     def delete_of_user(self, user_id: int) -> list[int]:
         """Delete every device of the user (its tokens stop working); their ids."""
         ...
+
+
+class SignInLinkRows(Protocol):
+    """One-time sign-in links (chat/devices.py), by the sha256 of their secret."""
+
+    def insert(
+        self,
+        user_id: int,
+        secret_hash: str,
+        kind: str,
+        expires_at: str,
+        *,
+        name: str = "",
+        issued_by: int | None = None,
+    ) -> int: ...
+    def take(self, secret_hash: str, now: str) -> SignInLink | None:
+        """The link if unexpired at ``now``; it is deleted either way (it works once)."""
+        ...
+
+    def delete_of_user(self, user_id: int, kind: str) -> int: ...
+    def delete_expired(self, now: str) -> int: ...
 
 
 class SettingRows(Protocol):
@@ -420,6 +455,8 @@ class Store(Protocol):
     def devices(self) -> DeviceRows: ...
     @property
     def settings(self) -> SettingRows: ...
+    @property
+    def sign_in_links(self) -> SignInLinkRows: ...
     @property
     def rooms(self) -> RoomRows: ...
     @property

@@ -32,6 +32,9 @@ Ack = dict[str, Any]
 # python-socketio's own events: dispatched only by python-socketio, never by a client (see below).
 _LIFECYCLE = ("connect", "disconnect")
 _INTERNAL = {"code": "internal", "message": "Something went wrong on the host."}
+# Seconds a connection that revoked its own device keeps, for its ack to go out, before the
+# host closes it.
+ACK_GRACE = 0.2
 
 
 def command(
@@ -88,7 +91,10 @@ class ChatNamespace(socketio.Namespace):  # type: ignore[misc]
         """
         try:
             welcome = self._chat.sessions.connect(
-                sid, c.decode_auth(auth), environ.get("REMOTE_ADDR")
+                sid,
+                c.decode_auth(auth),
+                environ.get("REMOTE_ADDR"),
+                environ.get("HTTP_USER_AGENT"),
             )
         except ChatError as exc:
             raise ConnectionRefusedError(exc.message, exc.to_wire()) from exc
@@ -226,6 +232,43 @@ class ChatNamespace(socketio.Namespace):  # type: ignore[misc]
     def on_admin_remove_device(self, sid: str, cmd: c.RemoveDevice) -> Ack:
         self._chat.admin.remove_device(sid, cmd)
         return {"ok": True}
+
+    # -- devices and admins (issue 15) ---------------------------------------------------------
+
+    @command(c.CreateDeviceLink.decode)
+    def on_create_device_link(self, sid: str, cmd: c.CreateDeviceLink) -> Ack:
+        """Acked with a one-time sign-in link's secret (URL/#signin=SECRET) for another device."""
+        return {"ok": True, **self._chat.devices.create_link(sid, cmd)}
+
+    @command(c.NoFields.decode)
+    def on_list_devices(self, sid: str, cmd: c.NoFields) -> Ack:
+        """Sent by each person for their own devices list."""
+        return {"ok": True, "devices": self._chat.devices.mine(sid)}
+
+    @command(c.RemoveDevice.decode)
+    def on_revoke_device(self, sid: str, cmd: c.RemoveDevice) -> Ack:
+        """One of the caller's devices stops working; its connections get signed_out and drop.
+
+        The device this command came from (signing out of it) is acked first, then dropped: its
+        token already stopped working, so a client that stays connected gains nothing.
+        """
+        if self._chat.devices.revoke(sid, cmd):
+            self.server.start_background_task(self._drop_after_ack, sid)
+        return {"ok": True}
+
+    def _drop_after_ack(self, sid: str) -> None:
+        self.server.sleep(ACK_GRACE)
+        self.server.disconnect(sid)
+
+    @command(c.RecoveryLink.decode)
+    def on_admin_create_recovery_link(self, sid: str, cmd: c.RecoveryLink) -> Ack:
+        """Sent by an admin for someone who lost every device (logged with who sent it)."""
+        return {"ok": True, **self._chat.devices.create_recovery_link(sid, cmd)}
+
+    @command(c.SetAdmin.decode)
+    def on_admin_set_admin(self, sid: str, cmd: c.SetAdmin) -> Ack:
+        """Sent by the host person; everyone gets role_changed."""
+        return {"ok": True, "user": self._chat.devices.set_admin(sid, cmd)}
 
     # -- bots and webhooks (the host user only) ------------------------------------------------
 

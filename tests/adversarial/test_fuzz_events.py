@@ -99,6 +99,9 @@ SERVER_EVENTS = {
     "retention_changed",
     "messages_expired",
     "notify_settings_changed",
+    "role_changed",
+    "devices_changed",
+    "signed_out",
 }
 
 # Every command of docs/protocol.md: (required fields, optional fields, what an ok ack holds).
@@ -152,6 +155,15 @@ COMMANDS: dict[str, tuple[tuple[str, ...], tuple[str, ...], set[str]]] = {
     "get_notify_settings": ((), (), {"settings"}),
     "set_notify_settings": ((), ("dnd", "sound_channels", "sound_direct"), {"settings"}),
     "set_room_notify": (("room_id", "level"), (), {"settings"}),
+    "create_device_link": ((), ("name",), {"secret", "expires_at", "seconds", "urls"}),
+    "list_devices": ((), (), {"devices"}),
+    "revoke_device": (("device_id",), (), set()),
+    "admin_create_recovery_link": (
+        ("user_id",),
+        (),
+        {"secret", "expires_at", "seconds", "urls", "user"},
+    ),
+    "admin_set_admin": (("user_id", "admin"), (), {"user"}),
 }
 # The wire key of a field whose strategy differs between commands (a host's name is not a room's).
 WIRE_KEY = {"host_name": "name"}
@@ -214,6 +226,12 @@ def _seed_world(data_dir: Path) -> dict[str, Any]:
         victims = [
             store.devices.insert(other.id, hash_token(secrets.token_urlsafe(32)), f"spare {n}")
             for n in range(12)
+        ]
+        # Spare devices of the fuzzing people themselves, for revoke_device (their own only).
+        victims += [
+            store.devices.insert(people[persona].id, hash_token(secrets.token_urlsafe(32)))
+            for persona in ("host", "user")
+            for _ in range(6)
         ]
         secret = store.rooms.insert("secret", "secret", kind="channel", created_by=keeper.id)
         store.members.insert(secret.id, keeper.id)
@@ -479,6 +497,8 @@ def _field_strategies(world: World) -> dict[str, st.SearchStrategy[Any]]:
         | st.just(str(world.target.data_dir / "inside")),
         "keep": st.integers(1, 100),
         "daily": st.booleans(),
+        "user_id": user_ids,
+        "admin": st.booleans(),
         # Retention: the known messages are minutes old, so no rule (a day at least) takes them.
         "days": st.none() | st.integers(1, 3650) | st.just("default"),
         # Notification settings (a person's own: nothing the invariants compare).
@@ -576,7 +596,7 @@ def _harmless(world: World, name: Any, payload: Any) -> Any:
         value = payload.get("message_id")
         if type(value) is int and value in world.known:
             payload = {**payload, "message_id": value + 10**9}
-    if name == "admin_remove_device":
+    if name in ("admin_remove_device", "revoke_device"):
         value = payload.get("device_id")
         if type(value) is int and value in world.protected:
             payload = {**payload, "device_id": value + 10**9}

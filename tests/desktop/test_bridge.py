@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from desktop.bridge import Bridge, normalise_host_address
+from desktop.bridge import Bridge, normalise_host_address, sign_in_fragment
 from tests.desktop.conftest import SOURCE_CMD, STANDIN_UI
 
 FOREIGN_PAGE = b"""<!doctype html><title>Parley</title><script>
@@ -217,3 +217,33 @@ def test_no_home_yet_refuses_everything_until_set_home() -> None:
         api.desktop_info()
     bridge.set_home("http://127.0.0.1:4000/")
     assert api.desktop_info()["notifications"] == "dbus"
+
+
+def test_a_pasted_sign_in_link_signs_the_window_in() -> None:
+    """Joining by a sign-in link (issue 15) loads the host with its secret in the fragment only."""
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Foreign)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        bridge, window = _bridge("http://127.0.0.1:4000/")
+        link = f"http://127.0.0.1:{server.server_port}/#signin=s3cr3t-Key_1"
+        answer = bridge.api().join_host(link)
+        assert answer["ok"], answer
+        assert window.loaded == [f"http://127.0.0.1:{server.server_port}/#signin=s3cr3t-Key_1"]
+        assert "s3cr3t" not in json.dumps(answer)
+    finally:
+        server.shutdown()
+
+
+@pytest.mark.parametrize(
+    ("text", "fragment"),
+    [
+        ("http://10.0.0.2:7275/#signin=abc", "#signin=abc"),
+        ("10.0.0.2:7275/#signin=a%2Bb", "#signin=a%2Bb"),
+        ("http://10.0.0.2:7275/#code=123456", ""),
+        ("http://10.0.0.2:7275/", ""),
+        ("http://10.0.0.2:7275/#signin=" + "x" * 201, ""),
+        (["http://10.0.0.2/#signin=abc"], ""),
+    ],
+)
+def test_sign_in_fragment(text: object, fragment: str) -> None:
+    assert sign_in_fragment(text) == fragment

@@ -431,8 +431,9 @@ def test_removing_a_device_drops_that_browser_to_the_join_screen(
     expect(dialog.get_by_role("listitem").filter(has_text="bob")).to_have_count(0)
 
     expect(guest.get_by_label("Your name")).to_be_visible(timeout=SLOW)
+    # Told by the host as it was dropped (signed_out, issue 15), not only when it came back.
     expect(guest.get_by_role("alert")).to_have_text(
-        "This device is no longer known to the host. Join again."
+        "This device was signed out. Join again, or open a new sign-in link."
     )
     # Its token is dead for HTTP too: the stored one is gone, and joining again works.
     assert guest.evaluate("() => localStorage.getItem('parley:token')") is None

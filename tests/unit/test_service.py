@@ -133,6 +133,22 @@ def test_owner_key_is_loopback_only_and_one_time(service: ChatService) -> None:
     assert again["user"]["id"] == welcome["user"]["id"]  # the same host user every launch
 
 
+def test_the_console_link_is_loopback_only_and_one_time(service: ChatService) -> None:
+    """The console's admin link (issue 15): refused from a LAN address even with the secret."""
+    from backend.errors import BadLink
+
+    secret = service.sessions.console_secret
+    for address in ("192.168.1.9", "10.0.0.2", "fe80::1", None, "not-an-address"):
+        with pytest.raises(BadLink):
+            _connect(service, "s1", {"link": secret}, address)
+    welcome = _connect(service, "s2", {"link": secret}, "127.0.0.1")
+    assert welcome["user"]["is_host"] and welcome["user"]["admin"]
+    with pytest.raises(BadLink):
+        _connect(service, "s3", {"link": secret}, "127.0.0.1")
+    again = _connect(service, "s4", {"link": service.sessions.console_secret}, "::1")
+    assert again["user"]["id"] == welcome["user"]["id"]
+
+
 def test_send_is_stored_once_and_published_once(service: ChatService, out: Recorder) -> None:
     general = _join(service, "s1", "Ana")["rooms"][0]["id"]
     first = _send(service, "s1", general, "hello", "c-1")

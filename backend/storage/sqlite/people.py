@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 from typing import Literal
 
-from ...models import Device, User, utc_now
+from ...models import Device, SignInLink, User, utc_now
 from .rows import USER_COLUMNS, last_id, user_from_row
 
 _USER_COLUMNS = f"SELECT {USER_COLUMNS} FROM user u"
@@ -67,6 +67,14 @@ class Users:
         )
         return User(id=last_id(cur), name=name, is_host=is_host, is_bot=is_bot, avatar=avatar)
 
+    def set_admin(self, user_id: int, admin: bool) -> User | None:
+        """Make a person an admin or not (never a bot, never the host person); the user after."""
+        self._db.execute(
+            "UPDATE user SET is_admin = ? WHERE id = ? AND is_bot = 0 AND is_host = 0",
+            (int(admin), user_id),
+        )
+        return self.get(user_id)
+
     def bots(self) -> list[User]:
         return [
             user_from_row(row)
@@ -84,14 +92,23 @@ class Devices:
     def __init__(self, db: sqlite3.Connection) -> None:
         self._db = db
 
-    def insert(self, user_id: int, token_hash: str, label: str = "") -> int:
+    def insert(self, user_id: int, token_hash: str, label: str = "", name: str = "") -> int:
         now = utc_now()
         cur = self._db.execute(
-            "INSERT INTO device (user_id, token_hash, label, created_at, last_seen_at) "
-            "VALUES (?, ?, ?, ?, ?)",
-            (user_id, token_hash, label, now, now),
+            "INSERT INTO device (user_id, token_hash, label, name, created_at, last_seen_at) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            (user_id, token_hash, label, name, now, now),
         )
         return last_id(cur)
+
+    def seen(self, device_id: int) -> None:
+        self._db.execute("UPDATE device SET last_seen_at = ? WHERE id = ?", (utc_now(), device_id))
+
+    def set_name(self, device_id: int, name: str) -> None:
+        self._db.execute("UPDATE device SET name = ? WHERE id = ?", (name, device_id))
+
+    def list_of_user(self, user_id: int) -> list[Device]:
+        return self._select("WHERE d.user_id = ? ORDER BY d.id", (user_id,))
 
     def replace_token(self, user_id: int, label: str, token_hash: str) -> int:
         row = self._db.execute(
@@ -130,7 +147,8 @@ class Devices:
 
     def _select(self, tail: str, args: tuple[object, ...] = ()) -> list[Device]:
         rows = self._db.execute(
-            "SELECT d.id AS device_id, d.label, d.created_at, d.last_seen_at, "
+            "SELECT d.id AS device_id, d.label, d.name AS device_name, d.created_at, "
+            "d.last_seen_at, "
             f"{USER_COLUMNS} FROM device d JOIN user u ON u.id = d.user_id " + tail,
             args,
         )
@@ -141,9 +159,58 @@ class Devices:
                 label=row["label"],
                 created_at=row["created_at"],
                 last_seen_at=row["last_seen_at"],
+                name=row["device_name"],
             )
             for row in rows
         ]
+
+
+class SignInLinks:
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self._db = db
+
+    def insert(
+        self,
+        user_id: int,
+        secret_hash: str,
+        kind: str,
+        expires_at: str,
+        *,
+        name: str = "",
+        issued_by: int | None = None,
+    ) -> int:
+        cur = self._db.execute(
+            "INSERT INTO sign_in_link (user_id, secret_hash, kind, name, issued_by, created_at, "
+            "expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (user_id, secret_hash, kind, name, issued_by, utc_now(), expires_at),
+        )
+        return last_id(cur)
+
+    def take(self, secret_hash: str, now: str) -> SignInLink | None:
+        """The unexpired link with this hash, deleted as it is read: a link works once."""
+        row = self._db.execute(
+            "DELETE FROM sign_in_link WHERE secret_hash = ? RETURNING id, user_id, kind, name, "
+            "issued_by, expires_at",
+            (secret_hash,),
+        ).fetchone()
+        if row is None or row["expires_at"] <= now:
+            return None
+        return SignInLink(
+            id=row["id"],
+            user_id=row["user_id"],
+            kind=row["kind"],
+            name=row["name"],
+            issued_by=row["issued_by"],
+            expires_at=row["expires_at"],
+        )
+
+    def delete_of_user(self, user_id: int, kind: str) -> int:
+        return self._db.execute(
+            "DELETE FROM sign_in_link WHERE user_id = ? AND kind = ?", (user_id, kind)
+        ).rowcount
+
+    def delete_expired(self, now: str) -> int:
+        return self._db.execute("DELETE FROM sign_in_link WHERE expires_at <= ?", (now,)).rowcount
 
 
 class Settings:

@@ -21,7 +21,7 @@ def marks(n: int) -> str:
 
 
 # The user columns every user query selects (``u`` is the user table), for ``user_from_row``.
-USER_COLUMNS = "u.id, u.name, u.is_host, u.is_bot, u.avatar"
+USER_COLUMNS = "u.id, u.name, u.is_host, u.is_bot, u.avatar, u.is_admin"
 
 
 def user_from_row(row: sqlite3.Row) -> User:
@@ -31,6 +31,7 @@ def user_from_row(row: sqlite3.Row) -> User:
         is_host=bool(row["is_host"]),
         is_bot=bool(row["is_bot"]),
         avatar=row["avatar"],
+        is_admin=bool(row["is_admin"]),
     )
 
 

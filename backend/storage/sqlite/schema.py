@@ -203,6 +203,26 @@ MIGRATIONS: tuple[str, ...] = (
         INSERT INTO file_fts (file_fts, rowid, name) VALUES ('delete', old.id, old.name);
     END;
     """,
+    # 8 (issue 15, devices and admins; chat/devices.py): admins besides the host person; a
+    # device's own name (given, or read from the browser's user agent) apart from `label`, which
+    # stays the host window's and bots' marker; and one-time sign-in links. A link is stored
+    # only as the sha256 of its secret (the secret is in the URL's fragment, never on the host's
+    # disk); `issued_by` says which admin made a recovery link (also logged).
+    """
+    ALTER TABLE user ADD COLUMN is_admin INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE device ADD COLUMN name TEXT NOT NULL DEFAULT '';
+    CREATE TABLE sign_in_link (
+        id          INTEGER PRIMARY KEY,
+        user_id     INTEGER NOT NULL REFERENCES user(id) ON DELETE CASCADE,
+        secret_hash TEXT NOT NULL UNIQUE,              -- sha256 of the secret in the link
+        kind        TEXT NOT NULL CHECK (kind IN ('device', 'recovery')),
+        name        TEXT NOT NULL DEFAULT '',          -- the new device's name, if given
+        issued_by   INTEGER REFERENCES user(id) ON DELETE SET NULL,
+        created_at  TEXT NOT NULL,
+        expires_at  TEXT NOT NULL
+    );
+    CREATE INDEX sign_in_link_user ON sign_in_link(user_id);
+    """,
     # 9 (issue 15): notification settings, one person's, followed by all their devices
     # (chat/notify.py). A row only once they change something: no row means the defaults (DND
     # off, a sound for direct messages and mentions, none for other channel messages). A room's

@@ -20,7 +20,7 @@ from .archive import ArchiveRows
 from .files import Files, Uploads
 from .messages import Mentions, Messages, Reactions
 from .notify import NotifyRows
-from .people import Devices, Settings, Users
+from .people import Devices, Settings, SignInLinks, Users
 from .rooms import Members, ReadMarks, Rooms
 from .webhooks import Webhooks
 
@@ -60,6 +60,7 @@ class SqliteStore:
         self._writer_lock = writer_lock
         self.users = Users(db)
         self.devices = Devices(db)
+        self.sign_in_links = SignInLinks(db)
         self.settings = Settings(db)
         self.rooms = Rooms(db)
         self.members = Members(db)

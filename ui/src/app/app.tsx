@@ -1,7 +1,8 @@
 /** Composes the features; no socket calls here. */
 import { useCallback, useEffect, useState } from 'react';
 
-import { HostSettingsButton } from '@/features/admin';
+import { HostSettingsButton, PeopleDialog } from '@/features/admin';
+import { DevicesDialog } from '@/features/devices';
 import { ChatRoom, useChat } from '@/features/chat';
 import { ConnectionBanner, ConnectionDot } from '@/features/connection';
 import { StartScreen, useDesktopBridge, useStartScreen } from '@/features/desktop';
@@ -30,7 +31,8 @@ function Shell() {
   const activeRoomId = useChat((s) => s.activeRoomId);
   const room = useChat((s) => (s.activeRoomId === null ? undefined : s.rooms[s.activeRoomId]));
   const [drawer, setDrawer] = useState<'rooms' | 'people' | null>(null);
-  const [dialog, setDialog] = useState<'invite' | 'selfcheck' | 'hosts' | 'notify' | null>(null);
+  const [dialog, setDialog] = useState<'invite' | 'selfcheck' | 'hosts' | 'notify' | 'devices' | 'people' | null>(null);
+  const admin = (user?.is_host || user?.admin) ?? false;
   const closeDialog = useCallback(() => setDialog(null), []);
   const openSelfCheck = useCallback(() => setDialog('selfcheck'), []);
   const closeDrawer = useCallback(() => setDrawer(null), []);
@@ -73,7 +75,7 @@ function Shell() {
           {activeRoomId !== null && <LeaveRoomButton key={activeRoomId} roomId={activeRoomId} />}
           {activeRoomId !== null && <RoomRetentionButton key={`retention-${activeRoomId}`} roomId={activeRoomId} />}
           {activeRoomId !== null && <RoomNotifyButton key={`notify-${activeRoomId}`} roomId={activeRoomId} />}
-          {user?.is_host && (
+          {admin && (
             <button type="button" className="small" onClick={() => setDialog('invite')}>
               Invite
             </button>
@@ -117,7 +119,29 @@ function Shell() {
               >
                 Notifications
               </button>
-              {user?.is_host && (
+              <button
+                type="button"
+                className="small"
+                onClick={() => {
+                  closeDrawer();
+                  setDialog('devices');
+                }}
+              >
+                Your devices
+              </button>
+              {admin && (
+                <button
+                  type="button"
+                  className="small"
+                  onClick={() => {
+                    closeDrawer();
+                    setDialog('people');
+                  }}
+                >
+                  People and admins
+                </button>
+              )}
+              {admin && (
                 <button
                   type="button"
                   className="small"
@@ -143,10 +167,12 @@ function Shell() {
         {activeRoomId !== null && <PeerList roomId={activeRoomId} />}
       </div>
       <RoomSwitcher />
-      {dialog === 'invite' && <InvitePanel onClose={closeDialog} onSelfCheck={openSelfCheck} />}
+      {dialog === 'invite' && admin && <InvitePanel onClose={closeDialog} onSelfCheck={openSelfCheck} />}
       {dialog === 'selfcheck' && <SelfCheckDialog onClose={closeDialog} />}
       {dialog === 'hosts' && <NearbyHostsDialog onClose={closeDialog} />}
       {dialog === 'notify' && <NotifyDialog onClose={closeDialog} />}
+      {dialog === 'devices' && <DevicesDialog onClose={closeDialog} />}
+      {dialog === 'people' && admin && <PeopleDialog onClose={closeDialog} />}
     </div>
   );
 }
@@ -161,7 +187,9 @@ export function App() {
   useNotifications();
   const startScreen = useStartScreen();
   const user = useSession((s) => s.user);
-  const connecting = useSession((s) => s.status === 'connecting' && (s.ownerKey !== null || s.token !== null));
+  const connecting = useSession(
+    (s) => s.status === 'connecting' && (s.ownerKey !== null || s.linkSecret !== null || s.token !== null),
+  );
   const failure = useSession((s) => s.connectFailure);
   if (startScreen) return <Start />;
   if (user) return <Shell />;

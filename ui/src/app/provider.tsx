@@ -4,7 +4,7 @@
  */
 import { type ReactNode, useEffect, useState } from 'react';
 
-import { connectToHost, restoreCachedSession, startSync } from '@/features/connection';
+import { connectToHost, restoreCachedSession, signInWithLink, startSync } from '@/features/connection';
 import { takeFragment } from '@/lib/fragment';
 import { useSession } from '@/stores/session-store';
 
@@ -19,12 +19,25 @@ export function AppProvider({ children }: { children: ReactNode }) {
     if (fragment.owner) {
       session.setOwnerKey(fragment.owner);
       connectToHost();
+    } else if (fragment.signin) {
+      // A one-time sign-in link (add a device, recovery, the console's admin link).
+      session.setLinkSecret(fragment.signin);
+      connectToHost();
     } else if (session.token) {
       restoreCachedSession();
       connectToHost();
     }
     setReady(true);
-    return stop;
+    // A sign-in link opened in a tab that already shows this host: only the fragment changes.
+    const onHash = () => {
+      const later = takeFragment();
+      if (later.signin) signInWithLink(later.signin);
+    };
+    window.addEventListener('hashchange', onHash);
+    return () => {
+      window.removeEventListener('hashchange', onHash);
+      stop();
+    };
   }, []);
 
   return ready ? <>{children}</> : null;

@@ -38,6 +38,12 @@ export const COMMANDS = {
   getNotifySettings: 'get_notify_settings',
   setNotifySettings: 'set_notify_settings',
   setRoomNotify: 'set_room_notify',
+  // Devices and admins (issue 15).
+  createDeviceLink: 'create_device_link',
+  listDevices: 'list_devices',
+  revokeDevice: 'revoke_device',
+  adminCreateRecoveryLink: 'admin_create_recovery_link',
+  adminSetAdmin: 'admin_set_admin',
 } as const;
 export type Command = (typeof COMMANDS)[keyof typeof COMMANDS];
 
@@ -63,6 +69,10 @@ export const EVENTS = {
   retentionChanged: 'retention_changed',
   messagesExpired: 'messages_expired',
   notifySettingsChanged: 'notify_settings_changed',
+  // Devices and admins (issue 15).
+  roleChanged: 'role_changed',
+  devicesChanged: 'devices_changed',
+  signedOut: 'signed_out',
 } as const;
 export type ServerEvent = (typeof EVENTS)[keyof typeof EVENTS];
 
@@ -74,12 +84,22 @@ export const CONNECT_ERRORS = [
   'bad_token',
   'rate_limited',
   'storage_full',
+  'bad_link',
   'internal',
 ] as const;
 export type ConnectErrorCode = (typeof CONNECT_ERRORS)[number];
 
 /** `bot`: a bot user (made by the host user); it then has an `avatar` (one emoji). */
-export type WireUser = { id: number; name: string; is_host: boolean; bot?: boolean; avatar?: string; online?: boolean };
+export type WireUser = {
+  id: number;
+  name: string;
+  is_host: boolean;
+  bot?: boolean;
+  avatar?: string;
+  online?: boolean;
+  /** May use the host's panels: the host person, or someone they made an admin. */
+  admin?: boolean;
+};
 /** `bot` is present (true) only when the author is a bot. */
 export type WireAuthor = { id: number; name: string; bot?: boolean };
 export type RoomKind = 'channel' | 'dm';
@@ -164,7 +184,8 @@ export type Ack<T> = ({ ok: true } & T) | { ok: false; error: WireError };
 export type AuthPayload =
   | { token: string }
   | { name: string; code: string }
-  | { owner_key: string };
+  | { owner_key: string }
+  | { link: string };
 
 /** `fetch_messages`: `has_more` = more before (or after, with `after_id`); `has_more_after` only
  * with `around_id`; `rev` = the room's last_rev when it was read. */
@@ -215,6 +236,8 @@ export type WireDevice = {
   id: number;
   user: WireAuthor;
   label: string;
+  /** Given by its person, or read from its browser ("Firefox on Android"); "" for old devices. */
+  name?: string;
   created_at: string;
   last_seen_at: string;
   online: boolean;
@@ -366,3 +389,22 @@ export type NotifySettings = {
   rooms: { room_id: number; level: NotifyLevel }[];
 };
 export type NotifySettingsResult = { settings: NotifySettings };
+/** Devices and admins (issue 15; docs/protocol.md "Devices and admins"). A sign-in link is
+ * `URL/#signin=SECRET`: the secret comes once, in the ack. */
+export const SIGN_IN_FRAGMENT = 'signin';
+export type SignInLinkResult = { secret: string; expires_at: string; seconds: number; urls: string[] };
+export type RecoveryLinkResult = SignInLinkResult & { user: WireAuthor };
+export type MyDevice = {
+  id: number;
+  name: string;
+  created_at: string;
+  last_seen_at: string;
+  online: boolean;
+  /** The device this list was asked from. */
+  current: boolean;
+  /** False for the host machine's own window. */
+  removable: boolean;
+};
+export type MyDevicesResult = { devices: MyDevice[] };
+export type RoleChanged = { user: WireUser };
+export type SignedOut = { device_id: number };

@@ -19,6 +19,7 @@ export const REFUSAL_TEXT: Record<ConnectErrorCode, string> = {
   bad_code: 'That join code is not right. Check it with the host and try again.',
   name_taken: 'Someone on this host already uses that name. Pick another one.',
   bad_token: 'This device is no longer known to the host. Join again.',
+  bad_link: 'That sign-in link has expired or was already used. Ask for a new one, or join with your name.',
   rate_limited: 'Too many wrong codes. Wait a minute, then try again.',
   storage_full: 'The host’s disk is full, so it cannot take anyone new now. Try again later.',
   internal: 'Something went wrong on the host. Try again.',
@@ -26,7 +27,7 @@ export const REFUSAL_TEXT: Record<ConnectErrorCode, string> = {
 
 // Refusals whose reason only the host knows in full (which name it looks like, how many seconds
 // to wait, which rule a name broke): its own sentence is shown, ours only if it sent none.
-const HOST_SAYS_BEST: ReadonlySet<string> = new Set(['invalid', 'name_taken', 'rate_limited']);
+const HOST_SAYS_BEST: ReadonlySet<string> = new Set(['invalid', 'name_taken', 'rate_limited', 'bad_link']);
 
 // What the join screen says when a `#owner=` key was refused and the device has no token to
 // fall back on (the key is one-time and loopback-only: a link from elsewhere never works).
@@ -35,7 +36,10 @@ export const OWNER_KEY_REFUSED = 'That host key is not valid here. Join with you
 const TOKEN_KEY = 'token';
 
 /** The credential a handshake carried: a refusal is charged to that one only. */
-export type Credential = 'owner' | 'token' | 'join';
+export type Credential = 'owner' | 'link' | 'token' | 'join';
+
+// What the join screen says when this device was signed out from another (or by an admin).
+export const SIGNED_OUT_TEXT = 'This device was signed out. Join again, or open a new sign-in link.';
 /** After a refusal: `retry` connects again with the next credential, `stop` waits for the person. */
 export type RefusalOutcome = 'retry' | 'stop';
 
@@ -45,6 +49,8 @@ type SessionState = {
   token: string | null;
   pendingJoin: { name: string; code: string } | null;
   ownerKey: string | null;
+  /** A one-time sign-in link's secret (`#signin=`), until the host answers it. */
+  linkSecret: string | null;
   /** The credential of the handshake in flight (set by `handshake()`). */
   tried: Credential | null;
   user: WireUser | null;
@@ -65,6 +71,9 @@ type SessionState = {
   handshake: () => AuthPayload | null;
   beginJoin: (name: string, code: string) => void;
   setOwnerKey: (key: string) => void;
+  setLinkSecret: (secret: string) => void;
+  /** The host signed this device out (`signed_out`): forget its token and say so. */
+  signedOut: () => void;
   setInviteCode: (code: string) => void;
   welcome: (w: Welcome) => void;
   /**
@@ -82,6 +91,7 @@ type SessionState = {
 function credentialOf(payload: AuthPayload | null): Credential | null {
   if (!payload) return null;
   if ('owner_key' in payload) return 'owner';
+  if ('link' in payload) return 'link';
   if ('token' in payload) return 'token';
   return 'join';
 }
@@ -90,6 +100,7 @@ export const useSession = create<SessionState>((set, get) => ({
   token: loadJson<string | null>(TOKEN_KEY, null),
   pendingJoin: null,
   ownerKey: null,
+  linkSecret: null,
   tried: null,
   user: null,
   server: null,
@@ -101,8 +112,9 @@ export const useSession = create<SessionState>((set, get) => ({
   connectFailure: null,
 
   authPayload: () => {
-    const { ownerKey, token, pendingJoin } = get();
+    const { ownerKey, linkSecret, token, pendingJoin } = get();
     if (ownerKey) return { owner_key: ownerKey };
+    if (linkSecret) return { link: linkSecret };
     if (token) return { token };
     if (pendingJoin) return pendingJoin;
     return null;
@@ -120,6 +132,11 @@ export const useSession = create<SessionState>((set, get) => ({
       status: 'connecting',
     }),
   setOwnerKey: (key) => set({ ownerKey: key, status: 'connecting' }),
+  setLinkSecret: (secret) => set({ linkSecret: secret, status: 'connecting' }),
+  signedOut: () => {
+    removeKey(TOKEN_KEY);
+    set({ token: null, user: null, status: 'idle', everConnected: false, joinError: SIGNED_OUT_TEXT, tried: null });
+  },
   setInviteCode: (code) => set({ inviteCode: code }),
   welcome: (w) => {
     saveJson(TOKEN_KEY, w.token);
@@ -127,6 +144,7 @@ export const useSession = create<SessionState>((set, get) => ({
     set({
       token: w.token,
       ownerKey: null, // one-time key: the token is what we use from now on
+      linkSecret: null,
       tried: null,
       pendingJoin: null,
       user: w.user,
@@ -150,6 +168,19 @@ export const useSession = create<SessionState>((set, get) => ({
         status: hasToken ? 'connecting' : 'idle',
         connectFailure: null,
         joinError: hasToken ? null : OWNER_KEY_REFUSED,
+      });
+      return hasToken ? 'retry' : 'stop';
+    }
+    if (tried === 'link') {
+      // A used or expired link: say so; a device that was signed in already stays who it was.
+      const hasToken = get().token !== null;
+      const text = (code === 'bad_link' && message) || REFUSAL_TEXT.bad_link;
+      set({
+        linkSecret: null,
+        tried: null,
+        status: hasToken ? 'connecting' : 'idle',
+        connectFailure: null,
+        joinError: text,
       });
       return hasToken ? 'retry' : 'stop';
     }

@@ -13,6 +13,12 @@ describe('takeFragment', () => {
     expect(window.location.hash).toBe('');
   });
 
+  it('reads a sign-in link’s secret and clears it', () => {
+    window.history.replaceState(null, '', '/#signin=s3cr3t');
+    expect(takeFragment()).toEqual({ signin: 's3cr3t' });
+    expect(window.location.hash).toBe('');
+  });
+
   it('leaves other fragments alone', () => {
     window.history.replaceState(null, '', '/#other');
     expect(takeFragment()).toEqual({});

@@ -1,4 +1,4 @@
-import { OWNER_KEY_REFUSED, REFUSAL_TEXT, useSession } from '@/stores/session-store';
+import { OWNER_KEY_REFUSED, REFUSAL_TEXT, SIGNED_OUT_TEXT, useSession } from '@/stores/session-store';
 
 const TOKEN = 'parley:token';
 
@@ -6,6 +6,7 @@ function fresh(patch: Partial<ReturnType<typeof useSession.getState>> = {}) {
   useSession.setState({
     token: null,
     ownerKey: null,
+    linkSecret: null,
     tried: null,
     pendingJoin: null,
     user: null,
@@ -132,5 +133,49 @@ describe('what the join screen says', () => {
     fresh(join);
     useSession.getState().refused('name_taken', undefined);
     expect(useSession.getState().joinError).toBe(REFUSAL_TEXT.name_taken);
+  });
+});
+
+describe('sign-in links', () => {
+  it('sends a link after an owner key and before the token, and welcome forgets it', () => {
+    useSession.setState({ ownerKey: null, linkSecret: 'L', token: 't' });
+    expect(useSession.getState().handshake()).toEqual({ link: 'L' });
+    expect(useSession.getState().tried).toBe('link');
+    useSession.getState().welcome({
+      user: { id: 1, name: 'ana', is_host: false },
+      token: 'new-token',
+      rooms: [],
+      users: [],
+      server: { name: 'h', version: '1', host_id: 'x' },
+    });
+    expect(useSession.getState().linkSecret).toBeNull();
+    expect(useSession.getState().token).toBe('new-token');
+  });
+
+  it('a refused link without a token says why and stops', () => {
+    useSession.setState({ linkSecret: 'used' });
+    useSession.getState().handshake();
+    expect(useSession.getState().refused('bad_link', 'That sign-in link has expired or was already used.')).toBe('stop');
+    expect(useSession.getState().linkSecret).toBeNull();
+    expect(useSession.getState().joinError).toBe('That sign-in link has expired or was already used.');
+  });
+
+  it('a refused link keeps the device’s token and retries with it', () => {
+    signedIn();
+    useSession.setState({ linkSecret: 'used' });
+    useSession.getState().handshake();
+    expect(useSession.getState().refused('bad_link', undefined)).toBe('retry');
+    expect(useSession.getState().token).toBe('device-token');
+    expect(useSession.getState().joinError).toBe(REFUSAL_TEXT.bad_link);
+    expect(useSession.getState().handshake()).toEqual({ token: 'device-token' });
+  });
+
+  it('signed out by the host: the token is forgotten and the join screen says so', () => {
+    signedIn();
+    useSession.getState().signedOut();
+    expect(useSession.getState().token).toBeNull();
+    expect(useSession.getState().user).toBeNull();
+    expect(localStorage.getItem(TOKEN)).toBeNull();
+    expect(useSession.getState().joinError).toBe(SIGNED_OUT_TEXT);
   });
 });

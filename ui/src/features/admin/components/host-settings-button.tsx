@@ -1,4 +1,4 @@
-/** "Host settings" in the header, shown to the host's own user only. */
+/** "Host settings" in the header, shown to admins only (the host person and those they made admins). */
 import '@/features/admin/components/admin.css';
 
 import { useCallback, useState } from 'react';
@@ -9,10 +9,10 @@ import { GearIcon } from './gear-icon';
 import { HostSettingsDialog } from './host-settings-dialog';
 
 export function HostSettingsButton() {
-  const isHost = useSession((s) => s.user?.is_host ?? false);
+  const isAdmin = useSession((s) => (s.user?.is_host || s.user?.admin) ?? false);
   const [open, setOpen] = useState(false);
   const close = useCallback(() => setOpen(false), []);
-  if (!isHost) return null;
+  if (!isAdmin) return null;
   return (
     <>
       <button type="button" className="small topbar-tool" aria-label="Host settings" title="Host settings" onClick={() => setOpen(true)}>

@@ -1,5 +1,5 @@
 /**
- * Host settings (the host's own user only): rename the host, change or turn off the join code,
+ * Host settings (admins: the host person and whoever they made one): rename the host, change or turn off the join code,
  * and the devices that joined, each removable (its token stops working and it is disconnected).
  */
 import '@/features/admin/components/admin.css';
@@ -130,14 +130,15 @@ function DeviceRow({ device, me, remove }: { device: WireDevice; me: number | nu
   const [confirming, setConfirming] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const own = device.user.id === me;
+  const label = device.name || device.label;
   return (
-    <li className="device-row" aria-label={device.label ? `${device.user.name}, ${device.label}` : device.user.name}>
+    <li className="device-row" aria-label={label ? `${device.user.name}, ${label}` : device.user.name}>
       <span className={`presence-dot${device.online ? ' online' : ''}`} title={device.online ? 'Online' : 'Offline'} aria-hidden="true" />
       <div className="device-info">
         <span className="device-name">
           {device.user.name}
           {own ? ' (this host)' : ''}
-          {device.label && <span className="muted"> · {device.label}</span>}
+          {label && <span className="muted"> · {label}</span>}
         </span>
         <span className="muted small-text">
           {device.online ? 'Online now' : `Last seen ${when(device.last_seen_at)}`} · joined {when(device.created_at)}

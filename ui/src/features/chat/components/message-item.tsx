@@ -25,7 +25,7 @@ const SEP = '\u0000';
 /** One message: quote, header, text (or tombstone / editor), reactions, hover actions. */
 export const MessageItem = memo(function MessageItem({ message, own, grouped }: Props) {
   const me = useChat((s) => s.me);
-  const isHost = useSession((s) => s.user?.is_host ?? false);
+  const isHost = useSession((s) => (s.user?.is_host || s.user?.admin) ?? false); // an admin moderates too
   const editing = useCompose((s) => s.editing?.messageId === message.id);
   const flash = useChat((s) => (s.flash?.messageId === message.id ? s.flash.seq : 0));
   // Names of the people mentioned, as one string so presence changes do not re-render every item.

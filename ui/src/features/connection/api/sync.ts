@@ -25,6 +25,7 @@ import {
   type PresenceChange,
   type ReadChanged,
   type RetentionChanged,
+  type RoleChanged,
   type RoomUpdated,
   type SeenEvent,
   type ServerChanged,
@@ -142,6 +143,18 @@ export function startSync(): () => void {
       if (online && active !== null && !chat().members[active]?.includes(user.id)) refreshActiveMembersSoon();
     }),
     onEvent<TypingEvent>(EVENTS.typing, ({ room_id, user }) => chat().setTyping(room_id, user)),
+    // Someone was made an admin or not: their tag everywhere, and our own panels if it is us.
+    onEvent<RoleChanged>(EVENTS.roleChanged, ({ user }) => {
+      chat().upsertUser(user);
+      const session = useSession.getState();
+      if (session.user?.id === user.id) useSession.setState({ user: { ...session.user, admin: user.admin } });
+    }),
+    // This device was revoked (from another of ours, or by an admin): the host drops us next.
+    onEvent(EVENTS.signedOut, () => {
+      removeKey(WELCOME_CACHE);
+      useSession.getState().signedOut();
+      disconnect(); // ours first: a close by the host would otherwise be retried
+    }),
   ];
   return () => offs.forEach((off) => off());
 }
@@ -177,7 +190,17 @@ function refreshActiveMembersSoon(): void {
   }, 300);
 }
 
-/** Connect with the best credential we have (owner key, token, or the join form). */
+/**
+ * Open a one-time sign-in link (`#signin=`): connect with it now, also when this page was already
+ * connected (a link pasted into a tab that shows Parley changes only the fragment: no reload).
+ */
+export function signInWithLink(secret: string): void {
+  useSession.getState().setLinkSecret(secret);
+  disconnect();
+  connectToHost();
+}
+
+/** Connect with the best credential we have (owner key, link, token, or the join form). */
 export function connectToHost(): void {
   if (useSession.getState().status === 'idle') useSession.getState().setStatus('connecting');
   connect(() => useSession.getState().handshake());

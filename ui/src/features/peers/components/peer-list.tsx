@@ -47,7 +47,7 @@ export function PeerList({ roomId }: { roomId: number }) {
             <span className="peer-name">
               {u.name}
               {u.id === me && ' (you)'}
-              {u.is_host && <span className="tag">host</span>}
+              {u.is_host ? <span className="tag">host</span> : u.admin && <span className="tag">admin</span>}
             </span>
             {/* Beside the name, not in it: a long name is cut short, the badge never. */}
             {u.bot && <span className="tag bot-tag">BOT</span>}

@@ -100,7 +100,7 @@ function HourglassIcon() {
 }
 
 export function RoomRetentionButton({ roomId }: { roomId: number }) {
-  const isHost = useSession((s) => s.user?.is_host ?? false);
+  const isHost = useSession((s) => (s.user?.is_host || s.user?.admin) ?? false); // the admins' setting
   const room = useChat((s) => s.rooms[roomId]);
   const [open, setOpen] = useState(false);
   const close = useCallback(() => setOpen(false), []);
