@@ -26,12 +26,18 @@ class Refused(Exception):
 
 class Peer:
     def __init__(
-        self, url: str, auth: dict[str, Any], headers: dict[str, str] | None = None
+        self,
+        url: str,
+        auth: dict[str, Any],
+        headers: dict[str, str] | None = None,
+        ca: str | None = None,
     ) -> None:
+        """``ca``: for an https:// URL, the host's certificate file to trust (its tls-cert.pem)."""
         self.events: queue.Queue[tuple[str, Any]] = queue.Queue()
         self.refusal: Any = None
         self.disconnected = False
-        self.sio = socketio.Client(reconnection=False)
+        tls = {"websocket_extra_options": {"sslopt": {"ca_certs": ca}}} if ca else {}
+        self.sio = socketio.Client(reconnection=False, **tls)
         self.sio.on("*", self._record)
         self.sio.on("connect_error", self._refused)
         self.sio.on("disconnect", self._gone)
@@ -103,10 +109,12 @@ class Peer:
             threading.Thread(target=self.sio.disconnect, daemon=True).start()
 
 
-def refusal(url: str, auth: Any, headers: dict[str, str] | None = None) -> Refused:
+def refusal(
+    url: str, auth: Any, headers: dict[str, str] | None = None, ca: str | None = None
+) -> Refused:
     """Connect expecting a refusal; return it."""
     try:
-        Peer(url, auth, headers).close()
+        Peer(url, auth, headers, ca).close()
     except Refused as exc:
         return exc
     raise AssertionError("the host accepted the connection")
