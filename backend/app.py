@@ -98,6 +98,7 @@ def create_app(settings: Settings) -> Flask:
         ),
         spool_dir=paths.private_dir(data_dir / EXPORTS_DIR),
         max_import_bytes=settings.max_import_bytes,
+        person_name=settings.person_name,
     )
     chat.archives.clear_spool()  # archives a crash left behind (nothing is serving yet)
     chat.bootstrap()

@@ -46,6 +46,15 @@ class Presence:
         self._rooms.pop(user.id, None)
         return user, True
 
+    def update_user(self, user: User) -> None:
+        """The user's name or status changed: their connections act as the new one from now on."""
+        for sid in self._sids.get(user.id, ()):
+            self._user_of[sid] = user
+
+    def device(self, sid: str) -> int | None:
+        """The device a connection signed in with."""
+        return self._device_of.get(sid)
+
     def user(self, sid: str) -> User | None:
         return self._user_of.get(sid)
 

@@ -23,6 +23,7 @@ from .export import Archives, HostInfo
 from .file_cleanup import Clock, FileCleanup
 from .files import FileLimits, Files
 from .messages import Messages
+from .profiles import Profiles
 from .reads import Reads
 from .retention import Retention
 from .rooms import Rooms
@@ -48,9 +49,11 @@ class ChatService:
         clock: Clock | None = None,
         spool_dir: Path | None = None,
         max_import_bytes: int = 10 * 1024**3,
+        person_name: str | None = None,
     ) -> None:
         self.context = ctx = Context(db, out, send_rate)
-        self.sessions = Sessions(ctx, host)
+        self.sessions = Sessions(ctx, host, person_name)
+        self.profiles = Profiles(ctx, self.sessions)
         self.rooms = Rooms(ctx)
         self.messages = Messages(ctx)
         self.reads = Reads(ctx)

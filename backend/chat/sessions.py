@@ -59,9 +59,12 @@ def is_loopback(address: str | None) -> bool:
 
 
 class Sessions:
-    def __init__(self, ctx: Context, host: HostSettings) -> None:
+    def __init__(self, ctx: Context, host: HostSettings, person_name: str | None = None) -> None:
         self._ctx = ctx
         self._host = host
+        # What the host person is called until they say (the OS account's full name, from
+        # Settings.person_name); None: the host's own name, as before people had names of their own.
+        self._person_name = person_name
         self._guesses = GuessLimit(CODE_FAILURES_PER_MINUTE, CODE_FAILURE_WINDOW, CODE_MAX_LOCKOUT)
         self._owner_key = secrets.token_urlsafe(24)
         self._look_keys_filled = False
@@ -70,6 +73,11 @@ class Sessions:
     def owner_key(self) -> str:
         """The one-time key that lets the host's own window in as the host user (loopback only)."""
         return self._owner_key
+
+    @property
+    def person_name(self) -> str:
+        """The host person's name until they choose one (see __init__)."""
+        return fitting_name(self._person_name or self._host.name)
 
     def connect(self, sid: str, auth: c.Auth, address: str | None) -> dict[str, Any]:
         """Identify a new connection and return its ``welcome`` payload."""
@@ -97,13 +105,17 @@ class Sessions:
             ctx.out.publish(
                 p.PRESENCE_CHANGED, {"user": user.to_wire(), "online": True}, None, skip_sid=sid
             )
-        return {
+        welcome: dict[str, Any] = {
             "user": user.to_wire(),
             "token": token,
             "rooms": rooms_wire(rooms, member_of, reads),
             "users": [ctx.user_wire(u) for u in users],
             "server": self._host.server_info(),
         }
+        if user.is_host and not user.name_chosen:
+            # Only the host person's own connections hear it: the OS account's name is theirs.
+            welcome["name_suggestion"] = self.person_name
+        return welcome
 
     def disconnect(self, sid: str) -> None:
         ctx = self._ctx
@@ -133,7 +145,7 @@ class Sessions:
             raise BadToken("That host key is not valid here.")
         self._owner_key = secrets.token_urlsafe(24)  # one-time: a copied URL is useless afterwards
         token = new_token()
-        preferred = self._host.name
+        preferred = self.person_name
         self.fill_look_keys()
 
         def as_host(store: Store) -> tuple[User, int]:
@@ -169,20 +181,11 @@ class Sessions:
         display = clean_name(auth.name)
         key_of_name = name_key(display)
         skeleton, shape = look_keys(display)
-        # Kept for the host until its own user exists (its window connects): no guest can take
-        # the host's name first and push the host aside to "name 2".
-        host_name = fitting_name(self._host.name)
-        hosts = look_keys(host_name)
         token = new_token()
         self.fill_look_keys()
 
         def create(store: Store) -> tuple[User, int]:
-            check_name_free(store, display, key_of_name, skeleton, shape)
-            if store.users.host() is None and (skeleton == hosts[0] or shape == hosts[1]):
-                raise NameTaken(f"{host_name} is the host's own name. Pick another name.")
-            # Only now: a name that looks like one here because of invisible characters (they
-            # are not in its look keys) was told so above; any other is refused for them.
-            check_visible(display)
+            self.check_new_name(store, display, key_of_name, skeleton, shape)
             user = store.users.insert(display, key_of_name, skeleton=skeleton, shape=shape)
             device_id = store.devices.insert(user.id, hash_token(token))
             join_general(store, user)
@@ -193,6 +196,33 @@ class Sessions:
         ctx.names.add(user.id, user.name)
         ctx.out.publish(p.USER_CREATED, ctx.user_wire(user), None, skip_sid=sid)
         return user, token, device_id
+
+    def check_new_name(
+        self,
+        store: Store,
+        display: str,
+        key_of_name: str,
+        skeleton: str,
+        shape: str,
+        *,
+        allow: int | None = None,
+    ) -> None:
+        """The rules a name must pass to be taken (joining, and renaming user ``allow``, whose own
+        name and its look-alikes are theirs to keep).
+
+        :raises NameTaken: someone has it or one like it, or it is kept for the host person.
+        :raises Invalid: it holds invisible characters.
+        """
+        check_name_free(store, display, key_of_name, skeleton, shape, allow=allow)
+        # Kept for the host person until their user exists (their window connects): no guest
+        # can take that name first and push the host person aside to "name 2".
+        host_name = self.person_name
+        hosts = look_keys(host_name)
+        if store.users.host() is None and (skeleton == hosts[0] or shape == hosts[1]):
+            raise NameTaken(f"{host_name} is the host's own name. Pick another name.")
+        # Only now: a name that looks like one here because of invisible characters (they are
+        # not in its look keys) was told so above; any other is refused for them.
+        check_visible(display)
 
     def fill_look_keys(self) -> None:
         """Give users stored before look keys existed theirs, once per run, before any name is
@@ -234,13 +264,20 @@ class Sessions:
 
 
 def check_name_free(
-    store: Store, display: str, key_of_name: str, skeleton: str, shape: str
+    store: Store,
+    display: str,
+    key_of_name: str,
+    skeleton: str,
+    shape: str,
+    *,
+    allow: int | None = None,
 ) -> None:
-    """Refuse a name someone here already has, or one that looks like theirs (people and bots).
+    """Refuse a name someone here already has, or one that looks like theirs (people and bots);
+    user ``allow`` (one renaming themselves) does not count.
 
     :raises NameTaken: saying whose name it is or looks like.
     """
-    holder = _holder(store, key_of_name, skeleton, shape)
+    holder = _holder(store, key_of_name, skeleton, shape, allow)
     if holder is None:
         return
     if holder.name == display:
@@ -248,13 +285,18 @@ def check_name_free(
     raise NameTaken(f"That name looks like {holder.name}, who is already here. Pick another name.")
 
 
-def _holder(store: Store, key_of_name: str, skeleton: str, shape: str) -> User | None:
-    """Who already has this name, or one that looks like it."""
-    return (
-        store.users.by_name_key(key_of_name)
-        or store.users.by_skeleton(skeleton)
-        or store.users.by_shape(shape)
-    )
+def _holder(
+    store: Store, key_of_name: str, skeleton: str, shape: str, allow: int | None = None
+) -> User | None:
+    """Who (other than user ``allow``) already has this name, or one that looks like it."""
+    for found in (
+        store.users.by_name_key(key_of_name),
+        store.users.by_skeleton(skeleton),
+        store.users.by_shape(shape),
+    ):
+        if found is not None and found.id != allow:
+            return found
+    return None
 
 
 def _free_name(store: Store, preferred: str) -> str:

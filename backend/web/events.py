@@ -290,3 +290,22 @@ class ChatNamespace(socketio.Namespace):  # type: ignore[misc]
     def on_admin_set_room_retention(self, sid: str, cmd: c.SetRoomRetention) -> Ack:
         """Sent by the host user: one channel's own rule; everyone gets room_updated."""
         return {"ok": True, "room": self._chat.retention.set_room(sid, cmd)}
+
+    # -- profiles (each person's own: chat/profiles.py) ----------------------------------------
+
+    @command(c.SetName.decode)
+    def on_set_name(self, sid: str, cmd: c.SetName) -> Ack:
+        """Acked with the caller's new wire form; everyone gets user_updated."""
+        return {"ok": True, "user": self._chat.profiles.set_name(sid, cmd).to_wire()}
+
+    @command(c.SetStatus.decode)
+    def on_set_status(self, sid: str, cmd: c.SetStatus) -> Ack:
+        """Acked with the caller's new wire form; everyone gets user_updated."""
+        return {"ok": True, "user": self._chat.profiles.set_status(sid, cmd).to_wire()}
+
+    @command(c.NoFields.decode)
+    def on_sign_out(self, sid: str, cmd: c.NoFields) -> Ack:
+        """This device's token stops working and its connections (this one too) are dropped: the
+        ack may not arrive before the disconnect, which says the same."""
+        self._chat.profiles.sign_out(sid)
+        return {"ok": True}

@@ -30,7 +30,14 @@ def test_people_stored_before_bots_existed_stay_people(
     try:
         ana = store.users.by_name_key("ana")
         assert ana is not None and not ana.is_bot and ana.avatar is None
-        assert ana.to_wire() == {"id": ana.id, "name": "Ana", "is_host": False, "bot": False}
+        assert ana.to_wire() == {
+            "id": ana.id,
+            "name": "Ana",
+            "is_host": False,
+            "bot": False,
+            "status": "available",
+            "status_text": "",
+        }
         assert store.users.bots() == []
     finally:
         store.close()

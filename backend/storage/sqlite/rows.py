@@ -21,7 +21,10 @@ def marks(n: int) -> str:
 
 
 # The user columns every user query selects (``u`` is the user table), for ``user_from_row``.
-USER_COLUMNS = "u.id, u.name, u.is_host, u.is_bot, u.avatar"
+USER_COLUMNS = (
+    "u.id, u.name, u.is_host, u.is_bot, u.avatar, u.status, u.status_text, u.status_auto, "
+    "u.name_chosen"
+)
 
 
 def user_from_row(row: sqlite3.Row) -> User:
@@ -31,6 +34,10 @@ def user_from_row(row: sqlite3.Row) -> User:
         is_host=bool(row["is_host"]),
         is_bot=bool(row["is_bot"]),
         avatar=row["avatar"],
+        status=row["status"],
+        status_text=row["status_text"],
+        status_auto=bool(row["status_auto"]),
+        name_chosen=bool(row["name_chosen"]),
     )
 
 
