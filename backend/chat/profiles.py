@@ -63,20 +63,25 @@ class Profiles:
         self._changed(changed)
         return changed
 
-    def sign_out(self, sid: str) -> None:
-        """Forget the caller's device: its token stops working and its connections (this one
-        too) are dropped. The host's own window is signed in by the app, not by a token."""
+    def sign_out(self, sid: str) -> list[str]:
+        """Forget the caller's device: its token stops working now. Returns its connections (this
+        one too), for the caller to drop once the answer is on its way (``drop``). The host's own
+        window is signed in by the app, not by a token: it cannot sign out."""
         ctx = self._ctx
         user = self._person(sid)
         device_id = ctx.presence.device(sid)
         device = None if device_id is None else ctx.db.read(lambda s: s.devices.get(device_id))
         if device is None:
-            return  # removed meanwhile (by the host): nothing left to forget
+            return [sid]  # removed meanwhile (by the host): nothing left to forget
         if user.is_host and device.label == HOST_WINDOW_DEVICE:
             raise Forbidden("The host's own window stays signed in. Close the app instead.")
         ctx.db.write(lambda s: s.devices.delete(device.id))
-        for connection in ctx.presence.device_connections(device.id):
-            ctx.out.disconnect(connection)
+        return ctx.presence.device_connections(device.id)
+
+    def drop(self, connections: list[str]) -> None:
+        for connection in connections:
+            if self._ctx.presence.user(connection) is not None:
+                self._ctx.out.disconnect(connection)
 
     def _person(self, sid: str) -> User:
         user = self._ctx.caller(sid)

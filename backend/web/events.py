@@ -305,7 +305,8 @@ class ChatNamespace(socketio.Namespace):  # type: ignore[misc]
 
     @command(c.NoFields.decode)
     def on_sign_out(self, sid: str, cmd: c.NoFields) -> Ack:
-        """This device's token stops working and its connections (this one too) are dropped: the
-        ack may not arrive before the disconnect, which says the same."""
-        self._chat.profiles.sign_out(sid)
+        """This device's token stops working; its connections (this one too) are dropped right
+        after this ack is on its way (a task: the ack is queued when this handler returns)."""
+        connections = self._chat.profiles.sign_out(sid)
+        self.server.start_background_task(self._chat.profiles.drop, connections)
         return {"ok": True}

@@ -98,6 +98,7 @@ SERVER_EVENTS = {
     "room_updated",
     "retention_changed",
     "messages_expired",
+    "user_updated",
 }
 
 # Every command of docs/protocol.md: (required fields, optional fields, what an ok ack holds).
@@ -148,7 +149,13 @@ COMMANDS: dict[str, tuple[tuple[str, ...], tuple[str, ...], set[str]]] = {
     ),
     "admin_set_retention": (("days",), (), {"days"}),
     "admin_set_room_retention": (("room_id", "days"), (), {"room"}),
+    "set_name": (("name",), (), {"user"}),
+    "set_status": (("status",), ("text", "auto"), {"user"}),
+    "sign_out": ((), (), set()),
 }
+# Fresh device tokens per fuzzing person: each sign_out the fuzzer gets through forgets one
+# (and drops its connection); the next session signs in with the next.
+SPARE_TOKENS = 120
 # The wire key of a field whose strategy differs between commands (a host's name is not a room's).
 WIRE_KEY = {"host_name": "name"}
 # Keys of a Message (docs/protocol.md, "Objects").
@@ -186,6 +193,7 @@ class World:
     protected: frozenset[int]  # devices it must not (Keeper's, the fuzzing people's)
     bots: list[int]  # bot users reset_bot_token, revoke_bot and create_webhook may hit
     webhooks: list[int]  # webhooks delete_webhook may hit
+    spares: dict[str, list[str]]  # "user" / "host" -> device tokens for after a sign_out
 
 
 def _seed_world(data_dir: Path) -> dict[str, Any]:
@@ -199,10 +207,14 @@ def _seed_world(data_dir: Path) -> dict[str, Any]:
         general = store.rooms.by_name_key("general")
         assert keeper is not None and general is not None
         tokens, people, devices = {}, {}, []
+        spares: dict[str, list[str]] = {}
         for persona, name, is_host in (("host", "Boss", True), ("user", "Fuzzer", False)):
             user = store.users.insert(name, name_key(name), is_host=is_host)
             tokens[persona] = secrets.token_urlsafe(32)
             devices.append(store.devices.insert(user.id, hash_token(tokens[persona])))
+            spares[persona] = [secrets.token_urlsafe(32) for _ in range(SPARE_TOKENS)]
+            for spare in spares[persona]:
+                devices.append(store.devices.insert(user.id, hash_token(spare)))
             store.members.insert(general.id, user.id)
             people[persona] = user
         other = store.users.insert("Other", name_key("Other"))
@@ -256,6 +268,7 @@ def _seed_world(data_dir: Path) -> dict[str, Any]:
             "protected": frozenset({*keepers, *devices}),
             "bots": bots,
             "webhooks": webhooks,
+            "spares": spares,
         }
     finally:
         store.close()
@@ -477,6 +490,9 @@ def _field_strategies(world: World) -> dict[str, st.SearchStrategy[Any]]:
         "daily": st.booleans(),
         # Retention: the known messages are minutes old, so no rule (a day at least) takes them.
         "days": st.none() | st.integers(1, 3650) | st.just("default"),
+        # Profiles: a status and whether idleness set it (text and name are drawn as above).
+        "status": st.sampled_from(["available", "away", "dnd"]),
+        "auto": st.booleans(),
     }
 
 
@@ -727,7 +743,10 @@ def _raw_case(draw: st.DrawFn, world: World, fields: dict[str, st.SearchStrategy
         st.sampled_from(["event", "json", "broken", "deep", "text", "empty", "placeholder"])
     )
     if body_kind == "event":
-        template = draw(_event_case(world, fields))
+        # Not sign_out: a raw case's answer is not read, and one that signs the person out
+        # would end the batch's connection unseen (Run._batch sends those last, and reads them).
+        name = draw(st.sampled_from(sorted(set(COMMANDS) - {"sign_out"})))
+        template = draw(_event_case(world, fields, name))
         body = template.tail
     elif body_kind == "json":
         body = json.dumps(draw(json_values))
@@ -868,14 +887,29 @@ def _listing(batch: list[Sent]) -> str:
 _ACK = re.compile(rb"43([0-9]+)(\[.*)", re.DOTALL)
 
 
-def read_batch(session: Session, probe: bytes, batch: list[Sent], earlier: dict[int, Sent]) -> None:
+def read_batch(
+    session: Session,
+    probe: bytes,
+    batch: list[Sent],
+    earlier: dict[int, Sent],
+    *,
+    may_end: bool = False,
+) -> bool:
     """Read the host's frames until the pong for ``probe``, checking every ack and push;
-    ``earlier``: the cases of earlier batches, to name one answered late."""
+    ``earlier``: the cases of earlier batches, to name one answered late. ``may_end``: the batch
+    is sign_out cases; once one was answered ok the host drops the connection, and True says so
+    (the cases after it are owed nothing)."""
     by_id = {s.answer_id: s for s in batch if s.answer_id is not None}
+
+    def signed_out() -> bool:
+        return may_end and any(s.outcome == "ok" for s in batch)
+
     while True:
         try:
             frame = session.frames.next()
         except (EOFError, OSError) as exc:
+            if signed_out():
+                return True
             raise AssertionError(
                 f"{session.persona}: the connection ended during a batch ({exc!r}):\n"
                 + _listing(batch)
@@ -884,6 +918,8 @@ def read_batch(session: Session, probe: bytes, batch: list[Sent], earlier: dict[
         if frame.opcode == PONG and frame.payload == probe:
             break
         if frame.opcode == CLOSE:
+            if signed_out():
+                return True
             raise AssertionError(
                 f"{session.persona}: closed {frame.payload!r} during a batch:\n" + _listing(batch)
             )
@@ -909,6 +945,8 @@ def read_batch(session: Session, probe: bytes, batch: list[Sent], earlier: dict[
             assert sent.answers == 1, f"case {sent.n} answered twice: {sent.text[:300]!r}"
             sent.outcome = check_ack(sent, json.loads(match.group(2)))
             continue
+        if payload.startswith(b"41") and signed_out():  # Socket.IO's disconnect, after sign_out
+            return True
         if payload.startswith(b"42["):
             event = json.loads(payload[2:])
             assert event[0] in SERVER_EVENTS, f"an undocumented event: {payload[:300]!r}"
@@ -918,6 +956,8 @@ def read_batch(session: Session, probe: bytes, batch: list[Sent], earlier: dict[
                 f"{session.persona}: case {sent.n} ({sent.template.note}) got no ack: "
                 f"{sent.text[:300]!r}"
             )
+    # The pong can come before the host's disconnect does: signed out all the same.
+    return signed_out()
 
 
 @dataclass
@@ -965,11 +1005,29 @@ class Run:
             ends = ends_session(text)
             owed = owed and template.must and signed_in and not ends
             (later if ends else now).append(Sent(n, template, text, answer_id, owed))
+        # sign_out last, in a round of its own: once it is through, the connection is dropped.
+        leaving = [s for s in now if s.template.command == "sign_out"]
+        now = [s for s in now if s.template.command != "sign_out"]
         probe = f"probe-{self.next_id}".encode()
         wire = b"".join(masked(TEXT, s.text.encode("utf-8", "backslashreplace")) for s in now)
         session.send(wire + masked(PING, probe))
         read_batch(session, probe, now, self.sent)
+        ended = False
+        if leaving:
+            probe = f"probe-{self.next_id}-out".encode()
+            wire = b"".join(
+                masked(TEXT, s.text.encode("utf-8", "backslashreplace")) for s in leaving
+            )
+            session.send(wire + masked(PING, probe))
+            ended = read_batch(session, probe, leaving, self.sent, may_end=True)
+            now += leaving
         self.sent.update((s.answer_id, s) for s in now if s.answer_id is not None)
+        if ended:  # signed out: that token is gone; the person's next session uses a spare
+            session.close()
+            del self.sessions[persona]
+            assert self.world.spares[persona], "the fuzzer ran out of spare device tokens"
+            self.world.tokens[persona] = self.world.spares[persona].pop()
+            later = []
         for s in now:
             if s.outcome and s.template.command is not None:
                 key = (s.template.command, s.outcome)

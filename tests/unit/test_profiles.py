@@ -164,7 +164,9 @@ def test_status_is_checked_stored_and_told(service: ChatService, out: _Out) -> N
 def test_sign_out_forgets_the_device_and_drops_it(service: ChatService, out: _Out) -> None:
     token = _join(service, "Ana", "a")["token"]
     service.sessions.connect("a2", c.decode_auth({"token": token}), "10.0.0.5")
-    service.profiles.sign_out("a")
+    connections = service.profiles.sign_out("a")
+    assert service.sessions.user_for_token(token) is None  # at once
+    service.profiles.drop(connections)
     assert sorted(out.dropped) == ["a", "a2"]  # every connection of that device
     assert service.sessions.user_for_token(token) is None
     _owner(service)
