@@ -695,7 +695,9 @@ def _event_case(
     if shape != "event":
         command = None
     body = _after_id(json.dumps(data))
-    style = draw(ID_STYLES)
+    # sign_out always asks for an answer: only the answer says whether the host is about to drop
+    # the connection (Run._batch), so one it may carry out unanswered is not sent.
+    style = "plain" if command == "sign_out" else draw(ID_STYLES)
     nsp = draw(st.sampled_from([""] * 9 + ["/,"]))
     return Template(f"42{nsp}", body, style, must=True, command=command, note=f"{kind}/{shape}")
 

@@ -10,6 +10,7 @@ import { NearbyHostsDialog, useNearbyHosts } from '@/features/hosts';
 import { InvitePanel } from '@/features/invite';
 import { JoinScreen } from '@/features/join';
 import { PeerList } from '@/features/peers';
+import { MeButton } from '@/features/profile';
 import {
   LeaveRoomButton,
   RoomRetentionButton,
@@ -84,9 +85,7 @@ function Shell() {
           >
             People
           </button>
-          <span className="me" title="Signed in as">
-            {user?.name}
-          </span>
+          <MeButton />
         </div>
       </header>
       <ConnectionBanner />

@@ -35,6 +35,9 @@ export const COMMANDS = {
   setBackupSettings: 'set_backup_settings',
   adminSetRetention: 'admin_set_retention',
   adminSetRoomRetention: 'admin_set_room_retention',
+  setName: 'set_name',
+  setStatus: 'set_status',
+  signOut: 'sign_out',
 } as const;
 export type Command = (typeof COMMANDS)[keyof typeof COMMANDS];
 
@@ -59,6 +62,7 @@ export const EVENTS = {
   roomUpdated: 'room_updated',
   retentionChanged: 'retention_changed',
   messagesExpired: 'messages_expired',
+  userUpdated: 'user_updated',
 } as const;
 export type ServerEvent = (typeof EVENTS)[keyof typeof EVENTS];
 
@@ -74,8 +78,20 @@ export const CONNECT_ERRORS = [
 ] as const;
 export type ConnectErrorCode = (typeof CONNECT_ERRORS)[number];
 
+/** A person's status (set_status); `status_auto`: the away came from idleness. */
+export type UserStatus = 'available' | 'away' | 'dnd';
 /** `bot`: a bot user (made by the host user); it then has an `avatar` (one emoji). */
-export type WireUser = { id: number; name: string; is_host: boolean; bot?: boolean; avatar?: string; online?: boolean };
+export type WireUser = {
+  id: number;
+  name: string;
+  is_host: boolean;
+  bot?: boolean;
+  avatar?: string;
+  online?: boolean;
+  status?: UserStatus;
+  status_text?: string;
+  status_auto?: boolean;
+};
 /** `bot` is present (true) only when the author is a bot. */
 export type WireAuthor = { id: number; name: string; bot?: boolean };
 export type RoomKind = 'channel' | 'dm';
@@ -138,6 +154,8 @@ export type Welcome = {
   rooms: WireRoom[];
   users: WireUser[];
   server: WireServer;
+  /** Only to the host user until they chose a name: the OS account's name, to ask with. */
+  name_suggestion?: string;
 };
 export type MemberChange = { room_id: number; user: WireUser };
 export type PresenceChange = { user: WireUser; online: boolean };
@@ -349,3 +367,11 @@ export const RETENTION_MAX_DAYS = 3650;
 export const TYPING_EVERY_MS = 3000;
 /** "show ~5 s" (protocol.md). */
 export const TYPING_SHOW_MS = 5000;
+
+/** Profiles (set_name, set_status, sign_out; `user_updated`). */
+export type UserUpdated = { user: WireUser };
+export type ProfileAck = { user: WireUser };
+/** A status's text: at most 80 characters (the host folds whitespace first). */
+export const MAX_STATUS_TEXT_CHARS = 80;
+/** Names: 1–32 characters once whitespace is folded. */
+export const MAX_NAME_CHARS = 32;
