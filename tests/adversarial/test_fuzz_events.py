@@ -155,7 +155,7 @@ COMMANDS: dict[str, tuple[tuple[str, ...], tuple[str, ...], set[str]]] = {
 }
 # Fresh device tokens per fuzzing person: each sign_out the fuzzer gets through forgets one
 # (and drops its connection); the next session signs in with the next.
-SPARE_TOKENS = 120
+SPARE_TOKENS = 200
 # The wire key of a field whose strategy differs between commands (a host's name is not a room's).
 WIRE_KEY = {"host_name": "name"}
 # Keys of a Message (docs/protocol.md, "Objects").

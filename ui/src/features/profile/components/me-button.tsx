@@ -50,9 +50,9 @@ export function MeButton() {
         title="Your profile"
         onClick={() => setOpen(true)}
       >
-        <span className={`avatar-wrap status-${status}`}>
+        <span className={`avatar-wrap status-${status}`} aria-hidden="true">
           <Avatar user={me} />
-          <span className="status-badge" aria-hidden="true" />
+          <span className="status-badge" />
         </span>
         <span className="me-name">{me.name}</span>
       </button>

@@ -110,7 +110,7 @@ export function ProfileDialog({ onClose }: { onClose: () => void }) {
         )}
         <div className="row-end">
           <button type="button" onClick={onClose}>
-            Close
+            Done
           </button>
           <button type="submit" className="primary" disabled={busy || !name.trim() || (!nameChanged && !statusChanged)}>
             Save
