@@ -10,12 +10,20 @@ from collections.abc import Callable
 
 import pytest
 
-from backend import ServerHandle
+from backend import ServerHandle, Settings
+from backend.config import default_person_name
 from tests.peers import Peer, refusal
 
 pytestmark = pytest.mark.integration
 
 Connect = Callable[..., Peer]
+
+
+@pytest.fixture
+def settings(settings: Settings) -> Settings:
+    """The suite's settings with the host person's name left to the OS account, as a host has it
+    (tests/conftest.py pins it for every other test)."""
+    return settings.replace(person_name=default_person_name())
 
 
 def _owner(live_server: ServerHandle, connect: Connect) -> Peer:

@@ -70,7 +70,9 @@ def test_change_your_name_and_see_it_everywhere(
     expect(dialog.get_by_role("status")).to_have_text("Saved. Everyone sees it now.")
     press(dialog.get_by_role("button", name="Done"))
     expect(dialog).to_have_count(0)
-    expect(ana.get_by_role("button", name=f"Your profile: {NEW_NAME}, Do not disturb")).to_be_visible()
+    expect(
+        ana.get_by_role("button", name=f"Your profile: {NEW_NAME}, Do not disturb")
+    ).to_be_visible()
     journey.shot(ana, "ana renamed")
 
     # Bob's page: the direct message is titled with her new name, and his sidebar says it too.
