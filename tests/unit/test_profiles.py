@@ -3,6 +3,7 @@ decoding, and the wire form everyone hears (chat/profiles.py, commands.SetName/S
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -16,7 +17,8 @@ from backend.chat.service import ChatService
 from backend.errors import Forbidden, Invalid, NameTaken
 from backend.host_settings import HostSettings
 from backend.storage.blobs import BlobStore
-from backend.storage.sqlite.store import SqliteBackend
+from backend.storage.sqlite import schema
+from backend.storage.sqlite.store import SqliteBackend, connect
 from backend.storage.worker import Database
 
 CODE = "11223344"
@@ -179,3 +181,34 @@ def test_without_a_person_name_the_host_person_starts_as_the_host(
 ) -> None:
     svc = _service(db, tmp_path, out, None)
     assert _owner(svc)["user"]["name"] == "vm"
+
+
+def test_the_profiles_migration_asks_an_existing_host_person_their_name(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Found by what it does, not by its number: other migrations may come before or after it.
+    step = next(n for n, s in enumerate(schema.MIGRATIONS) if "ADD COLUMN name_chosen" in s)
+    path = tmp_path / "t.sqlite3"
+    with monkeypatch.context() as patch:
+        patch.setattr(schema, "MIGRATIONS", schema.MIGRATIONS[:step])
+        db = connect(path, synchronous="normal")
+        schema.migrate(db)
+        for name, is_host in (("vm", 1), ("Ana", 0)):
+            db.execute(
+                "INSERT INTO user (name, name_key, is_host, created_at) VALUES (?, ?, ?, 'x')",
+                (name, name.lower(), is_host),
+            )
+        db.close()
+    store = SqliteBackend(path, synchronous="normal").open_writer()
+    try:
+        host, ana = store.users.by_name_key("vm"), store.users.by_name_key("ana")
+        assert host is not None and ana is not None
+        # Named after the machine, not by themselves: their window asks them once.
+        assert not host.name_chosen and ana.name_chosen
+        assert (ana.status, ana.status_text, ana.status_auto) == ("available", "", False)
+        store.begin()
+        with pytest.raises(sqlite3.IntegrityError):  # the database keeps statuses to the three
+            store.users.set_status(ana.id, "busy", "", False)
+        store.rollback()
+    finally:
+        store.close()
