@@ -184,6 +184,18 @@ describe('useAutoAway', () => {
     expect(fake.sent.filter((s) => s.command === COMMANDS.setStatus).at(-1)?.payload).toEqual({ status: 'available', text: 'here' });
   });
 
+  it('says away once per idle spell: another device taking it back is not fought', async () => {
+    signIn();
+    answerProfile();
+    render(<Probe idleMs={30} />);
+    await waitFor(() => expect(useChat.getState().users[ME.id]?.status).toBe('away'), { timeout: 2000 });
+    // The person is active on their phone: it sets available (user_updated reaches this window).
+    act(() => fake.serverEmit(EVENTS.userUpdated, { user: { ...ME, status: 'available', status_text: '', online: true } }));
+    await new Promise((r) => setTimeout(r, 150));
+    expect(fake.sent.filter((s) => s.command === COMMANDS.setStatus)).toHaveLength(1);
+    expect(useChat.getState().users[ME.id]?.status).toBe('available');
+  });
+
   it('leaves an away or do-not-disturb the person chose alone', async () => {
     signIn();
     answerProfile();

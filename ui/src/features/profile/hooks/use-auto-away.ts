@@ -18,12 +18,16 @@ export function useAutoAway(idleMs: number = IDLE_AWAY_MS): void {
   useEffect(() => {
     let lastInput = Date.now();
     let sending = false;
+    // This window already said away for this idle spell: if another device of the person's took
+    // it back (they are active there), this one says nothing more until it has input itself.
+    let saidAway = false;
     const act = () => {
       const session = useSession.getState();
       const me = session.user ? useChat.getState().users[session.user.id] ?? session.user : null;
       if (!me || session.status !== 'connected' || sending) return;
       const change = idleChange(me, Date.now() - lastInput, idleMs);
-      if (!change) return;
+      if (!change || (change === 'away' && saidAway)) return;
+      if (change === 'away') saidAway = true;
       sending = true;
       const text = me.status_text ?? '';
       saveStatus(change === 'away' ? 'away' : 'available', text, change === 'away')
@@ -34,6 +38,7 @@ export function useAutoAway(idleMs: number = IDLE_AWAY_MS): void {
     };
     const onInput = () => {
       lastInput = Date.now();
+      saidAway = false;
       act(); // cheap unless an idle away is to be taken back
     };
     for (const name of INPUT) window.addEventListener(name, onInput, { passive: true });
