@@ -115,6 +115,7 @@ def create_app(settings: Settings) -> Flask:
         max_import_bytes=settings.max_import_bytes,
         device_link_seconds=settings.device_link_seconds,
         recovery_link_seconds=settings.recovery_link_seconds,
+        person_name=settings.person_name,
     )
     chat.archives.clear_spool()  # archives a crash left behind (nothing is serving yet)
     chat.bootstrap()

@@ -491,6 +491,42 @@ class NoFields:
         return cls()
 
 
+# -- profiles (chat/profiles.py) ------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class SetName:
+    """A new display name for the caller, as typed (chat/names.py cleans and checks it)."""
+
+    name: str
+
+    @classmethod
+    def decode(cls, data: Data, limits: Limits) -> SetName:
+        name = data.get("name")
+        if not isinstance(name, str) or not fields.is_text(name) or len(name) > 1024:
+            raise Invalid("'name' must be the name to show to others.", field="name")
+        return cls(name)
+
+
+@dataclass(frozen=True, slots=True)
+class SetStatus:
+    """The caller's status, a short text beside it ("" for none), and whether idleness set it."""
+
+    status: str
+    text: str
+    auto: bool
+
+    @classmethod
+    def decode(cls, data: Data, limits: Limits) -> SetStatus:
+        status = data.get("status")
+        if status not in p.STATUSES:
+            raise Invalid("'status' must be available, away or dnd.", field="status")
+        auto = fields.boolean(data, "auto") if "auto" in data else False
+        if auto and status != "away":
+            raise Invalid("Only away can be set by idleness.", field="auto")
+        return cls(status, fields.status_text(data.get("text", "")), auto)
+
+
 # -- files (HTTP) ----------------------------------------------------------------------------------
 
 # A name longer than this as sent is refused rather than cut (nobody types 1,024 characters).

@@ -7,6 +7,7 @@ flags (``backend.cli``). Domain objects receive plain values from it, never a Fl
 from __future__ import annotations
 
 import dataclasses
+import getpass
 import os
 import socket
 from collections.abc import Mapping
@@ -32,6 +33,22 @@ def default_host_name() -> str:
     return (socket.gethostname() or "Parley host")[:MAX_HOST_NAME_CHARS]
 
 
+def default_person_name() -> str:
+    """What the host person is called until they choose (their window asks, with this filled in):
+    the OS account's full name (the passwd GECOS field's first part), else the login name."""
+    try:
+        import pwd  # not on Windows
+
+        entry = pwd.getpwuid(os.getuid())
+        full = " ".join(entry.pw_gecos.split(",")[0].split())
+        return full or entry.pw_name
+    except (ImportError, KeyError, AttributeError):
+        try:
+            return getpass.getuser()
+        except Exception:  # no login name anywhere (getpass raises OSError or KeyError)
+            return "Host"
+
+
 @dataclass(frozen=True, slots=True)
 class Settings:
     """Everything the host can be told. Tests build it directly with ``tmp_path``."""
@@ -42,6 +59,8 @@ class Settings:
     data_dir: Path = field(default_factory=paths.default_data_dir)
     # The host's name as peers see it.
     name: str = field(default_factory=default_host_name)
+    # The host person's name until they choose their own (default_person_name; not the host's).
+    person_name: str = field(default_factory=default_person_name)
     # None: the code stored in data_dir (generated on first run). Ignored when ``open``.
     join_code: str | None = None
     open: bool = False

@@ -14,6 +14,7 @@ from typing import Any
 
 from . import json_text
 from .errors import Invalid, TooLarge
+from .protocol import MAX_STATUS_TEXT_CHARS
 
 # JavaScript's safe integer range: ids travel as JSON numbers.
 MAX_ID = 2**53 - 1
@@ -171,6 +172,19 @@ def emoji(value: Any) -> str:
 
 
 MAX_QUERY_CHARS = 200
+
+
+def status_text(value: Any) -> str:
+    """A status's short text: whitespace folded, at most MAX_STATUS_TEXT_CHARS, nothing invisible
+    (it is shown beside a name, as text, never as markup)."""
+    if not isinstance(value, str) or not is_text(value):
+        raise Invalid("'text' must be text.", field="text")
+    text = " ".join(unicodedata.normalize("NFC", value).split())
+    if len(text) > MAX_STATUS_TEXT_CHARS:
+        raise Invalid(f"A status is at most {MAX_STATUS_TEXT_CHARS} characters.", field="text")
+    if any(unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co", "Cn") for ch in text):
+        raise Invalid("A status cannot contain control or invisible characters.", field="text")
+    return text
 
 
 def search_query(value: Any) -> str:

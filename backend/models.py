@@ -33,12 +33,24 @@ class User:
         admin they made."""
         return self.is_host or self.is_admin
 
+    # Profiles (chat/profiles.py): "available", "away" or "dnd", a short text, and whether the
+    # away was set by idleness (any device's activity then takes it back).
+    status: str = "available"
+    status_text: str = ""
+    status_auto: bool = False
+    # False for the host person until they said what to be called (the desktop window asks).
+    name_chosen: bool = True
+
     def to_wire(self) -> dict[str, Any]:
         wire: dict[str, Any] = {"id": self.id, "name": self.name, "is_host": self.is_host}
         wire["bot"] = self.is_bot
         wire["admin"] = self.admin
         if self.avatar is not None:
             wire["avatar"] = self.avatar
+        wire["status"] = self.status
+        wire["status_text"] = self.status_text
+        if self.status_auto:
+            wire["status_auto"] = True
         return wire
 
     def ref(self) -> dict[str, Any]:

@@ -106,6 +106,16 @@ MAX_DM_USERS: Final = 8
 RETENTION_MIN_DAYS: Final = 1
 RETENTION_MAX_DAYS: Final = 3650
 
+# Profiles (chat/profiles.py): any signed-in person, about themselves only.
+SET_NAME: Final = "set_name"
+SET_STATUS: Final = "set_status"
+SIGN_OUT: Final = "sign_out"
+# A person's name or status changed (everyone connected hears it).
+USER_UPDATED: Final = "user_updated"
+# A person's status, and the longest text beside it (a line in the people list, not a bio).
+STATUSES: Final = ("available", "away", "dnd")
+MAX_STATUS_TEXT_CHARS: Final = 80
+
 
 def room_channel(room_id: int) -> str:
     """The Socket.IO room whose members get a Parley room's events."""

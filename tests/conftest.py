@@ -44,6 +44,9 @@ def settings(tmp_path: Path) -> Settings:
         port=0,
         data_dir=tmp_path / "data",
         name="Test host",
+        # The host person's own name (issue 15) would be the OS account's, which differs from
+        # machine to machine: pinned, to the name the host user had before it was their own.
+        person_name="Test host",
         join_code=JOIN_CODE,
         discovery=False,
         fastpath=FASTPATH,

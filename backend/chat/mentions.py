@@ -24,6 +24,12 @@ class Names:
         self._ids[key] = user_id
         self._by_length = sorted(self._ids, key=len, reverse=True)
 
+    def rename(self, user_id: int, old: str, new: str) -> None:
+        """A user's new name: @old no longer names them (a new message would not reach them)."""
+        if self._ids.get(name_key(old)) == user_id:
+            del self._ids[name_key(old)]
+        self.add(user_id, new)
+
     def find(self, text: str) -> list[int]:
         """Ids of the users mentioned in ``text``, in order of first mention."""
         found: list[int] = []

@@ -46,6 +46,16 @@ class Presence:
         self._rooms.pop(user.id, None)
         return user, True
 
+    def update_user(self, user: User) -> None:
+        """An online user's record changed (name, status, made an admin or not): their
+        connections act as the new one from now on, so the next command is checked against it."""
+        for sid in self._sids.get(user.id, ()):
+            self._user_of[sid] = user
+
+    def device(self, sid: str) -> int | None:
+        """The device a connection signed in with."""
+        return self._device_of.get(sid)
+
     def user(self, sid: str) -> User | None:
         return self._user_of.get(sid)
 
@@ -79,16 +89,6 @@ class Presence:
 
     def connection_count(self) -> int:
         return len(self._user_of)
-
-    def device(self, sid: str) -> int | None:
-        """The device a connection signed in with."""
-        return self._device_of.get(sid)
-
-    def update_user(self, user: User) -> None:
-        """An online user's record changed (made an admin or not): their connections carry the
-        new one, so the next command is checked against it."""
-        for sid in self._sids.get(user.id, ()):
-            self._user_of[sid] = user
 
     def device_connections(self, device_id: int) -> list[str]:
         return [sid for sid, device in self._device_of.items() if device == device_id]

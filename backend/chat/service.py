@@ -25,6 +25,7 @@ from .file_cleanup import Clock, FileCleanup
 from .files import FileLimits, Files
 from .messages import Messages
 from .notify import Notify
+from .profiles import Profiles
 from .reads import Reads
 from .retention import Retention
 from .rooms import Rooms
@@ -52,9 +53,11 @@ class ChatService:
         max_import_bytes: int = 10 * 1024**3,
         device_link_seconds: float = p.DEVICE_LINK_SECONDS,
         recovery_link_seconds: float = p.RECOVERY_LINK_SECONDS,
+        person_name: str | None = None,
     ) -> None:
         self.context = ctx = Context(db, out, send_rate)
-        self.sessions = Sessions(ctx, host)
+        self.sessions = Sessions(ctx, host, person_name)
+        self.profiles = Profiles(ctx, self.sessions)
         self.rooms = Rooms(ctx)
         self.messages = Messages(ctx)
         self.reads = Reads(ctx)

@@ -52,9 +52,12 @@ def hash_token(token: str) -> str:
 
 
 class Sessions:
-    def __init__(self, ctx: Context, host: HostSettings) -> None:
+    def __init__(self, ctx: Context, host: HostSettings, person_name: str | None = None) -> None:
         self._ctx = ctx
         self._host = host
+        # What the host person is called until they say (the OS account's full name, from
+        # Settings.person_name); None: the host's own name, as before people had names of their own.
+        self._person_name = person_name
         self._guesses = GuessLimit(CODE_FAILURES_PER_MINUTE, CODE_FAILURE_WINDOW, CODE_MAX_LOCKOUT)
         self._owner_key = secrets.token_urlsafe(24)
         # The console's admin sign-in link (``python -m backend`` prints it): loopback only, one
@@ -71,6 +74,11 @@ class Sessions:
     def console_secret(self) -> str:
         """The secret of the console's one-time admin link (``URL/#signin=SECRET``, loopback only)."""
         return self._console_secret
+
+    @property
+    def person_name(self) -> str:
+        """The host person's name until they choose one (see __init__)."""
+        return fitting_name(self._person_name or self._host.name)
 
     def connect(
         self, sid: str, auth: c.Auth, address: str | None, agent: str | None = None
@@ -109,13 +117,17 @@ class Sessions:
             ctx.out.publish(
                 p.PRESENCE_CHANGED, {"user": user.to_wire(), "online": True}, None, skip_sid=sid
             )
-        return {
+        welcome: dict[str, Any] = {
             "user": user.to_wire(),
             "token": token,
             "rooms": rooms_wire(rooms, member_of, reads),
             "users": [ctx.user_wire(u) for u in users],
             "server": self._host.server_info(),
         }
+        if user.is_host and not user.name_chosen:
+            # Only the host person's own connections hear it: the OS account's name is theirs.
+            welcome["name_suggestion"] = self.person_name
+        return welcome
 
     def disconnect(self, sid: str) -> None:
         ctx = self._ctx
@@ -162,7 +174,7 @@ class Sessions:
         """The host's own user, made now if no window or console link has signed in yet."""
         user = store.users.host()
         if user is None:
-            name = _free_name(store, self._host.name)
+            name = _free_name(store, self.person_name)
             skeleton, shape = look_keys(name)
             user = store.users.insert(
                 name, name_key(name), skeleton=skeleton, shape=shape, is_host=True
@@ -239,20 +251,11 @@ class Sessions:
         display = clean_name(auth.name)
         key_of_name = name_key(display)
         skeleton, shape = look_keys(display)
-        # Kept for the host until its own user exists (its window connects): no guest can take
-        # the host's name first and push the host aside to "name 2".
-        host_name = fitting_name(self._host.name)
-        hosts = look_keys(host_name)
         token = new_token()
         self.fill_look_keys()
 
         def create(store: Store) -> tuple[User, int]:
-            check_name_free(store, display, key_of_name, skeleton, shape)
-            if store.users.host() is None and (skeleton == hosts[0] or shape == hosts[1]):
-                raise NameTaken(f"{host_name} is the host's own name. Pick another name.")
-            # Only now: a name that looks like one here because of invisible characters (they
-            # are not in its look keys) was told so above; any other is refused for them.
-            check_visible(display)
+            self.check_new_name(store, display, key_of_name, skeleton, shape)
             user = store.users.insert(display, key_of_name, skeleton=skeleton, shape=shape)
             device_id = store.devices.insert(user.id, hash_token(token), name=device_name(agent))
             join_general(store, user)
@@ -263,6 +266,33 @@ class Sessions:
         ctx.names.add(user.id, user.name)
         ctx.out.publish(p.USER_CREATED, ctx.user_wire(user), None, skip_sid=sid)
         return user, token, device_id
+
+    def check_new_name(
+        self,
+        store: Store,
+        display: str,
+        key_of_name: str,
+        skeleton: str,
+        shape: str,
+        *,
+        allow: int | None = None,
+    ) -> None:
+        """The rules a name must pass to be taken (joining, and renaming user ``allow``, whose own
+        name and its look-alikes are theirs to keep).
+
+        :raises NameTaken: someone has it or one like it, or it is kept for the host person.
+        :raises Invalid: it holds invisible characters.
+        """
+        check_name_free(store, display, key_of_name, skeleton, shape, allow=allow)
+        # Kept for the host person until their user exists (their window connects): no guest
+        # can take that name first and push the host person aside to "name 2".
+        host_name = self.person_name
+        hosts = look_keys(host_name)
+        if store.users.host() is None and (skeleton == hosts[0] or shape == hosts[1]):
+            raise NameTaken(f"{host_name} is the host's own name. Pick another name.")
+        # Only now: a name that looks like one here because of invisible characters (they are
+        # not in its look keys) was told so above; any other is refused for them.
+        check_visible(display)
 
     def fill_look_keys(self) -> None:
         """Give users stored before look keys existed theirs, once per run, before any name is
@@ -304,13 +334,20 @@ class Sessions:
 
 
 def check_name_free(
-    store: Store, display: str, key_of_name: str, skeleton: str, shape: str
+    store: Store,
+    display: str,
+    key_of_name: str,
+    skeleton: str,
+    shape: str,
+    *,
+    allow: int | None = None,
 ) -> None:
-    """Refuse a name someone here already has, or one that looks like theirs (people and bots).
+    """Refuse a name someone here already has, or one that looks like theirs (people and bots);
+    user ``allow`` (one renaming themselves) does not count.
 
     :raises NameTaken: saying whose name it is or looks like.
     """
-    holder = _holder(store, key_of_name, skeleton, shape)
+    holder = _holder(store, key_of_name, skeleton, shape, allow)
     if holder is None:
         return
     if holder.name == display:
@@ -318,13 +355,18 @@ def check_name_free(
     raise NameTaken(f"That name looks like {holder.name}, who is already here. Pick another name.")
 
 
-def _holder(store: Store, key_of_name: str, skeleton: str, shape: str) -> User | None:
-    """Who already has this name, or one that looks like it."""
-    return (
-        store.users.by_name_key(key_of_name)
-        or store.users.by_skeleton(skeleton)
-        or store.users.by_shape(shape)
-    )
+def _holder(
+    store: Store, key_of_name: str, skeleton: str, shape: str, allow: int | None = None
+) -> User | None:
+    """Who (other than user ``allow``) already has this name, or one that looks like it."""
+    for found in (
+        store.users.by_name_key(key_of_name),
+        store.users.by_skeleton(skeleton),
+        store.users.by_shape(shape),
+    ):
+        if found is not None and found.id != allow:
+            return found
+    return None
 
 
 def _free_name(store: Store, preferred: str) -> str:

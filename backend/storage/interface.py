@@ -90,6 +90,15 @@ class UserRows(Protocol):
         """Make a person an admin or not (bots and the host person are left as they are)."""
         ...
 
+    def rename(self, user_id: int, name: str, name_key: str, skeleton: str, shape: str) -> None:
+        """A new name with its three keys (the caller checked they are free); the name counts
+        as chosen by the person from now on."""
+        ...
+
+    def set_status(self, user_id: int, status: str, text: str, auto: bool) -> None:
+        """The person's status, its short text, and whether idleness set it."""
+        ...
+
 
 class DeviceRows(Protocol):
     def insert(self, user_id: int, token_hash: str, label: str = "", name: str = "") -> int:

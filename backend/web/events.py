@@ -350,3 +350,23 @@ class ChatNamespace(socketio.Namespace):  # type: ignore[misc]
     def on_set_room_notify(self, sid: str, cmd: c.SetRoomNotify) -> Ack:
         """One room's level; all the person's devices get notify_settings_changed."""
         return {"ok": True, "settings": self._chat.notify.set_room(sid, cmd).to_wire()}
+
+    # -- profiles (each person's own: chat/profiles.py) ----------------------------------------
+
+    @command(c.SetName.decode)
+    def on_set_name(self, sid: str, cmd: c.SetName) -> Ack:
+        """Acked with the caller's new wire form; everyone gets user_updated."""
+        return {"ok": True, "user": self._chat.profiles.set_name(sid, cmd).to_wire()}
+
+    @command(c.SetStatus.decode)
+    def on_set_status(self, sid: str, cmd: c.SetStatus) -> Ack:
+        """Acked with the caller's new wire form; everyone gets user_updated."""
+        return {"ok": True, "user": self._chat.profiles.set_status(sid, cmd).to_wire()}
+
+    @command(c.NoFields.decode)
+    def on_sign_out(self, sid: str, cmd: c.NoFields) -> Ack:
+        """This device's token stops working; its connections (this one too) are dropped right
+        after this ack is on its way (a task: the ack is queued when this handler returns)."""
+        connections = self._chat.profiles.sign_out(sid)
+        self.server.start_background_task(self._chat.profiles.drop, connections)
+        return {"ok": True}

@@ -60,9 +60,9 @@ REPO = Path(__file__).resolve().parents[2]
 # Raw packets per batch, besides one case of every command.
 RAW_PER_BATCH = 6
 # Cases per Hypothesis example: one pipelined burst down one connection.
-BATCH = 37 + RAW_PER_BATCH
-# Examples: BATCH * BATCHES = 10,000 cases, the issue's 10,000 per run.
-BATCHES = 250
+BATCH = 45 + RAW_PER_BATCH  # len(COMMANDS) + raw (checked below)
+# Examples: BATCH * BATCHES >= 10,000 cases, the issue's 10,000 per run.
+BATCHES = -(-10_000 // BATCH)
 # The issue's invariants are checked after this many cases (and at the end).
 CHECK_EVERY = 1000
 # The issue's bound on one run, on a busy 2-core CI machine.
@@ -102,6 +102,7 @@ SERVER_EVENTS = {
     "role_changed",
     "devices_changed",
     "signed_out",
+    "user_updated",
 }
 
 # Every command of docs/protocol.md: (required fields, optional fields, what an ok ack holds).
@@ -164,7 +165,13 @@ COMMANDS: dict[str, tuple[tuple[str, ...], tuple[str, ...], set[str]]] = {
         {"secret", "expires_at", "seconds", "urls", "user"},
     ),
     "admin_set_admin": (("user_id", "admin"), (), {"user"}),
+    "set_name": (("name",), (), {"user"}),
+    "set_status": (("status",), ("text", "auto"), {"user"}),
+    "sign_out": ((), (), set()),
 }
+# Fresh device tokens per fuzzing person: each sign_out the fuzzer gets through forgets one
+# (and drops its connection); the next session signs in with the next.
+SPARE_TOKENS = 200
 # The wire key of a field whose strategy differs between commands (a host's name is not a room's).
 WIRE_KEY = {"host_name": "name"}
 # Keys of a Message (docs/protocol.md, "Objects").
@@ -202,6 +209,7 @@ class World:
     protected: frozenset[int]  # devices it must not (Keeper's, the fuzzing people's)
     bots: list[int]  # bot users reset_bot_token, revoke_bot and create_webhook may hit
     webhooks: list[int]  # webhooks delete_webhook may hit
+    spares: dict[str, list[str]]  # "user" / "host" -> device tokens for after a sign_out
 
 
 def _seed_world(data_dir: Path) -> dict[str, Any]:
@@ -215,10 +223,14 @@ def _seed_world(data_dir: Path) -> dict[str, Any]:
         general = store.rooms.by_name_key("general")
         assert keeper is not None and general is not None
         tokens, people, devices = {}, {}, []
+        spares: dict[str, list[str]] = {}
         for persona, name, is_host in (("host", "Boss", True), ("user", "Fuzzer", False)):
             user = store.users.insert(name, name_key(name), is_host=is_host)
             tokens[persona] = secrets.token_urlsafe(32)
             devices.append(store.devices.insert(user.id, hash_token(tokens[persona])))
+            spares[persona] = [secrets.token_urlsafe(32) for _ in range(SPARE_TOKENS)]
+            for spare in spares[persona]:
+                devices.append(store.devices.insert(user.id, hash_token(spare)))
             store.members.insert(general.id, user.id)
             people[persona] = user
         other = store.users.insert("Other", name_key("Other"))
@@ -278,6 +290,7 @@ def _seed_world(data_dir: Path) -> dict[str, Any]:
             "protected": frozenset({*keepers, *devices}),
             "bots": bots,
             "webhooks": webhooks,
+            "spares": spares,
         }
     finally:
         store.close()
@@ -506,6 +519,9 @@ def _field_strategies(world: World) -> dict[str, st.SearchStrategy[Any]]:
         "sound_channels": st.booleans(),
         "sound_direct": st.booleans(),
         "level": st.sampled_from(["all", "mentions", "nothing"]),
+        # Profiles: a status and whether idleness set it (text and name are drawn as above).
+        "status": st.sampled_from(["available", "away", "dnd"]),
+        "auto": st.booleans(),
     }
 
 
@@ -708,7 +724,9 @@ def _event_case(
     if shape != "event":
         command = None
     body = _after_id(json.dumps(data))
-    style = draw(ID_STYLES)
+    # sign_out always asks for an answer: only the answer says whether the host is about to drop
+    # the connection (Run._batch), so one it may carry out unanswered is not sent.
+    style = "plain" if command == "sign_out" else draw(ID_STYLES)
     nsp = draw(st.sampled_from([""] * 9 + ["/,"]))
     return Template(f"42{nsp}", body, style, must=True, command=command, note=f"{kind}/{shape}")
 
@@ -756,7 +774,10 @@ def _raw_case(draw: st.DrawFn, world: World, fields: dict[str, st.SearchStrategy
         st.sampled_from(["event", "json", "broken", "deep", "text", "empty", "placeholder"])
     )
     if body_kind == "event":
-        template = draw(_event_case(world, fields))
+        # Not sign_out: a raw case's answer is not read, and one that signs the person out
+        # would end the batch's connection unseen (Run._batch sends those last, and reads them).
+        name = draw(st.sampled_from(sorted(set(COMMANDS) - {"sign_out"})))
+        template = draw(_event_case(world, fields, name))
         body = template.tail
     elif body_kind == "json":
         body = json.dumps(draw(json_values))
@@ -897,14 +918,29 @@ def _listing(batch: list[Sent]) -> str:
 _ACK = re.compile(rb"43([0-9]+)(\[.*)", re.DOTALL)
 
 
-def read_batch(session: Session, probe: bytes, batch: list[Sent], earlier: dict[int, Sent]) -> None:
+def read_batch(
+    session: Session,
+    probe: bytes,
+    batch: list[Sent],
+    earlier: dict[int, Sent],
+    *,
+    may_end: bool = False,
+) -> bool:
     """Read the host's frames until the pong for ``probe``, checking every ack and push;
-    ``earlier``: the cases of earlier batches, to name one answered late."""
+    ``earlier``: the cases of earlier batches, to name one answered late. ``may_end``: the batch
+    is sign_out cases; once one was answered ok the host drops the connection, and True says so
+    (the cases after it are owed nothing)."""
     by_id = {s.answer_id: s for s in batch if s.answer_id is not None}
+
+    def signed_out() -> bool:
+        return may_end and any(s.outcome == "ok" for s in batch)
+
     while True:
         try:
             frame = session.frames.next()
         except (EOFError, OSError) as exc:
+            if signed_out():
+                return True
             raise AssertionError(
                 f"{session.persona}: the connection ended during a batch ({exc!r}):\n"
                 + _listing(batch)
@@ -913,6 +949,8 @@ def read_batch(session: Session, probe: bytes, batch: list[Sent], earlier: dict[
         if frame.opcode == PONG and frame.payload == probe:
             break
         if frame.opcode == CLOSE:
+            if signed_out():
+                return True
             raise AssertionError(
                 f"{session.persona}: closed {frame.payload!r} during a batch:\n" + _listing(batch)
             )
@@ -938,6 +976,8 @@ def read_batch(session: Session, probe: bytes, batch: list[Sent], earlier: dict[
             assert sent.answers == 1, f"case {sent.n} answered twice: {sent.text[:300]!r}"
             sent.outcome = check_ack(sent, json.loads(match.group(2)))
             continue
+        if payload.startswith(b"41") and signed_out():  # Socket.IO's disconnect, after sign_out
+            return True
         if payload.startswith(b"42["):
             event = json.loads(payload[2:])
             assert event[0] in SERVER_EVENTS, f"an undocumented event: {payload[:300]!r}"
@@ -947,6 +987,8 @@ def read_batch(session: Session, probe: bytes, batch: list[Sent], earlier: dict[
                 f"{session.persona}: case {sent.n} ({sent.template.note}) got no ack: "
                 f"{sent.text[:300]!r}"
             )
+    # The pong can come before the host's disconnect does: signed out all the same.
+    return signed_out()
 
 
 @dataclass
@@ -994,11 +1036,29 @@ class Run:
             ends = ends_session(text)
             owed = owed and template.must and signed_in and not ends
             (later if ends else now).append(Sent(n, template, text, answer_id, owed))
+        # sign_out last, in a round of its own: once it is through, the connection is dropped.
+        leaving = [s for s in now if s.template.command == "sign_out"]
+        now = [s for s in now if s.template.command != "sign_out"]
         probe = f"probe-{self.next_id}".encode()
         wire = b"".join(masked(TEXT, s.text.encode("utf-8", "backslashreplace")) for s in now)
         session.send(wire + masked(PING, probe))
         read_batch(session, probe, now, self.sent)
+        ended = False
+        if leaving:
+            probe = f"probe-{self.next_id}-out".encode()
+            wire = b"".join(
+                masked(TEXT, s.text.encode("utf-8", "backslashreplace")) for s in leaving
+            )
+            session.send(wire + masked(PING, probe))
+            ended = read_batch(session, probe, leaving, self.sent, may_end=True)
+            now += leaving
         self.sent.update((s.answer_id, s) for s in now if s.answer_id is not None)
+        if ended:  # signed out: that token is gone; the person's next session uses a spare
+            session.close()
+            del self.sessions[persona]
+            assert self.world.spares[persona], "the fuzzer ran out of spare device tokens"
+            self.world.tokens[persona] = self.world.spares[persona].pop()
+            later = []
         for s in now:
             if s.outcome and s.template.command is not None:
                 key = (s.template.command, s.outcome)
@@ -1092,6 +1152,7 @@ def test_the_fuzzer_knows_every_command_of_the_protocol() -> None:
         "disconnect",
     }
     assert set(COMMANDS) == set(documented) == handlers
+    assert BATCH == len(COMMANDS) + RAW_PER_BATCH  # one case of every command per batch
     for name, (required, optional, _ok) in COMMANDS.items():
         assert {WIRE_KEY.get(k, k) for k in (*required, *optional)} == documented[name], name
 

@@ -101,20 +101,27 @@ def _owner_url(host: Target) -> str:
 
 
 def test_no_guest_takes_the_hosts_name_before_its_window_connects(tmp_path: Path) -> None:
+    # The host person's own name (issue 15: the OS account's, here given) is kept for them, not
+    # the machine's.
     host = start_target(
-        tmp_path / "data", "--name", "vm", prefix=[sys.executable, "-c", SHOW_OWNER_URL]
+        tmp_path / "data",
+        "--name",
+        "Kitchen box",
+        prefix=[sys.executable, "-c", SHOW_OWNER_URL],
+        env={"PARLEY_PERSON_NAME": "vm"},
     )
     try:
         for name in ("vm", "VM", "vm\u034f", "\u0475m"):  # U+0475: a Cyrillic izhitsa
             assert _join(host, name) == ("refused", "name_taken"), name
         kind, _ = _join(host, "Ana")
         assert kind == "welcome"  # anyone else joins as usual
+        assert _join(host, "Kitchen box")[0] == "welcome"  # the machine is not the person
         key = _owner_url(host).split("#owner=", 1)[1]
         kind, window = host.raw_connect({"owner_key": key})
         assert kind == "welcome"
         assert (window["user"]["name"], window["user"]["is_host"]) == ("vm", True)  # not "vm 2"
         assert _join(host, "vm") == ("refused", "name_taken")  # the host user has it now
-        assert sorted(_people(host)) == ["Ana", "Keeper", "vm"]
+        assert sorted(_people(host)) == ["Ana", "Keeper", "Kitchen box", "vm"]
         host.assert_unharmed()
     finally:
         status = host.process.stop()

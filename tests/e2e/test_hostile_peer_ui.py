@@ -12,6 +12,7 @@ chromium, python-socketio peers.
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from collections.abc import Iterator
@@ -38,7 +39,9 @@ def composer(page: Any) -> Any:
 def signed_in_as(page: Any, name: str) -> None:
     """The chat is shown (no join screen) for `name`."""
     expect(composer(page)).to_be_visible(timeout=SLOW)
-    expect(page.get_by_title("Signed in as")).to_have_text(name, timeout=SLOW)
+    # The top bar's profile button (issue 15) says who is signed in.
+    me = page.get_by_role("button", name=re.compile(rf"^Your profile: {re.escape(name)}, "))
+    expect(me).to_have_text(name, timeout=SLOW)
     expect(page.get_by_label("Your name")).to_have_count(0)
 
 

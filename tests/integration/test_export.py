@@ -99,7 +99,11 @@ def history(live_server: ServerHandle, connect: Connect) -> History:
 @pytest.fixture
 def fresh(settings: Settings, tmp_path: Path) -> Iterator[ServerHandle]:
     """A second host on an empty data dir."""
-    handle = start_server(settings.replace(data_dir=tmp_path / "fresh", name="Fresh host"))
+    # Another machine, with another person at it (the host person's name is theirs: issue 15).
+    fresh = settings.replace(
+        data_dir=tmp_path / "fresh", name="Fresh host", person_name="Fresh host"
+    )
+    handle = start_server(fresh)
     yield handle
     handle.stop()
 

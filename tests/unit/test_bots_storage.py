@@ -36,6 +36,8 @@ def test_people_stored_before_bots_existed_stay_people(
             "is_host": False,
             "bot": False,
             "admin": False,
+            "status": "available",
+            "status_text": "",
         }
         assert store.users.bots() == []
     finally:

@@ -60,12 +60,34 @@ class Users:
         is_bot: bool = False,
         avatar: str | None = None,
     ) -> User:
+        # The host person is named before they are asked (chat/sessions.py): not chosen yet.
+        chosen = not is_host
         cur = self._db.execute(
             "INSERT INTO user (name, name_key, name_skeleton, name_shape, is_host, is_bot, avatar, "
-            "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (name, name_key, skeleton, shape, int(is_host), int(is_bot), avatar, utc_now()),
+            "created_at, name_chosen) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (name, name_key, skeleton, shape, int(is_host), int(is_bot), avatar, utc_now(), chosen),
         )
-        return User(id=last_id(cur), name=name, is_host=is_host, is_bot=is_bot, avatar=avatar)
+        return User(
+            id=last_id(cur),
+            name=name,
+            is_host=is_host,
+            is_bot=is_bot,
+            avatar=avatar,
+            name_chosen=chosen,
+        )
+
+    def rename(self, user_id: int, name: str, name_key: str, skeleton: str, shape: str) -> None:
+        self._db.execute(
+            "UPDATE user SET name = ?, name_key = ?, name_skeleton = ?, name_shape = ?, "
+            "name_chosen = 1 WHERE id = ?",
+            (name, name_key, skeleton, shape, user_id),
+        )
+
+    def set_status(self, user_id: int, status: str, text: str, auto: bool) -> None:
+        self._db.execute(
+            "UPDATE user SET status = ?, status_text = ?, status_auto = ? WHERE id = ?",
+            (status, text, int(auto), user_id),
+        )
 
     def set_admin(self, user_id: int, admin: bool) -> User | None:
         """Make a person an admin or not (never a bot, never the host person); the user after."""

@@ -21,7 +21,10 @@ def marks(n: int) -> str:
 
 
 # The user columns every user query selects (``u`` is the user table), for ``user_from_row``.
-USER_COLUMNS = "u.id, u.name, u.is_host, u.is_bot, u.avatar, u.is_admin"
+USER_COLUMNS = (
+    "u.id, u.name, u.is_host, u.is_bot, u.avatar, u.is_admin, u.status, u.status_text, "
+    "u.status_auto, u.name_chosen"
+)
 
 
 def user_from_row(row: sqlite3.Row) -> User:
@@ -32,6 +35,10 @@ def user_from_row(row: sqlite3.Row) -> User:
         is_bot=bool(row["is_bot"]),
         avatar=row["avatar"],
         is_admin=bool(row["is_admin"]),
+        status=row["status"],
+        status_text=row["status_text"],
+        status_auto=bool(row["status_auto"]),
+        name_chosen=bool(row["name_chosen"]),
     )
 
 

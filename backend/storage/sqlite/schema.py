@@ -203,6 +203,18 @@ MIGRATIONS: tuple[str, ...] = (
         INSERT INTO file_fts (file_fts, rowid, name) VALUES ('delete', old.id, old.name);
     END;
     """,
+    # 7. Profiles (issue 15, chat/profiles.py): each person's status ("available", "away",
+    # "dnd"), its short text, whether the away came from idleness, and whether the person chose
+    # their name. The host person of an existing data dir was named after the machine, not by
+    # themselves: their window asks them once (name_chosen 0).
+    """
+    ALTER TABLE user ADD COLUMN status TEXT NOT NULL DEFAULT 'available'
+        CHECK (status IN ('available', 'away', 'dnd'));
+    ALTER TABLE user ADD COLUMN status_text TEXT NOT NULL DEFAULT '';
+    ALTER TABLE user ADD COLUMN status_auto INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE user ADD COLUMN name_chosen INTEGER NOT NULL DEFAULT 1;
+    UPDATE user SET name_chosen = 0 WHERE is_host = 1;
+    """,
     # 8 (issue 15, devices and admins; chat/devices.py): admins besides the host person; a
     # device's own name (given, or read from the browser's user agent) apart from `label`, which
     # stays the host window's and bots' marker; and one-time sign-in links. A link is stored

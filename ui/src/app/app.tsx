@@ -12,6 +12,7 @@ import { InvitePanel } from '@/features/invite';
 import { JoinScreen } from '@/features/join';
 import { NotifyDialog, RoomNotifyButton, useNotifications } from '@/features/notifications';
 import { PeerList } from '@/features/peers';
+import { MeButton } from '@/features/profile';
 import {
   LeaveRoomButton,
   RoomRetentionButton,
@@ -88,9 +89,7 @@ function Shell() {
           >
             People
           </button>
-          <span className="me" title="Signed in as">
-            {user?.name}
-          </span>
+          <MeButton />
         </div>
       </header>
       <ConnectionBanner />

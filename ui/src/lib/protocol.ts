@@ -44,6 +44,9 @@ export const COMMANDS = {
   revokeDevice: 'revoke_device',
   adminCreateRecoveryLink: 'admin_create_recovery_link',
   adminSetAdmin: 'admin_set_admin',
+  setName: 'set_name',
+  setStatus: 'set_status',
+  signOut: 'sign_out',
 } as const;
 export type Command = (typeof COMMANDS)[keyof typeof COMMANDS];
 
@@ -73,6 +76,7 @@ export const EVENTS = {
   roleChanged: 'role_changed',
   devicesChanged: 'devices_changed',
   signedOut: 'signed_out',
+  userUpdated: 'user_updated',
 } as const;
 export type ServerEvent = (typeof EVENTS)[keyof typeof EVENTS];
 
@@ -89,6 +93,8 @@ export const CONNECT_ERRORS = [
 ] as const;
 export type ConnectErrorCode = (typeof CONNECT_ERRORS)[number];
 
+/** A person's status (set_status); `status_auto`: the away came from idleness. */
+export type UserStatus = 'available' | 'away' | 'dnd';
 /** `bot`: a bot user (made by the host user); it then has an `avatar` (one emoji). */
 export type WireUser = {
   id: number;
@@ -99,6 +105,9 @@ export type WireUser = {
   online?: boolean;
   /** May use the host's panels: the host person, or someone they made an admin. */
   admin?: boolean;
+  status?: UserStatus;
+  status_text?: string;
+  status_auto?: boolean;
 };
 /** `bot` is present (true) only when the author is a bot. */
 export type WireAuthor = { id: number; name: string; bot?: boolean };
@@ -162,6 +171,8 @@ export type Welcome = {
   rooms: WireRoom[];
   users: WireUser[];
   server: WireServer;
+  /** Only to the host user until they chose a name: the OS account's name, to ask with. */
+  name_suggestion?: string;
 };
 export type MemberChange = { room_id: number; user: WireUser };
 export type PresenceChange = { user: WireUser; online: boolean };
@@ -408,3 +419,10 @@ export type MyDevice = {
 export type MyDevicesResult = { devices: MyDevice[] };
 export type RoleChanged = { user: WireUser };
 export type SignedOut = { device_id: number };
+/** Profiles (set_name, set_status, sign_out; `user_updated`). */
+export type UserUpdated = { user: WireUser };
+export type ProfileAck = { user: WireUser };
+/** A status's text: at most 80 characters (the host folds whitespace first). */
+export const MAX_STATUS_TEXT_CHARS = 80;
+/** Names: 1–32 characters once whitespace is folded. */
+export const MAX_NAME_CHARS = 32;

@@ -64,6 +64,10 @@ type SessionState = {
   inviteCode: string;
   /** Why the last connect attempt failed below the auth step; cleared by `welcome`. */
   connectFailure: TransportFailure | null;
+  /** The host's own window asks its person's name with this (welcome `name_suggestion`, host only). */
+  nameSuggestion: string | null;
+  /** This page signed in with the host's owner key: the host's own window, which cannot sign out. */
+  hostWindow: boolean;
 
   /** The best credential we hold: owner key, then token, then the join form. */
   authPayload: () => AuthPayload | null;
@@ -86,6 +90,8 @@ type SessionState = {
   connectFailed: (failure: TransportFailure) => void;
   setStatus: (status: ConnectionStatus) => void;
   signOut: () => void;
+  /** Our own user changed (user_updated, or a profile command's answer). */
+  updateMe: (user: WireUser) => void;
 };
 
 function credentialOf(payload: AuthPayload | null): Credential | null {
@@ -110,6 +116,8 @@ export const useSession = create<SessionState>((set, get) => ({
   everConnected: false,
   inviteCode: '',
   connectFailure: null,
+  nameSuggestion: null,
+  hostWindow: false,
 
   authPayload: () => {
     const { ownerKey, linkSecret, token, pendingJoin } = get();
@@ -141,7 +149,10 @@ export const useSession = create<SessionState>((set, get) => ({
   welcome: (w) => {
     saveJson(TOKEN_KEY, w.token);
     const wasBack = get().everConnected;
+    const hostWindow = get().hostWindow || get().tried === 'owner';
     set({
+      nameSuggestion: w.name_suggestion ?? null,
+      hostWindow,
       token: w.token,
       ownerKey: null, // one-time key: the token is what we use from now on
       linkSecret: null,
@@ -210,6 +221,13 @@ export const useSession = create<SessionState>((set, get) => ({
   setStatus: (status) => set({ status }),
   signOut: () => {
     removeKey(TOKEN_KEY);
-    set({ token: null, user: null, status: 'idle', everConnected: false });
+    set({ token: null, user: null, status: 'idle', everConnected: false, nameSuggestion: null, hostWindow: false });
+  },
+  updateMe: (user) => {
+    const me = get().user;
+    if (!me || me.id !== user.id) return;
+    const { online: _online, ...rest } = user;
+    // A chosen name ends the host window's first-run question.
+    set({ user: { ...me, ...rest }, nameSuggestion: me.name === user.name ? get().nameSuggestion : null });
   },
 }));

@@ -1,5 +1,7 @@
 import { memo, useCallback, useState } from 'react';
 
+import { Avatar } from '@/components/ui/avatar';
+
 import { discardMessage, retryMessage } from '@/features/chat/api/messages';
 import { useChat } from '@/features/chat/stores/chat-store';
 import { AttachmentList, SendingUploads } from '@/features/files';
@@ -28,6 +30,10 @@ export const MessageItem = memo(function MessageItem({ message, own, grouped }: 
   const isHost = useSession((s) => (s.user?.is_host || s.user?.admin) ?? false); // an admin moderates too
   const editing = useCompose((s) => s.editing?.messageId === message.id);
   const flash = useChat((s) => (s.flash?.messageId === message.id ? s.flash.seq : 0));
+  // The author as they are called now (names change: user_updated); the message's own copy of
+  // the name for someone this client does not know.
+  const authorName = useChat((s) => s.users[message.author.id]?.name ?? message.author.name);
+  const botAvatar = useChat((s) => s.users[message.author.id]?.avatar);
   // Names of the people mentioned, as one string so presence changes do not re-render every item.
   const mentionKey = useChat((s) => message.mentions.map((id) => `${id === s.me ? 1 : 0}${s.users[id]?.name ?? ''}`).join(SEP));
   const [deleting, setDeleting] = useState(false);
@@ -78,7 +84,8 @@ export const MessageItem = memo(function MessageItem({ message, own, grouped }: 
       {message.reply_to && <QuoteLine quote={message.reply_to} roomId={message.room_id} />}
       {!grouped && (
         <header className="msg-meta">
-          <span className="author">{own ? `${message.author.name} (you)` : message.author.name}</span>
+          <Avatar user={{ id: message.author.id, name: authorName, bot: message.author.bot, avatar: botAvatar }} />
+          <span className="author">{own ? `${authorName} (you)` : authorName}</span>
           {message.author.bot && (
             <span className="tag bot-tag" title="A bot: posted by a script or a webhook">
               BOT
@@ -127,11 +134,12 @@ export const MessageItem = memo(function MessageItem({ message, own, grouped }: 
   );
 });
 
-export const PendingItem = memo(function PendingItem({ entry, name }: { entry: OutboxEntry; name: string }) {
+export const PendingItem = memo(function PendingItem({ entry, name, me }: { entry: OutboxEntry; name: string; me: number | null }) {
   return (
     <article className={`msg own pending${entry.state === 'failed' ? ' failed' : ''}`}>
       {entry.reply_to && <QuoteLine quote={entry.reply_to} roomId={entry.room_id} />}
       <header className="msg-meta">
+        {me !== null && <Avatar user={{ id: me, name }} />}
         <span className="author">{name} (you)</span>
         <time dateTime={entry.created_at}>{timeLabel(entry.created_at)}</time>
       </header>

@@ -475,7 +475,7 @@ export function MessageList(props: Props) {
                     <MessageItem message={row.message} own={row.own} grouped={row.grouped} />
                   </div>
                 ) : (
-                  <PendingItem entry={row.entry} name={myName} />
+                  <PendingItem entry={row.entry} name={myName} me={me} />
                 )}
               </div>
             );

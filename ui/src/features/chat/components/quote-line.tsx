@@ -2,10 +2,12 @@
 import { memo } from 'react';
 
 import { jumpToMessage } from '@/features/chat/api/history';
+import { useChat } from '@/features/chat/stores/chat-store';
 import { markdownToText } from '@/lib/markdown';
 import type { WireQuote } from '@/lib/protocol';
 
 export const QuoteLine = memo(function QuoteLine({ quote, roomId }: { quote: WireQuote; roomId: number }) {
+  const author = useChat((s) => s.users[quote.author.id]?.name ?? quote.author.name);
   if (quote.deleted) {
     return (
       <div className="quote deleted">
@@ -32,7 +34,7 @@ export const QuoteLine = memo(function QuoteLine({ quote, roomId }: { quote: Wir
         ↱
       </span>
       <span className="sr-only">Reply to</span>{' '}
-      <span className="quote-author">{quote.author.name}</span>
+      <span className="quote-author">{author}</span>
       <span className="sr-only">:</span>{' '}
       <span className="quote-snippet">{snippet || '(attachment)'}</span>
     </button>

@@ -516,7 +516,19 @@ export const useChat = create<ChatState>((set, get) => ({
 
   setCounted: (counts) => set({ counted: { ...get().counted, ...counts } }),
 
-  upsertUser: (user) => set({ users: { ...get().users, [user.id]: { ...get().users[user.id], ...user } } }),
+  upsertUser: (user) => {
+    const before = get().users[user.id];
+    const users = { ...get().users, [user.id]: { ...before, ...user } };
+    if (!before || before.name === user.name) return set({ users });
+    // A rename: direct messages are titled by their members' names (room.members).
+    const rooms = { ...get().rooms };
+    for (const room of Object.values(rooms)) {
+      if (room.kind === 'dm' && room.members?.some((m) => m.id === user.id)) {
+        rooms[room.id] = { ...room, members: room.members.map((m) => (m.id === user.id ? { ...m, name: user.name } : m)) };
+      }
+    }
+    set({ users, rooms });
+  },
 
   setOnline: (userId, online) => {
     const user = get().users[userId];

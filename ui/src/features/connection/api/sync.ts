@@ -32,6 +32,7 @@ import {
   type TypingEvent,
   type UnreadCounts,
   UNREAD_ROOMS_MAX,
+  type UserUpdated,
   type Welcome,
   type WireMessage,
   type WireRoom,
@@ -49,6 +50,10 @@ const OFFLINE_AFTER_ATTEMPTS = 3;
 const WELCOME_CACHE = 'welcome';
 
 let diagnosing = false;
+// "Sign out of this device" is under way: the host drops the connection, which must not be
+// taken for a drop to reconnect from.
+let signingOut = false;
+let droppedWhileSigningOut = false;
 
 /** Restore the last identity so a reload renders rooms (and the outbox) before the host answers. */
 export function restoreCachedSession(): void {
@@ -72,6 +77,10 @@ export function startSync(): () => void {
         // The host speaks first (`welcome`); until then we are still connecting.
       },
       disconnect: (reason) => {
+        if (signingOut) {
+          droppedWhileSigningOut = true; // the drop that follows the ack (or, rarely, beats it)
+          return;
+        }
         const manual = reason === 'io client disconnect';
         useSession.getState().setStatus(manual ? 'idle' : 'reconnecting');
         // The host closed this connection itself (admin_remove_device): socket.io-client does not
@@ -155,8 +164,51 @@ export function startSync(): () => void {
       useSession.getState().signedOut();
       disconnect(); // ours first: a close by the host would otherwise be retried
     }),
+    onEvent<UserUpdated>(EVENTS.userUpdated, ({ user }) => applyUser(user)),
   ];
   return () => offs.forEach((off) => off());
+}
+
+/** Someone's name or status changed (user_updated, or our own profile command's answer): every
+ * list, message author, DM title and mention follows; ours also in the session and its cache. */
+export function applyUser(user: WireUser): void {
+  useChat.getState().upsertUser(user);
+  const session = useSession.getState();
+  if (session.user?.id !== user.id) return;
+  session.updateMe(user);
+  const cached = loadJson<Omit<Welcome, 'token'> | null>(WELCOME_CACHE, null);
+  if (cached) {
+    const { online: _online, ...me } = user;
+    saveJson(WELCOME_CACHE, {
+      ...cached,
+      user: { ...cached.user, ...me },
+      users: cached.users.map((u) => (u.id === user.id ? { ...u, ...me } : u)),
+      name_suggestion: undefined,
+    });
+  }
+}
+
+/**
+ * "Sign out of this device": the host forgets this device (its token stops working, the
+ * connection is dropped), then this page forgets the token and its cached identity and shows the
+ * join screen. A refusal (the host's own window, offline) changes nothing here and is thrown.
+ */
+export async function signOutOfThisDevice(): Promise<void> {
+  signingOut = true;
+  droppedWhileSigningOut = false;
+  try {
+    await request(COMMANDS.signOut, {});
+  } catch (err) {
+    // Dropped before the ack arrived: the host forgot the device all the same.
+    if (!droppedWhileSigningOut) {
+      signingOut = false;
+      throw err;
+    }
+  }
+  removeKey(WELCOME_CACHE);
+  useSession.getState().signOut();
+  disconnect();
+  signingOut = false;
 }
 
 /**
@@ -262,6 +314,8 @@ export async function resyncAll(): Promise<void> {
 /** Reset module state (here and in the feature commands) between unit tests. */
 export function _resetSyncForTests(): void {
   diagnosing = false;
+  signingOut = false;
+  droppedWhileSigningOut = false;
   _resetMessagesForTests();
   _resetRoomsForTests();
 }

@@ -1,6 +1,7 @@
 /** The sidebar's "Direct messages": each DM by its other participants, newest first, with badges. */
 import { useState } from 'react';
 
+import { Avatar } from '@/components/ui/avatar';
 import { useChat } from '@/features/chat';
 import { dmOthers, roomName } from '@/features/dms/lib/room-label';
 import { ExportMyDmsButton, ExportStatus, useExport } from '@/features/export';
@@ -43,6 +44,7 @@ function DmLink({ room, active, onPick }: { room: WireRoom; active: boolean; onP
             {others.length + 1}
           </span>
         )}
+        {others.length === 1 && <Avatar user={users[others[0]!.id] ?? others[0]!} />}
         <span className="room-name">{name}</span>
         <UnreadBadge count={count} mentions={mentions} dm />
       </button>

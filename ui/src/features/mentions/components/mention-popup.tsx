@@ -1,4 +1,5 @@
 /** The list of people offered while typing `@name` in the composer (keyboard: see composer). */
+import { Avatar } from '@/components/ui/avatar';
 import type { WireUser } from '@/lib/protocol';
 
 type Props = {
@@ -32,6 +33,7 @@ export function MentionPopup({ id, users, selected, onPick, onHover }: Props) {
           onMouseEnter={() => onHover(i)}
         >
           <span className={`dot${u.online ? ' on' : ''}`} aria-hidden="true" />
+          <Avatar user={u} />
           <span className="mention-name">{u.name}</span>
           {u.is_host && <span className="tag">host</span>}
         </li>

@@ -1,11 +1,14 @@
 /**
- * Who is in the open room, online first, each with "Message" (a direct message with them); and
- * "New group message" to pick several.
+ * Who is in the open room, online first, each with their avatar, status and "Message" (a direct
+ * message with them); a click on a person shows their profile card; and "New group message" to
+ * pick several.
  */
 import { useState } from 'react';
 
+import { Avatar } from '@/components/ui/avatar';
 import { useChat } from '@/features/chat';
 import { NewDmDialog, openDm } from '@/features/dms';
+import { PersonCard, ProfileDialog, STATUS_LABELS, statusLine, statusOf } from '@/features/profile';
 import { RequestError } from '@/lib/request-error';
 import { useSession } from '@/stores/session-store';
 
@@ -19,21 +22,32 @@ export function PeerList({ roomId }: { roomId: number }) {
   const known = useSession((s) => s.status === 'connected');
   const [grouping, setGrouping] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  const [card, setCard] = useState<{ id: number; anchor: HTMLElement } | null>(null);
+  const [editing, setEditing] = useState(false);
   const people = ids
     .map((id) => users[id])
     .filter((u) => u !== undefined)
     .sort((a, b) => (known ? Number(!!b.online) - Number(!!a.online) : 0) || a.name.localeCompare(b.name));
   const online = people.filter((u) => u.online).length;
   const presence = (u: { online?: boolean }) => (!known ? 'unknown' : u.online ? 'online' : 'offline');
+  // What a screen reader hears after the name: online or not, and a status other than available.
+  const said = (u: (typeof people)[number]) => {
+    const p = presence(u);
+    if (p === 'unknown') return 'status unknown';
+    const status = statusOf(u);
+    return p === 'online' && status !== 'available' ? `online, ${STATUS_LABELS[status]}` : p;
+  };
 
   const message = async (userId: number) => {
     setError(null);
+    setCard(null);
     try {
       await openDm([userId]);
     } catch (err) {
       setError(err instanceof RequestError ? err.message : 'Could not open the conversation.');
     }
   };
+  const shown = card ? users[card.id] : undefined;
 
   return (
     <aside className="peers" aria-label="People in this room">
@@ -41,30 +55,50 @@ export function PeerList({ roomId }: { roomId: number }) {
         People <span className="muted">{known ? `${online} online` : 'status unknown'}</span>
       </h2>
       <ul>
-        {people.map((u) => (
-          <li key={u.id} className={presence(u)}>
-            <span className="dot" aria-hidden="true" />
-            <span className="peer-name">
-              {u.name}
-              {u.id === me && ' (you)'}
-              {u.is_host ? <span className="tag">host</span> : u.admin && <span className="tag">admin</span>}
-            </span>
-            {/* Beside the name, not in it: a long name is cut short, the badge never. */}
-            {u.bot && <span className="tag bot-tag">BOT</span>}
-            <span className="sr-only">{presence(u) === 'unknown' ? 'status unknown' : presence(u)}</span>
-            {u.id !== me && (
+        {people.map((u) => {
+          const line = statusLine(u);
+          return (
+            <li key={u.id} className={`${presence(u)} status-${statusOf(u)}`}>
               <button
                 type="button"
-                className="small peer-message"
-                aria-label={`Message ${u.name}`}
-                title={`Message ${u.name}`}
-                onClick={() => void message(u.id)}
+                className="peer-who"
+                aria-haspopup="dialog"
+                aria-expanded={card?.id === u.id}
+                onClick={(e) => {
+                  const anchor = e.currentTarget;
+                  setCard((c) => (c?.id === u.id ? null : { id: u.id, anchor }));
+                }}
               >
-                Message
+                <span className="avatar-wrap">
+                  <Avatar user={u} />
+                  <span className="dot" aria-hidden="true" />
+                </span>
+                <span className="peer-lines">
+                  <span className="peer-name">
+                    {u.name}
+                    {u.id === me && ' (you)'}
+                    {u.is_host ? <span className="tag">host</span> : u.admin && <span className="tag">admin</span>}
+                  </span>
+                  {line && <span className="peer-status">{line}</span>}
+                </span>
+                <span className="sr-only">{said(u)}</span>
               </button>
-            )}
-          </li>
-        ))}
+              {/* Beside the name, not in it: a long name is cut short, the badge never. */}
+              {u.bot && <span className="tag bot-tag">BOT</span>}
+              {u.id !== me && (
+                <button
+                  type="button"
+                  className="small peer-message"
+                  aria-label={`Message ${u.name}`}
+                  title={`Message ${u.name}`}
+                  onClick={() => void message(u.id)}
+                >
+                  Message
+                </button>
+              )}
+            </li>
+          );
+        })}
       </ul>
       {error && (
         <p className="error small-text" role="alert">
@@ -75,6 +109,24 @@ export function PeerList({ roomId }: { roomId: number }) {
         New group message
       </button>
       {grouping && <NewDmDialog onClose={() => setGrouping(false)} />}
+      {card && shown && (
+        <PersonCard
+          user={known ? shown : { ...shown, online: undefined }}
+          anchor={card.anchor}
+          me={shown.id === me}
+          onClose={() => setCard(null)}
+          onMessage={shown.id !== me ? () => void message(shown.id) : undefined}
+          onEdit={
+            shown.id === me
+              ? () => {
+                  setCard(null);
+                  setEditing(true);
+                }
+              : undefined
+          }
+        />
+      )}
+      {editing && <ProfileDialog onClose={() => setEditing(false)} />}
     </aside>
   );
 }

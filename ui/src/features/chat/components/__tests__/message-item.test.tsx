@@ -130,7 +130,7 @@ describe('MessageItem', () => {
 describe('PendingItem', () => {
   function Pending({ clientId }: { clientId: string }) {
     const entry = useOutbox((s) => s.entries.find((e) => e.client_id === clientId));
-    return entry ? <PendingItem entry={entry} name="ana" /> : null;
+    return entry ? <PendingItem entry={entry} name="ana" me={1} /> : null;
   }
 
   it('a message the host refused says why, and offers Retry and Discard', async () => {
