@@ -4,6 +4,7 @@ import { useCallback, useEffect, useState } from 'react';
 import { HostSettingsButton } from '@/features/admin';
 import { ChatRoom, useChat } from '@/features/chat';
 import { ConnectionBanner, ConnectionDot } from '@/features/connection';
+import { NotEncryptedMarker } from '@/features/encryption';
 import { StartScreen, useDesktopBridge, useStartScreen } from '@/features/desktop';
 import { roomTitle } from '@/features/dms';
 import { NearbyHostsDialog, useNearbyHosts } from '@/features/hosts';
@@ -65,6 +66,7 @@ function Shell() {
           </span>{' '}
           <ConnectionDot /> <span className="brand-name">{server?.name ?? 'Parley'}</span>
         </div>
+        <NotEncryptedMarker />
         <h1 className="room-title">{room ? roomTitle(room, user?.id ?? null) : ''}</h1>
         <div className="topbar-actions">
           <SearchButton />

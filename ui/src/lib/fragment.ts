@@ -1,5 +1,8 @@
-/** Read `#owner=KEY` / `#code=CODE` from the address once, then clear the fragment. */
-export type FragmentParams = { owner?: string; code?: string };
+/**
+ * Read `#owner=KEY` / `#code=CODE` / `&fp=FINGERPRINT` (the host's TLS key, to compare with what
+ * the host says) from the address once, then clear the fragment.
+ */
+export type FragmentParams = { owner?: string; code?: string; fp?: string };
 
 export function takeFragment(loc: Location = window.location, hist: History = window.history): FragmentParams {
   const hash = loc.hash.replace(/^#/, '');
@@ -8,9 +11,11 @@ export function takeFragment(loc: Location = window.location, hist: History = wi
   const out: FragmentParams = {};
   const owner = params.get('owner');
   const code = params.get('code');
+  const fp = params.get('fp');
   if (owner) out.owner = owner;
   if (code) out.code = code;
-  if (owner || code) {
+  if (fp) out.fp = fp;
+  if (owner || code || fp) {
     // Keys and codes must not stay in the address bar, history or a copied URL.
     hist.replaceState(hist.state, '', loc.pathname + loc.search);
   }

@@ -56,6 +56,8 @@ type SessionState = {
   everConnected: boolean;
   /** Pre-filled join code from an invite link. */
   inviteCode: string;
+  /** The host's key fingerprint from an invite link (`fp=`), as written there; '' if none. */
+  inviteFingerprint: string;
   /** Why the last connect attempt failed below the auth step; cleared by `welcome`. */
   connectFailure: TransportFailure | null;
 
@@ -66,6 +68,7 @@ type SessionState = {
   beginJoin: (name: string, code: string) => void;
   setOwnerKey: (key: string) => void;
   setInviteCode: (code: string) => void;
+  setInviteFingerprint: (fp: string) => void;
   welcome: (w: Welcome) => void;
   /**
    * The host refused the handshake. Only a `bad_token` answer to the token itself forgets the
@@ -98,6 +101,7 @@ export const useSession = create<SessionState>((set, get) => ({
   backAt: null,
   everConnected: false,
   inviteCode: '',
+  inviteFingerprint: '',
   connectFailure: null,
 
   authPayload: () => {
@@ -121,6 +125,7 @@ export const useSession = create<SessionState>((set, get) => ({
     }),
   setOwnerKey: (key) => set({ ownerKey: key, status: 'connecting' }),
   setInviteCode: (code) => set({ inviteCode: code }),
+  setInviteFingerprint: (fp) => set({ inviteFingerprint: fp }),
   welcome: (w) => {
     saveJson(TOKEN_KEY, w.token);
     const wasBack = get().everConnected;
