@@ -9,8 +9,10 @@ from __future__ import annotations
 import ipaddress
 import json
 import socket
+import ssl
 import time
 import urllib.request
+from pathlib import Path
 
 import ifaddr
 
@@ -128,10 +130,21 @@ def split_host(value: str) -> tuple[str, int | None]:
         return host, -1
 
 
-def answers(url: str, timeout: float = 1.5) -> bool:
-    """True when ``url`` + ``healthz`` answers like a Parley host (blocking: offload it)."""
+def answers(url: str, timeout: float = 1.5, cert_file: Path | None = None) -> bool:
+    """True when ``url`` + ``healthz`` answers like a Parley host (blocking: offload it).
+
+    :param cert_file: for an https ``url``, the certificate the answer must come with (this
+        host's own: self-signed, so no CA would vouch for it; trusted as it is, whatever address
+        it is reached at).
+    """
+    context = None
+    if cert_file is not None and url.startswith("https:"):
+        context = ssl.create_default_context(cafile=str(cert_file))
+        context.check_hostname = False
+        # The certificate itself is the anchor (an organisation's leaf has no CA in the file).
+        context.verify_flags |= ssl.VERIFY_X509_PARTIAL_CHAIN
     try:
-        with urllib.request.urlopen(url + "healthz", timeout=timeout) as response:
+        with urllib.request.urlopen(url + "healthz", timeout=timeout, context=context) as response:
             return bool(response.status == 200 and json.load(response).get("ok") is True)
     except (OSError, ValueError):
         return False

@@ -3,6 +3,7 @@ every route. Socket.IO is in events.py, files in file_routes.py."""
 
 from __future__ import annotations
 
+import functools
 import shutil
 from pathlib import Path
 
@@ -99,7 +100,9 @@ def selfcheck() -> Response:
     """What this host listens on, which of its LAN URLs answer, and whether it is advertising."""
     here = host()
     urls = here.join_urls()
-    reached = [offload.blocking(netinfo.answers, url) for url in urls]
+    own = here.tls.cert_path if here.tls is not None else None  # https: answered with our cert
+    answers = functools.partial(netinfo.answers, cert_file=own)
+    reached = [offload.blocking(answers, url) for url in urls]
     advertised_on = here.discovery.advertised_on if here.discovery is not None else []
     return jsonify(
         listening={"host": here.settings.host, "port": here.port},
