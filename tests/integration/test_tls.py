@@ -105,7 +105,9 @@ def test_the_certificate_names_this_host_lasts_825_days_and_is_kept_private(
     assert trusting(cert_file).get(f"{https(live_server)}healthz", timeout=TIMEOUT).ok
 
 
-def test_api_info_names_the_key_people_compare(live_server: ServerHandle, cert_file: Path) -> None:
+def test_api_info_and_the_invite_name_the_key_people_compare(
+    live_server: ServerHandle, cert_file: Path, connect: Any
+) -> None:
     info = trusting(cert_file).get(f"{https(live_server)}api/info", timeout=TIMEOUT).json()
     served = served_certificate(live_server.port)
     assert info["tls"] is True and info["custom_certificate"] is False
@@ -117,6 +119,11 @@ def test_api_info_names_the_key_people_compare(live_server: ServerHandle, cert_f
     # Plain loopback (this machine) says the same.
     plain = requests.get(f"{live_server.url}api/info", timeout=TIMEOUT).json()
     assert plain["fingerprint"] == info["fingerprint"]
+    # The host's invite panel gets it with the code and the https URLs (for the link's fp=).
+    owner = connect(owner_key=live_server.owner_url.split("#owner=")[1])
+    invite = owner.call("get_invite", {})
+    assert invite["fingerprint"] == info["fingerprint"]
+    assert invite["urls"] == info["urls"] and invite["code"] == JOIN_CODE
 
 
 def test_the_key_survives_restarts_and_renewals(settings: Settings, tmp_path: Path) -> None:
