@@ -43,7 +43,7 @@ KEY_FILE = "tls-key.pem"
 CERT_FILE = "tls-cert.pem"
 # The CA/Browser Forum's old ceiling for a server certificate; Apple's clients refuse longer.
 VALIDITY_DAYS = 825
-# Re-made this long before it ends (at start-up and on the host's daily check).
+# Re-made this long before it ends (checked when the host starts; nothing re-checks a running host).
 RENEW_BEFORE_DAYS = 30
 # Base32 of 32 bytes, unpadded.
 FINGERPRINT_CHARS = 52
