@@ -26,18 +26,12 @@ class Refused(Exception):
 
 class Peer:
     def __init__(
-        self,
-        url: str,
-        auth: dict[str, Any],
-        headers: dict[str, str] | None = None,
-        http_session: Any = None,
+        self, url: str, auth: dict[str, Any], headers: dict[str, str] | None = None
     ) -> None:
         self.events: queue.Queue[tuple[str, Any]] = queue.Queue()
         self.refusal: Any = None
         self.disconnected = False
-        # http_session: a requests.Session whose ``verify`` names the CA file of an https:// host
-        # (engineio hands it to the websocket's TLS as ``ca_certs``).
-        self.sio = socketio.Client(reconnection=False, http_session=http_session)
+        self.sio = socketio.Client(reconnection=False)
         self.sio.on("*", self._record)
         self.sio.on("connect_error", self._refused)
         self.sio.on("disconnect", self._gone)

@@ -12,20 +12,21 @@ nothing).
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import ssl
 import time
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
-import requests
 from hypothesis import HealthCheck, Phase, Verbosity, given, settings
 from hypothesis import strategies as st
 
 from backend.connections import HEADER_TIMEOUT
 from tests.adversarial.conftest import JOIN_CODE, Target
-from tests.peers import Peer
+from tests.rawws import masked, raw_websocket, read_frame, signed_in
 
 pytestmark = pytest.mark.integration
 
@@ -102,29 +103,38 @@ def check_answer(data: bytes, got: bytes) -> None:
         assert got.startswith(b"HTTP/1."), (data[:40], got[:80])
 
 
+def tls_websocket(target: Target, auth: dict[str, str]) -> tuple[socket.socket, bytes, Any]:
+    """A hand-made wss:// client trusting exactly the host's certificate, signed in: (socket,
+    bytes read beyond the welcome, the welcome). Hand-made rather than python-socketio's client,
+    which reads and writes one TLS connection from two threads (tests/rawws.py)."""
+    origin = f"Origin: https://127.0.0.1:{target.port}\r\n"
+    s, rest, _ = raw_websocket(target.port, origin, cafile=target.data_dir / "tls-cert.pem")
+    rest, welcome = signed_in(s, rest, auth)
+    return s, rest, welcome
+
+
 def new_client_chats(target: Target) -> None:
-    """A fresh peer on wss:// (trusting exactly the host's certificate) and the known user on it
-    too: one sends, the other receives."""
-    session = requests.Session()
-    session.trust_env = False
-    session.verify = str(target.data_dir / "tls-cert.pem")
-    url = f"https://127.0.0.1:{target.port}/"
-    newcomer = Peer(
-        url, {"name": f"newcomer-{time.monotonic_ns()}", "code": JOIN_CODE}, None, session
+    """A newcomer on wss:// and the known user on wss:// too: one sends, the other receives."""
+    newcomer, seen, _ = tls_websocket(
+        target, {"name": f"newcomer-{time.monotonic_ns()}", "code": JOIN_CODE}
     )
-    keeper = Peer(url, {"token": target.token}, None, session)
-    try:
+    keeper, kept, _ = tls_websocket(target, {"token": target.token})
+    with newcomer, keeper:
         marker = f"still here {time.monotonic_ns()}"
-        keeper.send(target.general, marker, f"c-{time.monotonic_ns()}")
-        for _ in range(20):
-            message = newcomer.expect("message_created")
-            if message["text"] == marker:
+        send = {"room_id": target.general, "text": marker, "client_id": f"c-{time.monotonic_ns()}"}
+        keeper.sendall(masked(0x1, ("421" + json.dumps(["send_message", send])).encode()))
+        for _ in range(50):
+            _opcode, payload, kept = read_frame(keeper, kept)
+            if payload.startswith(b"431"):
+                assert json.loads(payload[3:])[0]["ok"] is True, payload
                 break
         else:
-            raise AssertionError("the newcomer never got the message")
-    finally:
-        newcomer.close()
-        keeper.close()
+            raise AssertionError("no ack for the message")
+        for _ in range(50):
+            _opcode, payload, seen = read_frame(newcomer, seen)
+            if payload.startswith(b'42["message_created"') and marker.encode() in payload:
+                return
+        raise AssertionError("the newcomer never got the message")
 
 
 @pytest.fixture

@@ -10,13 +10,13 @@ import datetime as dt
 import hashlib
 import io
 import ipaddress
+import json
 import socket
 import ssl
 import stat
 import subprocess
 import sys
 import zipfile
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +30,7 @@ from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 from backend import ServerHandle, Settings, netinfo, start_server, tls
 from tests.conftest import JOIN_CODE
 from tests.hostproc import REPO, HostProcess
-from tests.peers import Peer
+from tests.rawws import masked, raw_websocket, read_frame, signed_in
 
 TIMEOUT = 10
 
@@ -304,34 +304,36 @@ def test_no_tls_serves_plain_and_says_so(tmp_path: Path) -> None:
         assert host.stop() == 0
 
 
-@pytest.fixture
-def over_tls(live_server: ServerHandle, cert_file: Path) -> Iterator[Any]:
-    """Real socket.io clients on wss://, trusting exactly the host's certificate."""
-    peers: list[Peer] = []
-
-    def connect(name: str) -> Peer:
-        auth = {"name": name, "code": JOIN_CODE}
-        peer = Peer(https(live_server), auth, http_session=trusting(cert_file))
-        peers.append(peer)
-        return peer
-
-    yield connect
-    for peer in peers:
-        peer.close()
+def wss(handle: ServerHandle, cert_file: Path, name: str) -> tuple[socket.socket, bytes, Any]:
+    """A wss:// client trusting exactly the host's certificate, joined as ``name``: (socket, bytes
+    read beyond the welcome, the welcome). Hand-made (tests/rawws.py): python-socketio's client
+    reads and writes one TLS connection from two threads, which CPython's ssl does not support."""
+    origin = f"Origin: https://127.0.0.1:{handle.port}\r\n"
+    s, rest, _ = raw_websocket(handle.port, origin, cafile=cert_file)
+    rest, welcome = signed_in(s, rest, {"name": name, "code": JOIN_CODE})
+    return s, rest, welcome
 
 
 def test_chat_files_and_export_over_https_and_wss(
-    live_server: ServerHandle, cert_file: Path, over_tls: Any
+    live_server: ServerHandle, cert_file: Path
 ) -> None:
-    ana, bob = over_tls("ana"), over_tls("bob")
-    room = ana.room_id()
-    ana.send(room, "over wss", "c1")
-    assert bob.expect("message_created")["text"] == "over wss"
+    ana, ana_rest, ana_welcome = wss(live_server, cert_file, "ana")
+    bob, bob_rest, _ = wss(live_server, cert_file, "bob")
+    room = ana_welcome["rooms"][0]["id"]
+    send = {"room_id": room, "text": "over wss", "client_id": "c1"}
+    ana.sendall(masked(0x1, ("421" + json.dumps(["send_message", send])).encode()))
+    seen = b""
+    while b'"message_created"' not in seen:
+        _opcode, seen, bob_rest = read_frame(bob, bob_rest)
+    assert json.loads(seen[2:])[1]["text"] == "over wss"
+    token = ana_welcome["token"]
+    ana.close()
+    bob.close()
 
     base = https(live_server)
     origin = {"Origin": base.rstrip("/")}
     http = trusting(cert_file)
-    http.headers.update({"Authorization": f"Bearer {ana.token}", **origin})
+    http.headers.update({"Authorization": f"Bearer {token}", **origin})
     data = bytes(range(256)) * 1000
     body = {
         "room_id": room,
