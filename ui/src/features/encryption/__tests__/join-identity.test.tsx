@@ -52,6 +52,17 @@ describe('the join screen and the host’s key', () => {
     expect(useSession.getState().pendingJoin).toBeNull();
   });
 
+  it('shows no form until the host has said which key it has, when the link named one', async () => {
+    useSession.setState({ inviteFingerprint: FP });
+    let answer: (r: Response) => void = () => undefined;
+    vi.stubGlobal('fetch', vi.fn().mockReturnValue(new Promise<Response>((r) => (answer = r))));
+    render(<JoinScreen />);
+    expect(screen.getByRole('status')).toHaveTextContent('Checking the host’s key…');
+    expect(screen.queryByRole('textbox', { name: 'Your name' })).toBeNull();
+    answer(Response.json(info({ tls: true, fingerprint: FP })));
+    expect(await screen.findByRole('textbox', { name: 'Your name' })).toBeInTheDocument();
+  });
+
   it('stops when the link promised encryption and the host has none', async () => {
     useSession.setState({ inviteFingerprint: FP });
     serve(info({ tls: false, fingerprint: null }));

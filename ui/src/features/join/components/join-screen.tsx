@@ -24,8 +24,10 @@ export function JoinScreen() {
   const problem = joinError ?? (failure ? connectFailureText(failure) : null);
   const tls = info ? tlsOf(info) : null;
   const check = tls ? checkFingerprint(linkFingerprint, tls.fingerprint) : 'none';
-  // Another key than the invite link's: nothing is sent to this host (no name, no code).
-  const stopped = check === 'mismatch';
+  // Another key than the invite link's: nothing is sent to this host (no name, no code); and
+  // nothing either until the host has said which key it has.
+  const checking = linkFingerprint !== '' && !info && !infoFailure;
+  const stopped = check === 'mismatch' || checking;
 
   const submit = (e: FormEvent) => {
     e.preventDefault();
@@ -42,6 +44,11 @@ export function JoinScreen() {
         <p className="muted">{info ? `Join ${info.name}` : 'Join this host'}</p>
         {tls && (
           <HostIdentity tls={tls} linkFingerprint={linkFingerprint} check={check} secure={window.location.protocol === 'https:'} />
+        )}
+        {checking && (
+          <p className="muted" role="status">
+            Checking the host’s key…
+          </p>
         )}
         {!stopped && (
           <>
