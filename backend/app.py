@@ -104,6 +104,7 @@ def create_app(settings: Settings) -> Flask:
         blobs=BlobStore(data_dir),
         offload=offload.blocking,
         invite_urls=lambda: host.join_urls(),
+        invite_fingerprint=lambda: host.fingerprint,
         file_limits=FileLimits(
             user_quota=settings.user_upload_quota_bytes,
             total_quota=settings.files_quota_bytes,

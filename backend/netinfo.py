@@ -9,6 +9,7 @@ from __future__ import annotations
 import ipaddress
 import json
 import socket
+import ssl
 import time
 import urllib.request
 
@@ -143,7 +144,6 @@ def answers(url: str, timeout: float = 1.5, fingerprint: str | None = None) -> b
 
 def _answers_tls(url: str, timeout: float, fingerprint: str | None) -> bool:
     import http.client
-    import ssl
     from urllib.parse import urlsplit
 
     from .tls import fingerprint_of_der

@@ -43,7 +43,7 @@ KEY_FILE = "tls-key.pem"
 CERT_FILE = "tls-cert.pem"
 # The CA/Browser Forum's old ceiling for a server certificate; Apple's clients refuse longer.
 VALIDITY_DAYS = 825
-# Re-made this long before it ends (at start-up and on the host's daily check).
+# Re-made this long before it ends (checked when the host starts; nothing re-checks a running host).
 RENEW_BEFORE_DAYS = 30
 # Base32 of 32 bytes, unpadded.
 FINGERPRINT_CHARS = 52
@@ -255,6 +255,9 @@ def _issue(
             x509.NameAttribute(NameOID.COMMON_NAME, common[:64]),
         ]
     )
+    # Backdated an hour (a peer's clock a little behind); the whole span, not what is left of
+    # it, is what Apple's clients hold to VALIDITY_DAYS.
+    start = now - dt.timedelta(hours=1)
     ski = x509.SubjectKeyIdentifier.from_public_key(key.public_key())
     sans: list[x509.GeneralName] = [x509.DNSName(name) for name in dns_names]
     sans += [x509.IPAddress(ipaddress.ip_address(a)) for a in ip_addresses]
@@ -264,8 +267,8 @@ def _issue(
         .issuer_name(subject)
         .public_key(key.public_key())
         .serial_number(x509.random_serial_number())
-        .not_valid_before(now - dt.timedelta(hours=1))  # a peer's clock a little behind
-        .not_valid_after(now + dt.timedelta(days=VALIDITY_DAYS))
+        .not_valid_before(start)
+        .not_valid_after(start + dt.timedelta(days=VALIDITY_DAYS))
         .add_extension(x509.SubjectAlternativeName(sans), critical=False)
         .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
         .add_extension(

@@ -5,19 +5,28 @@ python-socketio's client hides the framing and the packet text; these tests need
 
 from __future__ import annotations
 
+import json
 import socket
+import ssl
 import struct
-from typing import NamedTuple
+from pathlib import Path
+from typing import Any, NamedTuple
 
 
 def raw_websocket(
-    port: int, extra_headers: str = "", source: str | None = None
+    port: int, extra_headers: str = "", source: str | None = None, cafile: Path | None = None
 ) -> tuple[socket.socket, bytes, list[str]]:
     """A hand-made websocket client on the Engine.IO endpoint: (socket, bytes after the 101,
-    the response's header lines). ``source``: the loopback address to come from (127.0.0.x)."""
+    the response's header lines). ``source``: the loopback address to come from (127.0.0.x).
+    ``cafile``: over TLS (wss://), trusting exactly that certificate (the host's own file); one
+    thread reads and writes it, as a browser tab does (python-socketio's client uses two, which
+    CPython's ssl does not support)."""
     s = socket.create_connection(
         ("127.0.0.1", port), timeout=10, source_address=(source, 0) if source else None
     )
+    if cafile is not None:
+        context = ssl.create_default_context(cafile=str(cafile))
+        s = context.wrap_socket(s, server_hostname="127.0.0.1")
     s.sendall(
         (
             "GET /socket.io/?EIO=4&transport=websocket HTTP/1.1\r\n"
@@ -151,3 +160,15 @@ class FrameStream:
             if not chunk:
                 raise EOFError("the host closed the connection")
             self._buf += chunk
+
+
+def signed_in(s: socket.socket, rest: bytes, auth: dict[str, str]) -> tuple[bytes, Any]:
+    """Past Engine.IO's open packet, a Socket.IO connect with ``auth``: (the bytes read beyond
+    the ``welcome``, the welcome)."""
+    _opcode, _open, rest = read_frame(s, rest)  # Engine.IO "0{sid...}"
+    s.sendall(masked(0x1, ("40" + json.dumps(auth)).encode()))
+    for _ in range(20):
+        _opcode, payload, rest = read_frame(s, rest)
+        if payload.startswith(b'42["welcome"'):
+            return rest, json.loads(payload[2:])[1]
+    raise AssertionError("no welcome")

@@ -22,11 +22,17 @@ from .sessions import HOST_WINDOW_DEVICE
 
 class Admin:
     def __init__(
-        self, ctx: Context, host: HostSettings, invite_urls: Callable[[], list[str]]
+        self,
+        ctx: Context,
+        host: HostSettings,
+        invite_urls: Callable[[], list[str]],
+        fingerprint: Callable[[], str | None] = lambda: None,
     ) -> None:
         self._ctx = ctx
         self._host = host
         self._invite_urls = invite_urls
+        # The TLS key's fingerprint (tls.py) for the invite link's ``fp=``; None with --no-tls.
+        self._fingerprint = fingerprint
 
     def info(self, sid: str) -> dict[str, Any]:
         self._check_admin(sid)
@@ -54,10 +60,15 @@ class Admin:
         }
 
     def invite(self, sid: str) -> dict[str, Any]:
-        """The join code and the URLs peers can open (the host's invite panel)."""
+        """The join code, the URLs peers can open and the fingerprint they compare (the host's
+        invite panel)."""
         if not self._ctx.caller(sid).admin:
             raise Forbidden("Only an admin can see the invite.")
-        return {"code": self._host.join_code, "urls": self._invite_urls()}
+        return {
+            "code": self._host.join_code,
+            "urls": self._invite_urls(),
+            "fingerprint": self._fingerprint(),
+        }
 
     def rename_host(self, sid: str, cmd: c.RenameHost) -> dict[str, Any]:
         self._check_admin(sid)

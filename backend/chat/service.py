@@ -47,6 +47,7 @@ class ChatService:
         blobs: BlobStore,
         offload: Offload,
         invite_urls: Callable[[], list[str]],
+        invite_fingerprint: Callable[[], str | None] = lambda: None,
         file_limits: FileLimits | None = None,
         clock: Clock | None = None,
         spool_dir: Path | None = None,
@@ -64,7 +65,7 @@ class ChatService:
         file_limits = file_limits or FileLimits()
         self.file_cleanup = FileCleanup(ctx, blobs, offload, file_limits.unattached_ttl, clock)
         self.files = Files(ctx, blobs, offload, self.file_cleanup, file_limits)
-        self.admin = Admin(ctx, host, invite_urls)
+        self.admin = Admin(ctx, host, invite_urls, invite_fingerprint)
         self.bots = Bots(ctx, self.sessions, self.messages, invite_urls)
         self.devices = Devices(
             ctx,

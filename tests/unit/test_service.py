@@ -67,6 +67,7 @@ def service(db: Database, out: Recorder, tmp_path: Path) -> ChatService:
         blobs=BlobStore(tmp_path),
         offload=lambda fn, *args: fn(*args),  # the test thread may block: nobody else is served
         invite_urls=lambda: ["u"],
+        invite_fingerprint=lambda: "F" * 52,
     )
     svc.bootstrap()
     return svc
@@ -226,4 +227,4 @@ def test_invite_is_for_the_host_only(service: ChatService) -> None:
     with pytest.raises(Forbidden):
         service.admin.invite("s1")
     _connect(service, "h", {"owner_key": service.sessions.owner_key}, "127.0.0.1")
-    assert service.admin.invite("h") == {"code": CODE, "urls": ["u"]}
+    assert service.admin.invite("h") == {"code": CODE, "urls": ["u"], "fingerprint": "F" * 52}

@@ -5,6 +5,7 @@ import { HostSettingsButton, PeopleDialog } from '@/features/admin';
 import { DevicesDialog } from '@/features/devices';
 import { ChatRoom, useChat } from '@/features/chat';
 import { ConnectionBanner, ConnectionDot } from '@/features/connection';
+import { NotEncryptedMarker } from '@/features/encryption';
 import { StartScreen, useDesktopBridge, useStartScreen } from '@/features/desktop';
 import { roomTitle } from '@/features/dms';
 import { NearbyHostsDialog, useNearbyHosts } from '@/features/hosts';
@@ -69,6 +70,7 @@ function Shell() {
           </span>{' '}
           <ConnectionDot /> <span className="brand-name">{server?.name ?? 'Parley'}</span>
         </div>
+        <NotEncryptedMarker />
         <h1 className="room-title">{room ? roomTitle(room, user?.id ?? null) : ''}</h1>
         <div className="topbar-actions">
           <SearchButton />

@@ -15,6 +15,7 @@ export function AppProvider({ children }: { children: ReactNode }) {
     const fragment = takeFragment();
     const session = useSession.getState();
     if (fragment.code) session.setInviteCode(fragment.code);
+    if (fragment.fp) session.setInviteFingerprint(fragment.fp);
     const stop = startSync();
     if (fragment.owner) {
       session.setOwnerKey(fragment.owner);

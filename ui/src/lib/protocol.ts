@@ -222,7 +222,8 @@ export type RoomResult = { room: WireRoom };
 export type MarkReadResult = { last_read_id: number };
 export type ReadMark = { user_id: number; last_read_id: number };
 export type ReadMarksResult = { marks: ReadMark[] };
-export type InviteResult = { code: string | null; urls: string[] };
+/** `fingerprint`: the host's TLS key (52 base32 characters), null when it serves plain HTTP. */
+export type InviteResult = { code: string | null; urls: string[]; fingerprint?: string | null };
 export type UnreadCount = { room_id: number; count: number; mentions: number };
 export type UnreadCounts = { counts: UnreadCount[] };
 export type SearchPayload = {
@@ -312,6 +313,12 @@ export type ServerInfo = {
   urls: string[];
   /** The largest upload the host accepts (`PARLEY_MAX_UPLOAD_BYTES`). */
   max_upload_bytes?: number;
+  /** False when the host runs with `--no-tls` (everyone sees "Not encrypted"). */
+  tls?: boolean;
+  /** SHA-256 of the host's TLS public key, 52 base32 characters; null without TLS. */
+  fingerprint?: string | null;
+  /** The host uses an organisation's certificate (`--tls-cert`): browsers show no warning. */
+  custom_certificate?: boolean;
 };
 
 /** Another Parley host found by mDNS (its own data, from the LAN: treat every field as untrusted). */

@@ -62,6 +62,8 @@ type SessionState = {
   everConnected: boolean;
   /** Pre-filled join code from an invite link. */
   inviteCode: string;
+  /** The host's key fingerprint from an invite link (`fp=`), as written there; '' if none. */
+  inviteFingerprint: string;
   /** Why the last connect attempt failed below the auth step; cleared by `welcome`. */
   connectFailure: TransportFailure | null;
   /** The host's own window asks its person's name with this (welcome `name_suggestion`, host only). */
@@ -79,6 +81,7 @@ type SessionState = {
   /** The host signed this device out (`signed_out`): forget its token and say so. */
   signedOut: () => void;
   setInviteCode: (code: string) => void;
+  setInviteFingerprint: (fp: string) => void;
   welcome: (w: Welcome) => void;
   /**
    * The host refused the handshake. Only a `bad_token` answer to the token itself forgets the
@@ -115,6 +118,7 @@ export const useSession = create<SessionState>((set, get) => ({
   backAt: null,
   everConnected: false,
   inviteCode: '',
+  inviteFingerprint: '',
   connectFailure: null,
   nameSuggestion: null,
   hostWindow: false,
@@ -146,6 +150,7 @@ export const useSession = create<SessionState>((set, get) => ({
     set({ token: null, user: null, status: 'idle', everConnected: false, joinError: SIGNED_OUT_TEXT, tried: null });
   },
   setInviteCode: (code) => set({ inviteCode: code }),
+  setInviteFingerprint: (fp) => set({ inviteFingerprint: fp }),
   welcome: (w) => {
     saveJson(TOKEN_KEY, w.token);
     const wasBack = get().everConnected;

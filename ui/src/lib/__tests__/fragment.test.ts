@@ -7,6 +7,12 @@ describe('takeFragment', () => {
     expect(window.location.hash).toBe('');
   });
 
+  it('reads the fingerprint of an invite link with the code', () => {
+    window.history.replaceState(null, '', '/#code=ABCD1234&fp=ABCDEFGH');
+    expect(takeFragment()).toEqual({ code: 'ABCD1234', fp: 'ABCDEFGH' });
+    expect(window.location.hash).toBe('');
+  });
+
   it('reads an owner key', () => {
     window.history.replaceState(null, '', '/#owner=k3y');
     expect(takeFragment()).toEqual({ owner: 'k3y' });

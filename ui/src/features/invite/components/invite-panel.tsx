@@ -1,18 +1,24 @@
 /**
- * For the host's own user: the join code, every URL the host is reachable at, the invite link
- * (`URL/#code=CODE`) and its QR code (drawn by `qrcode` into a data: URL image).
+ * For the host's own user: the join code, every URL the host is reachable at, the fingerprint of
+ * the host's TLS key (what guests compare, in groups), the invite link (`URL/#code=CODE&fp=KEY`:
+ * apps pin the key from it, browsers warn if the host they reach has another) and its QR code
+ * (drawn by `qrcode` into a data: URL image).
  */
 import QRCode from 'qrcode';
 import { useCallback, useEffect, useState } from 'react';
 
 import { Dialog } from '@/components/ui/dialog';
+import { FingerprintText } from '@/features/encryption';
 import { getInvite } from '@/features/invite/api/invite';
 import type { InviteResult } from '@/lib/protocol';
 import { CopyButton } from '@/components/ui/copy-button';
 
-export function inviteLink(url: string, code: string | null): string {
+export function inviteLink(url: string, code: string | null, fingerprint: string | null = null): string {
   const base = url.endsWith('/') ? url : `${url}/`;
-  return code ? `${base}#code=${encodeURIComponent(code)}` : base;
+  const parts: string[] = [];
+  if (code) parts.push(`code=${encodeURIComponent(code)}`);
+  if (fingerprint) parts.push(`fp=${encodeURIComponent(fingerprint)}`);
+  return parts.length ? `${base}#${parts.join('&')}` : base;
 }
 
 /** `onSelfCheck`: switch to the self-check dialog (composed by app/). */
@@ -30,7 +36,8 @@ export function InvitePanel({ onClose, onSelfCheck }: { onClose: () => void; onS
   }, []);
 
   const url = invite?.urls[selected] ?? invite?.urls[0];
-  const link = url ? inviteLink(url, invite?.code ?? null) : null;
+  const fingerprint = invite?.fingerprint ?? null;
+  const link = url ? inviteLink(url, invite?.code ?? null, fingerprint) : null;
 
   useEffect(() => {
     if (!link) return;
@@ -64,6 +71,20 @@ export function InvitePanel({ onClose, onSelfCheck }: { onClose: () => void; onS
               </p>
             ) : (
               <p className="muted">This host is open: no code needed.</p>
+            )}
+            <h3>Fingerprint</h3>
+            {fingerprint ? (
+              <>
+                <FingerprintText value={fingerprint} />
+                <p className="muted small-text">
+                  Guests’ browsers warn once that the connection is not private (this host made its own
+                  certificate): they compare this with what their join screen shows.
+                </p>
+              </>
+            ) : (
+              <p className="not-encrypted-note small-text" role="note">
+                Not encrypted: this host runs with <code>--no-tls</code>, so anyone on the network can read the chat.
+              </p>
             )}
             <h3>Addresses</h3>
             <ul className="url-list" aria-label="Host addresses">
