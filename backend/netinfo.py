@@ -6,13 +6,17 @@ Windows without parsing tool output.
 
 from __future__ import annotations
 
+import http.client
 import ipaddress
 import json
 import socket
+import ssl
 import time
-import urllib.request
+import urllib.parse
 
 import ifaddr
+
+from .tls import fingerprint_of_der
 
 # Interface name prefixes of container and VM bridges: reachable only from this machine, so they
 # are not offered as join URLs unless nothing else exists.
@@ -128,13 +132,37 @@ def split_host(value: str) -> tuple[str, int | None]:
         return host, -1
 
 
-def answers(url: str, timeout: float = 1.5) -> bool:
-    """True when ``url`` + ``healthz`` answers like a Parley host (blocking: offload it)."""
+def answers(url: str, timeout: float = 1.5, fingerprint: str | None = None) -> bool:
+    """True when ``url`` + ``healthz`` answers like a Parley host (blocking: offload it).
+
+    Over https the certificate is this host's own, which no authority vouches for: the answer
+    counts when the key presented is ``fingerprint`` (this host's), checked before the request is
+    written; None accepts any key.
+    """
+    parts = urllib.parse.urlsplit(url)
+    conn: http.client.HTTPConnection
+    if parts.scheme == "https":
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE
+        conn = http.client.HTTPSConnection(
+            parts.hostname or "", parts.port, timeout=timeout, context=context
+        )
+    else:
+        conn = http.client.HTTPConnection(parts.hostname or "", parts.port, timeout=timeout)
     try:
-        with urllib.request.urlopen(url + "healthz", timeout=timeout) as response:
-            return bool(response.status == 200 and json.load(response).get("ok") is True)
-    except (OSError, ValueError):
+        conn.connect()
+        if isinstance(conn.sock, ssl.SSLSocket) and fingerprint is not None:
+            der = conn.sock.getpeercert(binary_form=True)
+            if der is None or fingerprint_of_der(der) != fingerprint:
+                return False
+        conn.request("GET", (parts.path or "/") + "healthz")
+        response = conn.getresponse()
+        return bool(response.status == 200 and json.load(response).get("ok") is True)
+    except (OSError, ValueError, http.client.HTTPException):
         return False
+    finally:
+        conn.close()
 
 
 def address_key(address: str) -> str:
