@@ -19,8 +19,8 @@ DEB_DESKTOP := gir1.2-webkit2-4.1 libgirepository1.0-dev libcairo2-dev pkg-confi
 # --- tests: a real browser, a real X server, and tools to look at and drive windows; an emoji
 # font, which desktops have and minimal machines lack, so screenshots show reactions and avatars.
 DEB_TEST := chromium xvfb xdotool imagemagick fonts-noto-color-emoji
-# --- LAN tests (issue 5): network namespaces.
-DEB_LAN := iproute2
+# --- LAN tests (issue 5): network namespaces; (issue 16) a capture of a chat between them.
+DEB_LAN := iproute2 tcpdump
 
 .PHONY: help run host test lint test-py test-stock test-ui bench package clean deb-run deb-test venv venv-dev ui
 

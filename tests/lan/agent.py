@@ -207,6 +207,12 @@ class Agent:
                     raise
                 time.sleep(0.3)
 
+    def op_emit(self, event: str, data: dict[str, Any]) -> dict[str, Any]:
+        """One event, not waiting for an answer (a write on the websocket, whatever comes of it)."""
+        assert self.sio is not None
+        self.sio.emit(event, data)
+        return {}
+
     def op_messages(self, texts: list[str] | None = None, timeout: float = 10.0) -> dict[str, Any]:
         """What this client holds (after waiting for ``texts`` to be among it)."""
         deadline = time.monotonic() + timeout
