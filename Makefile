@@ -22,8 +22,8 @@ DEB_DESKTOP := gir1.2-webkit2-4.1 libgirepository1.0-dev libcairo2-dev pkg-confi
 # desktop notification tests (tests/desktop/session_bus.py): Debian's, since dbusmock needs
 # dbus-python, which a venv would have to compile.
 DEB_TEST := chromium xvfb xdotool imagemagick fonts-noto-color-emoji dbus python3-dbusmock
-# --- LAN tests (issue 5): network namespaces.
-DEB_LAN := iproute2
+# --- LAN tests (issue 5): network namespaces; (issue 16) a capture of a chat between them.
+DEB_LAN := iproute2 tcpdump
 
 .PHONY: help run host test lint test-py test-stock test-ui bench package clean deb-run deb-test venv venv-dev ui
 

@@ -6,14 +6,17 @@ Windows without parsing tool output.
 
 from __future__ import annotations
 
+import http.client
 import ipaddress
 import json
 import socket
 import ssl
 import time
-import urllib.request
+import urllib.parse
 
 import ifaddr
+
+from .tls import fingerprint_of_der
 
 # Interface name prefixes of container and VM bridges: reachable only from this machine, so they
 # are not offered as join URLs unless nothing else exists.
@@ -143,10 +146,7 @@ def answers(url: str, timeout: float = 1.5, fingerprint: str | None = None) -> b
 
 
 def _answers_tls(url: str, timeout: float, fingerprint: str | None) -> bool:
-    import http.client
     from urllib.parse import urlsplit
-
-    from .tls import fingerprint_of_der
 
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
     ctx.check_hostname = False

@@ -27,6 +27,7 @@ SECTIONS = [
     "fanout",
     "echo",
     "acked_sends",
+    "tls",
     "files",
     "search",
     "targets",

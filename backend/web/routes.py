@@ -99,6 +99,7 @@ def selfcheck() -> Response:
     """What this host listens on, which of its LAN URLs answer, and whether it is advertising."""
     here = host()
     urls = here.join_urls()
+    # Over https an address counts when this host's own key answers there.
     reached = [offload.blocking(netinfo.answers, url, 1.5, here.fingerprint) for url in urls]
     advertised_on = here.discovery.advertised_on if here.discovery is not None else []
     return jsonify(

@@ -21,6 +21,9 @@ const { io } = require("socket.io-client");
 const WebSocket = require("ws");
 
 const P = JSON.parse(process.argv[2] || "{}");
+// An https:// server (Parley over TLS): trust exactly its own certificate (params.ca, a PEM file;
+// the host's self-signed certificate names 127.0.0.1), as a pinned client would, not "any".
+const TLS = P.ca ? { ca: fs.readFileSync(P.ca), rejectUnauthorized: true } : {};
 const T0 = performance.now();
 const TEXT_BYTES = 64;
 const CLK_TCK = 100; // Linux USER_HZ
@@ -161,6 +164,7 @@ function connectClient(name) {
       reconnection: false,
       forceNew: true,
       timeout: 30000,
+      ...TLS,
     });
     const timer = setTimeout(() => reject(new Error(`connect timeout for ${name}`)), 60000);
     sock.once("welcome", (w) => {

@@ -134,7 +134,7 @@ def test_self_check_shows_the_port_and_that_its_url_answers(
     expect(dialog.get_by_label("Listening on")).to_have_text(f"127.0.0.1:{host.port}", timeout=SLOW)
     row = dialog.get_by_role("list", name="Address checks").get_by_role("listitem")
     expect(row).to_have_count(1)
-    # The LAN URL is https (TLS on by default), checked against the host's own certificate.
+    # The URL others join by is https (TLS on): it answers when this host's own key does.
     lan_url = f"https://127.0.0.1:{host.port}/"
     expect(row).to_have_text(f"✓{lan_url}answers")
     expect(dialog.get_by_text("No (discovery is off)")).to_be_visible()

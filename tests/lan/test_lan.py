@@ -1,7 +1,9 @@
 """LAN chat between "machines": network namespaces on one bridge, discovery on inside them only.
 
-A runs the headless host (mDNS on); B finds it with zeroconf and joins over websocket; C joins from
-headless chromium; all three chat. A is SIGKILLed and restarted; B and C reconnect and resync. A
+A runs the headless host (mDNS on); B finds it with zeroconf and joins over a websocket (wss, the
+host's key pinned to the fingerprint its banner shows); C joins from headless chromium over https
+(the browser told to accept exactly that host's key: what accepting its one-time warning amounts
+to); all three chat. A is SIGKILLed and restarted; B and C reconnect and resync. A
 second host D comes and goes in B's list, and in the start screen A's page shows (the list A's own
 mDNS browser keeps), in a browser and in the desktop window on A. Foreign Host/Origin headers from
 another machine are refused. Skipped, with the reason, where the kernel refuses network namespaces.
@@ -12,124 +14,34 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import queue
 import re
 import subprocess
-import sys
-import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from tests.desktop.conftest import SOURCE_CMD, STANDIN_UI, App, app_env, screenshot_colors
-from tests.hostproc import HostProcess
-from tests.lan.netns import Lan, Machine, unavailable_reason
+from tests.lan.machines import (
+    CHROMIUM_ARGS,
+    CODE,
+    PORT,
+    REPO,
+    AgentProc,
+    chromium_in,
+    fingerprint,
+    spki_list,
+    start_host,
+)
+from tests.lan.netns import Lan, unavailable_reason
 
-REPO = Path(__file__).resolve().parents[2]
 ARTIFACTS = REPO / "test-artifacts"
-CODE = "31415926"
-PORT = 7275
 # Discovery should list a host within about 2 s; the assertion leaves room for a loaded CI box.
 FIND_WITHIN = 5.0
 
 _reason = unavailable_reason()
 pytestmark = [pytest.mark.lan, pytest.mark.skipif(_reason is not None, reason=_reason or "")]
-
-
-class AgentProc:
-    """tests/lan/agent.py running inside one machine's namespace."""
-
-    def __init__(self, machine: Machine) -> None:
-        self.proc = subprocess.Popen(
-            machine.cmd(sys.executable, "-m", "tests.lan.agent"),
-            cwd=REPO,
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        self._answers: queue.Queue[str] = queue.Queue()
-        threading.Thread(target=self._pump, daemon=True).start()
-
-    def _pump(self) -> None:
-        assert self.proc.stdout is not None
-        for line in self.proc.stdout:
-            self._answers.put(line)
-
-    def do(self, op: str, timeout: float = 60.0, **args: Any) -> dict[str, Any]:
-        assert self.proc.stdin is not None
-        self.proc.stdin.write(json.dumps({"op": op, **args}) + "\n")
-        self.proc.stdin.flush()
-        try:
-            answer: dict[str, Any] = json.loads(self._answers.get(timeout=timeout))
-        except queue.Empty:
-            raise AssertionError(f"agent gave no answer to {op} within {timeout}s") from None
-        assert answer["ok"], answer
-        return answer
-
-    def close(self) -> None:
-        if self.proc.poll() is None:
-            try:
-                self.do("quit", timeout=5)
-            except (AssertionError, OSError, ValueError):
-                pass
-            try:
-                self.proc.wait(5)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(5)
-
-
-@pytest.fixture(scope="module")
-def lan() -> Iterator[Lan]:
-    net = Lan(tag=f"{os.getpid() % 10000}").up("abcd")
-    try:
-        yield net
-    finally:
-        net.down()
-
-
-@pytest.fixture
-def agents(lan: Lan) -> Iterator[dict[str, AgentProc]]:
-    started: dict[str, AgentProc] = {}
-
-    class Agents(dict):  # type: ignore[type-arg]
-        def __missing__(self, letter: str) -> AgentProc:
-            started[letter] = self[letter] = AgentProc(lan.machines[letter])
-            return started[letter]
-
-    yield Agents()
-    for agent in started.values():
-        agent.close()
-
-
-def _host(lan: Lan, letter: str, data: Path, name: str) -> HostProcess:
-    machine = lan.machines[letter]
-    return HostProcess(
-        data,
-        "--join-code",
-        CODE,
-        "--name",
-        name,
-        host="0.0.0.0",
-        port=PORT,
-        prefix=["ip", "netns", "exec", machine.name],
-        discovery=True,
-    )
-
-
-def _chromium_in(machine: Machine, tmp_path: Path) -> str:
-    """A wrapper that starts Debian's chromium inside ``machine``; Playwright talks to it by pipe."""
-    binary = next(
-        p for p in ("/usr/lib/chromium/chromium", "/usr/bin/chromium") if os.access(p, os.X_OK)
-    )
-    wrapper = tmp_path / f"chromium-{machine.name}"
-    wrapper.write_text(f'#!/bin/sh\nexec ip netns exec {machine.name} {binary} "$@"\n')
-    wrapper.chmod(0o755)
-    return str(wrapper)
 
 
 def test_find_join_chat_and_survive_a_host_crash(
@@ -139,32 +51,30 @@ def test_find_join_chat_and_survive_a_host_crash(
 
     a_addr = lan.machines["a"].address
     data = tmp_path / "a-data"
-    host = _host(lan, "a", data, "Host A")
+    host = start_host(lan, "a", data, "Host A")
+    fp = fingerprint(host)
     try:
         # B finds A through zeroconf, within a bound time, with its LAN address.
         found = agents["b"].do("browse", wait_for=["Host A"], timeout=FIND_WITHIN)
         assert found["seconds"] is not None, found
         [entry] = [h for h in found["hosts"] if h["name"] == "Host A"]
         assert entry["addresses"] == [a_addr] and entry["needs_code"] is True
+        # An https URL, and the key's fingerprint as a first-use hint (the one A's screen shows).
         url = entry["urls"][0]
+        assert url == f"https://{a_addr}:{PORT}/" and entry["fingerprint"] == fp, entry
         print(f"B found A in {found['seconds']:.2f} s")
 
-        # B joins with the code over websocket; A's own machine joins over loopback.
-        agents["b"].do("connect", url=url, auth={"name": "Bea", "code": CODE})
+        # B joins with the code over wss, pinned; A's own machine joins over plain loopback.
+        agents["b"].do("connect", url=url, auth={"name": "Bea", "code": CODE}, fingerprint=fp)
         agents["a"].do(
             "connect", url=f"http://127.0.0.1:{PORT}/", auth={"name": "Ana", "code": CODE}
         )
 
         with contextlib.closing(
             playwright.chromium.launch(
-                executable_path=_chromium_in(lan.machines["c"], tmp_path),
+                executable_path=chromium_in(lan.machines["c"], tmp_path),
                 headless=True,
-                args=[
-                    "--no-sandbox",
-                    "--disable-gpu",
-                    "--disable-background-networking",
-                    "--disable-component-update",
-                ],
+                args=[*CHROMIUM_ARGS, spki_list(data)],
             )
         ) as browser:
             page = browser.new_page()
@@ -199,7 +109,10 @@ def test_find_join_chat_and_survive_a_host_crash(
             # A crashes (SIGKILL) and comes back on the same data dir and port.
             agents["b"].do("send", text="acked before the crash", client_id="b-2")
             host.kill()
-            host = _host(lan, "a", data, "Host A")
+            host = start_host(lan, "a", data, "Host A")
+            # The same key after the restart: the pins B and C hold still fit (B reconnects
+            # pinned to it below, C's page to the same host).
+            assert fingerprint(host) == fp
             for letter in "ab":
                 assert agents[letter].do("wait_welcomes", count=2)["welcomes"] == 2
             agents["a"].do("send", text="A after the restart", client_id="a-2")
@@ -230,14 +143,17 @@ def test_find_join_chat_and_survive_a_host_crash(
 def test_a_second_host_appears_and_disappears(
     lan: Lan, agents: dict[str, AgentProc], tmp_path: Path
 ) -> None:
-    host_a = _host(lan, "a", tmp_path / "a", "Host A")
+    host_a = start_host(lan, "a", tmp_path / "a", "Host A")
+    fp_a = fingerprint(host_a)
     # C is a client of A: it hears about D through A (hosts_changed), as a browser guest would.
     agents["c"].do(
         "connect",
-        url=f"http://{lan.machines['a'].address}:{PORT}/",
+        url=f"https://{lan.machines['a'].address}:{PORT}/",
         auth={"name": "Cy", "code": CODE},
+        fingerprint=fp_a,
     )
-    host_d = _host(lan, "d", tmp_path / "d", "Host D")
+    host_d = start_host(lan, "d", tmp_path / "d", "Host D")
+    fp_d = fingerprint(host_d)
     try:
         both = agents["b"].do("browse", wait_for=["Host A", "Host D"], timeout=FIND_WITHIN)
         assert both["seconds"] is not None, both
@@ -247,9 +163,14 @@ def test_a_second_host_appears_and_disappears(
         }
         # A host lists the others it sees, for browser guests that cannot do mDNS.
         listed = agents["b"].do(
-            "http", url=f"http://{lan.machines['a'].address}:{PORT}/api/hosts", headers={}
+            "http",
+            url=f"https://{lan.machines['a'].address}:{PORT}/api/hosts",
+            headers={},
+            fingerprint=fp_a,
         )
-        assert [h["name"] for h in json.loads(listed["body"])["hosts"]] == ["Host D"]
+        [d] = json.loads(listed["body"])["hosts"]
+        assert d["name"] == "Host D" and d["fingerprint"] == fp_d
+        assert d["urls"] == [f"https://{lan.machines['d'].address}:{PORT}/"]
         assert "timeout" not in agents["c"].do("hosts_changed", names=["Host D"])
 
         assert host_d.stop() == 0  # a clean stop withdraws the announcement
@@ -269,21 +190,17 @@ def test_start_screen_lists_what_its_host_finds_and_joins_one(
     stops. Nobody signs in, so no socket brings hosts_changed: the page keeps asking."""
     from playwright.sync_api import expect
 
-    a_url = f"http://{lan.machines['a'].address}:{PORT}/"
-    d_url = f"http://{lan.machines['d'].address}:{PORT}/"
-    host_a = _host(lan, "a", tmp_path / "a", "Host A")
-    host_d = _host(lan, "d", tmp_path / "d", "Host D")
+    a_url = f"https://{lan.machines['a'].address}:{PORT}/"
+    d_url = f"https://{lan.machines['d'].address}:{PORT}/"
+    host_a = start_host(lan, "a", tmp_path / "a", "Host A")
+    host_d = start_host(lan, "d", tmp_path / "d", "Host D")
     try:
         with contextlib.closing(
             playwright.chromium.launch(
-                executable_path=_chromium_in(lan.machines["c"], tmp_path),
+                executable_path=chromium_in(lan.machines["c"], tmp_path),
                 headless=True,
-                args=[
-                    "--no-sandbox",
-                    "--disable-gpu",
-                    "--disable-background-networking",
-                    "--disable-component-update",
-                ],
+                # Both hosts' warnings accepted, as a person joining one, then the other, would.
+                args=[*CHROMIUM_ARGS, spki_list(tmp_path / "a", tmp_path / "d")],
             )
         ) as browser:
             page = browser.new_page()
@@ -325,8 +242,8 @@ def test_window_start_screen_lists_what_its_host_finds_and_joins_one(
     joining it from there goes through join_host to D's page."""
     if ui_dist == STANDIN_UI:
         pytest.skip("the start screen is in the real UI: run `make ui` first")
-    d_url = f"http://{lan.machines['d'].address}:{PORT}/"
-    host_d = _host(lan, "d", tmp_path / "d", "Host D")
+    d_url = f"https://{lan.machines['d'].address}:{PORT}/"
+    host_d = start_host(lan, "d", tmp_path / "d", "Host D")
     app = App(
         lan.machines["a"].cmd(*SOURCE_CMD),
         tmp_path / "a",
@@ -373,26 +290,30 @@ def test_window_start_screen_lists_what_its_host_finds_and_joins_one(
 def test_foreign_host_and_origin_from_another_machine_are_refused(
     lan: Lan, agents: dict[str, AgentProc], tmp_path: Path
 ) -> None:
-    host = _host(lan, "a", tmp_path / "a", "Host A")
-    base = f"http://{lan.machines['a'].address}:{PORT}"
+    host = start_host(lan, "a", tmp_path / "a", "Host A")
+    base = f"https://{lan.machines['a'].address}:{PORT}"
     handshake = f"{base}/socket.io/?EIO=4&transport=polling"
+    b = agents["b"]
+
+    def http(url: str, **headers: str) -> dict[str, Any]:
+        return b.do("http", url=url, headers=headers, fingerprint=fingerprint(host))
+
     try:
-        b = agents["b"]
-        assert b.do("http", url=f"{base}/healthz", headers={})["status"] == 200
-        assert (
-            b.do("http", url=f"{base}/healthz", headers={"Host": "evil.example"})["status"] == 421
-        )
-        assert (
-            b.do("http", url=handshake, headers={"Host": f"evil.example:{PORT}"})["status"] == 421
-        )
-        evil = b.do("http", url=handshake, headers={"Origin": "http://evil.example"})
+        assert http(f"{base}/healthz")["status"] == 200
+        assert http(f"{base}/healthz", Host="evil.example")["status"] == 421
+        assert http(handshake, Host=f"evil.example:{PORT}")["status"] == 421
+        evil = http(handshake, Origin="https://evil.example")
         assert evil["status"] == 400 and "Not an accepted origin" in evil["body"]
-        own = b.do("http", url=handshake, headers={"Origin": base})
+        # The same host's address over plain http is another origin (a page from it could only
+        # have come through the redirect, which a person's browser follows to https).
+        plain = http(handshake, Origin=f"http://{lan.machines['a'].address}:{PORT}")
+        assert plain["status"] == 400 and "Not an accepted origin" in plain["body"]
+        own = http(handshake, Origin=base)
         # The origin passes; the handshake is then refused only for its transport (websocket
         # only: backend/app.py). The agent's chat below comes in over the websocket from here.
         assert own["status"] == 400 and "Invalid transport" in own["body"]
         for _ in range(50):  # registering probes the name first (~1 s)
-            check = json.loads(b.do("http", url=f"{base}/api/selfcheck", headers={})["body"])
+            check = json.loads(http(f"{base}/api/selfcheck")["body"])
             if check["advertising"]:
                 break
             time.sleep(0.1)

@@ -7,7 +7,7 @@ import { isConnected, onConnection, onEvent } from '@/lib/socket';
 // A host's name comes from another machine's mDNS record: keep what we show bounded.
 const MAX_NAME_CHARS = 64;
 
-/** Only absolute `http:` URLs without credentials: they become links to other origins. */
+/** Only absolute `http:`/`https:` URLs without credentials: they become links to other origins. */
 export function httpUrls(urls: unknown): string[] {
   if (!Array.isArray(urls)) return [];
   const out: string[] = [];
@@ -19,7 +19,7 @@ export function httpUrls(urls: unknown): string[] {
     } catch {
       continue;
     }
-    if (parsed.protocol !== 'http:' || parsed.username || parsed.password) continue;
+    if ((parsed.protocol !== 'http:' && parsed.protocol !== 'https:') || parsed.username || parsed.password) continue;
     if (!out.includes(parsed.href)) out.push(parsed.href);
   }
   return out;

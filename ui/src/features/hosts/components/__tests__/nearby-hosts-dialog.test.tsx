@@ -22,7 +22,7 @@ beforeEach(() => fake.reset());
 afterEach(() => vi.unstubAllGlobals());
 
 describe('httpUrls / sanitizeHosts', () => {
-  it('keeps only absolute http: URLs without credentials', () => {
+  it('keeps only absolute http: and https: URLs without credentials', () => {
     expect(
       httpUrls([
         'http://10.0.0.7:7275/',
@@ -31,10 +31,12 @@ describe('httpUrls / sanitizeHosts', () => {
         'data:text/html,x',
         '//10.0.0.8/',
         'http://u:p@10.0.0.9/',
+        'https://u:p@10.0.0.9/',
+        'wss://10.0.0.9/',
         42,
         'http://10.0.0.7:7275/',
       ]),
-    ).toEqual(['http://10.0.0.7:7275/']);
+    ).toEqual(['http://10.0.0.7:7275/', 'https://10.0.0.7/']);
     expect(httpUrls('http://x/')).toEqual([]);
   });
 
