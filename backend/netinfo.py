@@ -133,37 +133,33 @@ def split_host(value: str) -> tuple[str, int | None]:
 
 
 def answers(url: str, timeout: float = 1.5, fingerprint: str | None = None) -> bool:
-    """True when ``url`` + ``healthz`` answers like a Parley host (blocking: offload it). Over
-    https it must also present the key ``fingerprint`` (this host's own): the certificate is the
-    host's own, so no chain would verify; the key is what proves it is us answering."""
-    try:
-        if url.startswith("https:"):
-            return _answers_tls(url, timeout, fingerprint)
-        with urllib.request.urlopen(url + "healthz", timeout=timeout) as response:
-            return bool(response.status == 200 and json.load(response).get("ok") is True)
-    except (OSError, ValueError):
-        return False
+    """True when ``url`` + ``healthz`` answers like a Parley host (blocking: offload it).
 
-
-def _answers_tls(url: str, timeout: float, fingerprint: str | None) -> bool:
-    from urllib.parse import urlsplit
-
-    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
-    ctx.check_hostname = False
-    ctx.verify_mode = ssl.CERT_NONE  # compared by key below
-    parts = urlsplit(url)
-    conn = http.client.HTTPSConnection(
-        parts.hostname or "", parts.port or 443, timeout=timeout, context=ctx
-    )
+    Over https the certificate is this host's own, which no authority vouches for: the answer
+    counts when the key presented is ``fingerprint`` (this host's), checked before the request is
+    written; None accepts any key.
+    """
+    parts = urllib.parse.urlsplit(url)
+    conn: http.client.HTTPConnection
+    if parts.scheme == "https":
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE
+        conn = http.client.HTTPSConnection(
+            parts.hostname or "", parts.port, timeout=timeout, context=context
+        )
+    else:
+        conn = http.client.HTTPConnection(parts.hostname or "", parts.port, timeout=timeout)
     try:
         conn.connect()
-        der = conn.sock.getpeercert(binary_form=True)
-        if der is None or (fingerprint is not None and fingerprint_of_der(der) != fingerprint):
-            return False
-        conn.request("GET", "/healthz")
+        if isinstance(conn.sock, ssl.SSLSocket) and fingerprint is not None:
+            der = conn.sock.getpeercert(binary_form=True)
+            if der is None or fingerprint_of_der(der) != fingerprint:
+                return False
+        conn.request("GET", (parts.path or "/") + "healthz")
         response = conn.getresponse()
         return bool(response.status == 200 and json.load(response).get("ok") is True)
-    except http.client.HTTPException:
+    except (OSError, ValueError, http.client.HTTPException):
         return False
     finally:
         conn.close()
