@@ -14,8 +14,11 @@ key it met, to show and remember.
 from __future__ import annotations
 
 import http.client
+import select
 import socket
 import ssl
+import threading
+import time
 import urllib.request
 from collections.abc import Callable
 from typing import Any
@@ -59,7 +62,7 @@ def check(sock: ssl.SSLSocket, where: str, expected: str | None) -> str:
     return presented
 
 
-def pinned_socket(host: str, port: int, expected: str | None, timeout: float) -> ssl.SSLSocket:
+def pinned_socket(host: str, port: int, expected: str | None, timeout: float) -> SharedTLS:
     """A TLS connection to ``host:port`` whose key was checked (for websocket-client's
     ``socket=``, so the websocket handshake goes out only over a checked connection)."""
     raw = socket.create_connection((host, port), timeout=timeout)
@@ -69,7 +72,61 @@ def pinned_socket(host: str, port: int, expected: str | None, timeout: float) ->
         raw.close()
         raise
     check(sock, f"{host}:{port}", expected)
-    return sock
+    return SharedTLS(sock)
+
+
+class SharedTLS:
+    """One TLS connection read by one thread while others write to it.
+
+    A Socket.IO client reads in its read-loop thread while pings and sends write from others, and
+    Python's ``ssl`` releases the GIL inside OpenSSL: a read and a write running at once on one
+    connection corrupt its state ("bad record mac", lost messages: about 1 connection in 100
+    under a stress test). Here every OpenSSL call holds one lock, and a read never waits for data
+    while holding it: it tries without blocking, and otherwise waits on the socket (select)
+    outside the lock, so writers are never held up by a quiet peer. Everything else (fileno,
+    shutdown, close, getpeercert, ...) is the socket's own.
+    """
+
+    def __init__(self, sock: ssl.SSLSocket) -> None:
+        self._sock = sock
+        self._lock = threading.Lock()
+        self._timeout = sock.gettimeout()
+
+    def recv(self, bufsize: int) -> bytes:
+        timeout = self._timeout
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while True:
+            with self._lock:
+                self._sock.setblocking(False)
+                try:
+                    return self._sock.recv(bufsize)
+                except (ssl.SSLWantReadError, ssl.SSLWantWriteError, BlockingIOError):
+                    pass
+                finally:
+                    self._sock.settimeout(self._timeout)
+            left = None if deadline is None else deadline - time.monotonic()
+            if left is not None and left <= 0:
+                raise TimeoutError("timed out")
+            select.select([self._sock], [], [], left)
+
+    def send(self, data: bytes) -> int:
+        with self._lock:
+            return self._sock.send(data)
+
+    def sendall(self, data: bytes) -> None:
+        with self._lock:
+            self._sock.sendall(data)
+
+    def settimeout(self, timeout: float | None) -> None:
+        with self._lock:
+            self._timeout = timeout
+            self._sock.settimeout(timeout)
+
+    def gettimeout(self) -> float | None:
+        return self._timeout
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._sock, name)
 
 
 class PinnedHTTPSConnection(http.client.HTTPSConnection):

@@ -345,7 +345,7 @@ class Connection:
             done.join(CLOSE_WAIT)
 
 
-def _pinned_socket(url: str, fingerprint: str | None) -> ssl.SSLSocket:
+def _pinned_socket(url: str, fingerprint: str | None) -> pinning.SharedTLS:
     if fingerprint is None:
         raise Failure(f"no pinned key for {url}: join it again with `parley join`")
     parts = urlsplit(url)
