@@ -91,6 +91,19 @@ describe('useNotifications in the desktop window', () => {
     expect(api.notify).toHaveBeenCalledTimes(1);
   });
 
+  it('is quiet while the person’s own status is do not disturb, and alerts again once it is not', async () => {
+    render(<Probe />);
+    const me = useChat.getState().users[ME.id];
+    act(() => useChat.getState().upsertUser({ ...me, status: 'dnd' }));
+    act(() => fake.serverEmit(EVENTS.messageCreated, msg(15, 2, BOB, '@ana busy?')));
+    await flush();
+    expect(api.notify).not.toHaveBeenCalled();
+    act(() => useChat.getState().upsertUser({ ...me, status: 'available' }));
+    act(() => fake.serverEmit(EVENTS.messageCreated, msg(16, 2, BOB, '@ana back?')));
+    await flush();
+    expect(api.notify).toHaveBeenCalledTimes(1);
+  });
+
   it('loads the settings from the host on welcome', async () => {
     fake.connected = true;
     fake.handle(COMMANDS.getNotifySettings, () => ({ settings: settings({ dnd: true }) }));

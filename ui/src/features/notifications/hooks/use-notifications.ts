@@ -40,7 +40,8 @@ export function alertFor(m: WireMessage): void {
     level: levelOf(settings, m.room_id),
     mention: mentionsMe(m),
     dm: chat.rooms[m.room_id]?.kind === 'dm',
-    dnd: settings.dnd,
+    // The panel's switch, or the person's status "do not disturb" (set on any of their devices).
+    dnd: settings.dnd || chat.users[chat.me]?.status === 'dnd',
     focused: document.hasFocus(),
     open: m.room_id === chat.activeRoomId,
     soundChannels: settings.sound_channels,
