@@ -93,7 +93,7 @@ describe('useNotifications in the desktop window', () => {
 
   it('is quiet while the person’s own status is do not disturb, and alerts again once it is not', async () => {
     render(<Probe />);
-    const me = useChat.getState().users[ME.id];
+    const me = { ...ME, ...useChat.getState().users[ME.id] };
     act(() => useChat.getState().upsertUser({ ...me, status: 'dnd' }));
     act(() => fake.serverEmit(EVENTS.messageCreated, msg(15, 2, BOB, '@ana busy?')));
     await flush();
