@@ -27,13 +27,24 @@ import { SelfCheckDialog } from '@/features/selfcheck';
 import { connectFailureText } from '@/lib/connect-failure';
 import { useSession } from '@/stores/session-store';
 
+type Dialog = 'invite' | 'selfcheck' | 'hosts' | 'notify' | 'devices' | 'people';
+
+/** The dialogs the room list's footer opens, in order; `admin`: shown to admins only. */
+const SIDEBAR_DIALOGS: { dialog: Dialog; label: string; admin?: boolean }[] = [
+  { dialog: 'hosts', label: 'Nearby hosts' },
+  { dialog: 'notify', label: 'Notifications' },
+  { dialog: 'devices', label: 'Your devices' },
+  { dialog: 'people', label: 'People and admins', admin: true },
+  { dialog: 'selfcheck', label: 'Self-check', admin: true },
+];
+
 function Shell() {
   const user = useSession((s) => s.user);
   const server = useSession((s) => s.server);
   const activeRoomId = useChat((s) => s.activeRoomId);
   const room = useChat((s) => (s.activeRoomId === null ? undefined : s.rooms[s.activeRoomId]));
   const [drawer, setDrawer] = useState<'rooms' | 'people' | null>(null);
-  const [dialog, setDialog] = useState<'invite' | 'selfcheck' | 'hosts' | 'notify' | 'devices' | 'people' | null>(null);
+  const [dialog, setDialog] = useState<Dialog | null>(null);
   const admin = (user?.is_host || user?.admin) ?? false;
   const closeDialog = useCallback(() => setDialog(null), []);
   const openSelfCheck = useCallback(() => setDialog('selfcheck'), []);
@@ -100,60 +111,19 @@ function Shell() {
           onPick={closeDrawer}
           footer={
             <>
-              <button
-                type="button"
-                className="small"
-                onClick={() => {
-                  closeDrawer();
-                  setDialog('hosts');
-                }}
-              >
-                Nearby hosts
-              </button>
-              <button
-                type="button"
-                className="small"
-                onClick={() => {
-                  closeDrawer();
-                  setDialog('notify');
-                }}
-              >
-                Notifications
-              </button>
-              <button
-                type="button"
-                className="small"
-                onClick={() => {
-                  closeDrawer();
-                  setDialog('devices');
-                }}
-              >
-                Your devices
-              </button>
-              {admin && (
+              {SIDEBAR_DIALOGS.filter((d) => admin || !d.admin).map((d) => (
                 <button
+                  key={d.dialog}
                   type="button"
                   className="small"
                   onClick={() => {
                     closeDrawer();
-                    setDialog('people');
+                    setDialog(d.dialog);
                   }}
                 >
-                  People and admins
+                  {d.label}
                 </button>
-              )}
-              {admin && (
-                <button
-                  type="button"
-                  className="small"
-                  onClick={() => {
-                    closeDrawer();
-                    setDialog('selfcheck');
-                  }}
-                >
-                  Self-check
-                </button>
-              )}
+              ))}
             </>
           }
         />
