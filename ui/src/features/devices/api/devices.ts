@@ -38,10 +38,18 @@ const LOOPBACK = /^(127\.|localhost$|\[::1\]$)/;
 
 /**
  * The link another device opens: this page's own address, unless that is this machine's loopback
- * (the desktop window), which no other device can reach: then the host's first LAN address.
+ * (the desktop window), which no other device can reach: then the host's first LAN address. With
+ * the host's key fingerprint (`&fp=`, as in an invite link) when it encrypts, so that an app
+ * opening it pins that key and a browser's join screen can show it to compare.
  */
-export function signInLink(secret: string, urls: string[], here: Location = window.location): string {
+export function signInLink(
+  secret: string,
+  urls: string[],
+  fingerprint: string | null = null,
+  here: Location = window.location,
+): string {
   const base = LOOPBACK.test(here.hostname) && urls.length > 0 ? urls[0]! : `${here.origin}/`;
   const slash = base.endsWith('/') ? base : `${base}/`;
-  return `${slash}#${SIGN_IN_FRAGMENT}=${encodeURIComponent(secret)}`;
+  const fp = fingerprint ? `&fp=${fingerprint}` : '';
+  return `${slash}#${SIGN_IN_FRAGMENT}=${encodeURIComponent(secret)}${fp}`;
 }

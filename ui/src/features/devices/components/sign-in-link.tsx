@@ -7,6 +7,7 @@ import { useEffect, useState } from 'react';
 
 import { CopyButton } from '@/components/ui/copy-button';
 import { signInLink } from '@/features/devices/api/devices';
+import { useHostTls } from '@/features/encryption';
 import { timeLabel } from '@/lib/format';
 import type { SignInLinkResult } from '@/lib/protocol';
 
@@ -17,7 +18,7 @@ function lifetime(seconds: number): string {
 }
 
 export function SignInLink({ link, who }: { link: SignInLinkResult; who: string }) {
-  const url = signInLink(link.secret, link.urls);
+  const url = signInLink(link.secret, link.urls, useHostTls()?.fingerprint ?? null);
   const [qr, setQr] = useState<string | null>(null);
   useEffect(() => {
     let live = true;
