@@ -4,6 +4,7 @@ the dialog showed puts the message in the room, marked BOT, for the host and a g
 
 from __future__ import annotations
 
+import base64
 import re
 from pathlib import Path
 from typing import Any
@@ -59,14 +60,20 @@ def test_the_host_user_makes_a_bot_and_a_webhook_whose_post_shows_up_marked_bot(
     shown = bots.get_by_label("Webhook URL", exact=True)
     expect(shown).to_contain_text("/api/hooks/", timeout=SLOW)
     url = shown.inner_text().strip()
-    assert url.startswith(host.url.rstrip("/") + "/api/hooks/")
-    expect(bots.get_by_label("curl example", exact=True)).to_contain_text(f"curl -X POST '{url}'")
+    assert url.startswith(host.join_urls[0].rstrip("/") + "/api/hooks/")  # https: TLS is on
+    # curl pins the host's key: the same SHA-256 as the fingerprint, in base64.
+    assert host.fingerprint is not None
+    pin = base64.b64encode(base64.b32decode(host.fingerprint + "====")).decode()
+    curl = bots.get_by_label("curl example", exact=True)
+    expect(curl).to_contain_text(f"--insecure --pinnedpubkey 'sha256//{pin}'")
+    expect(curl).to_contain_text(f"-X POST '{url}'")
     expect(bots.get_by_label("Bot token", exact=True)).to_have_count(0)  # the token was shown once
     expect(row.get_by_role("list", name="Webhooks of Deploy bot")).to_contain_text("#general")
     owner.screenshot(path=str(artifacts / "bots-settings.png"))
 
     # A script posts to the URL it was shown.
-    response = requests.post(url, json={"text": "**Build 42** passed"}, timeout=10)
+    cert = str(host.settings.data_dir / "tls-cert.pem")  # trusted as curl's pin would be
+    response = requests.post(url, json={"text": "**Build 42** passed"}, timeout=10, verify=cert)
     assert response.status_code == 200, response.text
 
     click(dialog.get_by_role("button", name="Close"))

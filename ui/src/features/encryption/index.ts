@@ -7,4 +7,4 @@ export { useHostTls } from './api/use-host-tls';
 export { FingerprintText } from './components/fingerprint-text';
 export { HostIdentity } from './components/host-identity';
 export { NotEncryptedMarker } from './components/not-encrypted-marker';
-export { checkFingerprint, type FingerprintCheck, fingerprintGroups, normalizeFingerprint } from './lib/fingerprint';
+export { checkFingerprint, type FingerprintCheck, fingerprintGroups, normalizeFingerprint, spkiPin } from './lib/fingerprint';

@@ -85,5 +85,12 @@ describe('BotsSection', () => {
 
   it('builds a curl example that posts JSON', () => {
     expect(curlExample('http://h:1/api/hooks/1/x')).toContain(`-H 'Content-Type: application/json'`);
+    // Over https the host's key is pinned, in curl's spelling of the same hash (backend/tls.py
+    // gave this pair for one key).
+    const fp = 'LX73UB2VQRAO4XNCKJU42FKDULVK23EQZSX2WDSRGQNGOE4LQKDQ';
+    expect(curlExample('https://h:1/api/hooks/1/x', fp)).toContain(
+      `--insecure --pinnedpubkey 'sha256//Xf+6B1WEQO5dolJpzRVDouqtbJDMr6sOUTQaZxOLgoc='`,
+    );
+    expect(curlExample('http://h:1/api/hooks/1/x', fp)).not.toContain('pinnedpubkey');
   });
 });

@@ -11,6 +11,7 @@ import { type FormEvent, useMemo, useState } from 'react';
 import { CopyButton } from '@/components/ui/copy-button';
 import { type Shown, useBots } from '@/features/admin/hooks/use-bots';
 import { useChat } from '@/features/chat';
+import { spkiPin, useHostTls } from '@/features/encryption';
 import { dayLabel } from '@/lib/format';
 import { WEBHOOK_BODY_MAX, type WireBot, type WireRoom, type WireWebhook } from '@/lib/protocol';
 
@@ -24,13 +25,21 @@ function ErrorLine({ text }: { text: string | null }) {
   ) : null;
 }
 
-export function curlExample(url: string): string {
-  return `curl -X POST '${url}' \\\n  -H 'Content-Type: application/json' \\\n  -d '{"text": "Hello from a script"}'`;
+/**
+ * A command that posts to the webhook. Over https it pins the host's key (`--pinnedpubkey`; no
+ * authority vouches for the host's own certificate, so `--insecure` only skips that chain check,
+ * while curl still refuses any other key).
+ */
+export function curlExample(url: string, fingerprint: string | null = null): string {
+  const pin = url.startsWith('https:') ? spkiPin(fingerprint) : null;
+  const tls = pin ? `--insecure --pinnedpubkey 'sha256//${pin}' \\\n  ` : '';
+  return `curl ${tls}-X POST '${url}' \\\n  -H 'Content-Type: application/json' \\\n  -d '{"text": "Hello from a script"}'`;
 }
 
 /** A token or a webhook URL, shown this once: the host keeps only its hash. */
 function ShownOnce({ shown, dismiss }: { shown: Shown; dismiss: () => void }) {
   const secret = shown.kind === 'token' ? shown.token : shown.url;
+  const curl = curlExample(shown.kind === 'webhook' ? shown.url : '', useHostTls()?.fingerprint ?? null);
   return (
     <div className="bot-secret" role="status" aria-label={shown.kind === 'token' ? 'New bot token' : 'New webhook URL'}>
       {shown.kind === 'token' ? (
@@ -54,10 +63,10 @@ function ShownOnce({ shown, dismiss }: { shown: Shown; dismiss: () => void }) {
       {shown.kind === 'webhook' && (
         <>
           <pre className="bot-curl" aria-label="curl example">
-            {curlExample(shown.url)}
+            {curl}
           </pre>
           <div className="row">
-            <CopyButton text={curlExample(shown.url)} label="Copy the curl example" />
+            <CopyButton text={curl} label="Copy the curl example" />
           </div>
         </>
       )}

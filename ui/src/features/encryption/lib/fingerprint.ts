@@ -33,3 +33,27 @@ export function checkFingerprint(fromLink: string, hostFingerprint: string | nul
   if (!expected) return 'mismatch';
   return expected === normalizeFingerprint(hostFingerprint) ? 'match' : 'mismatch';
 }
+
+const BASE32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+
+/**
+ * The same SHA-256 as curl's `--pinnedpubkey sha256//BASE64` (and chromium's SPKI lists) spell it:
+ * the 52 base32 characters decoded to their 32 bytes, in base64. Null for a value that is not a
+ * fingerprint.
+ */
+export function spkiPin(fingerprint: string | null | undefined): string | null {
+  const fp = normalizeFingerprint(fingerprint);
+  if (!fp) return null;
+  let bits = 0;
+  let value = 0;
+  const bytes: number[] = [];
+  for (const ch of fp) {
+    value = (value << 5) | BASE32.indexOf(ch);
+    bits += 5;
+    if (bits >= 8) {
+      bits -= 8;
+      bytes.push((value >> bits) & 0xff);
+    }
+  }
+  return btoa(String.fromCharCode(...bytes.slice(0, 32)));
+}
