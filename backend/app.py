@@ -145,6 +145,7 @@ def create_app(settings: Settings) -> Flask:
     )
     host = Host(settings, chat, identity, db, socketio, settings.port)
     host.tls = tls_identity(settings, data_dir, identity.name)
+    host.reissue_tls = lambda: tls_identity(settings, data_dir, identity.name)
     limits = commands.Limits(
         max_payload_bytes=settings.max_payload_bytes,
         max_text_chars=settings.max_text_chars,

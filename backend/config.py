@@ -111,6 +111,9 @@ class Settings:
     tls: bool = True
     tls_cert: Path | None = None
     tls_key: Path | None = None
+    # Seconds between the running host's looks at its certificate: re-made (same key) when it nears
+    # its end or this machine's addresses changed, and served to new connections from then on.
+    tls_recheck_interval: float = 12 * 3600.0
     # Extra names the Host header may carry (e.g. a DNS name pointing at this machine).
     allowed_hosts: tuple[str, ...] = ()
     # Open connections one address (an IPv6 /64) may hold; the next is closed (connections.py).
@@ -149,6 +152,8 @@ class Settings:
             raise ValueError("backup_interval and backup_check_interval must be positive seconds")
         if not (0 < self.device_link_seconds < 1e9 and 0 < self.recovery_link_seconds < 1e9):
             raise ValueError("device_link_seconds and recovery_link_seconds must be positive")
+        if not 0 < self.tls_recheck_interval < 1e9:
+            raise ValueError("tls_recheck_interval must be positive seconds")
         if not 0 < self.retention_sweep_interval < 1e9:
             raise ValueError("retention_sweep_interval must be positive seconds")
         if self.max_connections_per_address < 1:

@@ -31,6 +31,8 @@ class Host:
     port: int = 0
     # The LAN port's TLS identity (tls.py); None with --no-tls.
     tls: TlsIdentity | None = None
+    # Reads the identity again, re-making the certificate if it is due (blocking: offload it).
+    reissue_tls: Callable[[], TlsIdentity | None] | None = None
     # Set by the server thread once the port is known, when discovery is on.
     discovery: Discovery | None = field(default=None)
 

@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 
 import gevent
 
-from . import connections
+from . import connections, offload
 from .app import create_app
 from .config import Settings
 from .host import Host
@@ -129,6 +129,26 @@ class ServerHandle:
         return not self._thread.is_alive()
 
 
+def _keep_certificate_fresh(host: Host, context: Any) -> None:
+    """An always-on host renews its certificate without a restart: every tls_recheck_interval the
+    identity is read again (tls.load_or_make re-makes it, same key, when it nears its end or the
+    machine's addresses changed) and new connections get the fresh one. The fingerprint is the
+    key's, so no pin changes."""
+    while True:
+        gevent.sleep(host.settings.tls_recheck_interval)
+        if host.reissue_tls is None:
+            return
+        try:
+            fresh = offload.blocking(host.reissue_tls)
+        except Exception:
+            log.exception("TLS: could not look at the certificate; the one in use stays")
+            continue
+        if fresh is not None and fresh != host.tls:
+            context.load_cert_chain(str(fresh.cert_path), str(fresh.key_path))
+            host.tls = fresh
+            log.info("TLS: serving the renewed certificate (valid until %s)", fresh.not_after)
+
+
 def start_server(settings: Settings, *, ready_timeout: float = READY_TIMEOUT) -> ServerHandle:
     """Start serving in a thread; return once the port is bound (port 0 picks a free port).
 
@@ -148,6 +168,7 @@ def start_server(settings: Settings, *, ready_timeout: float = READY_TIMEOUT) ->
             ready.set()
             hub.destroy(destroy_loop=True)
             return
+        tls_context = connections.server_context(host.tls) if host.tls is not None else None
         try:
             # log=None: no access log; error_log=None: simple-websocket's harmless per-disconnect
             # "Invalid HTTP method" line would otherwise flood the output (STACK.md).
@@ -157,7 +178,7 @@ def start_server(settings: Settings, *, ready_timeout: float = READY_TIMEOUT) ->
                 log=None,
                 error_log=None,
                 max_per_address=settings.max_connections_per_address,
-                tls=connections.server_context(host.tls) if host.tls is not None else None,
+                tls=tls_context,
             )
             wsgi.start()  # binds now
         except BaseException as exc:
@@ -183,6 +204,8 @@ def start_server(settings: Settings, *, ready_timeout: float = READY_TIMEOUT) ->
                 log.exception("Socket.IO shutdown failed")
             wsgi.stop(timeout=HANDLER_GRACE)
 
+        if tls_context is not None:
+            gevent.spawn(_keep_certificate_fresh, host, tls_context)
         host.start_discovery(
             lambda fn, *args: hub.loop.run_callback_threadsafe(gevent.spawn, fn, *args)
         )

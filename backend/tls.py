@@ -43,7 +43,8 @@ KEY_FILE = "tls-key.pem"
 CERT_FILE = "tls-cert.pem"
 # The CA/Browser Forum's old ceiling for a server certificate; Apple's clients refuse longer.
 VALIDITY_DAYS = 825
-# Re-made this long before it ends (checked when the host starts; nothing re-checks a running host).
+# Re-made this long before it ends (looked at when the host starts, then every
+# Settings.tls_recheck_interval while it runs: server.py).
 RENEW_BEFORE_DAYS = 30
 # Base32 of 32 bytes, unpadded.
 FINGERPRINT_CHARS = 52
@@ -63,6 +64,9 @@ class TlsIdentity:
     # base64 of the same hash: chromium's --ignore-certificate-errors-spki-list format.
     spki_sha256_b64: str
     not_after: dt.datetime
+    # Tells a renewed certificate from the one before it (made in the same second, the times are
+    # the same).
+    serial: int = 0
     # True for --tls-cert/--tls-key (an organisation's certificate); False for the made one.
     custom: bool = False
 
@@ -177,6 +181,7 @@ def _identity(cert: x509.Certificate, cert_path: Path, key_path: Path, custom: b
         fingerprint=base64.b32encode(digest).decode("ascii").rstrip("="),
         spki_sha256_b64=base64.b64encode(digest).decode("ascii"),
         not_after=cert.not_valid_after_utc,
+        serial=cert.serial_number,
         custom=custom,
     )
 

@@ -11,11 +11,14 @@ import hashlib
 import io
 import ipaddress
 import json
+import os
+import shutil
 import socket
 import ssl
 import stat
 import subprocess
 import sys
+import time
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -164,6 +167,40 @@ def test_the_key_survives_restarts_and_renewals(settings: Settings, tmp_path: Pa
     assert (data / tls.KEY_FILE).read_bytes() == key_pem
     for name in (tls.KEY_FILE, tls.CERT_FILE):
         assert stat.S_IMODE((data / name).stat().st_mode) == 0o600
+
+
+def test_a_running_host_renews_its_certificate_without_a_restart(
+    settings: Settings, tmp_path: Path
+) -> None:
+    """An always-on box: the certificate on disk is 20 days from its end (as if the host had run
+    805 days); the host's next look re-makes it with the same key and serves it at once."""
+    handle = start_server(settings.replace(tls_recheck_interval=0.3))
+    try:
+        data = settings.data_dir
+        first = served_certificate(handle.port)
+        # Made beside it with the same key, then moved in at once: the host may look any time.
+        aside = tmp_path / "aside"
+        aside.mkdir()
+        shutil.copy(data / tls.KEY_FILE, aside / tls.KEY_FILE)
+        long_ago = dt.datetime.now(dt.UTC) - dt.timedelta(days=805)
+        dns, ips = tls.names_for(settings.name, ["127.0.0.1"])
+        tls.load_or_make(aside, dns, ips, now=long_ago)  # the same key, 20 days left
+        os.replace(aside / tls.CERT_FILE, data / tls.CERT_FILE)
+        ending = x509.load_pem_x509_certificate((data / tls.CERT_FILE).read_bytes())
+        assert ending.not_valid_after_utc - dt.datetime.now(dt.UTC) < dt.timedelta(days=21)
+
+        deadline = time.monotonic() + 10
+        served = served_certificate(handle.port)
+        while served.serial_number in (first.serial_number, ending.serial_number):
+            assert time.monotonic() < deadline, "the host never served a renewed certificate"
+            time.sleep(0.2)
+            served = served_certificate(handle.port)
+        assert served.not_valid_after_utc - dt.datetime.now(dt.UTC) > dt.timedelta(days=824)
+        assert spki_fingerprint(served) == handle.fingerprint  # the key, so every pin, is kept
+        on_disk = x509.load_pem_x509_certificate((data / tls.CERT_FILE).read_bytes())
+        assert on_disk == served, (on_disk.not_valid_after_utc, served.not_valid_after_utc)
+    finally:
+        handle.stop()
 
 
 def _name(common: str) -> x509.Name:
