@@ -63,6 +63,8 @@ RAW_PER_BATCH = 6
 BATCH = 45 + RAW_PER_BATCH  # len(COMMANDS) + raw (checked below)
 # Examples: BATCH * BATCHES >= 10,000 cases, the 10,000 per run.
 BATCHES = -(-10_000 // BATCH)
+# Devices of each fuzzing person that revoke_device may take (see _seed_world): each goes once.
+OWN_SPARE_DEVICES = 40
 # The invariants are checked after this many cases (and at the end).
 CHECK_EVERY = 1000
 # The bound on one run, on a busy 2-core CI machine.
@@ -243,7 +245,7 @@ def _seed_world(data_dir: Path) -> dict[str, Any]:
         victims += [
             store.devices.insert(people[persona].id, hash_token(secrets.token_urlsafe(32)))
             for persona in ("host", "user")
-            for _ in range(6)
+            for _ in range(OWN_SPARE_DEVICES)
         ]
         secret = store.rooms.insert("secret", "secret", kind="channel", created_by=keeper.id)
         store.members.insert(secret.id, keeper.id)

@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from backend import ServerHandle, Settings, start_server
+from backend import ServerHandle, Settings, start_server, tls
 
 REPO = Path(__file__).resolve().parents[2]
 UI_DIST = REPO / "ui" / "dist"
@@ -45,12 +45,35 @@ def chromium_path() -> str:
 
 
 @pytest.fixture(scope="session")
-def browser(playwright: Any) -> Iterator[Any]:
+def e2e_tls_key(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    """One TLS key for every host of this layer (its file, and its SPKI hash for chromium).
+
+    Hosts make their certificate from the key they find in their data dir (backend/tls.py), so a
+    copy of this one there gives each test's new host the same key: the one browser of the
+    session, told to accept exactly that key (what a person accepting the one-time warning
+    does), then reaches any of them over https, as a second device opening a link does.
+    """
+    where = tmp_path_factory.mktemp("e2e-tls")
+    identity = tls.load_or_make(where, ["localhost"], ["127.0.0.1"])
+    return where / tls.KEY_FILE, identity.spki_sha256_b64
+
+
+def give_key(data_dir: Path, key: Path) -> None:
+    data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+    shutil.copy(key, data_dir / tls.KEY_FILE)
+    os.chmod(data_dir / tls.KEY_FILE, 0o600)
+
+
+@pytest.fixture(scope="session")
+def browser(playwright: Any, e2e_tls_key: tuple[Path, str]) -> Iterator[Any]:
     """One headless chromium for the session; each test opens its own contexts."""
     if not (UI_DIST / "index.html").is_file():
         pytest.fail("ui/dist is not built: run `make ui` first.")
+    spki = e2e_tls_key[1]
     b = playwright.chromium.launch(
-        executable_path=chromium_path(), headless=True, args=CHROMIUM_ARGS
+        executable_path=chromium_path(),
+        headless=True,
+        args=[*CHROMIUM_ARGS, f"--ignore-certificate-errors-spki-list={spki}"],
     )
     yield b
     b.close()
@@ -64,8 +87,9 @@ def artifacts() -> Path:
 
 
 @pytest.fixture
-def host_settings(settings: Settings) -> Settings:
-    """The suite's host settings (tests/conftest.py), serving the built UI."""
+def host_settings(settings: Settings, e2e_tls_key: tuple[Path, str]) -> Settings:
+    """The suite's host settings (tests/conftest.py), serving the built UI with the layer's key."""
+    give_key(settings.data_dir, e2e_tls_key[0])
     return settings.replace(name="E2E host", join_code=E2E_CODE, ui_dist=UI_DIST)
 
 
@@ -168,8 +192,9 @@ class HostProcess:
 
 
 @pytest.fixture
-def host_process(tmp_path: Path) -> Iterator[HostProcess]:
+def host_process(tmp_path: Path, e2e_tls_key: tuple[Path, str]) -> Iterator[HostProcess]:
     """A restartable subprocess host (same data dir and port across restarts)."""
+    give_key(tmp_path / "data", e2e_tls_key[0])
     hp = HostProcess(tmp_path / "data", free_port())
     hp.start()
     yield hp

@@ -55,7 +55,7 @@ def test_add_a_phone_by_link_then_revoke_it(
     expect(phone.get_by_role("textbox", name="Message", exact=True)).to_be_visible(
         timeout=JOIN_TIMEOUT_MS
     )
-    expect(phone.locator(".me")).to_have_text("Ana")
+    expect(phone.locator(".me-name")).to_have_text("Ana")
     assert "#signin" not in phone.url  # the secret does not stay in the address bar
     journey.shot(phone, "the phone is signed in as Ana")
     audit(phone)

@@ -53,7 +53,7 @@ def test_recover_by_an_admin_link(
     expect(new.get_by_role("textbox", name="Message", exact=True)).to_be_visible(
         timeout=JOIN_TIMEOUT_MS
     )
-    expect(new.locator(".me")).to_have_text("Bea")
+    expect(new.locator(".me-name")).to_have_text("Bea")
     journey.shot(new, "Bea is back")
     audit(new)
 
