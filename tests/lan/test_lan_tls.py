@@ -60,7 +60,21 @@ def tcpdump(machine: Machine, out: Path) -> Iterator[None]:
     """Capture every packet to and from the host's port on ``machine``'s interface."""
     proc = subprocess.Popen(
         machine.cmd(
-            "tcpdump", "-i", "eth0", "-U", "-s", "0", "-w", str(out), "tcp", "port", str(PORT)
+            # --immediate-mode: each packet is handed over as it comes. Without it packets wait in
+            # the kernel's ring for a block to fill or time out, and those still waiting at SIGINT
+            # were lost: "133 packets received by filter, 0 packets captured".
+            "tcpdump",
+            "--immediate-mode",
+            "-i",
+            "eth0",
+            "-U",
+            "-s",
+            "0",
+            "-w",
+            str(out),
+            "tcp",
+            "port",
+            str(PORT),
         ),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
