@@ -121,7 +121,10 @@ export function MessageList(props: Props) {
       return row?.kind === 'msg' && row.grouped ? 28 : 58;
     },
     getItemKey: (i) => rows[i]?.key ?? i,
-    overscan: 8,
+    // Rows kept rendered beyond the viewport: a PageUp over rows not measured yet (their real
+    // heights differ from the estimate) moves further than one page, and the rows a reader was
+    // on must still be there.
+    overscan: 16,
   });
   const items = virtualizer.getVirtualItems();
   const totalSize = virtualizer.getTotalSize();
