@@ -37,11 +37,11 @@ CODE_MAX_LOCKOUT = 3600.0
 HOST_WINDOW_DEVICE = "host-window"
 
 
-def new_token(nbytes: int = 32) -> str:
-    """A bearer token of nbytes random bytes, url-safe. Never one that starts with "-": people paste
+def new_token() -> str:
+    """A bearer token of 256 random bits, url-safe. Never one that starts with "-": people paste
     tokens after `parley ... --token`, where argparse would take "-x…" for an option."""
     while True:
-        token = secrets.token_urlsafe(nbytes)
+        token = secrets.token_urlsafe(32)
         if not token.startswith("-"):
             return token
 

@@ -4,10 +4,6 @@ processes against a real host process and real data dirs."""
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
-import tempfile
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,30 +11,13 @@ from pathlib import Path
 import pytest
 
 from tests.archives import make_history, messages_by_name, sha, snapshot, stored_files
-from tests.hostproc import REPO, HostProcess
+from tests.desktop.parley_cli import parley
+from tests.hostproc import HostProcess
 from tests.peers import Peer
 
 pytestmark = pytest.mark.integration
 
 CODE = "13572468"
-
-
-def parley(
-    *args: str, token: str | None = None, config: Path | None = None
-) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PARLEY_")}
-    if token is not None:
-        env["PARLEY_TOKEN"] = token
-    # Saved logins (parley join) of the test's own, never the machine user's.
-    env["PARLEY_CONFIG_DIR"] = str(config or Path(tempfile.gettempdir()) / "parley-no-logins")
-    return subprocess.run(
-        [sys.executable, "-m", "desktop", *args],
-        cwd=REPO,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
 
 
 @pytest.fixture

@@ -11,6 +11,7 @@ import pytest
 from backend import commands as c
 from backend.chat.context import SendRate
 from backend.chat.service import ChatService
+from backend.chat.sessions import new_token
 from backend.errors import BadCode, BadToken, Conflict, Forbidden, NameTaken, NotFound, RateLimited
 from backend.host_settings import HostSettings
 from backend.storage.blobs import BlobStore
@@ -228,3 +229,10 @@ def test_invite_is_for_the_host_only(service: ChatService) -> None:
         service.admin.invite("s1")
     _connect(service, "h", {"owner_key": service.sessions.owner_key}, "127.0.0.1")
     assert service.admin.invite("h") == {"code": CODE, "urls": ["u"], "fingerprint": "F" * 52}
+
+
+def test_tokens_handed_out_never_start_with_a_dash() -> None:
+    # `parley send --token TOKEN` would read "-x…" as an option (a CI run failed on one in 64).
+    tokens = [new_token() for _ in range(3000)]
+    assert not [t for t in tokens if t.startswith("-")]
+    assert len(set(tokens)) == 3000 and all(len(t) == 43 for t in tokens)

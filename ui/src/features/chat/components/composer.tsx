@@ -262,14 +262,18 @@ export function Composer({ roomId, roomName }: { roomId: number; roomName: strin
         <AttachButton roomId={roomId} />
         {/* On the overlay layer like every picker: placed against the viewport above (or below)
             the text field, never under a message row; the keys stay with the text field. */}
-        {popupOpen && (
-          <Popover anchor={ref.current} onClose={() => setMention(null)} role="presentation" className="composer-popup">
-            <MentionPopup id={listId} users={suggestions} selected={selected} onPick={pickMention} onHover={setSelected} />
-          </Popover>
-        )}
-        {emojiOpen && (
-          <Popover anchor={ref.current} onClose={() => setEmojiQ(null)} role="presentation" className="composer-popup">
-            <ShortcodePopup id={listId} options={emojiOptions} selected={selected} onPick={pickEmoji} onHover={setSelected} />
+        {(popupOpen || emojiOpen) && (
+          <Popover
+            anchor={ref.current}
+            onClose={popupOpen ? () => setMention(null) : () => setEmojiQ(null)}
+            role="presentation"
+            className="composer-popup"
+          >
+            {popupOpen ? (
+              <MentionPopup id={listId} users={suggestions} selected={selected} onPick={pickMention} onHover={setSelected} />
+            ) : (
+              <ShortcodePopup id={listId} options={emojiOptions} selected={selected} onPick={pickEmoji} onHover={setSelected} />
+            )}
           </Popover>
         )}
         <textarea
