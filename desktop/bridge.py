@@ -64,7 +64,6 @@ class WindowPort(Protocol):
 
     def get_current_url(self) -> str | None: ...
     def set_title(self, title: str) -> None: ...
-    def load_url(self, url: str) -> None: ...
 
 
 class Bridge:
@@ -199,12 +198,16 @@ class Bridge:
             kept = {k: v[0] for k, v in fragment.items() if k in ("code", "fp")}
             suffix = "#" + urllib.parse.urlencode(kept) if kept else ""
             # A pasted sign-in link (``URL/#signin=SECRET``) signs this window in as that person;
-            # the secret goes to the page only, in its fragment, never into what is answered here.
+            # the secret travels only in the fragment of what the page opens (the page had it).
             signin = sign_in_fragment(address)
             if signin:
                 suffix = signin
-            self._window.load_url(attempts[-1].url + suffix)
-            return {"ok": True, "url": attempts[-1].url, "attempts": wire}
+            # The page goes there itself once it has this answer. Loading it from here raced the
+            # answer: pywebview hands it over by running script in the page, and when that ran
+            # while WebKit was already swapping to the other host, the new load was lost (a CI
+            # run's window sat on a blank page; no TLS check was ever asked for).
+            opened = attempts[-1].url + suffix
+            return {"ok": True, "url": attempts[-1].url, "open": opened, "attempts": wire}
         return {"ok": False, "attempts": wire}
 
     def _expected(self, url: str, fragment: str) -> str | None:

@@ -15,17 +15,11 @@ from desktop.probe import probe
 
 
 class _Window:
-    def __init__(self) -> None:
-        self.loaded: list[str] = []
-
     def get_current_url(self) -> str:
         return "http://127.0.0.1:4000/#join"
 
     def set_title(self, title: str) -> None:
         pass
-
-    def load_url(self, url: str) -> None:
-        self.loaded.append(url)
 
 
 def _bridge(pins: Pins, window: _Window) -> Bridge:
@@ -54,8 +48,7 @@ def test_first_use_pins_the_key_for_the_address_and_the_host(
 ) -> None:
     pins, window = Pins(tmp_path / "app"), _Window()
     result = _bridge(pins, window).api().join_host(f"127.0.0.1:{live_server.port}")
-    assert result["ok"], result
-    assert window.loaded == [_https(live_server)]
+    assert result["ok"] and result["open"] == _https(live_server), result
     address = f"127.0.0.1:{live_server.port}"
     assert pins.for_address(address) == live_server.fingerprint
     assert pins.for_host(result["attempts"][-1]["host_id"]) == live_server.fingerprint
@@ -72,13 +65,13 @@ def test_invite_link_fingerprint_is_checked_and_carried_to_the_page(
     link = f"{_https(live_server)}#code=13572468&fp={fp}"
     result = _bridge(pins, window).api().join_host(link)
     assert result["ok"], result
-    assert window.loaded == [f"{_https(live_server)}#code=13572468&fp={fp}"]
+    assert result["open"] == f"{_https(live_server)}#code=13572468&fp={fp}"
 
     other, window = Pins(tmp_path / "other"), _Window()
     wrong = f"{_https(live_server)}#code=13572468&fp={'B' * 52}"
     result = _bridge(other, window).api().join_host(wrong)
     assert not result["ok"] and result["attempts"][-1]["step"] == "mismatch", result
-    assert window.loaded == [] and other.for_address(f"127.0.0.1:{live_server.port}") is None
+    assert "open" not in result and other.for_address(f"127.0.0.1:{live_server.port}") is None
 
     damaged = f"{_https(live_server)}#fp=NOT-A-KEY"
     result = _bridge(other, window).api().join_host(damaged)
@@ -106,7 +99,7 @@ def test_another_key_at_a_pinned_address_or_for_a_pinned_host_is_a_mismatch(
         (attempt,) = result["attempts"]
         assert attempt["step"] == "mismatch" and not result["ok"], result
         assert fingerprint_groups(str(first.fingerprint)) in attempt["message"]
-        assert window.loaded == []
+        assert "open" not in result
         assert pins.for_address(f"127.0.0.1:{port}") == first.fingerprint  # the pin stays
 
         # The same host id met at a new address ("localhost") must bring its pinned key too.
@@ -118,7 +111,7 @@ def test_another_key_at_a_pinned_address_or_for_a_pinned_host_is_a_mismatch(
         pins.remember("elsewhere:1", host_id, "C" * 52)
         result = _bridge(pins, window).api().join_host(f"localhost:{port}")
         assert result["attempts"][-1]["step"] == "mismatch", result
-        assert window.loaded == [] and pins.for_address(f"localhost:{port}") is None
+        assert "open" not in result and pins.for_address(f"localhost:{port}") is None
 
         # Its invite link names the new key: that replaces the pin (the host was reinstalled).
         link = f"https://127.0.0.1:{port}/#fp={second.fingerprint}"
@@ -137,5 +130,4 @@ def test_plain_http_where_a_key_was_pinned_is_refused(
     assert _bridge(pins, window).api().join_host(f"127.0.0.1:{live_server.port}")["ok"]
     result = _bridge(pins, window).api().join_host(live_server.url)  # http://127.0.0.1:PORT/
     assert result["attempts"][-1]["step"] == "mismatch", result
-    assert "plain http" in result["attempts"][-1]["message"]
-    assert window.loaded == [_https(live_server)]  # only the first, pinned join
+    assert "plain http" in result["attempts"][-1]["message"] and "open" not in result

@@ -213,8 +213,10 @@ def rendered_message_ids(page: Any, first_id: int, last_id: int) -> list[int]:
 
     Each read is one look at the rendered rows (a contiguous run) that must contain the topmost
     message read so far; what is above it joins the list. So no row can be skipped, and rows
-    prepended meanwhile (older pages) shift nothing. (Upwards, rows measured for the first time
-    only hold the view back: the list keeps the first visible row in place.)"""
+    prepended meanwhile (older pages) shift nothing. A look without that message means the view
+    moved past it while rows were measured or an older page came in (row heights differ from the
+    list's estimate): message ids grow downwards, so the rendered ones say which way to page back
+    to it."""
     log = page.get_by_role("log")
     rows = page.locator("[role=log] [role=listitem]")
 
@@ -227,21 +229,26 @@ def rendered_message_ids(page: Any, first_id: int, last_id: int) -> list[int]:
     for _ in range(MAX_PAGE_UPS):
         if ids[0] == first_id and page.locator('[role=log] [data-index="0"]').count():
             break
-        top = page.locator(f'[role=log] [role=listitem]:has(article[data-id="{ids[0]}"])')
-        index = int(top.get_attribute("data-index") or 0)
-        log.press("PageUp")
-        try:  # the row above the topmost message read so far (an older page may come first)
-            expect(page.locator(f'[role=log] [data-index="{index - 1}"]')).to_be_attached(
-                timeout=1_000
-            )
-        except AssertionError:
-            continue
         seen = look()
         at = next((n for n, (_, m) in enumerate(seen) if m == ids[0]), None)
-        if at is None:  # the view went past it: back down, and read again
-            log.press("PageDown")
+        if at is None:
+            shown = [m for _, m in seen if m is not None]
+            log.press("PageDown" if shown and max(shown) < ids[0] else "PageUp")
+            top = page.locator(f'[role=log] article[data-id="{ids[0]}"]')
+            try:
+                expect(top).to_be_attached(timeout=1_000)
+            except AssertionError:
+                pass
             continue
-        ids = [m for _, m in seen[:at] if m is not None] + ids
+        if at > 0:  # rendered above it already (overscan): read those first
+            ids = [m for _, m in seen[:at] if m is not None] + ids
+            continue
+        log.press("PageUp")
+        try:  # the row above the topmost message read so far (an older page may come first)
+            above = page.locator(f'[role=log] [data-index="{seen[at][0] - 1}"]')
+            expect(above).to_be_attached(timeout=1_000)
+        except AssertionError:
+            continue
     assert ids[0] == first_id, f"did not reach the first message ({first_id}), stopped at {ids[0]}"
     return ids
 

@@ -34,7 +34,13 @@
     }).then(function () {
       return fetch('probe.json').then(function (r) { return r.ok ? r.json() : {}; });
     }).then(function (probe) {
-      if (probe.foreign) setTimeout(function () { api.join_host(probe.foreign); }, 300);
+      if (probe.foreign)
+        setTimeout(function () {
+          // As the real start screen does: the page goes where join_host says it may.
+          api.join_host(probe.foreign).then(function (r) {
+            if (r.ok) window.location.assign(r.open);
+          });
+        }, 300);
     }).catch(function (e) { state.textContent = 'bridge error: ' + e; });
   }
 })();

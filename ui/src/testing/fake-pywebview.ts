@@ -10,7 +10,10 @@ export function fakeApi(overrides: Partial<Record<keyof DesktopApi, (...args: ne
     notify: vi.fn(async () => true),
     set_unread: vi.fn(async () => null),
     open_external: vi.fn(async () => true),
-    join_host: vi.fn(async (): Promise<JoinResult> => ({ ok: true, url: 'http://10.0.0.2:7275/', attempts: [] })),
+    // `open` stays on this document (a fragment), the one navigation jsdom carries out.
+    join_host: vi.fn(
+      async (): Promise<JoinResult> => ({ ok: true, url: 'http://10.0.0.2:7275/', open: `${location.href.split('#')[0]}#joined`, attempts: [] }),
+    ),
     desktop_info: vi.fn(async () => ({ version: '0.1.0', platform: 'linux', notifications: 'dbus' })),
   };
   for (const [name, impl] of Object.entries(overrides)) api[name as keyof DesktopApi] = vi.fn(impl as never);

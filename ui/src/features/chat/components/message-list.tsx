@@ -121,10 +121,7 @@ export function MessageList(props: Props) {
       return row?.kind === 'msg' && row.grouped ? 28 : 58;
     },
     getItemKey: (i) => rows[i]?.key ?? i,
-    // Rows kept rendered beyond the viewport: a PageUp over rows not measured yet (their real
-    // heights differ from the estimate) moves further than one page, and the rows a reader was
-    // on must still be there.
-    overscan: 16,
+    overscan: 8,
   });
   const items = virtualizer.getVirtualItems();
   const totalSize = virtualizer.getTotalSize();

@@ -51,6 +51,9 @@ describe('StartScreen', () => {
 
     await userEvent.click(screen.getByRole('button', { name: 'Join Ben' }));
     expect(api.join_host).toHaveBeenCalledWith(['http://192.168.1.30:7275/']);
+    // Checked and pinned by the window: the page itself goes where the answer says.
+    expect(window.location.hash).toBe('#joined');
+    window.history.replaceState(null, '', window.location.pathname);
   });
 
   it('says what it is doing while the list is loading, empty, off or failing', () => {

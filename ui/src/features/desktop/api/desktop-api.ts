@@ -19,7 +19,8 @@ export type JoinAttempt = {
   fingerprint?: string | null;
   host_id?: string | null;
 };
-export type JoinResult = { ok: boolean; url?: string; attempts: JoinAttempt[] };
+/** `open`: where the page goes next on success (the host's URL with the link's fragment). */
+export type JoinResult = { ok: boolean; url?: string; open?: string; attempts: JoinAttempt[] };
 export type DesktopInfo = { version: string; platform: string; notifications: string };
 
 export type DesktopApi = {

@@ -79,7 +79,10 @@ export function StartScreen({ nearby }: { nearby: StartScreenHosts }) {
     }
     try {
       const result = await desktop.join_host(target);
-      if (result.ok) return; // the window is on its way to the other host
+      if (result.ok && result.open) {
+        window.location.assign(result.open); // checked and pinned: the window goes there
+        return;
+      }
       setFailure(result.attempts);
     } catch (err) {
       setFailure([{ url: '', step: 'invalid', message: err instanceof Error ? err.message : String(err), name: null }]);
