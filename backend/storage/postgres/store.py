@@ -1,0 +1,155 @@
+"""PostgreSQL behind the storage interface: a connection's row groups, its transactions, its opener.
+
+The same model as SQLite's (storage/worker.py): one writer connection on the writer thread runs a
+batch of jobs in one transaction, a savepoint each; reader connections (autocommit, read-only)
+see every committed write. psycopg 3's blocking calls run on those OS threads, never on the gevent
+hub (nothing is monkey-patched).
+
+Several host processes may share one database: ``begin`` takes a transaction-scoped advisory lock,
+so write transactions run one at a time across all of them, as SQLite's write lock makes them run
+on one machine. Message ids are therefore committed in the order they are handed out, and a client
+resuming "after id N" can never miss a message that committed later with a smaller id.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import psycopg
+from psycopg import errors as pg_errors
+
+from ...errors import StorageFull
+from ..interface import Progress, Snapshot
+from . import schema
+from .archive import ArchiveRows
+from .files import Files, Uploads
+from .messages import Mentions, Messages, Reactions
+from .notify import NotifyRows
+from .people import Devices, Settings, SignInLinks, Users
+from .rooms import Members, ReadMarks, Rooms
+from .rows import Connection, row_factory
+from .webhooks import Webhooks
+
+log = logging.getLogger(__name__)
+
+# The write lock every writer's transaction holds (pg_advisory_xact_lock); see the docstring.
+_WRITE_LOCK = 0x70726C7772  # "prlwr"
+
+SCHEMES = ("postgresql://", "postgres://")
+
+
+def is_postgres_url(url: str | None) -> bool:
+    return url is not None and url.startswith(SCHEMES)
+
+
+def redacted(url: str) -> str:
+    """The URL without its password, for messages and logs."""
+    try:
+        info = psycopg.conninfo.conninfo_to_dict(url)
+    except psycopg.ProgrammingError:
+        return "postgresql://…"
+    host = info.get("host", "")
+    return f"postgresql://{info.get('user', '')}@{host}:{info.get('port', '')}/{info.get('dbname', '')}"
+
+
+def connect(url: str, *, readonly: bool = False) -> Connection:
+    """A connection in autocommit mode: the store's transactions are explicit statements."""
+    db: Connection = psycopg.connect(
+        url, autocommit=True, row_factory=row_factory, application_name="parley"
+    )
+    if readonly:
+        db.execute("SET default_transaction_read_only = on")
+    return db
+
+
+class PostgresStore:
+    """One connection's row groups, plus the transaction calls only the worker makes."""
+
+    def __init__(self, db: Connection) -> None:
+        self._db = db
+        self.users = Users(db)
+        self.devices = Devices(db)
+        self.sign_in_links = SignInLinks(db)
+        self.settings = Settings(db)
+        self.rooms = Rooms(db)
+        self.members = Members(db)
+        self.reads = ReadMarks(db)
+        self.messages = Messages(db)
+        self.mentions = Mentions(db)
+        self.reactions = Reactions(db)
+        self.uploads = Uploads(db)
+        self.files = Files(db)
+        self.webhooks = Webhooks(db)
+        self.archive = ArchiveRows(db)
+        self.notify = NotifyRows(db)
+
+    def schema_current(self) -> bool:
+        return schema.version(self._db) == len(schema.MIGRATIONS)
+
+    def integrity_check(self) -> str:
+        # PostgreSQL checks its pages itself (and amcheck is an extension to install): what is
+        # checked here is that the server answers and the schema is this program's.
+        return "ok" if self.schema_current() else "schema out of date"
+
+    # -- transactions (the worker's; see storage/worker.py) -----------------------------------
+
+    def begin(self) -> None:
+        self._db.execute("BEGIN")
+        self._db.execute("SELECT pg_advisory_xact_lock(%s)", (_WRITE_LOCK,))
+
+    def savepoint(self) -> None:
+        self._db.execute("SAVEPOINT job")
+
+    def release_savepoint(self) -> None:
+        self._db.execute("RELEASE SAVEPOINT job")
+
+    def rollback_to_savepoint(self) -> None:
+        self._db.execute("ROLLBACK TO SAVEPOINT job")
+
+    def commit(self) -> None:
+        self._db.execute("COMMIT")
+
+    def rollback(self) -> None:
+        if self._db.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
+            self._db.execute("ROLLBACK")
+
+    def close(self) -> None:
+        self._db.close()
+
+
+class PostgresBackend:
+    """Opens stores on one PostgreSQL database (``--database postgresql://…``)."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+
+    def open_writer(self) -> PostgresStore:
+        db = connect(self.url)
+        try:
+            schema.migrate(db)
+        except BaseException:
+            db.close()
+            raise
+        return PostgresStore(db)
+
+    def open_reader(self) -> PostgresStore:
+        return PostgresStore(connect(self.url, readonly=True))
+
+    def translate(self, exc: BaseException) -> BaseException:
+        if isinstance(exc, pg_errors.DiskFull):
+            return StorageFull()
+        return exc
+
+    def snapshot(self, target: Path, progress: Progress) -> None:
+        raise NotImplementedError(NO_SNAPSHOT)
+
+    def inspect(self, path: Path) -> Snapshot:
+        raise ValueError(NO_SNAPSHOT)
+
+
+# What the backup and restore commands say on a PostgreSQL host (docs/deploy.md).
+NO_SNAPSHOT = (
+    "Parley's backups copy a SQLite database; a host on PostgreSQL is backed up with PostgreSQL's "
+    "own tools (pg_dump, or continuous archiving) plus its files directory: see docs/deploy.md."
+)
