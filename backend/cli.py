@@ -56,7 +56,10 @@ def build_arg_parser(
         help="keep history in this PostgreSQL database (postgresql://…) instead of SQLite",
     )
     parser.add_argument(
-        "--files-dir", type=Path, metavar="PATH", help="where uploaded files live (default: data dir)"
+        "--files-dir",
+        type=Path,
+        metavar="PATH",
+        help="where uploaded files live (default: data dir)",
     )
     return parser
 

@@ -51,3 +51,14 @@ def redis_server() -> Iterator[RedisServer]:
 def settings(tmp_path: Path, settings: Settings, database_url: str) -> Settings:
     """The shared test settings, with the host's storage on PostgreSQL."""
     return settings.replace(database_url=database_url)
+
+
+@pytest.fixture(autouse=True)
+def _database_for_child_hosts(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Hosts a test starts as child processes (tests/hostproc.py) use the test's database too.
+    After tests/conftest.py's ``_clean_env``, which empties PARLEY_* first."""
+    if "database_url" in request.fixturenames:
+        url = request.getfixturevalue("database_url")
+        monkeypatch.setenv("PARLEY_DATABASE_URL", url)

@@ -48,7 +48,9 @@ def test_migrate_records_the_version_and_is_idempotent(database_url: str) -> Non
 def test_newer_schema_is_refused(database_url: str) -> None:
     db = pg_connect(database_url)
     try:
-        db.execute("INSERT INTO parley_schema (version) VALUES (%s)", (len(pg_schema.MIGRATIONS) + 1,))
+        db.execute(
+            "INSERT INTO parley_schema (version) VALUES (%s)", (len(pg_schema.MIGRATIONS) + 1,)
+        )
         with pytest.raises(RuntimeError, match="newer"):
             pg_schema.migrate(db)
     finally:
