@@ -7,6 +7,7 @@ import signal
 import sys
 import threading
 
+from . import move
 from .banner import join_lines
 from .cli import build_arg_parser, settings_from_args
 from .logbudget import LogBudget
@@ -31,6 +32,9 @@ def banner(handle: ServerHandle) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == [move.COMMAND]:
+        return move.main(argv[1:])
     parser = build_arg_parser(prog="python -m backend", description="Run a headless Parley host.")
     args = parser.parse_args(argv)
     try:

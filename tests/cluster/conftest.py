@@ -57,8 +57,9 @@ def settings(tmp_path: Path, settings: Settings, database_url: str) -> Settings:
 def _database_for_child_hosts(
     request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Hosts a test starts as child processes (tests/hostproc.py) use the test's database too.
-    After tests/conftest.py's ``_clean_env``, which empties PARLEY_* first."""
-    if "database_url" in request.fixturenames:
+    """Hosts a test starts as child processes (tests/hostproc.py) use the test's database too,
+    in every test of a ``*_on_postgres`` module (an integration module run on PostgreSQL). After
+    tests/conftest.py's ``_clean_env``, which empties PARLEY_* first."""
+    if request.module.__name__.endswith("_on_postgres") or "database_url" in request.fixturenames:
         url = request.getfixturevalue("database_url")
         monkeypatch.setenv("PARLEY_DATABASE_URL", url)
