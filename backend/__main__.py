@@ -10,6 +10,7 @@ import threading
 from . import move
 from .banner import join_lines
 from .cli import build_arg_parser, settings_from_args
+from .errors import StorageUnreachable
 from .logbudget import LogBudget
 from .server import ServerHandle, start_server
 from .tls import TlsError
@@ -57,7 +58,7 @@ def main(argv: list[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 1
-    except TlsError as exc:
+    except (TlsError, StorageUnreachable) as exc:
         print(f"parley: {exc}", file=sys.stderr)
         return 1
     print(banner(handle), flush=True)

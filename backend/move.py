@@ -14,7 +14,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from .errors import ChatError
+from .errors import ChatError, StorageUnreachable
 from .storage.sqlite.store import DB_FILE, SqliteBackend
 
 COMMAND = "migrate-to-postgresql"
@@ -25,6 +25,7 @@ def move(data_dir: Path, url: str) -> dict[str, int]:
 
     :raises ChatError: a host is running on the data dir (conflict).
     :raises ValueError: no Parley data there, or the database is not empty.
+    :raises StorageUnreachable: no PostgreSQL server at ``url``, or it refused the login.
     """
     from .storage.postgres import load
     from .storage.postgres.store import PostgresBackend, connect, redacted
@@ -33,14 +34,9 @@ def move(data_dir: Path, url: str) -> dict[str, int]:
     path = data_dir / DB_FILE
     if not path.is_file():
         raise ValueError(f"There is no Parley data in {data_dir}.")
-    import psycopg
-
     source = SqliteBackend(path, synchronous="full").open_writer(alone=True)  # migrates it too
     try:
-        try:
-            PostgresBackend(url).open_writer().close()  # the schema, made or brought up to date
-        except psycopg.OperationalError as exc:
-            raise ValueError(f"Cannot reach {redacted(url)}: {str(exc).strip()}") from None
+        PostgresBackend(url).open_writer().close()  # the schema, made or brought up to date
         db = connect(url)
         try:
             busy = load.in_use(db)
@@ -71,7 +67,7 @@ def main(argv: list[str]) -> int:
         parser.error("--database must be a postgresql:// URL")
     try:
         counts = move(args.data_dir, args.database)
-    except (ChatError, ValueError) as exc:
+    except (ChatError, ValueError, StorageUnreachable) as exc:
         print(f"parley: {getattr(exc, 'message', None) or exc}", file=sys.stderr)
         return 1
     moved = ", ".join(f"{n} {table}" for table, n in counts.items() if n)

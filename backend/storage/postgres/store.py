@@ -19,7 +19,7 @@ from pathlib import Path
 import psycopg
 from psycopg import errors as pg_errors
 
-from ...errors import StorageFull
+from ...errors import StorageFull, StorageUnreachable
 from ..interface import Progress, Snapshot
 from . import schema
 from .archive import ArchiveRows
@@ -54,10 +54,16 @@ def redacted(url: str) -> str:
 
 
 def connect(url: str, *, readonly: bool = False) -> Connection:
-    """A connection in autocommit mode: the store's transactions are explicit statements."""
-    db: Connection = psycopg.connect(
-        url, autocommit=True, row_factory=row_factory, application_name="parley"
-    )
+    """A connection in autocommit mode: the store's transactions are explicit statements.
+
+    :raises StorageUnreachable: no server there, or it refused us."""
+    try:
+        db: Connection = psycopg.connect(
+            url, autocommit=True, row_factory=row_factory, application_name="parley"
+        )
+    except psycopg.OperationalError as exc:
+        reason = str(exc).strip().splitlines()[-1] if str(exc).strip() else type(exc).__name__
+        raise StorageUnreachable(f"Cannot reach {redacted(url)}: {reason}") from None
     if readonly:
         db.execute("SET default_transaction_read_only = on")
     return db
