@@ -19,6 +19,7 @@ from .chat.context import SendRate
 from .chat.files import FileLimits
 from .chat.service import ChatService
 from .config import Settings
+from .errors import StorageUnreachable
 from .host import Host
 from .host_settings import HostSettings
 from .storage.blobs import BlobStore
@@ -57,8 +58,13 @@ def storage_backend(settings: Settings, data_dir: Path) -> Backend:
     is imported only then: the desktop app never needs it."""
     if settings.database_url is None:
         return SqliteBackend(data_dir / DB_FILE, synchronous=settings.synchronous)
-    from .storage.postgres.store import PostgresBackend
-
+    try:
+        from .storage.postgres.store import PostgresBackend
+    except ImportError:  # the desktop binary leaves it out (build.spec)
+        raise StorageUnreachable(
+            "This build of Parley keeps history in SQLite only; run a PostgreSQL host with "
+            "python -m backend (docs/deploy.md)."
+        ) from None
     return PostgresBackend(settings.database_url)
 
 
