@@ -13,6 +13,7 @@ import pytest
 from backend.storage.interface import Store
 from backend.storage.postgres.store import PostgresBackend
 from backend.storage.worker import Database
+from tests.cluster.servers import PostgresServer
 
 
 class Boom(Exception):
@@ -84,3 +85,27 @@ def test_two_writers_take_turns_so_ids_commit_in_order(database_url: str) -> Non
     finally:
         first.close()
         second.close()
+
+
+def test_connections_the_server_dropped_are_made_again(
+    database_url: str, postgres: PostgresServer
+) -> None:
+    """A PostgreSQL restart or failover drops every connection: the host goes on without one."""
+    db = Database(PostgresBackend(database_url))
+    try:
+        db.write(lambda s: s.users.insert("ana", "ana"))
+        name = database_url.rsplit("/", 1)[1]
+        ours = f"SELECT count(*) FROM pg_stat_activity WHERE datname = '{name}'"
+        deadline = time.monotonic() + 10  # the readers connect as their threads start
+        while int(postgres.sql(ours)) < 3 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        dropped = postgres.sql(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+            f"WHERE datname = '{name}' AND pid <> pg_backend_pid()"
+        )
+        assert int(dropped) == 3  # the writer and both readers
+        assert db.write(lambda s: s.users.insert("bo", "bo")).name == "bo"
+        names = {db.read(lambda s: tuple(u.name for u in s.users.all())) for _ in range(4)}
+        assert names == {("ana", "bo")}  # every reader, each connected again
+    finally:
+        db.close()

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
+from typing import Any
 
 import psycopg
 from psycopg import errors as pg_errors
@@ -69,10 +70,66 @@ def connect(url: str, *, readonly: bool = False) -> Connection:
     return db
 
 
+class Link:
+    """A store's connection, opened again when the server dropped it (a restart, a failover, an
+    idle timeout): a server coming back must not need a host restart.
+
+    Only where nothing can be half-done: a reader's every statement runs on its own (autocommit),
+    and the writer reopens only as a batch begins (``revive``). Inside a write transaction a lost
+    connection fails the batch, whose jobs are all told; it is never silently continued."""
+
+    def __init__(self, url: str, *, readonly: bool) -> None:
+        self._url = url
+        self._readonly = readonly
+        self._db = connect(url, readonly=readonly)
+
+    def revive(self) -> Connection:
+        if self._db.closed or self._db.broken:
+            log.warning("the database connection was lost; connecting again")
+            self._db = connect(self._url, readonly=self._readonly)
+        return self._db
+
+    def _now(self) -> Connection:
+        return self.revive() if self._readonly else self._db
+
+    def execute(self, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return self._now().execute(*args, **kwargs)
+        except psycopg.OperationalError:
+            # A reader's statement is read-only and on its own: safe to ask again, once.
+            if not (self._readonly and self._db.broken):
+                raise
+            return self.revive().execute(*args, **kwargs)
+
+    def first(self, statement: str) -> None:
+        """Run the first statement of a unit (a reader's query, the writer's BEGIN), once more on
+        a new connection if the old one turns out to be dead: nothing has been done on it yet.
+        A dead connection is found out only by using it."""
+        try:
+            self.revive().execute(statement)
+        except psycopg.OperationalError:
+            if not self._db.broken:
+                raise
+            self.revive().execute(statement)
+
+    def cursor(self, *args: Any, **kwargs: Any) -> Any:
+        return self._now().cursor(*args, **kwargs)
+
+    def transaction(self) -> Any:
+        return self._now().transaction()
+
+    @property
+    def info(self) -> Any:
+        return self._db.info
+
+    def close(self) -> None:
+        self._db.close()
+
+
 class PostgresStore:
     """One connection's row groups, plus the transaction calls only the worker makes."""
 
-    def __init__(self, db: Connection) -> None:
+    def __init__(self, db: Link) -> None:
         self._db = db
         self.users = Users(db)
         self.devices = Devices(db)
@@ -91,7 +148,7 @@ class PostgresStore:
         self.notify = NotifyRows(db)
 
     def schema_current(self) -> bool:
-        return schema.version(self._db) == len(schema.MIGRATIONS)
+        return schema.version(self._db.revive()) == len(schema.MIGRATIONS)
 
     def integrity_check(self) -> str:
         # PostgreSQL checks its pages itself (and amcheck is an extension to install): what is
@@ -101,7 +158,7 @@ class PostgresStore:
     # -- transactions (the worker's; see storage/worker.py) -----------------------------------
 
     def begin(self) -> None:
-        self._db.execute("BEGIN")
+        self._db.first("BEGIN")
         self._db.execute("SELECT pg_advisory_xact_lock(%s)", (_WRITE_LOCK,))
 
     def savepoint(self) -> None:
@@ -117,7 +174,8 @@ class PostgresStore:
         self._db.execute("COMMIT")
 
     def rollback(self) -> None:
-        if self._db.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
+        status = self._db.info.transaction_status
+        if status in (psycopg.pq.TransactionStatus.INTRANS, psycopg.pq.TransactionStatus.INERROR):
             self._db.execute("ROLLBACK")
 
     def close(self) -> None:
@@ -131,16 +189,16 @@ class PostgresBackend:
         self.url = url
 
     def open_writer(self) -> PostgresStore:
-        db = connect(self.url)
+        link = Link(self.url, readonly=False)
         try:
-            schema.migrate(db)
+            schema.migrate(link.revive())
         except BaseException:
-            db.close()
+            link.close()
             raise
-        return PostgresStore(db)
+        return PostgresStore(link)
 
     def open_reader(self) -> PostgresStore:
-        return PostgresStore(connect(self.url, readonly=True))
+        return PostgresStore(Link(self.url, readonly=True))
 
     def translate(self, exc: BaseException) -> BaseException:
         if isinstance(exc, pg_errors.DiskFull):
