@@ -35,6 +35,7 @@ def test_words_are_cut_and_matched_as_on_sqlite(store: PostgresStore) -> None:
     room = store.rooms.insert("general", "general", kind="channel", created_by=None)
     store.members.insert(room.id, ana.id)
     texts = ["Café au lait", "deploy_script ran", "Q3-report.pdf is out", "the deployment"]
+    texts += ["Привет, мир—как дела?"]
     for n, text in enumerate(texts):
         store.messages.insert(room.id, ana, f"c{n}", text)
     assert _found(store, ana.id, "cafe") == ["Café au lait"]  # accents dropped on both sides
@@ -45,6 +46,9 @@ def test_words_are_cut_and_matched_as_on_sqlite(store: PostgresStore) -> None:
     assert _found(store, ana.id, "dep") == ["the deployment", "deploy_script ran"]
     assert _found(store, ana.id, "deploy ") == ["deploy_script ran"]
     assert _found(store, ana.id, "de") == []  # too short to be a prefix
+    # Letters beyond ASCII are letters, and non-ASCII punctuation separates words.
+    assert _found(store, ana.id, "мир") == ["Привет, мир—как дела?"]
+    assert _found(store, ana.id, "привет как") == ["Привет, мир—как дела?"]
     # Operators are words, never syntax.
     assert _found(store, ana.id, "lait & | ! :*") == ["Café au lait"]
 
