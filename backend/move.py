@@ -3,7 +3,8 @@
 The data dir's host must be stopped (the SQLite writer lock says so, as for ``parley import``);
 its database is first brought up to this version's schema, then every row is copied into an empty
 PostgreSQL database (one transaction: all or nothing), ids and change numbers included, so links,
-read marks and clients' resume points stay valid. The data dir keeps its keys (secret_key,
+read marks and clients' resume points stay valid. The SQLite file is then renamed
+(``parley.sqlite3.moved-to-postgresql``), kept whole. The data dir keeps its keys (secret_key,
 host_id) and files: run the host on PostgreSQL with the same ``--data-dir`` (or copy ``files/`` to
 ``--files-dir``). Docs: docs/deploy.md.
 """
@@ -18,6 +19,8 @@ from .errors import ChatError, StorageUnreachable
 from .storage.sqlite.store import DB_FILE, SqliteBackend
 
 COMMAND = "migrate-to-postgresql"
+# What the SQLite file is renamed to once its rows are in PostgreSQL.
+MOVED_SUFFIX = ".moved-to-postgresql"
 
 
 def move(data_dir: Path, url: str) -> dict[str, int]:
@@ -46,11 +49,16 @@ def move(data_dir: Path, url: str) -> dict[str, int]:
                     "move into an empty database."
                 )
             dump = Dump(source.raw)
-            return load.load(db, dump.rows, dump.high_water())
+            counts = load.load(db, dump.rows, dump.high_water())
         finally:
             db.close()
+        dump.checkpoint()  # everything in the one file, before it is renamed
     finally:
         source.close()
+    # Out of the way, kept whole: a host started on this data dir without --database must not
+    # serve (and grow) the old history beside the moved one. Renaming it back undoes the move.
+    path.rename(path.with_name(DB_FILE + MOVED_SUFFIX))
+    return counts
 
 
 def main(argv: list[str]) -> int:

@@ -3,6 +3,8 @@ process with real clients, moved into a throwaway PostgreSQL and served from the
 
 from __future__ import annotations
 
+import shutil
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -74,11 +76,18 @@ def test_a_sqlite_host_moves_into_postgresql_and_serves_its_history(
     postgres.sql("CREATE DATABASE moved")
     url = postgres.url("moved")
     try:
+        copy = tmp_path / "copy"
+        shutil.copytree(data, copy)
         done = _move(data, url)
         assert done.returncode == 0, done.stderr
         assert "Moved into PostgreSQL" in done.stdout
-        # A second move into the same database is refused: it is not empty any more.
-        again = _move(data, url)
+        # The SQLite file is out of the way, whole: no host serves the old history by mistake.
+        assert not (data / "parley.sqlite3").exists()
+        kept = sqlite3.connect(data / "parley.sqlite3.moved-to-postgresql")
+        assert kept.execute("SELECT count(*) FROM message").fetchone() == (4,)
+        kept.close()
+        # Another move into the same database is refused: it is not empty any more.
+        again = _move(copy, url)
         assert again.returncode == 1 and "already holds Parley data" in again.stderr
 
         host = HostProcess(data, "--join-code", CODE, "--no-tls", "--database", url)

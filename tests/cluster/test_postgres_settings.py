@@ -82,3 +82,16 @@ def test_files_go_to_the_files_dir_and_backups_point_to_postgres_tools(
         assert failed["error"] == {"code": "backup_failed", "message": NO_POSTGRES_BACKUP}
     finally:
         owner.close()
+
+
+def test_parley_backup_on_a_postgres_host_points_to_postgres_tools(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PARLEY_")}
+    env["PARLEY_DATABASE_URL"] = "postgresql://parley@127.0.0.1/parley"
+    done = subprocess.run(
+        [sys.executable, "-m", "desktop", "backup", "--data-dir", str(tmp_path / "data"),
+         "--to", str(tmp_path / "b")],
+        cwd=REPO, env=env, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert done.returncode == 1
+    assert NO_POSTGRES_BACKUP in done.stderr.replace("\n", " ")
+    assert not (tmp_path / "b").exists()

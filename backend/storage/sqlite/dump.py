@@ -36,3 +36,7 @@ class Dump:
         rev = self._db.execute("SELECT value FROM counter WHERE name = 'rev'").fetchone()
         marks["rev"] = int(rev[0]) if rev else 0
         return marks
+
+    def checkpoint(self) -> None:
+        """Fold the WAL into the database file, so the file alone holds everything."""
+        self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
