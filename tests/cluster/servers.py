@@ -89,6 +89,16 @@ class PostgresServer:
             entry = pwd.getpwnam("postgres")
             os.chown(self.root, entry.pw_uid, entry.pw_gid)
             self._as = ["runuser", "-u", "postgres", "--"]
+        try:
+            self._start()
+        except BaseException:
+            pid_file = self.data / "postmaster.pid"
+            if pid_file.exists():  # started, then something after it failed
+                self.pid = int(pid_file.read_text().split()[0])
+            self.stop()
+            raise
+
+    def _start(self) -> None:
         self._run(
             "initdb", "-D", str(self.data), "-A", "trust", "-U", "postgres", "-E", "UTF8",
             "--locale=C.UTF-8",
