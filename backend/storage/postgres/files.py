@@ -10,6 +10,8 @@ from .rows import FILE_COLUMNS, Connection, attachment_from_row, last_id
 _UPLOAD_COLUMNS = "id, user_id, room_id, name, size, sha256, created_at"
 # Hashes per array parameter: one query stays small however many hashes a sweep brings.
 _IN_BATCH = 500
+# Unattached files (message_id IS NULL) are found through file_message; PostgreSQL has no index
+# hints, and its planner picks the index for so few rows.
 _UNATTACHED = "file"
 
 

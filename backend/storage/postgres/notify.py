@@ -1,5 +1,5 @@
 """Notification settings: one row of flags per person who changed any, one row per room whose
-level is not the default (schema migration 9)."""
+level is not the default (schema.py)."""
 
 from __future__ import annotations
 
