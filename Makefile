@@ -24,6 +24,9 @@ DEB_DESKTOP := gir1.2-webkit2-4.1 libgirepository1.0-dev libcairo2-dev pkg-confi
 DEB_TEST := chromium xvfb xdotool imagemagick fonts-noto-color-emoji dbus python3-dbusmock
 # --- LAN tests (issue 5): network namespaces; (issue 16) a capture of a chat between them.
 DEB_LAN := iproute2 tcpdump
+# --- cluster tests (issue 17, tests/cluster): throwaway PostgreSQL and Redis servers the tests start
+# themselves (temp dirs, free ports; the fixture also installs them when missing).
+DEB_CLUSTER := postgresql redis-server
 
 .PHONY: help run host test lint test-py test-stock test-ui bench package clean deb-run deb-test venv venv-dev ui
 
@@ -56,7 +59,7 @@ deb-run:
 	@$(call ensure_debs,$(DEB_BASE) $(DEB_DESKTOP))
 
 deb-test: deb-run
-	@$(call ensure_debs,$(DEB_TEST) $(DEB_LAN))
+	@$(call ensure_debs,$(DEB_TEST) $(DEB_LAN) $(DEB_CLUSTER))
 
 $(VENV)/.runtime: requirements.txt | deb-run
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)

@@ -7,8 +7,10 @@ import signal
 import sys
 import threading
 
+from . import move
 from .banner import join_lines
 from .cli import build_arg_parser, settings_from_args
+from .errors import StorageUnreachable
 from .logbudget import LogBudget
 from .server import ServerHandle, start_server
 from .tls import TlsError
@@ -31,6 +33,9 @@ def banner(handle: ServerHandle) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == [move.COMMAND]:
+        return move.main(argv[1:])
     parser = build_arg_parser(prog="python -m backend", description="Run a headless Parley host.")
     args = parser.parse_args(argv)
     try:
@@ -53,7 +58,7 @@ def main(argv: list[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 1
-    except TlsError as exc:
+    except (TlsError, StorageUnreachable) as exc:
         print(f"parley: {exc}", file=sys.stderr)
         return 1
     print(banner(handle), flush=True)

@@ -19,9 +19,11 @@ from .chat.context import SendRate
 from .chat.files import FileLimits
 from .chat.service import ChatService
 from .config import Settings
+from .errors import StorageUnreachable
 from .host import Host
 from .host_settings import HostSettings
 from .storage.blobs import BlobStore
+from .storage.interface import Backend
 from .storage.sqlite.store import DB_FILE, SqliteBackend
 from .storage.worker import Database
 from .version import __version__
@@ -49,6 +51,21 @@ def tls_identity(settings: Settings, data_dir: Path, name: str) -> tls.TlsIdenti
         return tls.from_files(settings.tls_cert, settings.tls_key)
     dns, ips = tls.names_for(name, sorted(netinfo.all_local_addresses()))
     return tls.load_or_make(data_dir, dns, ips)
+
+
+def storage_backend(settings: Settings, data_dir: Path) -> Backend:
+    """SQLite in the data dir (the default), or the PostgreSQL database the settings name. psycopg
+    is imported only then: the desktop app never needs it."""
+    if settings.database_url is None:
+        return SqliteBackend(data_dir / DB_FILE, synchronous=settings.synchronous)
+    try:
+        from .storage.postgres.store import PostgresBackend
+    except ImportError:  # the desktop binary leaves it out (build.spec)
+        raise StorageUnreachable(
+            "This build of Parley keeps history in SQLite only; run a PostgreSQL host with "
+            "python -m backend (docs/deploy.md)."
+        ) from None
+    return PostgresBackend(settings.database_url)
 
 
 def create_app(settings: Settings) -> Flask:
@@ -80,7 +97,7 @@ def create_app(settings: Settings) -> Flask:
         # handler waiting on the database holds up only its own client's next event.
         async_handlers=False,
     )
-    db = Database(SqliteBackend(data_dir / DB_FILE, synchronous=settings.synchronous))
+    db = Database(storage_backend(settings, data_dir))
     identity = HostSettings(
         db,
         host_id=secrets_store.host_id(data_dir),
@@ -101,7 +118,7 @@ def create_app(settings: Settings) -> Flask:
         transport,
         host=identity,
         send_rate=SendRate(settings.send_rate, settings.send_burst),
-        blobs=BlobStore(data_dir),
+        blobs=BlobStore(settings.files_dir or data_dir),
         offload=offload.blocking,
         invite_urls=lambda: host.join_urls(),
         invite_fingerprint=lambda: host.fingerprint,
@@ -131,7 +148,11 @@ def create_app(settings: Settings) -> Flask:
         chat.context,
         data_dir=data_dir,
         make=lambda folder, progress, now: backup.make_backup(
-            data_dir, folder, progress=progress, clock=lambda: now
+            data_dir,
+            folder,
+            progress=progress,
+            clock=lambda: now,
+            postgres=settings.database_url is not None,
         ),
         offload=offload.blocking,
         spawn=socketio.start_background_task,

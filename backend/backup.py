@@ -62,6 +62,12 @@ BLOCK = 1024 * 1024
 # and the clean-up removed it meanwhile): the backup then starts over, with a newer copy.
 ATTEMPTS = 3
 
+# What a host on PostgreSQL says when asked for a backup (its history is not in its data dir).
+NO_POSTGRES_BACKUP = (
+    "This host keeps its history in PostgreSQL: back it up with PostgreSQL's own tools (pg_dump) "
+    "and copy its files directory; see docs/deploy.md."
+)
+
 # (phase, done, total): "database" in pages, "files" in bytes. Called from the working thread.
 BackupProgress = Callable[[str, int, int], None]
 
@@ -85,6 +91,7 @@ def make_backup(
     progress: BackupProgress | None = None,
     clock: Callable[[], datetime] | None = None,
     backend: Backend | None = None,
+    postgres: bool = False,
 ) -> BackupResult:
     """Back up ``data_dir`` (its host may be running) into a new folder inside ``folder``
     (default: ``parley-backups`` beside the data dir).
@@ -92,6 +99,8 @@ def make_backup(
     :raise BackupError: no database there, the folder cannot be written, a check failed.
     """
     data_dir = Path(data_dir)
+    if postgres:  # the history is in PostgreSQL, not in the data dir (docs/deploy.md)
+        raise BackupError(NO_POSTGRES_BACKUP)
     if not (data_dir / DB_FILE).is_file():
         raise BackupError(f"There is no Parley database in {data_dir}.")
     folder = Path(folder) if folder is not None else default_folder(data_dir)

@@ -50,6 +50,17 @@ def build_arg_parser(
     )
     parser.add_argument("--tls-key", type=Path, metavar="PEM", help="the key of --tls-cert")
     parser.add_argument("--log-level", choices=["DEBUG", "INFO", "WARNING", "ERROR"])
+    parser.add_argument(
+        "--database",
+        metavar="URL",
+        help="keep history in this PostgreSQL database (postgresql://…) instead of SQLite",
+    )
+    parser.add_argument(
+        "--files-dir",
+        type=Path,
+        metavar="PATH",
+        help="where uploaded files live (default: data dir)",
+    )
     return parser
 
 
@@ -68,6 +79,8 @@ def settings_from_args(args: argparse.Namespace, base: Settings | None = None) -
         ("tls_cert", "tls_cert"),
         ("tls_key", "tls_key"),
         ("log_level", "log_level"),
+        ("database", "database_url"),
+        ("files_dir", "files_dir"),
     ):
         value = getattr(args, flag, None)
         if value is not None:

@@ -122,6 +122,13 @@ class Settings:
     # The websocket fast path (backend/wire/); off: stock python-engineio (PARLEY_FASTPATH=0). It
     # also falls back by itself on library versions it was not written for (wire/install.py).
     fastpath: bool = True
+    # Storage (issue 17): None keeps history in SQLite inside data_dir (the embedded default: no
+    # server to run); a postgresql:// URL keeps it in that PostgreSQL database, which several host
+    # processes may share (docs/deploy.md).
+    database_url: str | None = None
+    # Where uploaded files are kept (uploads/ and files/ under it); None: inside data_dir. Hosts
+    # sharing one database share one files directory (a shared mount).
+    files_dir: Path | None = None
     testing: bool = False
 
     def __post_init__(self) -> None:
@@ -164,7 +171,13 @@ class Settings:
             raise ValueError("tls_cert and tls_key go together")
         if self.tls_cert is not None and not self.tls:
             raise ValueError("a TLS certificate was given with TLS turned off")
+        if self.database_url is not None and not self.database_url.startswith(
+            ("postgresql://", "postgres://")
+        ):
+            raise ValueError("the database must be a postgresql:// URL (or none: SQLite)")
         object.__setattr__(self, "data_dir", Path(self.data_dir))
+        if self.files_dir is not None:
+            object.__setattr__(self, "files_dir", Path(self.files_dir))
         object.__setattr__(self, "ui_dist", Path(self.ui_dist))
 
     @classmethod

@@ -100,3 +100,8 @@ class StorageFull(ChatError):
             "try again once the host has space.",
             **data,
         )
+
+
+class StorageUnreachable(Exception):
+    """The configured database server cannot be reached (or refused the login): said in one
+    sentence by the commands, without the password (storage/postgres/store.py)."""

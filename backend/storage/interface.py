@@ -2,9 +2,9 @@
 
 A ``Store`` is one connection's worth of row groups (users, rooms, messages, ...), each a small
 object whose methods say what they do to the rows and return models, never engine rows. The chat
-rules see only this module's protocols; ``storage/sqlite/`` implements them today, and a second
-engine (PostgreSQL) would be a second package implementing the same protocols, run by the same
-worker (``storage/worker.py``) through a ``Backend``.
+rules see only this module's protocols; ``storage/sqlite/`` (the embedded default) and
+``storage/postgres/`` implement them, each run by the same worker (``storage/worker.py``) through a
+``Backend``.
 
 Contracts every implementation keeps (docs/storage.md):
 

@@ -36,7 +36,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str]) -> int:
     args = build_parser().parse_args(argv)
-    data_dir = args.data_dir or Settings.from_env().data_dir
+    settings = Settings.from_env()
+    data_dir = args.data_dir or settings.data_dir
     shown = {"phase": ""}
 
     def progress(phase: str, done: int, total: int) -> None:
@@ -47,7 +48,9 @@ def main(argv: list[str]) -> int:
             print(f"backing up the {phase}…", file=sys.stderr)
 
     try:
-        result = make_backup(data_dir, args.to, progress=progress)
+        result = make_backup(
+            data_dir, args.to, progress=progress, postgres=settings.database_url is not None
+        )
     except BackupError as exc:
         print(f"parley backup: {exc}", file=sys.stderr)
         return 1

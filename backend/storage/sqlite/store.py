@@ -74,6 +74,11 @@ class SqliteStore:
         self.archive = ArchiveRows(db)
         self.notify = NotifyRows(db)
 
+    @property
+    def raw(self) -> sqlite3.Connection:
+        """The connection itself, for moving every row elsewhere (dump.py, backend/move.py)."""
+        return self._db
+
     def schema_current(self) -> bool:
         """Whether the file's schema is the one this program writes (a reader never migrates)."""
         version = self._db.execute("PRAGMA user_version").fetchone()[0]

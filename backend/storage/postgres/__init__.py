@@ -1,0 +1,1 @@
+"""PostgreSQL behind the storage interface: for hosts run as several processes (docs/deploy.md)."""

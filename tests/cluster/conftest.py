@@ -1,0 +1,65 @@
+"""Fixtures for tests with real servers: one PostgreSQL and one Redis per session (servers.py), a
+fresh database per test, copied from a template that already holds Parley's schema."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from backend import Settings
+from backend.storage.postgres.store import PostgresBackend
+from tests.cluster.servers import PostgresServer, RedisServer
+
+TEMPLATE = "parley_template"
+_numbers = itertools.count(1)
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[PostgresServer]:
+    server = PostgresServer()
+    try:
+        server.create_database(TEMPLATE)
+        # Migrated once; every test's database is a copy (CREATE DATABASE … TEMPLATE: a file copy).
+        PostgresBackend(server.url(TEMPLATE)).open_writer().close()
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def database_url(postgres: PostgresServer) -> Iterator[str]:
+    """A fresh database with Parley's schema, dropped after the test."""
+    name = f"t{next(_numbers)}"
+    url = postgres.create_database(name, template=TEMPLATE)
+    yield url
+    postgres.drop_database(name)
+
+
+@pytest.fixture(scope="session")
+def redis_server() -> Iterator[RedisServer]:
+    server = RedisServer()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def settings(tmp_path: Path, settings: Settings, database_url: str) -> Settings:
+    """The shared test settings, with the host's storage on PostgreSQL."""
+    return settings.replace(database_url=database_url)
+
+
+@pytest.fixture(autouse=True)
+def _database_for_child_hosts(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Hosts a test starts as child processes (tests/hostproc.py) use the test's database too,
+    in every test of a ``*_on_postgres`` module (an integration module run on PostgreSQL). After
+    tests/conftest.py's ``_clean_env``, which empties PARLEY_* first."""
+    if request.module.__name__.endswith("_on_postgres") or "database_url" in request.fixturenames:
+        url = request.getfixturevalue("database_url")
+        monkeypatch.setenv("PARLEY_DATABASE_URL", url)
