@@ -62,7 +62,9 @@ ROOM_CREATED: Final = "room_created"
 MEMBER_JOINED: Final = "member_joined"
 MEMBER_LEFT: Final = "member_left"
 USER_CREATED: Final = "user_created"
-PRESENCE_CHANGED: Final = "presence_changed"
+# Joins, arrivals and departures, gathered per short window (chat/crowd.py); it replaced the
+# one-by-one presence_changed, and user_created for people joining.
+USERS_CHANGED: Final = "users_changed"
 TYPING_EVENT: Final = "typing"
 HOSTS_CHANGED: Final = "hosts_changed"
 MESSAGE_UPDATED: Final = "message_updated"

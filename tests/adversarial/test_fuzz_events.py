@@ -86,7 +86,7 @@ SERVER_EVENTS = {
     "member_joined",
     "member_left",
     "user_created",
-    "presence_changed",
+    "users_changed",
     "typing",
     "hosts_changed",
     "message_updated",

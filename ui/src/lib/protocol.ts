@@ -57,7 +57,7 @@ export const EVENTS = {
   memberJoined: 'member_joined',
   memberLeft: 'member_left',
   userCreated: 'user_created',
-  presenceChanged: 'presence_changed',
+  usersChanged: 'users_changed',
   typing: 'typing',
   hostsChanged: 'hosts_changed',
   messageUpdated: 'message_updated',
@@ -175,7 +175,8 @@ export type Welcome = {
   name_suggestion?: string;
 };
 export type MemberChange = { room_id: number; user: WireUser };
-export type PresenceChange = { user: WireUser; online: boolean };
+/** Joins, arrivals and departures of one short window, each person once, as they are now. */
+export type UsersChanged = { users: WireUser[] };
 export type TypingEvent = { room_id: number; user: WireAuthor };
 /** `read_changed`: the user's read mark moved (on another of their devices). */
 export type ReadChanged = { room_id: number; last_read_id: number };

@@ -22,7 +22,6 @@ import {
   HTTP,
   type MemberChange,
   type MessagesExpired,
-  type PresenceChange,
   type ReadChanged,
   type RetentionChanged,
   type RoleChanged,
@@ -32,6 +31,7 @@ import {
   type TypingEvent,
   type UnreadCounts,
   UNREAD_ROOMS_MAX,
+  type UsersChanged,
   type UserUpdated,
   type Welcome,
   type WireMessage,
@@ -146,10 +146,12 @@ export function startSync(): () => void {
       chat().upsertUser(user);
       refreshActiveMembersSoon(); // a new user is in general without a member_joined
     }),
-    onEvent<PresenceChange>(EVENTS.presenceChanged, ({ user, online }) => {
-      chat().upsertUser({ ...user, online });
+    onEvent<UsersChanged>(EVENTS.usersChanged, ({ users }) => {
       const active = chat().activeRoomId;
-      if (online && active !== null && !chat().members[active]?.includes(user.id)) refreshActiveMembersSoon();
+      const members = active !== null ? chat().members[active] : undefined;
+      for (const user of users) chat().upsertUser(user);
+      // Someone new (in general without a member_joined) or back online: the open room's list.
+      if (active !== null && users.some((u) => u.online && !members?.includes(u.id))) refreshActiveMembersSoon();
     }),
     onEvent<TypingEvent>(EVENTS.typing, ({ room_id, user }) => chat().setTyping(room_id, user)),
     // Someone was made an admin or not: their tag everywhere, and our own panels if it is us.
