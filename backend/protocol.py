@@ -55,6 +55,15 @@ REVOKE_DEVICE: Final = "revoke_device"
 ADMIN_CREATE_RECOVERY_LINK: Final = "admin_create_recovery_link"
 ADMIN_SET_ADMIN: Final = "admin_set_admin"
 
+# Issue 17: people a client does not know yet, by id or a page at a time (chat/directory.py).
+GET_USERS: Final = "get_users"
+LIST_USERS: Final = "list_users"
+GET_USERS_MAX: Final = 100
+LIST_USERS_MAX: Final = 500
+# A welcome lists every user while the host has at most this many; above, the caller and up to
+# this many of those online, with "users_complete": false (the rest: get_users, list_users).
+WELCOME_USERS_MAX: Final = 200
+
 # Events (server → client).
 WELCOME: Final = "welcome"
 MESSAGE_CREATED: Final = "message_created"

@@ -21,6 +21,7 @@ from .bots import Bots
 from .context import Context, Offload, SendRate, Transport
 from .crowd import Crowd
 from .devices import Devices
+from .directory import Directory
 from .export import Archives, HostInfo
 from .file_cleanup import Clock, FileCleanup
 from .files import FileLimits, Files
@@ -61,6 +62,7 @@ class ChatService:
     ) -> None:
         self.context = ctx = Context(db, out, send_rate, typing_rate, crowd)
         self.sessions = Sessions(ctx, host, person_name)
+        self.directory = Directory(ctx)
         self.profiles = Profiles(ctx, self.sessions)
         self.rooms = Rooms(ctx)
         self.messages = Messages(ctx)

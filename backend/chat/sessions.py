@@ -97,15 +97,24 @@ class Sessions:
             user, token, device_id = self._join(sid, auth, address, agent)
 
         ctx = self._ctx
+        # Every user while the host is small; on a big one the welcome would grow with the host
+        # (each arrival O(N): a crowd O(N²)), so: the caller and some of those online, the rest
+        # on demand (get_users, list_users).
+        complete = len(ctx.names) <= p.WELCOME_USERS_MAX
         member_of, rooms, users, reads = ctx.db.read(
             lambda s: (
                 s.members.room_ids_of(user.id),
                 s.rooms.visible_to(user.id),
-                s.users.all(),
+                s.users.all() if complete else [],
                 s.reads.of_user(user.id),
             )
         )
         came_online = ctx.presence.add(sid, user, member_of, device_id)
+        if not complete:
+            users = [
+                user,
+                *(u for u in ctx.presence.some_users(p.WELCOME_USERS_MAX) if u.id != user.id),
+            ]
         ctx.out.subscribe(sid, p.user_channel(user.id))
         if user.admin:
             ctx.out.subscribe(sid, p.ADMINS_CHANNEL)
@@ -120,6 +129,7 @@ class Sessions:
             "token": token,
             "rooms": rooms_wire(rooms, member_of, reads),
             "users": [ctx.user_wire(u) for u in users],
+            "users_complete": complete,
             "server": self._host.server_info(),
         }
         if user.is_host and not user.name_chosen:
