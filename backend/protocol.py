@@ -60,9 +60,10 @@ GET_USERS: Final = "get_users"
 LIST_USERS: Final = "list_users"
 GET_USERS_MAX: Final = 100
 LIST_USERS_MAX: Final = 500
-# A welcome lists every user while the host has at most this many; above, the caller and up to
+# A welcome lists every user while the host has at most this many (each user ~150 bytes of JSON
+# to encode per arrival); above, the caller and up to
 # this many of those online, with "users_complete": false (the rest: get_users, list_users).
-WELCOME_USERS_MAX: Final = 200
+WELCOME_USERS_MAX: Final = 100
 
 # Events (server → client).
 WELCOME: Final = "welcome"
