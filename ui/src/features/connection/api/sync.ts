@@ -5,12 +5,14 @@
  */
 import {
   _resetMessagesForTests,
+  _resetUsersForTests,
   type Counted,
   flushOutbox,
   receive,
   receiveChange,
   resyncChanges,
   resyncRoom,
+  setUsersComplete,
   useChat,
 } from '@/features/chat';
 import { _resetRoomsForTests, afterLeaving, refreshMembers, refreshReadMarks, resendReadMarks } from '@/features/rooms';
@@ -111,6 +113,7 @@ export function startSync(): () => void {
       const fresh = before.pendingJoin !== null && before.token === null && before.ownerKey === null;
       useSession.getState().welcome(w);
       chat().applyWelcome(w, { fresh });
+      setUsersComplete(w.users_complete !== false);
       chat().pruneExpired(Date.now());
       useOutbox.getState().load(`${w.server.host_id}:${w.user.id}`);
       resendReadMarks(w.rooms);
@@ -149,7 +152,7 @@ export function startSync(): () => void {
     onEvent<UsersChanged>(EVENTS.usersChanged, ({ users }) => {
       const active = chat().activeRoomId;
       const members = active !== null ? chat().members[active] : undefined;
-      for (const user of users) chat().upsertUser(user);
+      chat().addUsers(users);
       // Someone new (in general without a member_joined) or back online: the open room's list.
       if (active !== null && users.some((u) => u.online && !members?.includes(u.id))) refreshActiveMembersSoon();
     }),
@@ -319,5 +322,6 @@ export function _resetSyncForTests(): void {
   signingOut = false;
   droppedWhileSigningOut = false;
   _resetMessagesForTests();
+  _resetUsersForTests();
   _resetRoomsForTests();
 }
