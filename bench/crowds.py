@@ -67,6 +67,7 @@ def _until(proc: subprocess.Popen[str], word: str, timeout: float) -> None:
     """Read the generator's stdout until a line ``word`` (bounded)."""
     assert proc.stdout is not None
     deadline = time.monotonic() + timeout
+    seen: list[str] = []
     while time.monotonic() < deadline:
         ready, _, _ = select.select([proc.stdout], [], [], 1.0)
         if ready:
@@ -75,10 +76,9 @@ def _until(proc: subprocess.Popen[str], word: str, timeout: float) -> None:
                 break
             if line.strip() == word:
                 return
+            seen.append(line[:2000])
     proc.kill()
-    raise RuntimeError(
-        f"the generator never said {word}: {proc.stderr.read() if proc.stderr else ''}"
-    )
+    raise RuntimeError(f"the generator never said {word}: {''.join(seen)}")
 
 
 def _result(proc: subprocess.Popen[str], timeout: float) -> dict[str, Any]:
@@ -178,6 +178,7 @@ def _big() -> dict[str, Any]:
                     "concurrency": CONCURRENCY // 2,
                     "tag": f"b{k}-",
                     "chat": {**CHAT, "senders": CHAT["senders"] if k == 0 else 0},
+                    "connect_timeout_ms": 300_000,
                     "deadline_s": 400,
                 }
             )
@@ -199,6 +200,8 @@ def _big() -> dict[str, Any]:
             for gen in gens:
                 gen.kill()
     latencies = sorted(v for r in results for v in r["chat"]["latencies"])
+    connect_errors = sum(r["connect"]["errors"] for r in results)
+    samples = [e for r in results for e in r["connect"]["error_samples"]][:3]
     sent = sum(r["chat"]["sent"] for r in results)
 
     def pct(q: float) -> float | None:
@@ -216,6 +219,8 @@ def _big() -> dict[str, Any]:
         "max_ms": latencies[-1] if latencies else None,
         "server_cpu_pct": 100 * cpu,
         "ack_errors": sum(r["chat"]["ack_errors"] for r in results),
+        "connect_errors": connect_errors,
+        "connect_error_samples": samples,
     }
 
 
@@ -325,6 +330,15 @@ def report(out: dict[str, Any]) -> str:
         f"{big['delivered']:,} / {big['expected']:,} | {_vs.num(big['p50_ms'])} | "
         f"{_vs.num(big['p99_ms'])} | {_vs.num(big['max_ms'])} | "
         f"{big['server_cpu_pct']:.0f} % | {big['ack_errors']} |",
+        "",
+        f"Connect attempts that failed on the way to {BIG_N:,} (each retried by the client's "
+        f"backoff): {big['connect_errors']:,}"
+        + (
+            f", e.g. {'; '.join(big['connect_error_samples'])}"
+            if big["connect_error_samples"]
+            else ""
+        )
+        + ".",
     ]
     for kind in ("reference", "parley"):
         errors = out[kind].get("errors") or []
