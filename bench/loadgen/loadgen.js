@@ -520,9 +520,17 @@ async function crowd() {
     while (next < P.n) {
       const i = next++;
       clients[i] = await crowdClient(`${P.tag || "c"}${i}`, stats).ready;
+      results.connected = (results.connected || 0) + 1; // reported even when the deadline ends it
     }
   };
+  const bound = P.connect_deadline_s
+    ? setTimeout(() => {
+        results.errors.push(`${results.connected || 0} of ${P.n} connected within ${P.connect_deadline_s} s`);
+        finish({ partial: true });
+      }, P.connect_deadline_s * 1000)
+    : null;
   await Promise.all(Array.from({ length: P.concurrency || 20 }, worker));
+  if (bound) clearTimeout(bound);
   const cw = w.end();
   results.connect = { added: P.n, per_s: P.n / cw.wall_s, errors: stats.connect_errors, error_samples: stats.connect_error_samples, ...cw };
   await sleep(1000); // the last arrivals' users_changed settle
