@@ -78,6 +78,11 @@ class Crowd:
         self._pending = False
         if ctx is None:
             return
+        if users:
+            # Online or not as of now: one who came and went within the window is told offline.
+            wire = [ctx.user_wire(u) for u in users.values()]
+            ctx.out.publish(p.USERS_CHANGED, {"users": wire}, None)
+        # After telling: a write that fails (a full disk) costs last_seen_at, not the news.
         if devices:
 
             def mark_seen(store: Store) -> None:
@@ -85,10 +90,6 @@ class Crowd:
                     store.devices.seen(device_id)
 
             ctx.db.write(mark_seen)
-        if users:
-            # Online or not as of now: one who came and went within the window is told offline.
-            wire = [ctx.user_wire(u) for u in users.values()]
-            ctx.out.publish(p.USERS_CHANGED, {"users": wire}, None)
 
     def _soon(self) -> None:
         if self._window <= 0 or self._spawn is None:
