@@ -16,6 +16,7 @@ from flask_socketio import SocketIO
 from . import backup, commands, config, netinfo, offload, paths, secrets_store, tls
 from .chat.backups import Backups
 from .chat.context import SendRate
+from .chat.crowd import Crowd
 from .chat.files import FileLimits
 from .chat.service import ChatService
 from .config import Settings
@@ -134,6 +135,10 @@ def create_app(settings: Settings) -> Flask:
         device_link_seconds=settings.device_link_seconds,
         recovery_link_seconds=settings.recovery_link_seconds,
         person_name=settings.person_name,
+        typing_rate=SendRate(settings.typing_rate, settings.typing_burst),
+        crowd=Crowd(
+            settings.presence_batch_seconds, socketio.start_background_task, socketio.sleep
+        ),
     )
     chat.archives.clear_spool()  # archives a crash left behind (nothing is serving yet)
     chat.bootstrap()

@@ -672,3 +672,30 @@ class SetAdmin:
     @classmethod
     def decode(cls, data: Data, limits: Limits) -> SetAdmin:
         return cls(fields.required_int(data, "user_id"), fields.boolean(data, "admin"))
+
+
+# -- the people of the host, on demand (issue 17: chat/directory.py) --------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class GetUsers:
+    """Users by id (1..GET_USERS_MAX distinct ids): names the client met but does not know."""
+
+    ids: tuple[int, ...]
+
+    @classmethod
+    def decode(cls, data: Data, limits: Limits) -> GetUsers:
+        return cls(tuple(fields.id_list(data, "ids", most=p.GET_USERS_MAX)))
+
+
+@dataclass(frozen=True, slots=True)
+class ListUsers:
+    """A page of the host's users by id, after ``after_id`` (0: from the start)."""
+
+    after_id: int
+    limit: int
+
+    @classmethod
+    def decode(cls, data: Data, limits: Limits) -> ListUsers:
+        after_id = fields.integer(data, "after_id", required=False, minimum=0) or 0
+        return cls(after_id, fields.limit(data, default=p.LIST_USERS_MAX, most=p.LIST_USERS_MAX))

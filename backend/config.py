@@ -99,6 +99,13 @@ class Settings:
     # Per user: a burst of send_burst messages, refilled at send_rate per second.
     send_rate: float = 5.0
     send_burst: int = 20
+    # Per user: typing signals (chat/context.py), a burst of typing_burst refilled at typing_rate
+    # per second. The echo benchmark raises them, as it does the send limit.
+    typing_rate: float = 1.0
+    typing_burst: int = 5
+    # Seconds over which joins, arrivals and departures are gathered into one users_changed
+    # event per client (chat/crowd.py): a crowd arriving costs each client one frame per window.
+    presence_batch_seconds: float = 0.2
     # "full": a commit is fsync'd before the ack, so acked messages survive power loss (batched
     # commits keep that cheap). "normal": survives a process kill, may lose the last commits on
     # power loss. See docs/storage.md.
@@ -167,6 +174,10 @@ class Settings:
             raise ValueError("max_connections_per_address must be positive")
         if self.send_rate <= 0 or self.send_burst < 1:
             raise ValueError("send_rate and send_burst must be positive")
+        if self.typing_rate <= 0 or self.typing_burst < 1:
+            raise ValueError("typing_rate and typing_burst must be positive")
+        if not 0 <= self.presence_batch_seconds <= 10:
+            raise ValueError("presence_batch_seconds must be 0-10")
         if (self.tls_cert is None) != (self.tls_key is None):
             raise ValueError("tls_cert and tls_key go together")
         if self.tls_cert is not None and not self.tls:

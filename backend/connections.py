@@ -53,6 +53,10 @@ FILE_LIMIT = 65536
 # Connections taken per turn of the event loop (gevent's default is 100): each is a descriptor
 # before its handler runs and counts it, so this many must always be free.
 MAX_ACCEPT = 16
+# Handshakes the kernel queues before the host accepts them (gevent's default is 128; Linux caps
+# it at net.core.somaxconn). After a host restart every client reconnects in the same second: with
+# 128, the SYNs beyond it were dropped and retried a second or more later (TCP's SYN backoff).
+LISTEN_BACKLOG = 4096
 # Descriptors kept for everything but connections: SQLite's files and threads' pipes, uploads in
 # progress, logs, mDNS sockets (a fresh host holds ~40), and a turn's worth of new connections.
 RESERVED_FILES = 64 + MAX_ACCEPT
@@ -152,6 +156,7 @@ class Server(pywsgi.WSGIServer):  # type: ignore[misc]
     """pywsgi's server, holding at most ``max_per_address`` connections per address."""
 
     max_accept = MAX_ACCEPT
+    backlog = LISTEN_BACKLOG
 
     def __init__(
         self,

@@ -55,6 +55,16 @@ REVOKE_DEVICE: Final = "revoke_device"
 ADMIN_CREATE_RECOVERY_LINK: Final = "admin_create_recovery_link"
 ADMIN_SET_ADMIN: Final = "admin_set_admin"
 
+# Issue 17: people a client does not know yet, by id or a page at a time (chat/directory.py).
+GET_USERS: Final = "get_users"
+LIST_USERS: Final = "list_users"
+GET_USERS_MAX: Final = 100
+LIST_USERS_MAX: Final = 500
+# A welcome lists every user while the host has at most this many (each user ~150 bytes of JSON
+# to encode per arrival); above, the caller and up to
+# this many of those online, with "users_complete": false (the rest: get_users, list_users).
+WELCOME_USERS_MAX: Final = 100
+
 # Events (server → client).
 WELCOME: Final = "welcome"
 MESSAGE_CREATED: Final = "message_created"
@@ -62,7 +72,9 @@ ROOM_CREATED: Final = "room_created"
 MEMBER_JOINED: Final = "member_joined"
 MEMBER_LEFT: Final = "member_left"
 USER_CREATED: Final = "user_created"
-PRESENCE_CHANGED: Final = "presence_changed"
+# Joins, arrivals and departures, gathered per short window (chat/crowd.py); it replaced the
+# one-by-one presence_changed, and user_created for people joining.
+USERS_CHANGED: Final = "users_changed"
 TYPING_EVENT: Final = "typing"
 HOSTS_CHANGED: Final = "hosts_changed"
 MESSAGE_UPDATED: Final = "message_updated"

@@ -26,6 +26,7 @@ SECTIONS = [
     "desktop",
     "fanout",
     "echo",
+    "crowds",
     "acked_sends",
     "tls",
     "files",

@@ -161,8 +161,8 @@ def report(out: dict[str, Any]) -> str:
         "",
         "Connection set-up (20 handshakes in flight, each until `welcome`) as the crowd grows, and the "
         "server's RSS once connected. A Parley join is a durable write (user, device, `general` "
-        "membership) plus `user_created` and `presence_changed` to everyone online, and its "
-        "`welcome` lists every user; the reference's connect stores and tells nothing.",
+        "membership); everyone online hears of arrivals in one `users_changed` per window, and "
+        "its `welcome` lists at most ~100 users; the reference's connect stores and tells nothing.",
         "",
         "| clients | new clients | set-up/s ref | set-up/s Parley | ratio | RSS MB ref | RSS MB Parley |",
         "|---|---|---|---|---|---|---|",

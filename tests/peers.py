@@ -91,6 +91,16 @@ class Peer:
             if name == event:
                 return payload
 
+    def expect_user(self, user_id: int, online: bool, timeout: float = TIMEOUT) -> Any:
+        """The user's entry in the next ``users_changed`` that lists them ``online`` or not (a
+        window's batch may list others too)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            batch = self.expect("users_changed", max(0.01, deadline - time.monotonic()))
+            for user in batch["users"]:
+                if user["id"] == user_id and user["online"] is online:
+                    return user
+
     def received(self, event: str, within: float = 0.5) -> list[Any]:
         """Every ``event`` received until ``within`` seconds pass quietly."""
         found = []

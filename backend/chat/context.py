@@ -18,6 +18,7 @@ from ..errors import Forbidden, NotFound, RateLimited
 from ..models import Message, User
 from ..ratelimit import TokenBuckets
 from ..storage.interface import Database
+from .crowd import Crowd
 from .mentions import Names
 from .presence import Presence
 
@@ -65,9 +66,10 @@ class SendRate:
 class Rates:
     """The per-user rate limits: sends (messages, edits, reactions, new rooms), typing, reads."""
 
-    def __init__(self, send: SendRate) -> None:
+    def __init__(self, send: SendRate, typing: SendRate | None = None) -> None:
         self.sends = TokenBuckets(send.rate, send.burst)
-        self.typing = TokenBuckets(TYPING_RATE, TYPING_BURST)
+        typing = typing or SendRate(TYPING_RATE, TYPING_BURST)
+        self.typing = TokenBuckets(typing.rate, typing.burst)
         self.reads = TokenBuckets(READ_RATE, READ_BURST)
 
     def forget(self, user_id: int) -> None:
@@ -77,12 +79,22 @@ class Rates:
 
 
 class Context:
-    def __init__(self, db: Database, out: Transport, send_rate: SendRate) -> None:
+    def __init__(
+        self,
+        db: Database,
+        out: Transport,
+        send_rate: SendRate,
+        typing_rate: SendRate | None = None,
+        crowd: Crowd | None = None,
+    ) -> None:
         self.db = db
         self.out = out
         self.presence = Presence()
         self.names = Names()
-        self.rates = Rates(send_rate)
+        self.rates = Rates(send_rate, typing_rate)
+        # Joins, arrivals and departures, gathered into one users_changed per window (crowd.py).
+        self.crowd = crowd or Crowd()
+        self.crowd.bind(self)
 
     def caller(self, sid: str) -> User:
         """The user of a connection (``forbidden`` for one that never finished connecting)."""

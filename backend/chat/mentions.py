@@ -6,6 +6,8 @@ known name that follows, ignoring case and width and ending at a non-word charac
 
 from __future__ import annotations
 
+import bisect
+
 from .names import name_key
 
 # A message naming more people than this is a roll call, not a set of mentions.
@@ -21,14 +23,22 @@ class Names:
 
     def add(self, user_id: int, name: str) -> None:
         key = name_key(name)
+        if key not in self._ids:
+            # Into its place, longest first: sorting all names per join made a crowd's arrival
+            # O(N² log N).
+            bisect.insort(self._by_length, key, key=lambda k: -len(k))
         self._ids[key] = user_id
-        self._by_length = sorted(self._ids, key=len, reverse=True)
 
     def rename(self, user_id: int, old: str, new: str) -> None:
         """A user's new name: @old no longer names them (a new message would not reach them)."""
         if self._ids.get(name_key(old)) == user_id:
             del self._ids[name_key(old)]
+            self._by_length.remove(name_key(old))
         self.add(user_id, new)
+
+    def __len__(self) -> int:
+        """How many names the host has (people and bots)."""
+        return len(self._ids)
 
     def find(self, text: str) -> list[int]:
         """Ids of the users mentioned in ``text``, in order of first mention."""

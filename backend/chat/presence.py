@@ -87,6 +87,15 @@ class Presence:
             seen.setdefault(user.id, user)
         return list(seen.values())
 
+    def some_users(self, limit: int) -> list[User]:
+        """Up to ``limit`` connected users, one entry each, without going through all of them."""
+        found: list[User] = []
+        for sids in self._sids.values():
+            if len(found) >= limit:
+                break
+            found.append(self._user_of[next(iter(sids))])
+        return found
+
     def connection_count(self) -> int:
         return len(self._user_of)
 

@@ -92,4 +92,5 @@ class Profiles:
     def _changed(self, user: User) -> None:
         ctx = self._ctx
         ctx.presence.update_user(user)
+        ctx.crowd.refresh(user)
         ctx.out.publish(p.USER_UPDATED, {"user": ctx.user_wire(user)}, None)

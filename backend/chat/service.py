@@ -19,7 +19,9 @@ from .admin import Admin
 from .backups import Backups
 from .bots import Bots
 from .context import Context, Offload, SendRate, Transport
+from .crowd import Crowd
 from .devices import Devices
+from .directory import Directory
 from .export import Archives, HostInfo
 from .file_cleanup import Clock, FileCleanup
 from .files import FileLimits, Files
@@ -55,9 +57,12 @@ class ChatService:
         device_link_seconds: float = p.DEVICE_LINK_SECONDS,
         recovery_link_seconds: float = p.RECOVERY_LINK_SECONDS,
         person_name: str | None = None,
+        typing_rate: SendRate | None = None,
+        crowd: Crowd | None = None,
     ) -> None:
-        self.context = ctx = Context(db, out, send_rate)
+        self.context = ctx = Context(db, out, send_rate, typing_rate, crowd)
         self.sessions = Sessions(ctx, host, person_name)
+        self.directory = Directory(ctx)
         self.profiles = Profiles(ctx, self.sessions)
         self.rooms = Rooms(ctx)
         self.messages = Messages(ctx)

@@ -97,15 +97,24 @@ class Sessions:
             user, token, device_id = self._join(sid, auth, address, agent)
 
         ctx = self._ctx
+        # Every user while the host is small; on a big one the welcome would grow with the host
+        # (each arrival O(N): a crowd O(N²)), so: the caller and some of those online, the rest
+        # on demand (get_users, list_users).
+        complete = len(ctx.names) <= p.WELCOME_USERS_MAX
         member_of, rooms, users, reads = ctx.db.read(
             lambda s: (
                 s.members.room_ids_of(user.id),
                 s.rooms.visible_to(user.id),
-                s.users.all(),
+                s.users.all() if complete else [],
                 s.reads.of_user(user.id),
             )
         )
         came_online = ctx.presence.add(sid, user, member_of, device_id)
+        if not complete:
+            users = [
+                user,
+                *(u for u in ctx.presence.some_users(p.WELCOME_USERS_MAX) if u.id != user.id),
+            ]
         ctx.out.subscribe(sid, p.user_channel(user.id))
         if user.admin:
             ctx.out.subscribe(sid, p.ADMINS_CHANNEL)
@@ -114,14 +123,13 @@ class Sessions:
         if isinstance(auth, c.LinkAuth):  # a new device, online now: their others' lists follow
             ctx.out.publish(p.DEVICES_CHANGED, {}, p.user_channel(user.id), skip_sid=sid)
         if came_online:
-            ctx.out.publish(
-                p.PRESENCE_CHANGED, {"user": user.to_wire(), "online": True}, None, skip_sid=sid
-            )
+            ctx.crowd.changed(user)
         welcome: dict[str, Any] = {
             "user": user.to_wire(),
             "token": token,
             "rooms": rooms_wire(rooms, member_of, reads),
             "users": [ctx.user_wire(u) for u in users],
+            "users_complete": complete,
             "server": self._host.server_info(),
         }
         if user.is_host and not user.name_chosen:
@@ -134,7 +142,7 @@ class Sessions:
         user, went_offline = ctx.presence.remove(sid)
         if user is not None and went_offline:
             ctx.rates.forget(user.id)
-            ctx.out.publish(p.PRESENCE_CHANGED, {"user": user.to_wire(), "online": False}, None)
+            ctx.crowd.changed(user)
 
     def user_for_token(self, token: str) -> User | None:
         """The user a device token belongs to (HTTP requests carry it as a bearer token)."""
@@ -148,7 +156,8 @@ class Sessions:
         if found is None:
             raise BadToken("This device is not known here any more. Join again with your name.")
         device_id = found[1]
-        self._ctx.db.write(lambda s: s.devices.seen(device_id))
+        # Written with the window's others (chat/crowd.py): a reconnect storm is one commit.
+        self._ctx.crowd.seen(device_id)
         return found[0], token, device_id
 
     def _as_owner(self, key: str, address: str | None) -> tuple[User, str, int]:
@@ -264,7 +273,7 @@ class Sessions:
         ctx = self._ctx
         user, device_id = ctx.db.write(create)
         ctx.names.add(user.id, user.name)
-        ctx.out.publish(p.USER_CREATED, ctx.user_wire(user), None, skip_sid=sid)
+        # Everyone hears of them as they come online, just after (connect(): users_changed).
         return user, token, device_id
 
     def check_new_name(

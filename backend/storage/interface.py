@@ -19,7 +19,7 @@ Contracts every implementation keeps (docs/storage.md):
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol, TypeVar
@@ -69,6 +69,15 @@ class UserRows(Protocol):
 
     def all(self) -> list[User]:
         """Every user, by name key."""
+        ...
+
+    def some(self, ids: Sequence[int]) -> list[User]:
+        """The users with these ids that exist, by id (issue 17: a client asks for the names it
+        does not know)."""
+        ...
+
+    def page(self, after_id: int, limit: int) -> list[User]:
+        """Up to ``limit`` users with an id above ``after_id``, by id."""
         ...
 
     def insert(

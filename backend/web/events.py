@@ -370,3 +370,16 @@ class ChatNamespace(socketio.Namespace):  # type: ignore[misc]
         connections = self._chat.profiles.sign_out(sid)
         self.server.start_background_task(self._chat.profiles.drop, connections)
         return {"ok": True}
+
+    # -- the host's people on demand (issue 17: chat/directory.py) -------------------------------
+
+    @command(c.GetUsers.decode)
+    def on_get_users(self, sid: str, cmd: c.GetUsers) -> Ack:
+        """Sent for people the client met (an author, a mention) but does not know."""
+        return {"ok": True, "users": self._chat.directory.some(sid, cmd)}
+
+    @command(c.ListUsers.decode)
+    def on_list_users(self, sid: str, cmd: c.ListUsers) -> Ack:
+        """Sent page by page (after_id) by the pickers that list everyone."""
+        users, more = self._chat.directory.page(sid, cmd)
+        return {"ok": True, "users": users, "has_more": more}

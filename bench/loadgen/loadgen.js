@@ -430,7 +430,183 @@ async function acked() {
   finish({ senders: P.senders, sent, errors, per_s: h.n / cw.wall_s, ...h.summary(), ...cw });
 }
 
-const modes = { scenario, echo, rawecho: rawEcho, acked };
+// ---------------------------------------------------------------------------------------------
+// crowd: N clients arrive (set-up rate, RSS per client), then optionally a restart storm
+
+// Wall-clock ms (sub-ms resolution): comparable with the bench's own time.time() and across
+// generator processes on this machine.
+const epochMs = () => performance.timeOrigin + performance.now();
+
+function crowdClient(name, stats) {
+  // Reconnects as the UI does (ui/src/lib/socket.ts: 500 ms doubling to 3 s, each delay jittered
+  // by ±50 %), with the token from its first welcome; after every later welcome it resyncs the
+  // way the UI does for a room it holds (fetch_messages after its newest id, fetch_changes after
+  // its rev) and counts as back only once both are answered.
+  const c = { name, token: null, general: 1, lastId: 0, rev: 0, welcomes: 0, back: null, down: false };
+  c.sock = io(P.url, {
+    transports: ["websocket"],
+    auth: (cb) => cb(c.token ? { token: c.token } : { name }),
+    reconnection: true,
+    reconnectionDelay: 500,
+    reconnectionDelayMax: 3000,
+    randomizationFactor: 0.5,
+    forceNew: true,
+    timeout: 30000,
+    ...TLS,
+  });
+  c.ready = new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`connect timeout for ${name}`)), P.connect_timeout_ms || 60000);
+    // Counted, and retried by the backoff above (as the UI would); the timer bounds the wait.
+    c.sock.on("connect_error", (err) => {
+      stats.connect_errors++;
+      if (stats.connect_error_samples.length < 5) stats.connect_error_samples.push(`${name}: ${err.message}`);
+    });
+    c.sock.on("welcome", async (w) => {
+      c.welcomes++;
+      if (w.token) c.token = w.token;
+      const general = (w.rooms || []).find((r) => r.name === "general");
+      if (general) c.general = general.id;
+      stats.users_in_welcome.push((w.users || []).length);
+      if (c.welcomes === 1) {
+        clearTimeout(timer);
+        resolve(c);
+        return;
+      }
+      stats.last_welcome = Math.max(stats.last_welcome, epochMs());
+      if (P.resync) {
+        const m = await emitAck(c.sock, "fetch_messages", { room_id: c.general, after_id: c.lastId });
+        const ch = await emitAck(c.sock, "fetch_changes", { room_id: c.general, after_rev: c.rev });
+        if (!m.ok || !ch.ok) {
+          stats.resync_errors.push(JSON.stringify(m.ok ? ch : m).slice(0, 200));
+          return;
+        }
+        for (const msg of m.messages) c.lastId = Math.max(c.lastId, msg.id);
+        c.rev = Math.max(c.rev, ch.rev || 0, m.rev || 0);
+        stats.resynced_messages += m.messages.length;
+      }
+      if (c.back === null) {
+        c.back = epochMs();
+        stats.back++;
+      }
+    });
+  });
+  c.sock.on("message_created", (m) => {
+    c.lastId = Math.max(c.lastId, m.id);
+  });
+  c.sock.on("users_changed", () => stats.user_frames++);
+  c.sock.on("presence_changed", () => stats.user_frames++);
+  c.sock.on("user_created", () => stats.user_frames++);
+  c.sock.on("disconnect", () => {
+    if (!c.down) {
+      c.down = true;
+      stats.first_down = stats.first_down || epochMs();
+      stats.down++;
+    }
+  });
+  return c;
+}
+
+async function crowd() {
+  const pid = P.server_pid;
+  const stats = {
+    connect_errors: 0, connect_error_samples: [], users_in_welcome: [], user_frames: 0, last_welcome: 0, back: 0, down: 0,
+    first_down: 0, resynced_messages: 0, resync_errors: [],
+  };
+  const clients = [];
+  results.rss_base_kb = procRssKb(pid);
+  const w = new Window(pid);
+  let next = 0;
+  const worker = async () => {
+    while (next < P.n) {
+      const i = next++;
+      clients[i] = await crowdClient(`${P.tag || "c"}${i}`, stats).ready;
+      results.connected = (results.connected || 0) + 1; // reported even when the deadline ends it
+    }
+  };
+  const bound = P.connect_deadline_s
+    ? setTimeout(() => {
+        results.errors.push(`${results.connected || 0} of ${P.n} connected within ${P.connect_deadline_s} s`);
+        finish({ partial: true });
+      }, P.connect_deadline_s * 1000)
+    : null;
+  await Promise.all(Array.from({ length: P.concurrency || 20 }, worker));
+  if (bound) clearTimeout(bound);
+  const cw = w.end();
+  results.connect = { added: P.n, per_s: P.n / cw.wall_s, errors: stats.connect_errors, error_samples: stats.connect_error_samples, ...cw };
+  await sleep(1000); // the last arrivals' users_changed settle
+  results.rss_kb = procRssKb(pid);
+  const wel = stats.users_in_welcome.slice().sort((a, b) => a - b);
+  results.welcome_users_max = wel.length ? wel[wel.length - 1] : null;
+  results.user_frames_per_client = stats.user_frames / P.n;
+  if (P.chat) await crowdChat(clients);
+  if (P.storm) {
+    // Something to resync: a few messages everyone holds before the host goes away.
+    for (let i = 0; i < 10; i++) {
+      await emitAck(clients[0].sock, "send_message", { room_id: clients[0].general, text: stamped(now()), client_id: `s-${i}` });
+    }
+    await sleep(500);
+    stats.users_in_welcome = [];
+    process.stdout.write("READY\n");
+    const by = now() + (P.storm_s || 60) * 1000;
+    while (stats.back < P.n && now() < by) await sleep(20);
+    results.storm = {
+      down: stats.down,
+      back: stats.back,
+      first_down_ms: stats.first_down,
+      last_welcome_ms: stats.last_welcome,
+      last_back_ms: Math.max(...clients.map((c) => c.back || 0)),
+      connect_errors: stats.connect_errors,
+      resynced_messages: stats.resynced_messages,
+      resync_errors: stats.resync_errors.slice(0, 5),
+      resync_error_count: stats.resync_errors.length,
+      welcome_users_max: stats.users_in_welcome.length ? Math.max(...stats.users_in_welcome) : null,
+    };
+  }
+  for (const c of clients) c.sock.disconnect();
+  finish();
+}
+
+async function crowdChat(clients) {
+  // Several generator processes hold one crowd: each says CONNECTED once its share is in, waits
+  // for GO on stdin (the bench sends it when all are in), then the one with senders sends at
+  // chat load while every client times each message_created from its stamp (epoch ms, so a send
+  // from one process is timed in another).
+  const lat = [];
+  for (const c of clients) {
+    c.sock.on("message_created", (m) => lat.push(Math.round((epochMs() - sentAt(m.text)) * 100) / 100));
+  }
+  process.stdout.write("CONNECTED\n");
+  await new Promise((resolve) => {
+    process.stdin.on("data", (d) => {
+      if (String(d).includes("GO")) resolve();
+    });
+  });
+  const w = new Window(P.server_pid);
+  const tEnd = now() + P.chat.seconds * 1000;
+  const period = 1000 / (P.chat.rate || 1);
+  let sent = 0;
+  let ackErrors = 0;
+  const senders = clients.slice(0, P.chat.senders || 0);
+  await Promise.all(
+    senders.map(async (c, k) => {
+      let next = now() + (period * k) / senders.length;
+      while (true) {
+        const wait = next - now();
+        if (wait > 0) await sleep(wait);
+        if (now() >= tEnd) return;
+        sent++;
+        const a = await emitAck(c.sock, "send_message", { room_id: c.general, text: stamped(epochMs()), client_id: `k-${P.tag}-${k}-${seq++}` });
+        if (!a || !a.ok) ackErrors++;
+        next += period;
+      }
+    }),
+  );
+  const drainBy = tEnd + (P.chat.drain_s || 10) * 1000;
+  while (now() < drainBy && (P.chat.expect === undefined || lat.length < P.chat.expect)) await sleep(50);
+  results.chat = { sent, ack_errors: ackErrors, latencies: lat, ...w.end() };
+}
+
+const modes = { scenario, echo, rawecho: rawEcho, acked, crowd };
 modes[P.mode]().catch((err) => {
   results.errors.push(String((err && err.stack) || err));
   finish({ failed: true });

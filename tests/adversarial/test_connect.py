@@ -61,7 +61,7 @@ def test_an_odd_handshake_is_refused_and_leaves_no_ghost(target: Target, auth: o
             more = s.recv(4096)
         except TimeoutError:
             more = b""
-        assert b"room_created" not in more and b"presence_changed" not in more
+        assert b"room_created" not in more and b"users_changed" not in more
     target.assert_unharmed()
 
 

@@ -60,7 +60,7 @@ REPO = Path(__file__).resolve().parents[2]
 # Raw packets per batch, besides one case of every command.
 RAW_PER_BATCH = 6
 # Cases per Hypothesis example: one pipelined burst down one connection.
-BATCH = 45 + RAW_PER_BATCH  # len(COMMANDS) + raw (checked below)
+BATCH = 47 + RAW_PER_BATCH  # len(COMMANDS) + raw (checked below)
 # Examples: BATCH * BATCHES >= 10,000 cases, the 10,000 per run.
 BATCHES = -(-10_000 // BATCH)
 # Devices of each fuzzing person that revoke_device may take (see _seed_world): each goes once.
@@ -86,7 +86,7 @@ SERVER_EVENTS = {
     "member_joined",
     "member_left",
     "user_created",
-    "presence_changed",
+    "users_changed",
     "typing",
     "hosts_changed",
     "message_updated",
@@ -170,6 +170,8 @@ COMMANDS: dict[str, tuple[tuple[str, ...], tuple[str, ...], set[str]]] = {
     "set_name": (("name",), (), {"user"}),
     "set_status": (("status",), ("text", "auto"), {"user"}),
     "sign_out": ((), (), set()),
+    "get_users": (("ids",), (), {"users"}),
+    "list_users": ((), ("after_id", "limit"), {"users", "has_more"}),
 }
 # Fresh device tokens per fuzzing person: each sign_out the fuzzer gets through forgets one
 # (and drops its connection); the next session signs in with the next.
@@ -492,6 +494,7 @@ def _field_strategies(world: World) -> dict[str, st.SearchStrategy[Any]]:
         "emoji": st.sampled_from(EMOJI),
         "on": st.booleans(),
         "user_ids": id_lists,
+        "ids": st.lists(user_ids, min_size=1, max_size=8),
         "query": st.one_of(
             *[st.sampled_from(["known", "seeded", "message", "keeper", "know*"])] * 2, hostile_text
         ),

@@ -27,9 +27,10 @@ def wait_host_online(peer: Peer, timeout: float = 40.0) -> dict:
             return user
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        change = peer.expect("presence_changed", timeout=max(0.1, deadline - time.monotonic()))
-        if change["user"].get("is_host") and change["online"]:
-            return change["user"]
+        change = peer.expect("users_changed", timeout=max(0.1, deadline - time.monotonic()))
+        for user in change["users"]:
+            if user.get("is_host") and user["online"]:
+                return user
     raise AssertionError("the window's page never connected as the host user")
 
 

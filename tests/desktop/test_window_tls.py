@@ -90,8 +90,9 @@ def test_window_joins_a_host_by_its_invite_link_with_the_key_pinned(
                 _xdotool(xvfb, "key", "ctrl+a", "BackSpace")
                 _type_into_window(xvfb, wid, VISITOR)
                 typed_at = time.monotonic()
-            for change in watcher.received("presence_changed", within=0.3):
-                online = online or (change["user"]["name"] == VISITOR and change["online"])
+            for change in watcher.received("users_changed", within=0.3):
+                for user in change["users"]:
+                    online = online or (user["name"] == VISITOR and user["online"])
         time.sleep(1.5)  # the chat paints a moment after its socket is up
         _wait_painted(xvfb, ARTIFACTS / "desktop-tls-joined-remote.png")
 

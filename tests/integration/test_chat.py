@@ -120,7 +120,7 @@ def test_binary_payload_is_refused(connect: Connect) -> None:
 def test_presence_and_typing(connect: Connect) -> None:
     ana = connect("Ana")
     bo = connect("Bo")
-    assert ana.expect("presence_changed") == {"user": bo.user, "online": True}
+    assert ana.expect_user(bo.user["id"], True) == {**bo.user, "online": True}
     assert bo.call("typing", {"room_id": bo.room_id()}) == {"ok": True}
     assert ana.expect("typing") == {
         "room_id": ana.room_id(),
@@ -128,7 +128,7 @@ def test_presence_and_typing(connect: Connect) -> None:
     }
     assert bo.received("typing", within=0.3) == []  # not echoed to the typist
     bo.close()
-    assert ana.expect("presence_changed") == {"user": bo.user, "online": False}
+    assert ana.expect_user(bo.user["id"], False) == {**bo.user, "online": False}
     welcome_users = connect("Cy").welcome["users"]
     assert {u["name"]: u["online"] for u in welcome_users} == {"Ana": True, "Bo": False, "Cy": True}
 

@@ -91,7 +91,7 @@ def test_sign_out_drops_this_device_and_its_token(
     assert ana.call("sign_out", {}) == {"ok": True}  # answered, then dropped
     ana.sio.sleep(0.5)
     assert ana.disconnected
-    assert bo.expect("presence_changed") == {"user": ana.user, "online": False}
+    assert bo.expect_user(ana.user["id"], False) == {**ana.user, "online": False}
     assert refusal(live_server.url, {"token": ana.token}).code == "bad_token"
     assert bo.call("set_name", {"name": "Bo B"})["ok"]  # nobody else is touched
 

@@ -205,9 +205,10 @@ def test_presence_follows_first_and_last_connection(service: ChatService, out: R
     token = _join(service, "s1", "Ana")["token"]
     _connect(service, "s2", {"token": token}, "10.0.0.5")  # a second device of the same user
     service.sessions.disconnect("s1")
-    assert [p["online"] for p, _ in out.events("presence_changed")] == [True]
+    assert [u["online"] for p, _ in out.events("users_changed") for u in p["users"]] == [True]
     service.sessions.disconnect("s2")
-    assert [p["online"] for p, _ in out.events("presence_changed")] == [True, False]
+    changes = [u["online"] for p, _ in out.events("users_changed") for u in p["users"]]
+    assert changes == [True, False]
 
 
 def test_fetch_pages_and_typing(service: ChatService, out: Recorder) -> None:

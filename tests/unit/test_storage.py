@@ -121,3 +121,17 @@ def test_last_message_id_on_rooms(store: SqliteStore) -> None:
     assert store.rooms.get(room.id).last_message_id == 0  # type: ignore[union-attr]
     message, _ = store.messages.insert(room.id, ana, "c", "t")
     assert store.rooms.get(room.id).last_message_id == message.id  # type: ignore[union-attr]
+
+
+def test_users_by_ids_and_by_pages(store: SqliteStore) -> None:
+    """Issue 17: a client asks for the people it does not know, by id or a page at a time."""
+    made = [_user(store, f"p{i}") for i in range(7)]
+    ids = [u.id for u in made]
+    assert [u.id for u in store.users.some([ids[5], ids[1], 999_999])] == [ids[1], ids[5]]
+    assert store.users.some([]) == []
+    assert [u.name for u in store.users.some([ids[2]])] == ["p2"]
+    pages, after = [], 0
+    while page := store.users.page(after, 3):
+        pages.append([u.id for u in page])
+        after = page[-1].id
+    assert pages == [ids[0:3], ids[3:6], ids[6:7]]

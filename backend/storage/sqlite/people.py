@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Sequence
 from typing import Literal
 
 from ...models import Device, SignInLink, User, utc_now
@@ -48,6 +49,19 @@ class Users:
         return [
             user_from_row(row) for row in self._db.execute(_USER_COLUMNS + " ORDER BY name_key")
         ]
+
+    def some(self, ids: Sequence[int]) -> list[User]:
+        if not ids:
+            return []
+        marks = ",".join("?" * len(ids))
+        rows = self._db.execute(_USER_COLUMNS + f" WHERE id IN ({marks}) ORDER BY id", list(ids))
+        return [user_from_row(row) for row in rows]
+
+    def page(self, after_id: int, limit: int) -> list[User]:
+        rows = self._db.execute(
+            _USER_COLUMNS + " WHERE id > ? ORDER BY id LIMIT ?", (after_id, limit)
+        )
+        return [user_from_row(row) for row in rows]
 
     def insert(
         self,

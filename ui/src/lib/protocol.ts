@@ -47,6 +47,8 @@ export const COMMANDS = {
   setName: 'set_name',
   setStatus: 'set_status',
   signOut: 'sign_out',
+  getUsers: 'get_users',
+  listUsers: 'list_users',
 } as const;
 export type Command = (typeof COMMANDS)[keyof typeof COMMANDS];
 
@@ -57,7 +59,7 @@ export const EVENTS = {
   memberJoined: 'member_joined',
   memberLeft: 'member_left',
   userCreated: 'user_created',
-  presenceChanged: 'presence_changed',
+  usersChanged: 'users_changed',
   typing: 'typing',
   hostsChanged: 'hosts_changed',
   messageUpdated: 'message_updated',
@@ -170,12 +172,18 @@ export type Welcome = {
   token: string;
   rooms: WireRoom[];
   users: WireUser[];
+  /** false on a big host: `users` is me and some of those online; the rest on demand. */
+  users_complete?: boolean;
   server: WireServer;
   /** Only to the host user until they chose a name: the OS account's name, to ask with. */
   name_suggestion?: string;
 };
 export type MemberChange = { room_id: number; user: WireUser };
-export type PresenceChange = { user: WireUser; online: boolean };
+/** Joins, arrivals and departures of one short window, each person once, as they are now. */
+export type UsersChanged = { users: WireUser[] };
+/** get_users / list_users (a page by id, after_id). */
+export type UsersPage = { users: WireUser[]; has_more?: boolean };
+export const GET_USERS_MAX = 100;
 export type TypingEvent = { room_id: number; user: WireAuthor };
 /** `read_changed`: the user's read mark moved (on another of their devices). */
 export type ReadChanged = { room_id: number; last_read_id: number };

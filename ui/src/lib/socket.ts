@@ -21,8 +21,11 @@ const socket = io(env.SERVER_URL, {
   transports: ['websocket'],
   // Read on every (re)connect, so a token stored from `welcome` is used from then on.
   auth: (cb) => cb(authProvider() ?? {}),
+  // Jittered exponential backoff: 500 ms doubling to 3 s, each delay ±50 % at random, so a
+  // crowd that lost its host in the same second (a restart) comes back spread out, not at once.
   reconnectionDelay: 500,
   reconnectionDelayMax: 3000,
+  randomizationFactor: 0.5,
 });
 
 export { RequestError };

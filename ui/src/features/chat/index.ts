@@ -25,4 +25,5 @@ export {
   retryMessage,
   sendMessage,
 } from './api/messages';
+export { _resetUsersForTests, ensureMessageUsers, ensureUsers, loadAllUsers, setUsersComplete } from './api/users';
 export { ChatRoom } from './components/chat-room';

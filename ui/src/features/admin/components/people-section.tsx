@@ -5,11 +5,11 @@
  */
 import '@/features/admin/components/admin.css';
 
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 
 import { Dialog } from '@/components/ui/dialog';
 
-import { useChat } from '@/features/chat';
+import { loadAllUsers, useChat } from '@/features/chat';
 import { createRecoveryLink, setAdmin, SignInLink } from '@/features/devices';
 import type { RecoveryLinkResult, WireUser } from '@/lib/protocol';
 import { RequestError } from '@/lib/request-error';
@@ -81,6 +81,7 @@ function PersonRow({ person, iAmHost, me }: { person: WireUser; iAmHost: boolean
 }
 
 export function PeopleSection() {
+  useEffect(() => void loadAllUsers(), []); // a big host's welcome did not list everyone
   const users = useChat((s) => s.users);
   const me = useChat((s) => s.me);
   const iAmHost = useSession((s) => s.user?.is_host ?? false);

@@ -4,6 +4,7 @@
  * newer, jump to the present or to a message). features/connection resyncs through them after
  * every welcome and features/rooms opens a room on its first unread with them.
  */
+import { ensureMessageUsers } from '@/features/chat/api/users';
 import { type AddOptions, useChat } from '@/features/chat/stores/chat-store';
 import { openRoom } from '@/features/rooms';
 import {
@@ -35,6 +36,7 @@ export function receive(messages: WireMessage[], roomId?: number, opts?: AddOpti
   for (const m of messages) byRoom.set(m.room_id, [...(byRoom.get(m.room_id) ?? []), m]);
   if (roomId !== undefined && !byRoom.has(roomId)) byRoom.set(roomId, []);
   for (const [room, list] of byRoom) chat.addMessages(room, list, opts);
+  ensureMessageUsers(messages); // names a big host's welcome did not list
   // Our own message came back (live, in a resync, or as an ack): it is no longer pending.
   const outbox = useOutbox.getState();
   for (const m of messages) if (m.author.id === chat.me) outbox.remove(m.client_id);
@@ -44,6 +46,7 @@ export function receive(messages: WireMessage[], roomId?: number, opts?: AddOpti
 export function receiveChange(m: WireMessage): void {
   const chat = useChat.getState();
   chat.applyChanges(m.room_id, [m]);
+  ensureMessageUsers([m]);
   // Live changes arrive in order while connected, so what we hold is current to this one.
   if (chat.messages[m.room_id]) chat.setRev(m.room_id, m.rev);
 }

@@ -8,6 +8,7 @@ import { type FormEvent, type KeyboardEvent, useEffect, useId, useLayoutEffect, 
 import { Popover } from '@/components/ui/popover';
 import { jumpToPresent } from '@/features/chat/api/history';
 import { notifyTyping, sendMessage } from '@/features/chat/api/messages';
+import { loadAllUsers } from '@/features/chat/api/users';
 import { lengthHint } from '@/features/chat/lib/length-hint';
 import {
   expandShortcodes,
@@ -120,6 +121,7 @@ export function Composer({ roomId, roomName }: { roomId: number; roomName: strin
   const updateMention = (text: string, caret: number | null) => {
     const q = caret === null ? null : mentionQuery(text, caret);
     setMention(q);
+    if (q) void loadAllUsers(); // suggestions from everyone, on a big host too
     const e = caret === null || q ? null : shortcodeQuery(text, caret);
     setEmojiQ(e);
     if (q?.query !== mention?.query || e?.query !== emojiQ?.query) setSelected(0);

@@ -97,6 +97,8 @@ type ChatState = {
   clearFlash: () => void;
   setCounted: (counts: Record<number, Counted>) => void;
   upsertUser: (user: WireUser) => void;
+  /** Many people at once (a users_changed, get_users, list_users page): one update. */
+  addUsers: (users: WireUser[]) => void;
   setOnline: (userId: number, online: boolean) => void;
   setMembers: (roomId: number, users: WireUser[]) => void;
   memberJoined: (change: MemberChange) => void;
@@ -272,7 +274,8 @@ export const useChat = create<ChatState>((set, get) => ({
     const sameScope = scope === get().scope;
     const rooms: Record<number, WireRoom> = {};
     for (const r of w.rooms) rooms[r.id] = r;
-    const users: Record<number, WireUser> = {};
+    // An incomplete welcome (a big host) keeps the people we learnt of before it.
+    const users: Record<number, WireUser> = w.users_complete === false && sameScope ? { ...get().users } : {};
     for (const u of w.users) users[u.id] = u;
     // The host keeps the read marks. A mark we moved but could not send yet is kept (sync sends
     // it again after the welcome). Someone who just joined starts with everything read: history
@@ -528,6 +531,18 @@ export const useChat = create<ChatState>((set, get) => ({
       }
     }
     set({ users, rooms });
+  },
+
+  addUsers: (list) => {
+    const renamed = list.filter((u) => {
+      const before = get().users[u.id];
+      return before !== undefined && before.name !== u.name;
+    });
+    const users = { ...get().users };
+    for (const u of list) users[u.id] = { ...users[u.id], ...u };
+    set({ users });
+    // A rename also retitles direct messages: the one-by-one path knows how.
+    for (const u of renamed) get().upsertUser(u);
   },
 
   setOnline: (userId, online) => {

@@ -5,12 +5,14 @@
  */
 import {
   _resetMessagesForTests,
+  _resetUsersForTests,
   type Counted,
   flushOutbox,
   receive,
   receiveChange,
   resyncChanges,
   resyncRoom,
+  setUsersComplete,
   useChat,
 } from '@/features/chat';
 import { _resetRoomsForTests, afterLeaving, refreshMembers, refreshReadMarks, resendReadMarks } from '@/features/rooms';
@@ -22,7 +24,6 @@ import {
   HTTP,
   type MemberChange,
   type MessagesExpired,
-  type PresenceChange,
   type ReadChanged,
   type RetentionChanged,
   type RoleChanged,
@@ -32,6 +33,7 @@ import {
   type TypingEvent,
   type UnreadCounts,
   UNREAD_ROOMS_MAX,
+  type UsersChanged,
   type UserUpdated,
   type Welcome,
   type WireMessage,
@@ -111,6 +113,7 @@ export function startSync(): () => void {
       const fresh = before.pendingJoin !== null && before.token === null && before.ownerKey === null;
       useSession.getState().welcome(w);
       chat().applyWelcome(w, { fresh });
+      setUsersComplete(w.users_complete !== false);
       chat().pruneExpired(Date.now());
       useOutbox.getState().load(`${w.server.host_id}:${w.user.id}`);
       resendReadMarks(w.rooms);
@@ -146,10 +149,12 @@ export function startSync(): () => void {
       chat().upsertUser(user);
       refreshActiveMembersSoon(); // a new user is in general without a member_joined
     }),
-    onEvent<PresenceChange>(EVENTS.presenceChanged, ({ user, online }) => {
-      chat().upsertUser({ ...user, online });
+    onEvent<UsersChanged>(EVENTS.usersChanged, ({ users }) => {
       const active = chat().activeRoomId;
-      if (online && active !== null && !chat().members[active]?.includes(user.id)) refreshActiveMembersSoon();
+      const members = active !== null ? chat().members[active] : undefined;
+      chat().addUsers(users);
+      // Someone new (in general without a member_joined) or back online: the open room's list.
+      if (active !== null && users.some((u) => u.online && !members?.includes(u.id))) refreshActiveMembersSoon();
     }),
     onEvent<TypingEvent>(EVENTS.typing, ({ room_id, user }) => chat().setTyping(room_id, user)),
     // Someone was made an admin or not: their tag everywhere, and our own panels if it is us.
@@ -317,5 +322,6 @@ export function _resetSyncForTests(): void {
   signingOut = false;
   droppedWhileSigningOut = false;
   _resetMessagesForTests();
+  _resetUsersForTests();
   _resetRoomsForTests();
 }

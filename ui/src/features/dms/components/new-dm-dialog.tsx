@@ -1,13 +1,14 @@
 /** Start a direct message with one person or a small group (up to 7 others), picked from everyone. */
-import { type FormEvent, useMemo, useState } from 'react';
+import { type FormEvent, useEffect, useMemo, useState } from 'react';
 
 import { Dialog, DialogActions } from '@/components/ui/dialog';
-import { useChat } from '@/features/chat';
+import { loadAllUsers, useChat } from '@/features/chat';
 import { openDm } from '@/features/dms/api/dms';
 import { DM_MAX_OTHERS } from '@/lib/protocol';
 import { RequestError } from '@/lib/request-error';
 
 export function NewDmDialog({ onClose, initial = [] }: { onClose: () => void; initial?: number[] }) {
+  useEffect(() => void loadAllUsers(), []); // a big host's welcome did not list everyone
   const users = useChat((s) => s.users);
   const me = useChat((s) => s.me);
   const [picked, setPicked] = useState<number[]>(initial);

@@ -5,10 +5,10 @@
  */
 import '@/features/search/components/search.css';
 
-import { type KeyboardEvent, useMemo, useRef, useState } from 'react';
+import { type KeyboardEvent, useEffect, useMemo, useRef, useState } from 'react';
 
 import { Dialog } from '@/components/ui/dialog';
-import { jumpToMessage, useChat } from '@/features/chat';
+import { jumpToMessage, loadAllUsers, useChat } from '@/features/chat';
 import { roomTitle } from '@/features/dms';
 import { dateRange } from '@/features/search/date-range';
 import { searchable } from '@/features/search/highlight';
@@ -33,6 +33,7 @@ function moveFocus(e: KeyboardEvent, list: HTMLElement | null, box: HTMLElement 
 }
 
 export function SearchPanel({ onClose }: { onClose: () => void }) {
+  useEffect(() => void loadAllUsers(), []); // a big host's welcome did not list everyone
   const rooms = useChat((s) => s.rooms);
   const users = useChat((s) => s.users);
   const me = useChat((s) => s.me);

@@ -1,0 +1,121 @@
+/**
+ * A big host's welcome lists only me and some of those online (`users_complete` false): the UI
+ * asks for the people it meets but does not know (get_users, gathered into one request) and pages
+ * through everyone (list_users) when a picker needs them; users_changed batches update everyone.
+ */
+import { loadAllUsers, useChat } from '@/features/chat';
+import { _resetSyncForTests, startSync } from '@/features/connection/api/sync';
+import { COMMANDS, EVENTS, type WireUser } from '@/lib/protocol';
+import { useOutbox } from '@/stores/outbox-store';
+import { useSession } from '@/stores/session-store';
+import { fake } from '@/testing/fake-socket';
+import { BOB, ME, msg, room, welcome } from '@/testing/data';
+
+const person = (id: number): WireUser => ({ id, name: `p${id}`, is_host: false, online: id % 2 === 0 });
+// The host's people: me, Bob, and 1,200 more (ids 3..1202).
+const EVERYONE: WireUser[] = [
+  { ...ME, online: true },
+  { ...BOB, online: true },
+  ...Array.from({ length: 1200 }, (_, i) => person(i + 3)),
+];
+
+function fakeHost() {
+  fake.handle(COMMANDS.fetchMessages, () => ({ messages: [], has_more: false, rev: 0 }));
+  fake.handle(COMMANDS.fetchChanges, () => ({ messages: [], rev: 0, has_more: false }));
+  fake.handle(COMMANDS.listMembers, () => ({ members: [] }));
+  fake.handle(COMMANDS.getUsers, (p: { ids: number[] }) => ({
+    users: EVERYONE.filter((u) => p.ids.includes(u.id)),
+  }));
+  fake.handle(COMMANDS.listUsers, (p: { after_id?: number }) => {
+    const after = EVERYONE.filter((u) => u.id > (p.after_id ?? 0));
+    return { users: after.slice(0, 500), has_more: after.length > 500 };
+  });
+}
+
+async function settle() {
+  for (let i = 0; i < 20; i++) await Promise.resolve();
+  await new Promise((r) => setTimeout(r, 60)); // past the gathering window
+  for (let i = 0; i < 20; i++) await Promise.resolve();
+}
+
+let stop: () => void;
+
+beforeEach(() => {
+  fake.reset();
+  _resetSyncForTests();
+  useChat.setState(useChat.getInitialState(), true);
+  useOutbox.setState({ scope: null, entries: [] });
+  useSession.setState({ status: 'idle', user: null, token: null, pendingJoin: null, ownerKey: null, everConnected: false });
+  stop = startSync();
+  fakeHost();
+});
+
+afterEach(() => stop());
+
+function bigWelcome() {
+  fake.open();
+  fake.serverEmit(EVENTS.welcome, { ...welcome([room(1, 'general', 0)]), users: [{ ...ME, online: true }], users_complete: false });
+}
+
+const sentOf = (command: string) => fake.sent.filter((s) => s.command === command);
+
+describe('people on demand (a big host)', () => {
+  it('asks once, in one get_users, for the authors and mentions it meets but does not know', async () => {
+    bigWelcome();
+    await settle();
+    expect(useChat.getState().users[500]).toBeUndefined();
+    fake.serverEmit(EVENTS.messageCreated, { ...msg(1, 1, { id: 500, name: 'p500', is_host: false }), mentions: [700, 1] });
+    fake.serverEmit(EVENTS.messageCreated, { ...msg(2, 1, { id: 501, name: 'p501', is_host: false }), mentions: [] });
+    fake.serverEmit(EVENTS.messageCreated, { ...msg(3, 1, { id: 500, name: 'p500', is_host: false }), mentions: [] });
+    await settle();
+    const asks = sentOf(COMMANDS.getUsers);
+    expect(asks).toHaveLength(1);
+    expect([...(asks[0]!.payload.ids as number[])].sort((a, b) => a - b)).toEqual([500, 501, 700]);
+    const users = useChat.getState().users;
+    expect(users[500]).toMatchObject({ name: 'p500', online: true });
+    expect(users[501]).toMatchObject({ name: 'p501', online: false });
+    expect(users[700]?.name).toBe('p700');
+    // Known now: meeting them again asks nothing.
+    fake.serverEmit(EVENTS.messageCreated, { ...msg(4, 1, { id: 700, name: 'p700', is_host: false }), mentions: [500] });
+    await settle();
+    expect(sentOf(COMMANDS.getUsers)).toHaveLength(1);
+  });
+
+  it('pages through everyone once for the pickers', async () => {
+    bigWelcome();
+    await settle();
+    await Promise.all([loadAllUsers(), loadAllUsers()]);
+    const pages = sentOf(COMMANDS.listUsers);
+    expect(pages.map((p) => p.payload.after_id)).toEqual([0, 500, 1000]);
+    expect(Object.keys(useChat.getState().users)).toHaveLength(EVERYONE.length);
+    await loadAllUsers();
+    expect(sentOf(COMMANDS.listUsers)).toHaveLength(3);
+  });
+
+  it('a users_changed batch updates everyone it lists, and a reconnect keeps who it learnt', async () => {
+    bigWelcome();
+    await settle();
+    fake.serverEmit(EVENTS.usersChanged, { users: [person(40), { ...person(41), online: true }, { ...BOB, online: false }] });
+    const users = useChat.getState().users;
+    expect(users[40]).toMatchObject({ name: 'p40', online: true });
+    expect(users[41]).toMatchObject({ online: true });
+    expect(users[2]).toMatchObject({ name: 'bob', online: false });
+    fake.drop();
+    bigWelcome();
+    await settle();
+    expect(useChat.getState().users[40]?.name).toBe('p40');
+  });
+});
+
+describe('a small host', () => {
+  it('lists everyone in its welcome: nothing is asked for', async () => {
+    fake.open();
+    fake.serverEmit(EVENTS.welcome, welcome([room(1, 'general', 0)]));
+    await settle();
+    fake.serverEmit(EVENTS.messageCreated, { ...msg(1, 1, { id: 900, name: 'ghost', is_host: false }), mentions: [] });
+    await loadAllUsers();
+    await settle();
+    expect(sentOf(COMMANDS.getUsers)).toHaveLength(0);
+    expect(sentOf(COMMANDS.listUsers)).toHaveLength(0);
+  });
+});
