@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Literal
 
 from ...models import Device, SignInLink, User, utc_now
@@ -47,6 +48,18 @@ class Users:
         return [
             user_from_row(row) for row in self._db.execute(_USER_COLUMNS + " ORDER BY name_key")
         ]
+
+    def some(self, ids: Sequence[int]) -> list[User]:
+        if not ids:
+            return []
+        rows = self._db.execute(_USER_COLUMNS + " WHERE id = ANY(%s) ORDER BY id", (list(ids),))
+        return [user_from_row(row) for row in rows]
+
+    def page(self, after_id: int, limit: int) -> list[User]:
+        rows = self._db.execute(
+            _USER_COLUMNS + " WHERE id > %s ORDER BY id LIMIT %s", (after_id, limit)
+        )
+        return [user_from_row(row) for row in rows]
 
     def insert(
         self,
