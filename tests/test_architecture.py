@@ -176,6 +176,7 @@ def test_desktop_uses_only_the_public_backend_api() -> None:
         public |= {"build_arg_parser", "settings_from_args"}
         public |= {"make_backup", "restore_backup", "BackupError"}
         public |= {"export_data_dir", "import_data_dir", "ChatError"}
+        public |= {"StorageUnreachable"}
         public |= {
             "join_lines",
             "fingerprint_groups",
