@@ -15,7 +15,7 @@ from flask_socketio import SocketIO
 
 from . import backup, commands, config, netinfo, offload, paths, secrets_store, tls
 from .chat.backups import Backups
-from .chat.context import SendRate
+from .chat.context import SendRate, Transport
 from .chat.files import FileLimits
 from .chat.service import ChatService
 from .config import Settings
@@ -30,6 +30,7 @@ from .version import __version__
 from .web import export_routes, file_routes, hook_routes, routes
 from .web.events import ChatNamespace
 from .web.security import HostCheck, OriginCheck
+from .wire.cluster import ClusterTransport
 from .wire.install import install
 from .wire.websocket import ENGINE_MAX_BYTES
 
@@ -73,7 +74,6 @@ def create_app(settings: Settings) -> Flask:
     data_dir = paths.private_dir(settings.data_dir)
     app = Flask(__name__, static_folder=None)
     app.config.update(
-        SECRET_KEY=secrets_store.secret_key(data_dir),
         TESTING=settings.testing,
         DEBUG=False,  # never: Werkzeug's debugger is remote code execution on a LAN
     )
@@ -98,9 +98,14 @@ def create_app(settings: Settings) -> Flask:
         async_handlers=False,
     )
     db = Database(storage_backend(settings, data_dir))
+    if settings.database_url is None:
+        secret_key, host_id = secrets_store.secret_key(data_dir), secrets_store.host_id(data_dir)
+    else:  # every process of the database signs and names itself alike
+        secret_key, host_id = db.write(lambda s: secrets_store.shared(s, data_dir))
+    app.config["SECRET_KEY"] = secret_key
     identity = HostSettings(
         db,
-        host_id=secrets_store.host_id(data_dir),
+        host_id=host_id,
         version=__version__,
         name=settings.name,
     )
@@ -110,9 +115,14 @@ def create_app(settings: Settings) -> Flask:
         code_given=settings.open or settings.join_code is not None,
         data_dir=data_dir,
     )
-    transport = install(
+    local = install(
         socketio.server, fast=settings.fastpath, max_event_bytes=settings.max_payload_bytes
     )
+    transport: Transport = local
+    cluster: ClusterTransport | None = None
+    if settings.message_queue is not None:  # one of several processes (wire/cluster.py)
+        cluster = ClusterTransport(local, settings.message_queue, f"parley:{host_id}")
+        transport = cluster
     chat = ChatService(
         db,
         transport,
@@ -135,6 +145,10 @@ def create_app(settings: Settings) -> Flask:
         recovery_link_seconds=settings.recovery_link_seconds,
         person_name=settings.person_name,
     )
+    if cluster is not None:
+        chat.context.peers = cluster
+        cluster.on_request = chat.context.from_peer
+        app.extensions["parley_cluster"] = cluster  # closed with the server (server.py)
     chat.archives.clear_spool()  # archives a crash left behind (nothing is serving yet)
     chat.bootstrap()
     chat.file_cleanup.sweep()  # before serving: no upload can be starting beside what it removes

@@ -149,6 +149,7 @@ def test_only_the_server_thread_modules_import_gevent(path: Path) -> None:
             "backend.connections",
             "backend.storage.worker",
             "backend.offload",
+            "backend.wire.cluster",  # the message queue's threads hand messages to the hub
         }
 
 
