@@ -148,6 +148,8 @@ def create_app(settings: Settings) -> Flask:
     if cluster is not None:
         chat.context.peers = cluster
         cluster.on_request = chat.context.from_peer
+        cluster.on_lapsed = chat.context.lapsed
+        cluster.local_people = lambda: [u.id for u in chat.context.presence.users()]
         app.extensions["parley_cluster"] = cluster  # closed with the server (server.py)
     chat.archives.clear_spool()  # archives a crash left behind (nothing is serving yet)
     chat.bootstrap()

@@ -57,10 +57,17 @@ class Peers(Protocol):
 
     def tell(self, action: str, args: list[int]) -> None: ...
 
+    def online_elsewhere(self, user_id: int) -> bool:
+        """Whether the person has a connection to another process."""
+        ...
+
 
 class _Alone:
     def tell(self, action: str, args: list[int]) -> None:
         pass
+
+    def online_elsewhere(self, user_id: int) -> bool:
+        return False
 
 
 class Offload(Protocol):
@@ -107,6 +114,8 @@ class Context:
             "drop_device": self._drop_device_here,
             "drop_user": self._drop_user_here,
             "user_changed": self._user_changed_here,
+            "online": lambda user_id: None,  # the cluster transport keeps who is where
+            "offline": lambda user_id: None,
         }
 
     def tell_peers(self, action: str, *args: int) -> None:
@@ -127,7 +136,22 @@ class Context:
         return user
 
     def user_wire(self, user: User) -> dict[str, Any]:
-        return {**user.to_wire(), "online": self.presence.is_online(user.id)}
+        return {**user.to_wire(), "online": self.is_online(user.id)}
+
+    def is_online(self, user_id: int) -> bool:
+        """Connected to this process or another one (``presence`` knows this process's only)."""
+        return self.presence.is_online(user_id) or self.peers.online_elsewhere(user_id)
+
+    def lapsed(self, user_ids: list[int]) -> None:
+        """These people were connected to a process that died, and to none other: say so."""
+        for user_id in user_ids:
+            if self.presence.is_online(user_id):
+                continue
+            user = self._user(user_id)
+            if user is not None:
+                self.out.publish(
+                    p.PRESENCE_CHANGED, {"user": user.to_wire(), "online": False}, None
+                )
 
     def check_rate(self, buckets: TokenBuckets, user: User, message: str) -> None:
         wait = buckets.take(user.id)
@@ -195,6 +219,9 @@ class Context:
         self.presence.leave(user_id, room_id)
         for sid in self.presence.sids(user_id):
             self.out.unsubscribe(sid, p.room_channel(room_id))
+
+    def _user(self, user_id: int) -> User | None:
+        return self.db.read(lambda s: s.users.get(user_id))
 
     def _drop_device_here(self, device_id: int) -> None:
         """A removed device's connections to this process are told and closed."""

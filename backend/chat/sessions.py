@@ -114,6 +114,8 @@ class Sessions:
         if isinstance(auth, c.LinkAuth):  # a new device, online now: their others' lists follow
             ctx.out.publish(p.DEVICES_CHANGED, {}, p.user_channel(user.id), skip_sid=sid)
         if came_online:
+            ctx.tell_peers("online", user.id)
+        if came_online and not ctx.peers.online_elsewhere(user.id):  # else online already
             ctx.out.publish(
                 p.PRESENCE_CHANGED, {"user": user.to_wire(), "online": True}, None, skip_sid=sid
             )
@@ -134,7 +136,9 @@ class Sessions:
         user, went_offline = ctx.presence.remove(sid)
         if user is not None and went_offline:
             ctx.rates.forget(user.id)
-            ctx.out.publish(p.PRESENCE_CHANGED, {"user": user.to_wire(), "online": False}, None)
+            ctx.tell_peers("offline", user.id)
+            if not ctx.peers.online_elsewhere(user.id):  # still connected to another process
+                ctx.out.publish(p.PRESENCE_CHANGED, {"user": user.to_wire(), "online": False}, None)
 
     def user_for_token(self, token: str) -> User | None:
         """The user a device token belongs to (HTTP requests carry it as a bearer token)."""

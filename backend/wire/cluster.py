@@ -33,6 +33,7 @@ import logging
 import queue
 import secrets
 import threading
+import time
 from collections.abc import Callable
 from typing import Any, Protocol
 
@@ -51,6 +52,10 @@ HEALTH_CHECK_SECONDS = 5
 MAX_BACKLOG = 10_000
 
 _STOP = "\x00stop"
+# Each process says who is connected to it this often; one not heard from for LAPSE_SECONDS is
+# taken for dead (SIGKILL, a pulled plug) and its people for gone, unless connected elsewhere.
+HEARTBEAT_SECONDS = 2.0
+LAPSE_SECONDS = 7.0
 
 
 class LocalTransport(Protocol):
@@ -205,14 +210,53 @@ class ClusterTransport:
 
     A message on the bus is a JSON header line, then (for a broadcast) the Socket.IO text: the
     header names the sending process (``o``, which ignores its own), then either the channel and
-    the connection to skip (``to``, ``skip``), or a request (``a``, ``args``).
+    the connection to skip (``to``, ``skip``), a request (``a``, ``args``), or who is connected to
+    the sender (``on``: every person, sent each heartbeat and when asked by a new process).
+
+    Who is online elsewhere is kept per process, from those heartbeats and from the requests
+    ``online``/``offline`` a process sends when a person's first or last connection to it comes or
+    goes. A process whose heartbeat lapses is forgotten; its people who are connected nowhere else
+    are then said offline (``on_lapsed``) by one survivor, the one with the smallest id, so each
+    client hears it once.
     """
 
     def __init__(self, local: LocalTransport, url: str, channel: str) -> None:
         self._local = local
         self._origin = secrets.token_hex(8)
         self.on_request: Callable[[str, list[int]], None] = lambda action, args: None
+        # Set by app.py: the people connected to this process; told who lapsed (see above).
+        self.local_people: Callable[[], list[int]] = list
+        self.on_lapsed: Callable[[list[int]], None] = lambda user_ids: None
+        self._elsewhere: dict[str, set[int]] = {}  # process → its people
+        self._heard: dict[str, float] = {}  # process → when it was last heard (monotonic)
         self.bus = RedisBus(url, channel, self._receive)
+        self.bus.send(json.dumps({"o": self._origin, "hello": True}))
+        self._beat = gevent.spawn(self._heartbeat)
+
+    def online_elsewhere(self, user_id: int) -> bool:
+        """Whether the person has a connection to another live process."""
+        return any(user_id in people for people in self._elsewhere.values())
+
+    def _say_who(self) -> None:
+        self.bus.send(json.dumps({"o": self._origin, "on": self.local_people()}))
+
+    def _heartbeat(self) -> None:
+        while True:
+            self._say_who()
+            gevent.sleep(HEARTBEAT_SECONDS)
+            now = time.monotonic()
+            lapsed = [o for o, at in self._heard.items() if now - at > LAPSE_SECONDS]
+            for origin in lapsed:
+                people = self._elsewhere.pop(origin, set())
+                del self._heard[origin]
+                log.warning("message queue: process %s went quiet; %d people", origin, len(people))
+                if min([self._origin, *self._heard]) == self._origin:  # one survivor says it
+                    gone = [u for u in people if not self.online_elsewhere(u)]
+                    if gone:
+                        try:
+                            self.on_lapsed(sorted(gone))
+                        except Exception:
+                            log.exception("message queue: could not say who went offline")
 
     def publish(
         self, event: str, payload: dict[str, Any], to: str | None, skip_sid: str | None = None
@@ -245,12 +289,27 @@ class ClusterTransport:
     def _receive(self, text: str) -> None:
         head, _, encoded = text.partition("\n")
         header = json.loads(head)
-        if header.get("o") == self._origin:
+        origin = header.get("o")
+        if origin == self._origin or not isinstance(origin, str):
             return
+        self._heard[origin] = time.monotonic()
+        people = self._elsewhere.setdefault(origin, set())
         if "a" in header:
-            self.on_request(str(header["a"]), list(header.get("args") or []))
+            action, args = str(header["a"]), list(header.get("args") or [])
+            if action == "online" and args:
+                people.add(int(args[0]))
+            elif action == "offline" and args:
+                people.discard(int(args[0]))
+            self.on_request(action, args)
+            return
+        if "on" in header:
+            self._elsewhere[origin] = {int(u) for u in header["on"]}
+            return
+        if header.get("hello"):  # a process just started: it learns who is where now
+            self._say_who()
             return
         self._local.deliver(encoded, header.get("to"), header.get("skip"))
 
     def close(self) -> None:
+        self._beat.kill(block=False)
         self.bus.close()

@@ -131,3 +131,33 @@ def test_a_search_on_b_finds_a_message_written_on_a(cluster: Cluster) -> None:
     sent = ana.send(ana.room_id(), f"the {word} crossed", str(uuid.uuid4()))
     found = _ok(bo.call("search", {"query": word}))["messages"]
     assert [m["id"] for m in found] == [sent["id"]]
+
+
+def test_typing_reaches_the_room_on_other_processes(cluster: Cluster) -> None:
+    ana, bo = cluster.peer(0), cluster.peer(1)
+    _ok(ana.call("typing", {"room_id": ana.room_id()}))
+    typing = [t for t in bo.received("typing", 1.0) if t["user"]["id"] == ana.user["id"]]
+    assert len(typing) == 1
+
+
+def _presence_of(peer: Peer, user_id: int, within: float) -> list[bool]:
+    return [
+        e["online"] for e in peer.received("presence_changed", within) if e["user"]["id"] == user_id
+    ]
+
+
+def test_presence_is_right_across_processes(cluster: Cluster) -> None:
+    """Online to everyone while connected to any process; offline once the last connection, on
+    whichever process, is gone; a process started later sees who is online on the others."""
+    ana = cluster.peer(0)
+    bo = cluster.peer(1)
+    assert _presence_of(ana, bo.user["id"], 1.0) == [True]
+    bo_on_c = cluster.peer(2, token=bo.token)
+    cy = cluster.peer(0)
+    assert next(u for u in cy.welcome["users"] if u["id"] == bo.user["id"])["online"]
+    bo.sio.disconnect()  # his connection to B goes; the one to C stays
+    assert _presence_of(ana, bo.user["id"], 1.0) == []
+    members = _ok(cy.call("list_members", {"room_id": cy.room_id()}))
+    assert next(u for u in members["members"] if u["id"] == bo.user["id"])["online"]
+    bo_on_c.sio.disconnect()
+    assert _presence_of(ana, bo.user["id"], 2.0) == [False]
