@@ -82,7 +82,7 @@ def create_app(settings: Settings) -> Flask:
     socketio = SocketIO(
         app,
         async_mode="gevent",  # explicit: auto-detection differs when frozen
-        cors_allowed_origins=OriginCheck(names, lambda: host.port),
+        cors_allowed_origins=OriginCheck(names, lambda: host.port, settings.public_origins),
         max_http_buffer_size=ENGINE_MAX_BYTES,
         # Websocket only: every Parley client (the UI, the desktop window, python clients) connects
         # that way, and long-polling would be a second way in for everything the websocket
@@ -195,8 +195,8 @@ def create_app(settings: Settings) -> Flask:
     app.wsgi_app = HostCheck(app.wsgi_app, names)  # type: ignore[method-assign]
     app.extensions["parley"] = host
     # Uploads and downloads; HTTP has no engineio origin check, so the routes get our own.
-    file_routes.init_app(app, OriginCheck(names, lambda: host.port))
+    file_routes.init_app(app, OriginCheck(names, lambda: host.port, settings.public_origins))
     # Incoming webhooks: scripts post without an Origin; other sites' pages are refused.
-    hook_routes.init_app(app, OriginCheck(names, lambda: host.port))
+    hook_routes.init_app(app, OriginCheck(names, lambda: host.port, settings.public_origins))
     app.register_blueprint(export_routes.bp)  # after file_routes: it shares their origin check
     return app

@@ -132,6 +132,9 @@ class Settings:
     # Fan-out between host processes (issue 17, wire/cluster.py): a redis:// URL; None (the
     # default) is one process alone. Needs a shared database (database_url).
     message_queue: str | None = None
+    # Origins clients reach the host through when a proxy sits in front (HAProxy: scheme, name and
+    # port, e.g. https://chat.example.org); its own origins are always accepted.
+    public_origins: tuple[str, ...] = ()
     testing: bool = False
 
     def __post_init__(self) -> None:

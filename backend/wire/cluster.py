@@ -92,6 +92,8 @@ class RedisBus:
         self._inbox: collections.deque[str] = collections.deque()
         self._stopped = threading.Event()
         self._draining = False
+        # Since when the listener has been subscribed without a break (None: it is not).
+        self.listening_since: float | None = None
         # Created on the hub's thread (the host's): the listener's way into it.
         self._wake = gevent.get_hub().loop.async_()
         self._wake.start(self._on_wake)
@@ -165,6 +167,7 @@ class RedisBus:
             pubsub = client.pubsub(ignore_subscribe_messages=True)
             try:
                 pubsub.subscribe(self._channel)
+                self.listening_since = time.monotonic()
                 log.info("message queue: listening on %s", self._channel)
                 pause = RETRY_FIRST
                 while not self._stopped.is_set():
@@ -174,6 +177,7 @@ class RedisBus:
                         self._inbox.append(data.decode() if isinstance(data, bytes) else data)
                         self._wake.send()
             except self._redis.RedisError as exc:
+                self.listening_since = None
                 log.warning("message queue: lost Redis (%s); connecting again", exc)
                 self._stopped.wait(pause)
                 pause = min(pause * 2, RETRY_MAX)
@@ -245,6 +249,9 @@ class ClusterTransport:
             self._say_who()
             gevent.sleep(HEARTBEAT_SECONDS)
             now = time.monotonic()
+            since = self.bus.listening_since
+            if since is None or now - since < LAPSE_SECONDS:
+                continue  # not hearing anyone says nothing of them: Redis is away, not they
             lapsed = [o for o, at in self._heard.items() if now - at > LAPSE_SECONDS]
             for origin in lapsed:
                 people = self._elsewhere.pop(origin, set())

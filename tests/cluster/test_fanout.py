@@ -4,56 +4,14 @@ processes (tests/hostproc.py), real websocket clients (tests/peers.py), real ser
 
 from __future__ import annotations
 
-import itertools
 import uuid
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
-from tests.cluster.conftest import TEMPLATE
+from tests.cluster.processes import Cluster
 from tests.cluster.servers import PostgresServer, RedisServer
-from tests.hostproc import HostProcess
 from tests.peers import Peer, refusal
-
-_people = itertools.count(1)
-# Sends and joins by many people from one address in a few seconds: the limits are not the subject.
-NO_LIMITS = {"PARLEY_SEND_RATE": "1000", "PARLEY_SEND_BURST": "1000"}
-
-
-class Cluster:
-    def __init__(self, postgres: PostgresServer, redis: RedisServer, root: Path) -> None:
-        self.db_name = f"fanout{uuid.uuid4().hex[:8]}"
-        self.database = postgres.create_database(self.db_name, template=TEMPLATE)
-        files = root / "files"  # the shared mount
-        self.hosts = [
-            HostProcess(
-                root / f"host{i}",
-                "--open",
-                "--database",
-                self.database,
-                "--message-queue",
-                redis.url,
-                "--files-dir",
-                str(files),
-                env=NO_LIMITS,
-            )
-            for i in range(3)
-        ]
-        self.peers: list[Peer] = []
-
-    def peer(self, index: int, name: str | None = None, **auth: str) -> Peer:
-        auth = auth or {"name": name or f"P{next(_people)}"}
-        peer = Peer(self.hosts[index].url, auth)
-        self.peers.append(peer)
-        return peer
-
-    def stop(self, postgres: PostgresServer) -> None:
-        for peer in self.peers:
-            peer.close()
-        for host in self.hosts:
-            host.kill()
-        postgres.drop_database(self.db_name)
 
 
 @pytest.fixture(scope="module")
