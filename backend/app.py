@@ -30,7 +30,7 @@ from .version import __version__
 from .web import export_routes, file_routes, hook_routes, routes
 from .web.events import ChatNamespace
 from .web.security import HostCheck, OriginCheck
-from .wire.cluster import ClusterTransport
+from .wire.cluster import ClusterTransport, SharedBuckets
 from .wire.install import install
 from .wire.websocket import ENGINE_MAX_BYTES
 
@@ -150,6 +150,14 @@ def create_app(settings: Settings) -> Flask:
         cluster.on_request = chat.context.from_peer
         cluster.on_lapsed = chat.context.lapsed
         cluster.local_people = lambda: [u.id for u in chat.context.presence.users()]
+        # Sends (messages, edits, reactions, new rooms): per person across processes.
+        chat.context.rates.sends = SharedBuckets(
+            settings.send_rate,
+            settings.send_burst,
+            cluster.url,
+            f"parley:{host_id}:sends",
+            offload.blocking,
+        )
         app.extensions["parley_cluster"] = cluster  # closed with the server (server.py)
     chat.archives.clear_spool()  # archives a crash left behind (nothing is serving yet)
     chat.bootstrap()

@@ -34,10 +34,12 @@ import queue
 import secrets
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from typing import Any, Protocol
 
 import gevent
+
+from ..ratelimit import TokenBuckets
 
 log = logging.getLogger(__name__)
 
@@ -226,6 +228,7 @@ class ClusterTransport:
 
     def __init__(self, local: LocalTransport, url: str, channel: str) -> None:
         self._local = local
+        self.url = url
         self._origin = secrets.token_hex(8)
         self.on_request: Callable[[str, list[int]], None] = lambda action, args: None
         # Set by app.py: the people connected to this process; told who lapsed (see above).
@@ -320,3 +323,58 @@ class ClusterTransport:
     def close(self) -> None:
         self._beat.kill(block=False)
         self.bus.close()
+
+
+# A token bucket kept in Redis (one hash per key: tokens and when they were counted), so every
+# process takes from the same one. Redis's clock, so the processes' clocks need not agree.
+_TAKE = """
+local rate, burst = tonumber(ARGV[1]), tonumber(ARGV[2])
+local t = redis.call('TIME')
+local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
+local state = redis.call('HMGET', KEYS[1], 'tokens', 'at')
+local tokens = math.min(burst, (tonumber(state[1]) or burst) + (now - (tonumber(state[2]) or now)) * rate)
+local wait = 0
+if tokens >= 1 then tokens = tokens - 1 else wait = (1 - tokens) / rate end
+redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'at', tostring(now))
+redis.call('PEXPIRE', KEYS[1], math.ceil(burst / rate * 1000) + 1000)
+return tostring(wait)
+"""
+# Redis unreachable: this process's own buckets for this long before Redis is tried again.
+SHARED_RETRY_SECONDS = 5.0
+
+
+class SharedBuckets(TokenBuckets):
+    """``TokenBuckets`` shared by every process through Redis: a person's sends are limited once,
+    whichever processes their devices are connected to. The Redis call runs off the hub
+    (``offload``); while Redis is unreachable this process's own buckets stand in."""
+
+    def __init__(
+        self, rate: float, burst: int, url: str, prefix: str, offload: Callable[..., Any]
+    ) -> None:
+        super().__init__(rate, burst)
+        import redis  # only a host with a message queue needs it
+
+        self._errors = redis.RedisError
+        client = redis.Redis.from_url(url, socket_timeout=1, socket_connect_timeout=1)
+        self._script = client.register_script(_TAKE)
+        self._args = [rate, burst]
+        self._prefix = prefix
+        self._offload = offload
+        self._local_until = 0.0
+
+    def take(self, key: Hashable) -> float:
+        if time.monotonic() >= self._local_until:
+            try:
+                return float(self._offload(self._run, f"{self._prefix}:{key}"))
+            except self._errors as exc:
+                log.warning("message queue: rate limits on this process alone for now (%s)", exc)
+                self._local_until = time.monotonic() + SHARED_RETRY_SECONDS
+        return super().take(key)
+
+    def forget(self, key: Hashable) -> None:
+        """Nothing: the person may still be connected to another process; Redis lets an unused
+        bucket expire by itself once it would be full again."""
+        super().forget(key)
+
+    def _run(self, key: str) -> Any:
+        return self._script(keys=[key], args=self._args)
