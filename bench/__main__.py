@@ -32,6 +32,7 @@ SECTIONS = [
     "search",
     "targets",
     "soak",
+    "cluster",
 ]
 
 

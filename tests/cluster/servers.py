@@ -242,14 +242,17 @@ backend hosts
 class HaproxyServer:
     """One HAProxy in a temp dir, in front of ``backends`` (host:port each); ``url`` reaches it."""
 
-    def __init__(self, backends: list[str], port: int | None = None) -> None:
+    def __init__(
+        self, backends: list[str], port: int | None = None, check: str = "inter 500ms fall 1 rise 1"
+    ) -> None:
         ensure_debian_packages(["haproxy"], shutil.which("haproxy") is not None)
         self.root = Path(tempfile.mkdtemp(prefix="parley-haproxy-"))
         self.port = port or free_port()
         self.pid: int | None = None
         servers = "\n".join(
-            # Checked twice a second; one failed check takes a process out (SIGKILL tests).
-            f"    server h{i} {address} cookie h{i} check inter 500ms fall 1 rise 1"
+            # By default checked twice a second; one failed check takes a process out (SIGKILL
+            # tests). A loaded process may answer slower (bench/cluster.py asks for more slack).
+            f"    server h{i} {address} cookie h{i} check {check}"
             for i, address in enumerate(backends)
         )
         config = self.root / "haproxy.cfg"
