@@ -26,7 +26,7 @@ DEB_TEST := chromium xvfb xdotool imagemagick fonts-noto-color-emoji dbus python
 DEB_LAN := iproute2 tcpdump
 # --- cluster tests (issue 17, tests/cluster): throwaway PostgreSQL and Redis servers the tests start
 # themselves (temp dirs, free ports; the fixture also installs them when missing).
-DEB_CLUSTER := postgresql redis-server
+DEB_CLUSTER := postgresql redis-server haproxy
 
 .PHONY: help run host test lint test-py test-stock test-ui bench package clean deb-run deb-test venv venv-dev ui
 

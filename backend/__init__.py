@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 
 from .cli import build_arg_parser, settings_from_args
 from .config import DEFAULT_PORT, Settings
-from .errors import ChatError
+from .errors import ChatError, StorageUnreachable
 from .logbudget import LogBudget
 from .version import __version__
 
@@ -70,6 +70,7 @@ __all__ = [
     "normalize_fingerprint",
     "settings_from_args",
     "start_server",
+    "StorageUnreachable",
 ]
 
 

@@ -15,7 +15,7 @@ from flask_socketio import SocketIO
 
 from . import backup, commands, config, netinfo, offload, paths, secrets_store, tls
 from .chat.backups import Backups
-from .chat.context import SendRate
+from .chat.context import SendRate, Transport
 from .chat.crowd import Crowd
 from .chat.files import FileLimits
 from .chat.service import ChatService
@@ -31,6 +31,7 @@ from .version import __version__
 from .web import export_routes, file_routes, hook_routes, routes
 from .web.events import ChatNamespace
 from .web.security import HostCheck, OriginCheck
+from .wire.cluster import ClusterTransport, SharedBuckets
 from .wire.install import install
 from .wire.websocket import ENGINE_MAX_BYTES
 
@@ -74,7 +75,6 @@ def create_app(settings: Settings) -> Flask:
     data_dir = paths.private_dir(settings.data_dir)
     app = Flask(__name__, static_folder=None)
     app.config.update(
-        SECRET_KEY=secrets_store.secret_key(data_dir),
         TESTING=settings.testing,
         DEBUG=False,  # never: Werkzeug's debugger is remote code execution on a LAN
     )
@@ -83,7 +83,7 @@ def create_app(settings: Settings) -> Flask:
     socketio = SocketIO(
         app,
         async_mode="gevent",  # explicit: auto-detection differs when frozen
-        cors_allowed_origins=OriginCheck(names, lambda: host.port),
+        cors_allowed_origins=OriginCheck(names, lambda: host.port, settings.public_origins),
         max_http_buffer_size=ENGINE_MAX_BYTES,
         # Websocket only: every Parley client (the UI, the desktop window, python clients) connects
         # that way, and long-polling would be a second way in for everything the websocket
@@ -99,9 +99,14 @@ def create_app(settings: Settings) -> Flask:
         async_handlers=False,
     )
     db = Database(storage_backend(settings, data_dir))
+    if settings.database_url is None:
+        secret_key, host_id = secrets_store.secret_key(data_dir), secrets_store.host_id(data_dir)
+    else:  # every process of the database signs and names itself alike
+        secret_key, host_id = db.write(lambda s: secrets_store.shared(s, data_dir))
+    app.config["SECRET_KEY"] = secret_key
     identity = HostSettings(
         db,
-        host_id=secrets_store.host_id(data_dir),
+        host_id=host_id,
         version=__version__,
         name=settings.name,
     )
@@ -111,9 +116,14 @@ def create_app(settings: Settings) -> Flask:
         code_given=settings.open or settings.join_code is not None,
         data_dir=data_dir,
     )
-    transport = install(
+    local = install(
         socketio.server, fast=settings.fastpath, max_event_bytes=settings.max_payload_bytes
     )
+    transport: Transport = local
+    cluster: ClusterTransport | None = None
+    if settings.message_queue is not None:  # one of several processes (wire/cluster.py)
+        cluster = ClusterTransport(local, settings.message_queue, f"parley:{host_id}")
+        transport = cluster
     chat = ChatService(
         db,
         transport,
@@ -140,6 +150,20 @@ def create_app(settings: Settings) -> Flask:
             settings.presence_batch_seconds, socketio.start_background_task, socketio.sleep
         ),
     )
+    if cluster is not None:
+        chat.context.peers = cluster
+        cluster.on_request = chat.context.from_peer
+        cluster.on_lapsed = chat.context.lapsed
+        cluster.local_people = lambda: [u.id for u in chat.context.presence.users()]
+        # Sends (messages, edits, reactions, new rooms): per person across processes.
+        chat.context.rates.sends = SharedBuckets(
+            settings.send_rate,
+            settings.send_burst,
+            cluster.url,
+            f"parley:{host_id}:sends",
+            offload.blocking,
+        )
+        app.extensions["parley_cluster"] = cluster  # closed with the server (server.py)
     chat.archives.clear_spool()  # archives a crash left behind (nothing is serving yet)
     chat.bootstrap()
     chat.file_cleanup.sweep()  # before serving: no upload can be starting beside what it removes
@@ -184,8 +208,8 @@ def create_app(settings: Settings) -> Flask:
     app.wsgi_app = HostCheck(app.wsgi_app, names)  # type: ignore[method-assign]
     app.extensions["parley"] = host
     # Uploads and downloads; HTTP has no engineio origin check, so the routes get our own.
-    file_routes.init_app(app, OriginCheck(names, lambda: host.port))
+    file_routes.init_app(app, OriginCheck(names, lambda: host.port, settings.public_origins))
     # Incoming webhooks: scripts post without an Origin; other sites' pages are refused.
-    hook_routes.init_app(app, OriginCheck(names, lambda: host.port))
+    hook_routes.init_app(app, OriginCheck(names, lambda: host.port, settings.public_origins))
     app.register_blueprint(export_routes.bp)  # after file_routes: it shares their origin check
     return app

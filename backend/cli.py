@@ -61,6 +61,11 @@ def build_arg_parser(
         metavar="PATH",
         help="where uploaded files live (default: data dir)",
     )
+    parser.add_argument(
+        "--message-queue",
+        metavar="URL",
+        help="share broadcasts with the other host processes of this database (redis://…)",
+    )
     return parser
 
 
@@ -81,6 +86,7 @@ def settings_from_args(args: argparse.Namespace, base: Settings | None = None) -
         ("log_level", "log_level"),
         ("database", "database_url"),
         ("files_dir", "files_dir"),
+        ("message_queue", "message_queue"),
     ):
         value = getattr(args, flag, None)
         if value is not None:

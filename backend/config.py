@@ -136,6 +136,12 @@ class Settings:
     # Where uploaded files are kept (uploads/ and files/ under it); None: inside data_dir. Hosts
     # sharing one database share one files directory (a shared mount).
     files_dir: Path | None = None
+    # Fan-out between host processes (issue 17, wire/cluster.py): a redis:// URL; None (the
+    # default) is one process alone. Needs a shared database (database_url).
+    message_queue: str | None = None
+    # Origins clients reach the host through when a proxy sits in front (HAProxy: scheme, name and
+    # port, e.g. https://chat.example.org); its own origins are always accepted.
+    public_origins: tuple[str, ...] = ()
     testing: bool = False
 
     def __post_init__(self) -> None:
@@ -186,6 +192,11 @@ class Settings:
             ("postgresql://", "postgres://")
         ):
             raise ValueError("the database must be a postgresql:// URL (or none: SQLite)")
+        if self.message_queue is not None:
+            if not self.message_queue.startswith(("redis://", "rediss://", "unix://")):
+                raise ValueError("the message queue must be a redis:// URL (or none)")
+            if self.database_url is None:
+                raise ValueError("a message queue is for processes sharing a PostgreSQL database")
         object.__setattr__(self, "data_dir", Path(self.data_dir))
         if self.files_dir is not None:
             object.__setattr__(self, "files_dir", Path(self.files_dir))

@@ -217,6 +217,9 @@ def start_server(settings: Settings, *, ready_timeout: float = READY_TIMEOUT) ->
             log.exception("chat server crashed")
         finally:
             host.stop_discovery()  # blocking is fine now: nobody is being served any more
+            cluster = app.extensions.get("parley_cluster")
+            if cluster is not None:  # the message queue's threads (wire/cluster.py)
+                cluster.close()
             host.db.close()  # queued writes finish; acked ones were committed already
             hub.destroy(destroy_loop=True)
 

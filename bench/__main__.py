@@ -33,6 +33,7 @@ SECTIONS = [
     "search",
     "targets",
     "soak",
+    "cluster",
 ]
 
 

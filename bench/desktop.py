@@ -225,9 +225,9 @@ def _cold_start(
             if any(u.get("is_host") and u.get("online") for u in data["users"]):
                 online.set()
 
-        @client.on("presence_changed")
+        @client.on("users_changed")
         def _presence(data: dict) -> None:
-            if data["user"].get("is_host") and data["online"]:
+            if any(u.get("is_host") and u["online"] for u in data["users"]):
                 online.set()
 
         client.connect(url, transports=["websocket"], auth={"name": "Bench", "code": JOIN_CODE})

@@ -14,7 +14,7 @@ import threading
 import time
 from typing import TYPE_CHECKING, TextIO
 
-from backend import Settings
+from backend import Settings, StorageUnreachable
 
 if TYPE_CHECKING:
     from backend import ServerHandle
@@ -40,6 +40,11 @@ class HostStart:
     def _run(self) -> None:
         try:
             self.handle = _start(self._settings, self._out)
+        except StorageUnreachable as exc:  # said in a sentence (the desktop build has no psycopg)
+            log.error("the host did not start: %s", exc)
+            _say(self._out, f"parley: cannot start the host: {exc}")
+            self.error = exc
+            return
         except Exception as exc:  # OSError (port), RuntimeError (thread), database errors...
             log.exception("the host did not start")
             _say(self._out, f"parley: cannot start the host: {exc}")

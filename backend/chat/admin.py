@@ -96,6 +96,7 @@ class Admin:
         for connection in ctx.presence.device_connections(device_id):
             ctx.out.publish(p.SIGNED_OUT, {"device_id": device_id}, connection)
             ctx.out.disconnect(connection)
+        ctx.tell_peers("drop_device", device_id)  # its connections to other host processes
         ctx.out.publish(p.DEVICES_CHANGED, {}, p.user_channel(device.user.id))
 
     def _check_admin(self, sid: str) -> User:

@@ -220,3 +220,4 @@ class Bots:
         ctx = self._ctx
         for sid in list(ctx.presence.sids(bot_id)):
             ctx.out.disconnect(sid)
+        ctx.tell_peers("drop_user", bot_id)

@@ -48,6 +48,29 @@ class Transport(Protocol):
     def disconnect(self, sid: str) -> None: ...
 
 
+class Peers(Protocol):
+    """The other host processes sharing this one's database and message queue (wire/cluster.py).
+
+    ``tell`` asks each of them to do ``action`` (a name ``Context`` knows) for its own
+    connections: sign a device's sockets out, put a person's sockets on a room's channel. Alone
+    (the default), there is nobody to tell.
+    """
+
+    def tell(self, action: str, args: list[int]) -> None: ...
+
+    def online_elsewhere(self, user_id: int) -> bool:
+        """Whether the person has a connection to another process."""
+        ...
+
+
+class _Alone:
+    def tell(self, action: str, args: list[int]) -> None:
+        pass
+
+    def online_elsewhere(self, user_id: int) -> bool:
+        return False
+
+
 class Offload(Protocol):
     """Runs a blocking call (disk I/O) off the event loop and waits for it cooperatively; what
     the call raises is raised to the caller (the host passes ``offload.blocking``)."""
@@ -95,6 +118,27 @@ class Context:
         # Joins, arrivals and departures, gathered into one users_changed per window (crowd.py).
         self.crowd = crowd or Crowd()
         self.crowd.bind(self)
+        self.peers: Peers = _Alone()
+        # What other processes may ask this one to do for its own connections (``tell_peers``).
+        self._for_peers: dict[str, Callable[..., None]] = {
+            "enter": self._subscribe_here,
+            "leave": self._unsubscribe_here,
+            "drop_device": self._drop_device_here,
+            "drop_user": self._drop_user_here,
+            "user_changed": self._user_changed_here,
+            "online": lambda user_id: None,  # the cluster transport keeps who is where
+            "offline": lambda user_id: None,
+        }
+
+    def tell_peers(self, action: str, *args: int) -> None:
+        """Have the other processes do ``action`` for their connections (this one's are done)."""
+        self.peers.tell(action, list(args))
+
+    def from_peer(self, action: str, args: list[int]) -> None:
+        """Another process asked this one to do ``action`` (unknown names are ignored)."""
+        here = self._for_peers.get(action)
+        if here is not None and all(type(a) is int for a in args):
+            here(*args)
 
     def caller(self, sid: str) -> User:
         """The user of a connection (``forbidden`` for one that never finished connecting)."""
@@ -104,7 +148,20 @@ class Context:
         return user
 
     def user_wire(self, user: User) -> dict[str, Any]:
-        return {**user.to_wire(), "online": self.presence.is_online(user.id)}
+        return {**user.to_wire(), "online": self.is_online(user.id)}
+
+    def is_online(self, user_id: int) -> bool:
+        """Connected to this process or another one (``presence`` knows this process's only)."""
+        return self.presence.is_online(user_id) or self.peers.online_elsewhere(user_id)
+
+    def lapsed(self, user_ids: list[int]) -> None:
+        """These people were connected to a process that died, and to none other: say so."""
+        for user_id in user_ids:
+            if self.presence.is_online(user_id):
+                continue
+            user = self._user(user_id)
+            if user is not None:
+                self.crowd.changed(user)  # told with this window's others, offline as of then
 
     def check_rate(self, buckets: TokenBuckets, user: User, message: str) -> None:
         wait = buckets.take(user.id)
@@ -152,14 +209,51 @@ class Context:
         return message
 
     def subscribe(self, user_id: int, room_id: int) -> None:
-        """Put the user's open connections on the room's channel (and in the membership cache)."""
+        """Put the user's open connections on the room's channel (and in the membership cache),
+        on every process."""
+        self._subscribe_here(user_id, room_id)
+        self.tell_peers("enter", user_id, room_id)
+
+    def unsubscribe(self, user_id: int, room_id: int) -> None:
+        self._unsubscribe_here(user_id, room_id)
+        self.tell_peers("leave", user_id, room_id)
+
+    def _subscribe_here(self, user_id: int, room_id: int) -> None:
         if not self.presence.is_online(user_id):
             return
         self.presence.enter(user_id, room_id)
         for sid in self.presence.sids(user_id):
             self.out.subscribe(sid, p.room_channel(room_id))
 
-    def unsubscribe(self, user_id: int, room_id: int) -> None:
+    def _unsubscribe_here(self, user_id: int, room_id: int) -> None:
         self.presence.leave(user_id, room_id)
         for sid in self.presence.sids(user_id):
             self.out.unsubscribe(sid, p.room_channel(room_id))
+
+    def _user(self, user_id: int) -> User | None:
+        return self.db.read(lambda s: s.users.get(user_id))
+
+    def _drop_device_here(self, device_id: int) -> None:
+        """A removed device's connections to this process are told and closed."""
+        for connection in self.presence.device_connections(device_id):
+            self.out.publish(p.SIGNED_OUT, {"device_id": device_id}, connection)
+            self.out.disconnect(connection)
+
+    def _drop_user_here(self, user_id: int) -> None:
+        for sid in self.presence.sids(user_id):
+            self.out.disconnect(sid)
+
+    def _user_changed_here(self, user_id: int) -> None:
+        """A person's record changed on another process: this one's connections act as the new
+        one from their next command, and an admin's are on the admins' channel."""
+        if not self.presence.is_online(user_id):
+            return
+        user = self.db.read(lambda s: s.users.get(user_id))
+        if user is None:
+            return
+        self.presence.update_user(user)
+        for sid in self.presence.sids(user_id):
+            if user.admin:
+                self.out.subscribe(sid, p.ADMINS_CHANNEL)
+            else:
+                self.out.unsubscribe(sid, p.ADMINS_CHANNEL)

@@ -137,6 +137,7 @@ class Devices:
             ctx.out.publish(p.SIGNED_OUT, {"device_id": device_id}, connection)
             if connection != sid:
                 ctx.out.disconnect(connection)
+        ctx.tell_peers("drop_device", device_id)  # its connections to other host processes
         ctx.out.publish(p.DEVICES_CHANGED, {}, p.user_channel(user.id))
         return ctx.presence.device(sid) == device_id
 
@@ -176,6 +177,7 @@ class Devices:
                 ctx.out.subscribe(connection, p.ADMINS_CHANNEL)
             else:
                 ctx.out.unsubscribe(connection, p.ADMINS_CHANNEL)
+        ctx.tell_peers("user_changed", updated.id)
         log.info(
             "user %d %r is %s an admin (by user %d)",
             updated.id,

@@ -76,6 +76,7 @@ class Profiles:
         if user.is_host and device.label == HOST_WINDOW_DEVICE:
             raise Forbidden("The host's own window stays signed in. Close the app instead.")
         ctx.db.write(lambda s: s.devices.delete(device.id))
+        ctx.tell_peers("drop_device", device.id)  # its connections to other host processes
         return ctx.presence.device_connections(device.id)
 
     def drop(self, connections: list[str]) -> None:
@@ -93,4 +94,5 @@ class Profiles:
         ctx = self._ctx
         ctx.presence.update_user(user)
         ctx.crowd.refresh(user)
+        ctx.tell_peers("user_changed", user.id)
         ctx.out.publish(p.USER_UPDATED, {"user": ctx.user_wire(user)}, None)

@@ -123,7 +123,9 @@ class Sessions:
         if isinstance(auth, c.LinkAuth):  # a new device, online now: their others' lists follow
             ctx.out.publish(p.DEVICES_CHANGED, {}, p.user_channel(user.id), skip_sid=sid)
         if came_online:
-            ctx.crowd.changed(user)
+            ctx.tell_peers("online", user.id)
+            if not ctx.peers.online_elsewhere(user.id):  # else online already
+                ctx.crowd.changed(user)
         welcome: dict[str, Any] = {
             "user": user.to_wire(),
             "token": token,
@@ -142,7 +144,9 @@ class Sessions:
         user, went_offline = ctx.presence.remove(sid)
         if user is not None and went_offline:
             ctx.rates.forget(user.id)
-            ctx.crowd.changed(user)
+            ctx.tell_peers("offline", user.id)
+            if not ctx.peers.online_elsewhere(user.id):  # still connected to another process
+                ctx.crowd.changed(user)
 
     def user_for_token(self, token: str) -> User | None:
         """The user a device token belongs to (HTTP requests carry it as a bearer token)."""

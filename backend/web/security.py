@@ -44,13 +44,19 @@ class HostCheck:
 class OriginCheck:
     """python-engineio ``cors_allowed_origins`` callable: only our own origins."""
 
-    def __init__(self, names: LocalNames, port: Callable[[], int]) -> None:
+    def __init__(
+        self, names: LocalNames, port: Callable[[], int], proxied: tuple[str, ...] = ()
+    ) -> None:
         self._names = names
         self._port = port
+        # The origins of a proxy in front of several host processes (Settings.public_origins).
+        self._proxied = frozenset(o.rstrip("/").lower() for o in proxied)
 
     def __call__(self, origin: str | None, environ: dict[str, Any] | None = None) -> bool:
         if not origin:
             return False  # no Origin header at all is let through by engineio before asking us
+        if origin.lower() in self._proxied:
+            return True
         try:
             parts = urlsplit(origin)
             port = parts.port or 80  # raises for a port that is not a port ("7301.evil.com")

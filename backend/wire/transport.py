@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import socketio as socketio_lib
@@ -25,6 +26,22 @@ class StockTransport:
         self, event: str, payload: dict[str, Any], to: str | None, skip_sid: str | None = None
     ) -> None:
         self._server.emit(event, payload, to=to, skip_sid=skip_sid, namespace="/")
+
+    def encode(self, event: str, payload: dict[str, Any]) -> str:
+        """The Socket.IO EVENT text of a broadcast (wire/cluster.py sends it to other processes).
+
+        :raises TypeError: the payload holds what JSON cannot carry (bytes).
+        """
+        return "2" + json.dumps([event, payload], separators=(",", ":"))
+
+    def deliver(self, encoded: str, to: str | None, skip_sid: str | None) -> None:
+        """Send an ``encode``d broadcast to this process's recipients."""
+        event, payload = json.loads(encoded[1:])
+        self.publish(event, payload, to, skip_sid)
+
+    def is_local(self, sid: str) -> bool:
+        """Whether ``sid`` is a connection to this process (a sid is also its own channel)."""
+        return bool(self._server.manager.is_connected(sid, "/"))
 
     def subscribe(self, sid: str, channel: str) -> None:
         self._server.enter_room(sid, channel, namespace="/")
@@ -49,13 +66,21 @@ class FastTransport(StockTransport):
         self, event: str, payload: dict[str, Any], to: str | None, skip_sid: str | None = None
     ) -> None:
         """``server.emit``, except that the frame is built once for all websocket recipients."""
-        server = self._server
-        if "/" not in server.manager.rooms:
+        if "/" not in self._server.manager.rooms:
             return
         try:
-            encoded = "2" + self._encode([event, payload])  # EVENT on "/", no ack id
+            encoded = self.encode(event, payload)
         except TypeError:  # bytes inside: binary attachments, left to python-socketio
-            server.emit(event, payload, to=to, skip_sid=skip_sid, namespace="/")
+            self._server.emit(event, payload, to=to, skip_sid=skip_sid, namespace="/")
+            return
+        self.deliver(encoded, to, skip_sid)
+
+    def encode(self, event: str, payload: dict[str, Any]) -> str:
+        return "2" + self._encode([event, payload])  # EVENT on "/", no ack id
+
+    def deliver(self, encoded: str, to: str | None, skip_sid: str | None) -> None:
+        server = self._server
+        if "/" not in server.manager.rooms:
             return
         frame: bytes | None = None
         sockets = server.eio.sockets

@@ -90,13 +90,16 @@ class Timeline {
 }
 
 function procTicks(pid) {
-  // utime + stime of every thread of the process, in seconds.
+  // utime + stime of every thread of the process, in seconds (summed over a list of processes:
+  // bench/cluster.py's host processes, Redis and HAProxy).
+  if (Array.isArray(pid)) return pid.reduce((sum, p) => sum + procTicks(p), 0);
   const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
   const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
   return (Number(f[11]) + Number(f[12])) / CLK_TCK;
 }
 
 function procRssKb(pid) {
+  if (Array.isArray(pid)) return pid.reduce((sum, p) => sum + (procRssKb(p) || 0), 0);
   const m = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, "utf8"));
   return m ? Number(m[1]) : null;
 }

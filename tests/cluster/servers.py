@@ -158,6 +158,17 @@ class RedisServer:
         self.root = Path(tempfile.mkdtemp(prefix="parley-redis-"))
         self.port = free_port()
         self.pid: int | None = None
+        self._start()
+
+    def restart(self) -> None:
+        """Stop it by PID and start it again on the same port (an outage; nothing is kept)."""
+        if self.pid is not None:
+            _stop_pid(self.pid, signal.SIGTERM)
+            self.pid = None
+        (self.root / "redis.pid").unlink(missing_ok=True)
+        self._start()
+
+    def _start(self) -> None:
         pidfile = self.root / "redis.pid"
         subprocess.run(
             [
@@ -189,6 +200,87 @@ class RedisServer:
             timeout=10,
         )
         return done.stdout
+
+    def stop(self) -> None:
+        if self.pid is not None:
+            _stop_pid(self.pid, signal.SIGTERM)
+            self.pid = None
+        shutil.rmtree(self.root, ignore_errors=True)
+
+
+# -- HAProxy ---------------------------------------------------------------------------------------
+
+HAPROXY_CONFIG = """\
+global
+    # Two descriptors per connection, within the tests' open-file limit.
+    maxconn 4000
+
+defaults
+    mode http
+    timeout connect 2s
+    timeout client 60s
+    timeout server 60s
+    # A websocket is a tunnel once upgraded: it lives as long as its client.
+    timeout tunnel 1h
+    option redispatch
+    retries 2
+
+frontend parley
+    bind 127.0.0.1:{port}
+    default_backend hosts
+
+backend hosts
+    balance roundrobin
+    # Long-polling clients come back to the process that knows them; websockets need no cookie.
+    cookie PARLEY_HOST insert indirect nocache
+    option httpchk
+    http-check send meth GET uri /healthz ver HTTP/1.1 hdr Host 127.0.0.1
+{servers}
+"""
+
+
+class HaproxyServer:
+    """One HAProxy in a temp dir, in front of ``backends`` (host:port each); ``url`` reaches it."""
+
+    def __init__(
+        self, backends: list[str], port: int | None = None, check: str = "inter 500ms fall 1 rise 1"
+    ) -> None:
+        ensure_debian_packages(["haproxy"], shutil.which("haproxy") is not None)
+        self.root = Path(tempfile.mkdtemp(prefix="parley-haproxy-"))
+        self.port = port or free_port()
+        self.pid: int | None = None
+        servers = "\n".join(
+            # By default checked twice a second; one failed check takes a process out (SIGKILL
+            # tests). A loaded process may answer slower (bench/cluster.py asks for more slack).
+            f"    server h{i} {address} cookie h{i} check {check}"
+            for i, address in enumerate(backends)
+        )
+        config = self.root / "haproxy.cfg"
+        config.write_text(HAPROXY_CONFIG.format(port=self.port, servers=servers))
+        pidfile = self.root / "haproxy.pid"
+        done = subprocess.run(
+            ["haproxy", "-f", str(config), "-D", "-p", str(pidfile)],
+            capture_output=True,
+            text=True,
+            timeout=START_TIMEOUT,
+        )
+        if done.returncode != 0:
+            text = config.read_text()
+            shutil.rmtree(self.root, ignore_errors=True)
+            raise RuntimeError(f"haproxy failed: {done.stdout}{done.stderr}\n{text}")
+        self.pid = int(pidfile.read_text().split()[0])
+        deadline = time.monotonic() + START_TIMEOUT
+        while time.monotonic() < deadline:
+            with socket.socket() as s:
+                if s.connect_ex(("127.0.0.1", self.port)) == 0:
+                    return
+            time.sleep(0.05)
+        self.stop()
+        raise RuntimeError("haproxy did not start")
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/"
 
     def stop(self) -> None:
         if self.pid is not None:

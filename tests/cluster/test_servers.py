@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import os
+import tempfile
+import urllib.request
+from pathlib import Path
 
 import psycopg
 
-from tests.cluster.servers import PostgresServer, RedisServer
+from tests.cluster.servers import HaproxyServer, PostgresServer, RedisServer
+from tests.hostproc import HostProcess
 
 
 def test_redis_starts_answers_ping_and_stops() -> None:
@@ -41,3 +45,32 @@ def _alive(pid: int) -> bool:
     except ProcessLookupError:
         return False
     return True
+
+
+def test_redis_restarts_on_the_same_port_empty() -> None:
+    server = RedisServer()
+    try:
+        port, old = server.port, server.pid
+        server.cli("SET", "k", "v")
+        server.restart()
+        assert server.port == port and server.pid != old and old is not None and not _alive(old)
+        assert server.cli("GET", "k").strip() == ""  # nothing kept
+    finally:
+        server.stop()
+
+
+def test_haproxy_starts_in_front_of_a_host_and_stops() -> None:
+
+    with tempfile.TemporaryDirectory() as tmp:
+        host = HostProcess(Path(tmp), "--open")
+        proxy = HaproxyServer([host.url.removeprefix("http://").rstrip("/")])
+        pid = proxy.pid
+        try:
+            with urllib.request.urlopen(proxy.url + "healthz", timeout=10) as answer:
+                assert answer.status == 200
+                assert "PARLEY_HOST=h0" in answer.headers.get("Set-Cookie", "")  # sticky cookie
+        finally:
+            proxy.stop()
+            host.stop()
+        assert pid is not None and not _alive(pid)
+        assert not proxy.root.exists()

@@ -1,0 +1,380 @@
+"""Several host processes sharing one database: broadcasts and requests between them over Redis.
+
+Each process delivers a broadcast to its own recipients at once, through the transport it already
+has (the fast path builds one frame for all of them), and publishes the Socket.IO text once to one
+Redis pub/sub channel; every other process's subscriber hands it to its own transport, which
+delivers it to its own recipients. A recipient is a connection of exactly one process, so it gets
+each broadcast once. Channels (rooms, a person's devices, the admins) are the processes' own
+python-socketio rooms, so who is on a channel is each process's business and a broadcast to a
+person's channel reaches that person's sockets only, on whichever process they are.
+
+Why not python-socketio's RedisManager: it refuses to run under gevent without monkey patching,
+and it would send every emit through Redis and back, encoded again per process through its packet
+objects, bypassing the fast path; here the local delivery costs what it did on one process, and
+the other processes get the text ready to frame.
+
+redis-py blocks, and nothing is monkey-patched: a Redis call on the hub would stall every client.
+So one OS thread publishes (the hub only queues, never waits) and one OS thread listens; what it
+hears is handed to the hub through an async watcher, the thread-safe way in (storage/worker.py
+does the same), and delivered there by one greenlet, in order. Either thread survives a Redis
+restart: it connects again with a growing pause. What is published while Redis is away is lost to
+the other processes (pub/sub keeps nothing); the messages themselves are in the database, where a
+client's next resync finds them.
+
+Requests between processes (``Context.tell_peers``: sign a device's sockets out, put a person's
+sockets on a room's channel) go the same way as small JSON objects.
+"""
+
+from __future__ import annotations
+
+import collections
+import json
+import logging
+import queue
+import secrets
+import threading
+import time
+from collections.abc import Callable, Hashable
+from typing import Any, Protocol
+
+import gevent
+
+from ..ratelimit import TokenBuckets
+
+log = logging.getLogger(__name__)
+
+# Published per round trip at most: a burst of broadcasts shares one pipeline.
+MAX_BATCH = 256
+# Pauses between attempts to reach Redis again, doubling up to the last.
+RETRY_FIRST, RETRY_MAX = 0.1, 2.0
+# The listener wakes this often to notice a stop, and pings an idle connection to notice a dead one.
+POLL_SECONDS = 1.0
+HEALTH_CHECK_SECONDS = 5
+# Published but not yet sent while Redis is away: beyond this, the oldest are dropped.
+MAX_BACKLOG = 10_000
+
+_STOP = "\x00stop"
+# Each process says who is connected to it this often; one not heard from for LAPSE_SECONDS is
+# taken for dead (SIGKILL, a pulled plug) and its people for gone, unless connected elsewhere.
+HEARTBEAT_SECONDS = 2.0
+LAPSE_SECONDS = 7.0
+
+
+class LocalTransport(Protocol):
+    """This process's transport (wire/transport.py)."""
+
+    def publish(
+        self, event: str, payload: dict[str, Any], to: str | None, skip_sid: str | None = None
+    ) -> None: ...
+
+    def encode(self, event: str, payload: dict[str, Any]) -> str: ...
+
+    def deliver(self, encoded: str, to: str | None, skip_sid: str | None) -> None: ...
+
+    def is_local(self, sid: str) -> bool: ...
+
+    def subscribe(self, sid: str, channel: str) -> None: ...
+
+    def unsubscribe(self, sid: str, channel: str) -> None: ...
+
+    def disconnect(self, sid: str) -> None: ...
+
+
+class RedisBus:
+    """One Redis pub/sub channel between the processes: ``send`` text, ``receive`` others' text."""
+
+    def __init__(self, url: str, channel: str, receive: Callable[[str], None]) -> None:
+        import redis  # only a host with a message queue needs it
+
+        self._redis = redis
+        self._url = url
+        self._channel = channel
+        self._receive = receive
+        self._outbox: queue.SimpleQueue[str] = queue.SimpleQueue()
+        self._inbox: collections.deque[str] = collections.deque()
+        self._stopped = threading.Event()
+        self._draining = False
+        # Since when the listener has been subscribed without a break (None: it is not).
+        self.listening_since: float | None = None
+        # Created on the hub's thread (the host's): the listener's way into it.
+        self._wake = gevent.get_hub().loop.async_()
+        self._wake.start(self._on_wake)
+        self._threads = [
+            threading.Thread(target=self._publish_loop, name="redis-publish", daemon=True),
+            threading.Thread(target=self._listen_loop, name="redis-listen", daemon=True),
+        ]
+        for thread in self._threads:
+            thread.start()
+
+    def send(self, text: str) -> None:
+        """Queue ``text`` for the other processes (never waits)."""
+        self._outbox.put(text)
+
+    def close(self) -> None:
+        self._stopped.set()
+        self._outbox.put(_STOP)
+        for thread in self._threads:
+            thread.join(POLL_SECONDS * 3)
+        self._wake.stop()
+
+    # -- the publishing thread ---------------------------------------------------------------
+
+    def _client(self) -> Any:
+        return self._redis.Redis.from_url(
+            self._url,
+            socket_timeout=5,
+            socket_connect_timeout=5,
+            health_check_interval=HEALTH_CHECK_SECONDS,
+        )
+
+    def _publish_loop(self) -> None:
+        client = self._client()
+        pause = RETRY_FIRST
+        batch: list[str] = []
+        while not self._stopped.is_set():
+            if not batch:
+                batch.append(self._outbox.get())
+                while len(batch) < MAX_BATCH:
+                    try:
+                        batch.append(self._outbox.get_nowait())
+                    except queue.Empty:
+                        break
+            batch = [text for text in batch if text != _STOP]
+            if not batch:
+                continue
+            try:
+                pipe = client.pipeline(transaction=False)
+                for text in batch:
+                    pipe.publish(self._channel, text)
+                pipe.execute()
+            except self._redis.RedisError as exc:
+                log.warning("message queue: cannot publish (%s); trying again", exc)
+                self._stopped.wait(pause)
+                pause = min(pause * 2, RETRY_MAX)
+                backlog = self._outbox.qsize()
+                if backlog > MAX_BACKLOG:  # Redis is away for long: keep the newest
+                    for _ in range(backlog - MAX_BACKLOG):
+                        self._outbox.get_nowait()
+                continue
+            pause = RETRY_FIRST
+            batch = []
+        client.close()
+
+    # -- the listening thread ----------------------------------------------------------------
+
+    def _listen_loop(self) -> None:
+        pause = RETRY_FIRST
+        while not self._stopped.is_set():
+            client = self._client()
+            pubsub = client.pubsub(ignore_subscribe_messages=True)
+            try:
+                pubsub.subscribe(self._channel)
+                self.listening_since = time.monotonic()
+                log.info("message queue: listening on %s", self._channel)
+                pause = RETRY_FIRST
+                while not self._stopped.is_set():
+                    message = pubsub.get_message(timeout=POLL_SECONDS)
+                    if message is not None and message["type"] == "message":
+                        data = message["data"]
+                        self._inbox.append(data.decode() if isinstance(data, bytes) else data)
+                        self._wake.send()
+            except self._redis.RedisError as exc:
+                self.listening_since = None
+                log.warning("message queue: lost Redis (%s); connecting again", exc)
+                self._stopped.wait(pause)
+                pause = min(pause * 2, RETRY_MAX)
+            finally:
+                try:
+                    pubsub.close()
+                    client.close()
+                except Exception:  # noqa: BLE001 (a dead connection may raise anything here)
+                    pass
+
+    # -- on the hub ----------------------------------------------------------------------------
+
+    def _on_wake(self) -> None:
+        if not self._draining:
+            self._draining = True
+            gevent.spawn(self._drain)
+
+    def _drain(self) -> None:
+        try:
+            while self._inbox:
+                text = self._inbox.popleft()
+                try:
+                    self._receive(text)
+                except Exception:
+                    log.exception("message queue: could not deliver a message")
+        finally:
+            self._draining = False
+        if self._inbox:  # arrived after the loop's last look, before the flag went down
+            self._on_wake()
+
+
+class ClusterTransport:
+    """``chat.context.Transport`` for one of several processes; also ``chat.context.Peers``.
+
+    A message on the bus is a JSON header line, then (for a broadcast) the Socket.IO text: the
+    header names the sending process (``o``, which ignores its own), then either the channel and
+    the connection to skip (``to``, ``skip``), a request (``a``, ``args``), or who is connected to
+    the sender (``on``: every person, sent each heartbeat and when asked by a new process).
+
+    Who is online elsewhere is kept per process, from those heartbeats and from the requests
+    ``online``/``offline`` a process sends when a person's first or last connection to it comes or
+    goes. A process whose heartbeat lapses is forgotten; its people who are connected nowhere else
+    are then said offline (``on_lapsed``) by one survivor, the one with the smallest id, so each
+    client hears it once.
+    """
+
+    def __init__(self, local: LocalTransport, url: str, channel: str) -> None:
+        self._local = local
+        self.url = url
+        self._origin = secrets.token_hex(8)
+        self.on_request: Callable[[str, list[int]], None] = lambda action, args: None
+        # Set by app.py: the people connected to this process; told who lapsed (see above).
+        self.local_people: Callable[[], list[int]] = list
+        self.on_lapsed: Callable[[list[int]], None] = lambda user_ids: None
+        self._elsewhere: dict[str, set[int]] = {}  # process → its people
+        self._heard: dict[str, float] = {}  # process → when it was last heard (monotonic)
+        self.bus = RedisBus(url, channel, self._receive)
+        self.bus.send(json.dumps({"o": self._origin, "hello": True}))
+        self._beat = gevent.spawn(self._heartbeat)
+
+    def online_elsewhere(self, user_id: int) -> bool:
+        """Whether the person has a connection to another live process."""
+        return any(user_id in people for people in self._elsewhere.values())
+
+    def _say_who(self) -> None:
+        self.bus.send(json.dumps({"o": self._origin, "on": self.local_people()}))
+
+    def _heartbeat(self) -> None:
+        while True:
+            self._say_who()
+            gevent.sleep(HEARTBEAT_SECONDS)
+            now = time.monotonic()
+            since = self.bus.listening_since
+            if since is None or now - since < LAPSE_SECONDS:
+                continue  # not hearing anyone says nothing of them: Redis is away, not they
+            lapsed = [o for o, at in self._heard.items() if now - at > LAPSE_SECONDS]
+            for origin in lapsed:
+                people = self._elsewhere.pop(origin, set())
+                del self._heard[origin]
+                log.warning("message queue: process %s went quiet; %d people", origin, len(people))
+                if min([self._origin, *self._heard]) == self._origin:  # one survivor says it
+                    gone = [u for u in people if not self.online_elsewhere(u)]
+                    if gone:
+                        try:
+                            self.on_lapsed(sorted(gone))
+                        except Exception:
+                            log.exception("message queue: could not say who went offline")
+
+    def publish(
+        self, event: str, payload: dict[str, Any], to: str | None, skip_sid: str | None = None
+    ) -> None:
+        if to is not None and self._local.is_local(to):  # one connection, here: nobody else's
+            self._local.publish(event, payload, to, skip_sid)
+            return
+        try:
+            encoded = self._local.encode(event, payload)
+        except TypeError:  # bytes: Parley's events carry none; this process's own still get it
+            log.error("message queue: %s holds bytes; sent to this process's clients only", event)
+            self._local.publish(event, payload, to, skip_sid)
+            return
+        self._local.deliver(encoded, to, skip_sid)
+        header = json.dumps({"o": self._origin, "to": to, "skip": skip_sid})
+        self.bus.send(header + "\n" + encoded)
+
+    def tell(self, action: str, args: list[int]) -> None:
+        self.bus.send(json.dumps({"o": self._origin, "a": action, "args": args}))
+
+    def subscribe(self, sid: str, channel: str) -> None:
+        self._local.subscribe(sid, channel)
+
+    def unsubscribe(self, sid: str, channel: str) -> None:
+        self._local.unsubscribe(sid, channel)
+
+    def disconnect(self, sid: str) -> None:
+        self._local.disconnect(sid)
+
+    def _receive(self, text: str) -> None:
+        head, _, encoded = text.partition("\n")
+        header = json.loads(head)
+        origin = header.get("o")
+        if origin == self._origin or not isinstance(origin, str):
+            return
+        self._heard[origin] = time.monotonic()
+        people = self._elsewhere.setdefault(origin, set())
+        if "a" in header:
+            action, args = str(header["a"]), list(header.get("args") or [])
+            if action == "online" and args:
+                people.add(int(args[0]))
+            elif action == "offline" and args:
+                people.discard(int(args[0]))
+            self.on_request(action, args)
+            return
+        if "on" in header:
+            self._elsewhere[origin] = {int(u) for u in header["on"]}
+            return
+        if header.get("hello"):  # a process just started: it learns who is where now
+            self._say_who()
+            return
+        self._local.deliver(encoded, header.get("to"), header.get("skip"))
+
+    def close(self) -> None:
+        self._beat.kill(block=False)
+        self.bus.close()
+
+
+# A token bucket kept in Redis (one hash per key: tokens and when they were counted), so every
+# process takes from the same one. Redis's clock, so the processes' clocks need not agree.
+_TAKE = """
+local rate, burst = tonumber(ARGV[1]), tonumber(ARGV[2])
+local t = redis.call('TIME')
+local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
+local state = redis.call('HMGET', KEYS[1], 'tokens', 'at')
+local tokens = math.min(burst, (tonumber(state[1]) or burst) + (now - (tonumber(state[2]) or now)) * rate)
+local wait = 0
+if tokens >= 1 then tokens = tokens - 1 else wait = (1 - tokens) / rate end
+redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'at', tostring(now))
+redis.call('PEXPIRE', KEYS[1], math.ceil(burst / rate * 1000) + 1000)
+return tostring(wait)
+"""
+# Redis unreachable: this process's own buckets for this long before Redis is tried again.
+SHARED_RETRY_SECONDS = 5.0
+
+
+class SharedBuckets(TokenBuckets):
+    """``TokenBuckets`` shared by every process through Redis: a person's sends are limited once,
+    whichever processes their devices are connected to. The Redis call runs off the hub
+    (``offload``); while Redis is unreachable this process's own buckets stand in."""
+
+    def __init__(
+        self, rate: float, burst: int, url: str, prefix: str, offload: Callable[..., Any]
+    ) -> None:
+        super().__init__(rate, burst)
+        import redis  # only a host with a message queue needs it
+
+        self._errors = redis.RedisError
+        client = redis.Redis.from_url(url, socket_timeout=1, socket_connect_timeout=1)
+        self._script = client.register_script(_TAKE)
+        self._args = [rate, burst]
+        self._prefix = prefix
+        self._offload = offload
+        self._local_until = 0.0
+
+    def take(self, key: Hashable) -> float:
+        if time.monotonic() >= self._local_until:
+            try:
+                return float(self._offload(self._run, f"{self._prefix}:{key}"))
+            except self._errors as exc:
+                log.warning("message queue: rate limits on this process alone for now (%s)", exc)
+                self._local_until = time.monotonic() + SHARED_RETRY_SECONDS
+        return super().take(key)
+
+    def forget(self, key: Hashable) -> None:
+        """Nothing: the person may still be connected to another process; Redis lets an unused
+        bucket expire by itself once it would be full again."""
+        super().forget(key)
+
+    def _run(self, key: str) -> Any:
+        return self._script(keys=[key], args=self._args)

@@ -1,0 +1,124 @@
+"""Three host processes sharing one PostgreSQL database and one Redis, seen from outside: real
+processes (tests/hostproc.py), real websocket clients (tests/peers.py), real servers
+(servers.py). One set of processes per module: every test below uses fresh people."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+
+import pytest
+
+from tests.cluster.processes import Cluster
+from tests.cluster.servers import PostgresServer, RedisServer
+from tests.peers import Peer, refusal
+
+
+@pytest.fixture(scope="module")
+def cluster(
+    postgres: PostgresServer, redis_server: RedisServer, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Cluster]:
+    made = Cluster(postgres, redis_server, tmp_path_factory.mktemp("cluster"))
+    try:
+        yield made
+    finally:
+        made.stop(postgres)
+
+
+def _ok(answer: dict) -> dict:
+    assert answer["ok"], answer
+    return answer
+
+
+def _count(peer: Peer, message_id: int, within: float = 1.0) -> int:
+    return sum(1 for m in peer.received("message_created", within) if m["id"] == message_id)
+
+
+def test_processes_share_one_host_identity(cluster: Cluster) -> None:
+    ids = {cluster.peer(i).welcome["server"]["host_id"] for i in range(3)}
+    assert len(ids) == 1, ids
+
+
+def test_a_message_sent_through_a_reaches_b_and_c_once(cluster: Cluster) -> None:
+    ana, bo, cy = cluster.peer(0), cluster.peer(1), cluster.peer(2)
+    general = ana.room_id()
+    for peer in (ana, bo, cy):
+        peer.received("message_created", 0.3)  # others' traffic so far
+    for round_ in range(3):
+        sent = ana.send(general, f"hello everyone {round_}", str(uuid.uuid4()))
+        assert [_count(p, sent["id"]) for p in (ana, bo, cy)] == [1, 1, 1]
+
+
+def test_dms_stay_private_across_processes(cluster: Cluster) -> None:
+    ana, bo, cy = cluster.peer(0), cluster.peer(1), cluster.peer(2)
+    dm = _ok(ana.call("open_dm", {"user_ids": [bo.user["id"]]}))["room"]
+    cy.received("message_created", 0.3)
+    sent = ana.send(dm["id"], "just between us", str(uuid.uuid4()))
+    got = bo.expect("message_created")
+    assert got["id"] == sent["id"] and got["text"] == "just between us"
+    assert all(m["id"] != sent["id"] for m in cy.received("message_created", 1.0))
+    # Bo's answer, from process B, reaches Ana on A and nobody else.
+    back = bo.send(dm["id"], "agreed", str(uuid.uuid4()))
+    assert _count(ana, back["id"]) == 1
+    assert all(m["id"] != back["id"] for m in cy.received("message_created", 0.5))
+
+
+def test_joining_a_room_on_a_subscribes_the_persons_sockets_on_b(cluster: Cluster) -> None:
+    """Bo is added to a room by a command on A while his socket is on B: B puts it on the room's
+    channel (a request between processes), so the room's messages reach him."""
+    ana, bo = cluster.peer(0), cluster.peer(1)
+    room = _ok(ana.call("create_room", {"name": f"r{uuid.uuid4().hex[:6]}"}))["room"]
+    bo_on_a = cluster.peer(0, token=bo.token)  # Bo's same device, also connected to A
+    _ok(bo_on_a.call("join_room", {"room_id": room["id"]}))
+    sent = ana.send(room["id"], "welcome aboard", str(uuid.uuid4()))
+    assert _count(bo, sent["id"]) == 1
+
+
+def test_signing_a_device_out_closes_its_sockets_on_every_process(cluster: Cluster) -> None:
+    ana = cluster.peer(0)
+    ana_on_b = cluster.peer(1, token=ana.token)
+    ana_on_c = cluster.peer(2, token=ana.token)
+    _ok(ana.call("sign_out"))
+    assert ana_on_b.expect("signed_out")["device_id"] == ana_on_c.expect("signed_out")["device_id"]
+    assert refusal(cluster.hosts[2].url, {"token": ana.token}).code == "bad_token"
+
+
+def test_a_search_on_b_finds_a_message_written_on_a(cluster: Cluster) -> None:
+    ana, bo = cluster.peer(0), cluster.peer(1)
+    word = f"zebra{uuid.uuid4().hex[:8]}"
+    sent = ana.send(ana.room_id(), f"the {word} crossed", str(uuid.uuid4()))
+    found = _ok(bo.call("search", {"query": word}))["messages"]
+    assert [m["id"] for m in found] == [sent["id"]]
+
+
+def test_typing_reaches_the_room_on_other_processes(cluster: Cluster) -> None:
+    ana, bo = cluster.peer(0), cluster.peer(1)
+    _ok(ana.call("typing", {"room_id": ana.room_id()}))
+    typing = [t for t in bo.received("typing", 1.0) if t["user"]["id"] == ana.user["id"]]
+    assert len(typing) == 1
+
+
+def _presence_of(peer: Peer, user_id: int, within: float) -> list[bool]:
+    return [
+        u["online"]
+        for e in peer.received("users_changed", within)
+        for u in e["users"]
+        if u["id"] == user_id
+    ]
+
+
+def test_presence_is_right_across_processes(cluster: Cluster) -> None:
+    """Online to everyone while connected to any process; offline once the last connection, on
+    whichever process, is gone; a process started later sees who is online on the others."""
+    ana = cluster.peer(0)
+    bo = cluster.peer(1)
+    assert _presence_of(ana, bo.user["id"], 1.0) == [True]
+    bo_on_c = cluster.peer(2, token=bo.token)
+    cy = cluster.peer(0)
+    assert next(u for u in cy.welcome["users"] if u["id"] == bo.user["id"])["online"]
+    bo.sio.disconnect()  # his connection to B goes; the one to C stays
+    assert _presence_of(ana, bo.user["id"], 1.0) == []
+    members = _ok(cy.call("list_members", {"room_id": cy.room_id()}))
+    assert next(u for u in members["members"] if u["id"] == bo.user["id"])["online"]
+    bo_on_c.sio.disconnect()
+    assert _presence_of(ana, bo.user["id"], 2.0) == [False]
