@@ -21,6 +21,7 @@ RSS and open files are back near where they started, and ``Target.assert_unharme
 
 from __future__ import annotations
 
+import errno
 import os
 import socket
 import struct
@@ -347,8 +348,11 @@ class Run:
                 conn.sock.shutdown(socket.SHUT_WR)
             else:
                 conn.sock.sendall(wire + masked(PING, probe))
-        except (BrokenPipeError, ConnectionResetError):
-            pass  # the host closed while the case was still being written: read what it said
+        except OSError as exc:
+            # The host closed while the case was still being written (EPIPE, ECONNRESET), or had
+            # already reset the connection when a lie's shutdown came (ENOTCONN): read what it said.
+            if exc.errno not in (errno.EPIPE, errno.ECONNRESET, errno.ENOTCONN):
+                raise
         while True:
             try:
                 frame = conn.frames.next()
