@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from bench import _vs
-from bench.echo import COUNT, DURATION_S, WARMUP, round_trips
+from bench.echo import COUNT, DURATION_S, TYPING_UNLIMITED, WARMUP, round_trips
 from tests.hostproc import HostProcess
 
 ECHO_EVENTS = [
@@ -59,7 +59,9 @@ def host() -> Iterator[tuple[str, str, int, str]]:
     """A Parley host (TLS on, as shipped): yields (plain url, https url, pid, its certificate)."""
     server, _ = _vs.pinned()
     with tempfile.TemporaryDirectory() as tmp:
-        proc = HostProcess(Path(tmp), "--open", env=dict(_vs.NO_LIMITS), prefix=server)
+        proc = HostProcess(
+            Path(tmp), "--open", env={**_vs.NO_LIMITS, **TYPING_UNLIMITED}, prefix=server
+        )
         try:
             plain = proc.url.rstrip("/")
             assert plain.startswith("http://127.0.0.1:"), plain
