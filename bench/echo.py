@@ -26,13 +26,13 @@ TYPING_UNLIMITED = {"PARLEY_TYPING_RATE": "1000000", "PARLEY_TYPING_BURST": "100
 ROUNDS = 3
 
 
-def _echo(url: str, pid: int, event: str, **extra: Any) -> dict[str, Any]:
+def _timed(mode: str, url: str, pid: int, **extra: Any) -> dict[str, Any]:
+    """One client's COUNT round trips after WARMUP (at most DURATION_S), through the generator."""
     return _vs.loadgen(
         {
-            "mode": "echo",
+            "mode": mode,
             "url": url,
             "server_pid": pid,
-            "event": event,
             "count": COUNT,
             "warmup": WARMUP,
             "duration_s": DURATION_S,
@@ -42,28 +42,23 @@ def _echo(url: str, pid: int, event: str, **extra: Any) -> dict[str, Any]:
     )
 
 
+def round_trips(url: str, pid: int, event: str, **extra: Any) -> dict[str, Any]:
+    """A row of acked ``event`` round trips (bench/tls.py times its rows with this too)."""
+    return _timed("echo", url, pid, event=event, **extra)
+
+
 def _round() -> dict[str, dict[str, Any]]:
     """Every row once: the floor, then the reference, then Parley, each server fresh."""
     out: dict[str, dict[str, Any]] = {}
     with _vs.node_server("echo-ws.js", scheme="ws") as (url, pid):
-        out["floor"] = _vs.loadgen(
-            {
-                "mode": "rawecho",
-                "url": url,
-                "server_pid": pid,
-                "count": COUNT,
-                "warmup": WARMUP,
-                "duration_s": DURATION_S,
-                "deadline_s": 60,
-            }
-        )
+        out["floor"] = _timed("rawecho", url, pid)
     with _vs.node_server("server.js") as (url, pid):
-        out["ref_echo"] = _echo(url, pid, "echo", tag="re")
-        out["ref_send"] = _echo(url, pid, "send_message", tag="rs", own_room=True)
+        out["ref_echo"] = round_trips(url, pid, "echo", tag="re")
+        out["ref_send"] = round_trips(url, pid, "send_message", tag="rs", own_room=True)
     with _vs.parley(TYPING_UNLIMITED) as (url, pid):
-        out["typing"] = _echo(url, pid, "typing", tag="pt")
-        out["list_rooms"] = _echo(url, pid, "list_rooms", tag="pl")
-        out["send"] = _echo(url, pid, "send_message", tag="ps", own_room=True)
+        out["typing"] = round_trips(url, pid, "typing", tag="pt")
+        out["list_rooms"] = round_trips(url, pid, "list_rooms", tag="pl")
+        out["send"] = round_trips(url, pid, "send_message", tag="ps", own_room=True)
     return out
 
 

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from bench import _vs
+from bench.echo import COUNT, DURATION_S, TYPING_UNLIMITED, WARMUP, round_trips
 from tests.hostproc import HostProcess
 
 ECHO_EVENTS = [
@@ -32,9 +33,6 @@ ECHO_EVENTS = [
     ("list_rooms", "`list_rooms` (reader thread)"),
     ("send_message", "`send_message` (durable, own room)"),
 ]
-COUNT = 3000
-WARMUP = 200
-DURATION_S = 5.0
 ROUNDS = 3
 FAN_N = 500
 FAN_RATE = 2
@@ -61,7 +59,9 @@ def host() -> Iterator[tuple[str, str, int, str]]:
     """A Parley host (TLS on, as shipped): yields (plain url, https url, pid, its certificate)."""
     server, _ = _vs.pinned()
     with tempfile.TemporaryDirectory() as tmp:
-        proc = HostProcess(Path(tmp), "--open", env=dict(_vs.NO_LIMITS), prefix=server)
+        proc = HostProcess(
+            Path(tmp), "--open", env={**_vs.NO_LIMITS, **TYPING_UNLIMITED}, prefix=server
+        )
         try:
             plain = proc.url.rstrip("/")
             assert plain.startswith("http://127.0.0.1:"), plain
@@ -71,24 +71,6 @@ def host() -> Iterator[tuple[str, str, int, str]]:
             proc.stop()
 
 
-def _echo(url: str, pid: int, event: str, tag: str, ca: str | None) -> dict[str, Any]:
-    return _vs.loadgen(
-        {
-            "mode": "echo",
-            "url": url,
-            "server_pid": pid,
-            "event": event,
-            "count": COUNT,
-            "warmup": WARMUP,
-            "duration_s": DURATION_S,
-            "deadline_s": 60,
-            "tag": tag,
-            "own_room": event == "send_message",
-            **({"ca": ca} if ca else {}),
-        }
-    )
-
-
 def _echo_round(n: int) -> dict[str, dict[str, Any]]:
     out: dict[str, dict[str, Any]] = {}
     with host() as (plain, secure, pid, cert):
@@ -96,7 +78,14 @@ def _echo_round(n: int) -> dict[str, dict[str, Any]]:
             # Which goes first alternates by round: neither always meets a warmer host.
             order = [("plain", plain, None), ("tls", secure, cert)]
             for kind, url, ca in order if n % 2 == 0 else order[::-1]:
-                out[f"{kind}:{event}"] = _echo(url, pid, event, f"{kind[0]}{event[0]}{n}", ca)
+                out[f"{kind}:{event}"] = round_trips(
+                    url,
+                    pid,
+                    event,
+                    tag=f"{kind[0]}{event[0]}{n}",
+                    own_room=event == "send_message",
+                    **({"ca": ca} if ca else {}),
+                )
     return out
 
 

@@ -10,7 +10,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -19,11 +19,14 @@ from desktop.packaging import build_binary
 from tests.desktop import xclose
 
 REPO = Path(__file__).resolve().parents[2]
+ARTIFACTS = REPO / "test-artifacts"
 STANDIN_UI = Path(__file__).resolve().parent / "standin_ui"
 JOIN_CODE = "13572468"
 # A cold WebKit start under Xvfb on 2 cores takes 1-3 s; a loaded CI machine gets generous room.
 START_TIMEOUT = 40.0
 EXIT_TIMEOUT = 20.0
+# A blank Xvfb screen is one colour; a rendered page with text has hundreds (anti-aliasing).
+MIN_COLOURS = 20
 _TITLE = re.compile(r"^(\(\d+\) )?Parley$")
 
 
@@ -257,3 +260,74 @@ def screenshot_colors(display: str, dest: Path) -> int:
         timeout=30,
     ).stdout
     return int(out.strip())
+
+
+def wait_painted(display: str, shot: Path, timeout: float = 30.0) -> None:
+    """Screenshots to ``shot`` until the window shows a page, not a blank screen: it paints a moment
+    after it maps or its socket connects, so poll rather than guess a delay."""
+    shot.parent.mkdir(exist_ok=True)
+    deadline = time.monotonic() + timeout
+    while screenshot_colors(display, shot) < MIN_COLOURS:
+        assert time.monotonic() < deadline, f"the window stayed blank, see {shot}"
+        time.sleep(0.5)
+
+
+def xdotool(display: str, *args: str) -> None:
+    subprocess.run(
+        ["xdotool", *args], check=True, timeout=60, env={**os.environ, "DISPLAY": display}
+    )
+
+
+def type_into_window(display: str, wid: int, text: str) -> None:
+    """Keystrokes (XTEST) into the window's focused field, then Enter; Xvfb has no WM, so focus it
+    ourselves."""
+    xdotool(display, "windowfocus", "--sync", str(wid))
+    xdotool(display, "type", "--delay", "30", text)
+    xdotool(display, "key", "Return")
+
+
+class StartScreen:
+    """The window opened over its start screen (``--start-screen``), painted, the address field
+    focused: a person types another host's address there, then their name on that host's page."""
+
+    def __init__(self, app: App, display: str, shot: Path) -> None:
+        self.app, self.display = app, display
+        self.wid = app.window_id(display)
+        wait_painted(display, shot)
+        time.sleep(1.0)  # the address field takes focus once React mounted the screen
+
+    def join(self, address: str, port: int) -> None:
+        """Type ``address``; join_host checks the host on 127.0.0.1:``port`` and says ok."""
+        type_into_window(self.display, self.wid, address)
+        self.app._wait_for(rf"join (https://127\.0\.0\.1:{port}/): ok", timeout=40)
+
+    def sign_in_as(self, name: str, joined: Callable[[], bool], timeout: float = 60.0) -> None:
+        """Type ``name`` into the other host's join screen (its name field has focus) until
+        ``joined()``: the page may still have been loading, so type it again every 10 s."""
+        deadline = time.monotonic() + timeout
+        typed_at = 0.0
+        while not joined():
+            assert time.monotonic() < deadline, f"the window never joined:\n{self.app.output}"
+            if time.monotonic() - typed_at > 10:
+                time.sleep(1.0)
+                xdotool(self.display, "key", "ctrl+a", "BackSpace")
+                type_into_window(self.display, self.wid, name)
+                typed_at = time.monotonic()
+            time.sleep(0.3)
+
+
+@pytest.fixture
+def start_screen(
+    launch: Callable[..., App], xvfb: str, ui_dist: Path
+) -> Callable[[str], StartScreen]:
+    """``start_screen(shot_name)``: the app from source with its window on the start screen (the
+    screenshot saved as test-artifacts/``shot_name``). The start screen is in the real UI only."""
+    if ui_dist == STANDIN_UI:
+        pytest.skip("the start screen is in the real UI: run `make ui` first")
+
+    def _open(shot_name: str) -> StartScreen:
+        return StartScreen(
+            launch(SOURCE_CMD, xvfb, ui_dist, "--start-screen"), xvfb, ARTIFACTS / shot_name
+        )
+
+    return _open

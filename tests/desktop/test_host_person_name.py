@@ -5,25 +5,25 @@ everyone, and the machine keeps its own."""
 
 from __future__ import annotations
 
-import os
-import subprocess
 import time
 
 import pytest
 
 from backend.chat.names import fitting_name
 from backend.config import default_person_name
-from tests.desktop.conftest import JOIN_CODE, SOURCE_CMD, STANDIN_UI, screenshot_colors
-from tests.desktop.test_window import ARTIFACTS, MIN_COLOURS, wait_host_online
+from tests.desktop.conftest import (
+    ARTIFACTS,
+    JOIN_CODE,
+    SOURCE_CMD,
+    STANDIN_UI,
+    screenshot_colors,
+    wait_painted,
+    xdotool,
+)
+from tests.desktop.test_window import wait_host_online
 from tests.peers import Peer
 
 pytestmark = pytest.mark.desktop
-
-
-def _xdotool(display: str, *args: str) -> None:
-    subprocess.run(
-        ["xdotool", *args], check=True, timeout=30, env={**os.environ, "DISPLAY": display}
-    )
 
 
 def test_the_window_asks_the_host_persons_name_on_first_run(launch, xvfb, ui_dist) -> None:
@@ -36,20 +36,16 @@ def test_the_window_asks_the_host_persons_name_on_first_run(launch, xvfb, ui_dis
         host = wait_host_online(peer)
         assert host["name"] == suggested  # the person, not the machine
         wid = app.window_id(xvfb)
-        ARTIFACTS.mkdir(exist_ok=True)
         shot = ARTIFACTS / "desktop-first-run-name.png"
-        deadline = time.monotonic() + 20
-        while screenshot_colors(xvfb, shot) < MIN_COLOURS:
-            assert time.monotonic() < deadline, f"the window stayed blank, see {shot}"
-            time.sleep(0.5)
+        wait_painted(xvfb, shot, timeout=20)
         time.sleep(1.5)  # the question opens once the desktop bridge answered
 
         # Keystrokes (XTEST) into the focused field: after what is filled in, " Jr", then Enter.
-        _xdotool(xvfb, "windowfocus", "--sync", str(wid))
+        xdotool(xvfb, "windowfocus", "--sync", str(wid))
         screenshot_colors(xvfb, shot)  # the question, as the person sees it
-        _xdotool(xvfb, "key", "End")
-        _xdotool(xvfb, "type", "--delay", "30", " Jr")
-        _xdotool(xvfb, "key", "Return")
+        xdotool(xvfb, "key", "End")
+        xdotool(xvfb, "type", "--delay", "30", " Jr")
+        xdotool(xvfb, "key", "Return")
         renamed = peer.expect("user_updated", timeout=20)["user"]
         assert (renamed["id"], renamed["name"]) == (host["id"], f"{suggested} Jr")
         assert renamed["is_host"] is True

@@ -10,14 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.desktop.conftest import JOIN_CODE, SOURCE_CMD, screenshot_colors
+from tests.desktop.conftest import ARTIFACTS, JOIN_CODE, SOURCE_CMD, wait_painted
 from tests.peers import Peer
 
 pytestmark = pytest.mark.desktop
-
-# A blank Xvfb screen is one colour; a rendered page with text has hundreds (anti-aliasing).
-MIN_COLOURS = 20
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
 
 def wait_host_online(peer: Peer, timeout: float = 40.0) -> dict:
@@ -40,12 +36,7 @@ def check_window_lifecycle(app, display: str, shot: Path) -> None:
         host = wait_host_online(peer)
         assert host["is_host"] is True
         app.window_id(display)
-        ARTIFACTS.mkdir(exist_ok=True)
-        # The page paints a moment after its socket connected; poll rather than guess a delay.
-        deadline = time.monotonic() + 20
-        while screenshot_colors(display, shot) < MIN_COLOURS:
-            assert time.monotonic() < deadline, f"the window stayed blank, see {shot}"
-            time.sleep(0.5)
+        wait_painted(display, shot, timeout=20)
 
         app.close_window(display)
         assert app.wait() == 0, app.output
@@ -109,12 +100,8 @@ def test_host_that_cannot_start_is_explained_in_the_window(xvfb, ui_dist, tmp_pa
             app.proc, app.out_path = proc, out_path
             app.window_id(xvfb)
             app._wait_for(r"(cannot start the host: .*Cannot assign requested address)")
-            ARTIFACTS.mkdir(exist_ok=True)
-            shot = ARTIFACTS / "desktop-cannot-start.png"
-            deadline = time.monotonic() + 20
-            while screenshot_colors(xvfb, shot) < MIN_COLOURS:  # the message, not a blank page
-                assert time.monotonic() < deadline, f"the window stayed blank, see {shot}"
-                time.sleep(0.5)
+            # The message, not a blank page.
+            wait_painted(xvfb, ARTIFACTS / "desktop-cannot-start.png", timeout=20)
             app.close_window(xvfb)
             assert proc.wait(20) == 1
         finally:

@@ -13,45 +13,21 @@ whose key is not the pinned one.
 from __future__ import annotations
 
 import json
-import os
 import socket
 import stat
-import subprocess
 import threading
 import time
-from pathlib import Path
 
 import pytest
 
 from backend import start_server
-from tests.desktop.conftest import JOIN_CODE, SOURCE_CMD, STANDIN_UI, screenshot_colors
+from tests.desktop.conftest import ARTIFACTS, JOIN_CODE, wait_painted
 from tests.hostproc import HostProcess
 from tests.peers import Peer
 
 pytestmark = pytest.mark.desktop
 
-MIN_COLOURS = 20
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 VISITOR = "Pinned visitor"
-
-
-def _xdotool(display: str, *args: str) -> None:
-    subprocess.run(
-        ["xdotool", *args], check=True, timeout=60, env={**os.environ, "DISPLAY": display}
-    )
-
-
-def _type_into_window(display: str, wid: int, text: str) -> None:
-    _xdotool(display, "windowfocus", "--sync", str(wid))
-    _xdotool(display, "type", "--delay", "20", text)
-    _xdotool(display, "key", "Return")
-
-
-def _wait_painted(display: str, shot: Path, timeout: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout
-    while screenshot_colors(display, shot) < MIN_COLOURS:
-        assert time.monotonic() < deadline, f"the window stayed blank, see {shot}"
-        time.sleep(0.5)
 
 
 def _fingerprint(host: HostProcess) -> str:
@@ -59,48 +35,34 @@ def _fingerprint(host: HostProcess) -> str:
     return line.split(": ", 1)[1].strip().replace(" ", "")
 
 
-def test_window_joins_a_host_by_its_invite_link_with_the_key_pinned(
-    launch, xvfb, ui_dist, tmp_path
-) -> None:
-    if ui_dist == STANDIN_UI:
-        pytest.skip("the start screen is in the real UI: run `make ui` first")
+def test_window_joins_a_host_by_its_invite_link_with_the_key_pinned(start_screen, tmp_path) -> None:
     remote = HostProcess(tmp_path / "remote", "--join-code", JOIN_CODE, "--name", "Remote host")
     try:
         port = int(remote.url.rstrip("/").rsplit(":", 1)[1])
         fp = _fingerprint(remote)
         watcher = Peer(remote.url, {"name": "Watcher", "code": JOIN_CODE})
-        app = launch(SOURCE_CMD, xvfb, ui_dist, "--start-screen")
-        wid = app.window_id(xvfb)
-        ARTIFACTS.mkdir(exist_ok=True)
-        _wait_painted(xvfb, ARTIFACTS / "desktop-tls-start-screen.png")
-        time.sleep(1.0)  # the address field takes focus once React mounted the screen
-
-        _type_into_window(xvfb, wid, f"https://127.0.0.1:{port}/#code={JOIN_CODE}&fp={fp}")
-        app._wait_for(rf"join (https://127\.0\.0\.1:{port}/): ok", timeout=40)
+        screen = start_screen("desktop-tls-start-screen.png")
+        app, display = screen.app, screen.display
+        screen.join(f"https://127.0.0.1:{port}/#code={JOIN_CODE}&fp={fp}", port)
         app._wait_for(rf"window: (127\.0\.0\.1:{port}) presented its pinned key", timeout=40)
 
         # The remote join screen has the code from the link; the name field has focus.
-        deadline = time.monotonic() + 60
-        typed_at = 0.0
-        online = False
-        while not online:
-            assert time.monotonic() < deadline, f"the window never joined:\n{app.output}"
-            if time.monotonic() - typed_at > 10:
-                time.sleep(1.0)
-                _xdotool(xvfb, "key", "ctrl+a", "BackSpace")
-                _type_into_window(xvfb, wid, VISITOR)
-                typed_at = time.monotonic()
-            for change in watcher.received("users_changed", within=0.3):
-                for user in change["users"]:
-                    online = online or (user["name"] == VISITOR and user["online"])
+        def online() -> bool:
+            return any(
+                user["name"] == VISITOR and user["online"]
+                for change in watcher.received("users_changed", within=0.3)
+                for user in change["users"]
+            )
+
+        screen.sign_in_as(VISITOR, online)
         time.sleep(1.5)  # the chat paints a moment after its socket is up
-        _wait_painted(xvfb, ARTIFACTS / "desktop-tls-joined-remote.png")
+        wait_painted(display, ARTIFACTS / "desktop-tls-joined-remote.png")
 
         pins = app.data_dir / "pins.json"
         assert stat.S_IMODE(pins.stat().st_mode) == 0o600
         assert json.loads(pins.read_text())["addresses"][f"127.0.0.1:{port}"] == fp
         watcher.close()
-        app.close_window(xvfb)
+        app.close_window(display)
         assert app.wait() == 0, app.output
     finally:
         remote.stop()
@@ -148,33 +110,26 @@ class _SwitchingProxy:
 
 
 def test_window_shows_a_warning_when_the_host_presents_another_key(
-    launch, xvfb, ui_dist, tmp_path, settings
+    start_screen, tmp_path, settings
 ) -> None:
-    if ui_dist == STANDIN_UI:
-        pytest.skip("the start screen is in the real UI: run `make ui` first")
     real = start_server(settings.replace(data_dir=tmp_path / "real", name="Real host"))
     fake = start_server(settings.replace(data_dir=tmp_path / "fake", name="Real host"))
     proxy = _SwitchingProxy(real.port, fake.port)
     try:
         assert real.fingerprint != fake.fingerprint
-        app = launch(SOURCE_CMD, xvfb, ui_dist, "--start-screen")
-        wid = app.window_id(xvfb)
-        _wait_painted(xvfb, ARTIFACTS / "desktop-tls-start-screen-2.png")
-        time.sleep(1.0)
-
-        _type_into_window(xvfb, wid, f"127.0.0.1:{proxy.port}")  # first use: the real key
-        app._wait_for(rf"join (https://127\.0\.0\.1:{proxy.port}/): ok", timeout=40)
+        screen = start_screen("desktop-tls-start-screen-2.png")
+        app, display = screen.app, screen.display
+        screen.join(f"127.0.0.1:{proxy.port}", proxy.port)  # first use: the real key
         app._wait_for(
             rf"window: 127\.0\.0\.1:{proxy.port} presented key ({fake.fingerprint}), "
             rf"pinned {real.fingerprint}: not loaded",
             timeout=40,
         )
-        ARTIFACTS.mkdir(exist_ok=True)
-        _wait_painted(xvfb, ARTIFACTS / "desktop-tls-mismatch-warning.png")
+        wait_painted(display, ARTIFACTS / "desktop-tls-mismatch-warning.png")
         assert "presented its pinned key" not in app.output
         time.sleep(1.0)
         assert fake.connected_users() == []  # the window's page never reached the impostor
-        app.close_window(xvfb)
+        app.close_window(display)
         assert app.wait() == 0, app.output
     finally:
         proxy.close()

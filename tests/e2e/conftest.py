@@ -130,19 +130,6 @@ def join(page: Any, url: str, name: str, code: str | None = E2E_CODE) -> None:
     expect(page.get_by_role("textbox", name="Message", exact=True)).to_be_visible(timeout=15_000)
 
 
-def host_settings_drawn(dialog: Any) -> None:
-    """Host settings draws its sections as their data arrives (bots, retention, backup), each
-    pushing what is below it down: a person waits until it stops moving before scrolling down to
-    something (a CI run scrolled to "Export whole host" before, and it was pushed out of view)."""
-    import re
-
-    from playwright.sync_api import expect
-
-    expect(dialog.get_by_text("Loading…")).to_have_count(0, timeout=15_000)
-    expect(dialog.get_by_role("heading", name=re.compile(r"^Bots \(\d+\)$"))).to_be_visible()
-    expect(dialog.get_by_role("button", name="Back up now")).to_be_enabled()
-
-
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -11,7 +11,6 @@ import pytest
 from playwright.sync_api import expect
 
 from backend import ServerHandle, Settings
-from tests.e2e.conftest import host_settings_drawn
 
 pytestmark = pytest.mark.e2e
 
@@ -33,7 +32,6 @@ def test_the_host_backs_up_from_the_settings_dialog(
     expect(settings_button).to_be_in_viewport()
     settings_button.click()
     dialog = owner.get_by_role("dialog", name="Host settings")
-    host_settings_drawn(dialog)
     section = dialog.get_by_role("region", name="Backup")
     expect(section.get_by_text("No backup yet.")).to_be_visible(timeout=SLOW)
     back_up = section.get_by_role("button", name="Back up now")

@@ -14,7 +14,7 @@ import requests
 from playwright.sync_api import expect
 
 from backend import ServerHandle
-from tests.e2e.conftest import host_settings_drawn, join
+from tests.e2e.conftest import join
 
 pytestmark = pytest.mark.e2e
 
@@ -38,8 +38,8 @@ def test_the_host_user_makes_a_bot_and_a_webhook_whose_post_shows_up_marked_bot(
 
     click(owner.get_by_role("button", name="Host settings"))
     dialog = owner.get_by_role("dialog", name="Host settings")
-    host_settings_drawn(dialog)
     bots = dialog.get_by_role("region", name="Bots")
+    expect(bots.get_by_role("heading", name="Bots (0)")).to_be_visible(timeout=SLOW)
     name = bots.get_by_role("textbox", name="Bot name")
     name.scroll_into_view_if_needed()
     expect(name).to_be_in_viewport()

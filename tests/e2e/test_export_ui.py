@@ -12,7 +12,7 @@ import pytest
 from playwright.sync_api import expect
 
 from backend import ServerHandle
-from tests.e2e.conftest import E2E_CODE, host_settings_drawn, join
+from tests.e2e.conftest import E2E_CODE, join
 from tests.peers import Peer
 
 pytestmark = pytest.mark.e2e
@@ -34,10 +34,12 @@ def test_the_host_exports_the_whole_host_from_its_settings(
         owner = contexts().new_page()
         owner.goto(host.owner_url)
         expect(owner.get_by_role("textbox", name="Message", exact=True)).to_be_visible(timeout=SLOW)
-        owner.get_by_role("button", name="Host settings").click()
+        settings_button = owner.get_by_role("button", name="Host settings")
+        expect(settings_button).to_be_in_viewport()
+        settings_button.click()
         dialog = owner.get_by_role("dialog", name="Host settings")
-        host_settings_drawn(dialog)
         button = dialog.get_by_role("button", name="Export whole host")
+        expect(button).to_be_visible(timeout=SLOW)  # drawn with every other section, at once
         button.scroll_into_view_if_needed()  # the dialog scrolls; a person scrolls down to it
         expect(button).to_be_in_viewport()
         with owner.expect_download(timeout=SLOW) as info:

@@ -13,16 +13,21 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 import re
-import subprocess
 import time
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.desktop.conftest import SOURCE_CMD, STANDIN_UI, App, app_env, screenshot_colors
+from tests.desktop.conftest import (
+    SOURCE_CMD,
+    STANDIN_UI,
+    App,
+    app_env,
+    screenshot_colors,
+    xdotool,
+)
 from tests.lan.machines import (
     CHROMIUM_ARGS,
     CODE,
@@ -273,9 +278,8 @@ def test_window_start_screen_lists_what_its_host_finds_and_joins_one(
         assert screenshot_colors(xvfb, shot) > 20, f"the window is blank, see {shot}"
 
         # The address field has focus; the one host's Join button comes just before it.
-        env = {**os.environ, "DISPLAY": xvfb}
         for keys in (["windowfocus", "--sync", str(wid)], ["key", "shift+Tab"], ["key", "Return"]):
-            subprocess.run(["xdotool", *keys], check=True, timeout=30, env=env)
+            xdotool(xvfb, *keys)
         app._wait_for(rf"join ({re.escape(d_url)}): ok", timeout=30)
         # D's page is in the window now: its UI asked the bridge, which refuses other hosts.
         app._wait_for(rf"refused for page ({re.escape(d_url)})", timeout=30)

@@ -20,7 +20,7 @@ describe('BackupSection', () => {
   it('backs up now, shows the progress, then where the backup went', async () => {
     fake.handle(COMMANDS.startBackup, () => ({ started: true, folder: SETTINGS.folder }));
     const user = userEvent.setup();
-    render(<BackupSection />);
+    render(<BackupSection initial={structuredClone(SETTINGS)} />);
     await user.click(await screen.findByRole('button', { name: 'Back up now' }));
     expect(sent(COMMANDS.startBackup)).toEqual([{}]);
     expect(await screen.findByRole('button', { name: 'Backing up…' })).toBeDisabled();
@@ -48,7 +48,7 @@ describe('BackupSection', () => {
       throw new RequestError('conflict', 'A backup is already running; wait for it to finish.');
     });
     const user = userEvent.setup();
-    render(<BackupSection />);
+    render(<BackupSection initial={structuredClone(SETTINGS)} />);
     await user.click(await screen.findByRole('button', { name: 'Back up now' }));
     expect(await screen.findByRole('alert')).toHaveTextContent('already running');
     act(() => fake.serverEmit(EVENTS.backupFailed, { error: { code: 'backup_failed', message: 'The disk is full.' }, scheduled: true }));
@@ -58,7 +58,7 @@ describe('BackupSection', () => {
   it('saves the schedule, checking the folder and the count first', async () => {
     fake.handle(COMMANDS.setBackupSettings, (p: { folder: string; keep: number; daily: boolean }) => ({ ...SETTINGS, ...p }));
     const user = userEvent.setup();
-    render(<BackupSection />);
+    render(<BackupSection initial={structuredClone(SETTINGS)} />);
     const folder = await screen.findByRole('textbox', { name: 'Backup folder' });
     await user.clear(folder);
     await user.type(folder, 'backups');

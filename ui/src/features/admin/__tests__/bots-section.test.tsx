@@ -36,7 +36,7 @@ describe('BotsSection', () => {
       return { webhook, path: '/api/hooks/4/s3cret', urls: ['http://192.168.1.5:7301/api/hooks/4/s3cret'] };
     });
     const user = userEvent.setup();
-    render(<BotsSection />);
+    render(<BotsSection initial={{ bots: structuredClone(bots), webhooks: structuredClone(hooks) }} />);
     await user.type(screen.getByRole('textbox', { name: 'Bot name' }), ' CI <b>bot</b> ');
     await user.click(screen.getByRole('button', { name: 'Create bot' }));
     const token = await screen.findByLabelText('Bot token');
@@ -69,7 +69,7 @@ describe('BotsSection', () => {
       return {};
     });
     const user = userEvent.setup();
-    render(<BotsSection />);
+    render(<BotsSection initial={{ bots: structuredClone(bots), webhooks: structuredClone(hooks) }} />);
     const row = await screen.findByRole('listitem', { name: 'Bot Old bot' });
     expect(row).toHaveTextContent('Connected');
     await user.click(within(row).getByRole('button', { name: 'Revoke Old bot' }));

@@ -5,6 +5,7 @@
  */
 import { type FormEvent, useCallback, useEffect, useState } from 'react';
 
+import { hostRefusal } from '@/features/admin/hooks/use-admin';
 import { dayLabel, timeLabel } from '@/lib/format';
 import {
   BACKUP_KEEP_MAX,
@@ -16,15 +17,10 @@ import {
   COMMANDS,
   EVENTS,
 } from '@/lib/protocol';
-import { RequestError } from '@/lib/request-error';
 import { onEvent, request } from '@/lib/socket';
 import { formatBytes } from '@/lib/upload';
 
 type Feedback = { ok: boolean; text: string } | null;
-
-function text(err: unknown): string {
-  return err instanceof RequestError ? err.message : 'The host did not accept that.';
-}
 
 function count(n: number, one: string): string {
   return `${n} ${one}${n === 1 ? '' : 's'}`;
@@ -54,10 +50,11 @@ function LastBackup({ last }: { last: BackupLast | null }) {
   );
 }
 
-function useBackups() {
-  const [settings, setSettings] = useState<BackupSettings | null>(null);
+/** `initial`: the settings as the dialog opened with (asked for with the rest: use-host-settings). */
+function useBackups(initial: BackupSettings) {
+  const [settings, setSettings] = useState<BackupSettings>(initial);
   const [loadError, setLoadError] = useState<string | null>(null);
-  const [running, setRunning] = useState(false);
+  const [running, setRunning] = useState(initial.running);
   const [progress, setProgress] = useState<BackupProgressEvent | null>(null);
   const [outcome, setOutcome] = useState<Feedback>(null);
 
@@ -68,12 +65,11 @@ function useBackups() {
       setRunning(s.running);
       setLoadError(null);
     } catch (err) {
-      setLoadError(text(err));
+      setLoadError(hostRefusal(err));
     }
   }, []);
 
   useEffect(() => {
-    void refresh();
     const offs = [
       onEvent<BackupProgressEvent>(EVENTS.backupProgress, (p) => {
         setRunning(true);
@@ -104,7 +100,7 @@ function useBackups() {
       await request(COMMANDS.startBackup, {});
       setRunning(true);
     } catch (err) {
-      setOutcome({ ok: false, text: text(err) });
+      setOutcome({ ok: false, text: hostRefusal(err) });
     }
   }, []);
 
@@ -117,7 +113,7 @@ function useBackups() {
       setSettings(s);
       return null;
     } catch (err) {
-      return text(err);
+      return hostRefusal(err);
     }
   }, []);
 
@@ -178,8 +174,8 @@ function ScheduleForm({ settings, save }: { settings: BackupSettings; save: (s: 
   );
 }
 
-export function BackupSection() {
-  const { settings, loadError, running, progress, outcome, start, save } = useBackups();
+export function BackupSection({ initial }: { initial: BackupSettings }) {
+  const { settings, loadError, running, progress, outcome, start, save } = useBackups(initial);
   return (
     <section className="admin-section" aria-label="Backup">
       <h3>Backup</h3>
@@ -192,7 +188,7 @@ export function BackupSection() {
         </p>
       )}
       <div className="row">
-        <button type="button" className="small" disabled={running || !settings} onClick={() => void start()}>
+        <button type="button" className="small" disabled={running} onClick={() => void start()}>
           {running ? 'Backing up…' : 'Back up now'}
         </button>
       </div>
@@ -212,12 +208,8 @@ export function BackupSection() {
             {outcome.text}
           </p>
         ))}
-      {settings && (
-        <>
-          <LastBackup last={settings.last} />
-          <ScheduleForm settings={settings} save={save} />
-        </>
-      )}
+      <LastBackup last={settings.last} />
+      <ScheduleForm settings={settings} save={save} />
     </section>
   );
 }

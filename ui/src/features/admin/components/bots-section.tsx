@@ -9,7 +9,7 @@
 import { type FormEvent, useMemo, useState } from 'react';
 
 import { CopyButton } from '@/components/ui/copy-button';
-import { type Shown, useBots } from '@/features/admin/hooks/use-bots';
+import { type BotsList, type Shown, useBots } from '@/features/admin/hooks/use-bots';
 import { useChat } from '@/features/chat';
 import { spkiPin, useHostTls } from '@/features/encryption';
 import { dayLabel } from '@/lib/format';
@@ -199,8 +199,8 @@ function BotRow({ bot, hooks, channels, resetToken, revoke, createWebhook, delet
   );
 }
 
-export function BotsSection() {
-  const { bots, webhooks, error, shown, dismiss, create, resetToken, revoke, createWebhook, deleteWebhook } = useBots();
+export function BotsSection({ initial }: { initial: BotsList }) {
+  const { bots, webhooks, error, shown, dismiss, create, resetToken, revoke, createWebhook, deleteWebhook } = useBots(initial);
   const rooms = useChat((s) => s.rooms);
   const channels = useMemo(
     () => Object.values(rooms).filter((r) => r.kind === 'channel').sort((a, b) => a.name.localeCompare(b.name)),
@@ -208,7 +208,7 @@ export function BotsSection() {
   );
   return (
     <section className="admin-section" aria-label="Bots">
-      <h3>Bots{bots ? ` (${bots.length})` : ''}</h3>
+      <h3>Bots ({bots.length})</h3>
       <p className="muted small-text">
         A bot posts like a person: a script connects with its token, or anything that can send an HTTP request posts
         through a webhook into one room.
@@ -216,7 +216,7 @@ export function BotsSection() {
       <ErrorLine text={error} />
       <CreateBotForm create={create} />
       {shown && <ShownOnce shown={shown} dismiss={dismiss} />}
-      {bots && bots.length > 0 && (
+      {bots.length > 0 && (
         <ul className="device-list">
           {bots.map((b) => (
             <BotRow

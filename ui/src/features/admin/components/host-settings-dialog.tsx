@@ -1,6 +1,9 @@
 /**
  * Host settings (admins: the host person and whoever they made one): rename the host, change or turn off the join code,
  * and the devices that joined, each removable (its token stops working and it is disconnected).
+ * Bots, retention, backup and export sit below. Every section's data is asked for at once and the
+ * dialog shows one loading line until all of it is here (use-host-settings): then it is drawn
+ * whole, and nothing moves under the reader.
  */
 import '@/features/admin/components/admin.css';
 
@@ -12,6 +15,7 @@ import { BackupSection } from '@/features/admin/components/backup-section';
 import { ExportSection } from '@/features/admin/components/export-section';
 import { RetentionSection } from '@/features/admin/components/retention-section';
 import { HOST_NAME_MAX, useAdmin } from '@/features/admin/hooks/use-admin';
+import { type HostSettingsData, useHostSettings } from '@/features/admin/hooks/use-host-settings';
 import { useChat } from '@/features/chat';
 import { dayLabel, timeLabel } from '@/lib/format';
 import type { WireDevice } from '@/lib/protocol';
@@ -178,37 +182,62 @@ function DeviceRow({ device, me, remove }: { device: WireDevice; me: number | nu
   );
 }
 
-export function HostSettingsDialog({ onClose }: { onClose: () => void }) {
-  const { info, error, rename, setJoinCode, removeDevice } = useAdmin();
+function HostSettings({ initial }: { initial: HostSettingsData }) {
+  const { info, error, rename, setJoinCode, removeDevice } = useAdmin(initial.info);
   const me = useChat((s) => s.me);
   return (
-    <Dialog title="Host settings" onClose={onClose} wide>
+    <div className="admin">
       {error && (
         <p className="error" role="alert">
           {error}
         </p>
       )}
-      {!info ? (
-        !error && <p className="muted">Loading…</p>
-      ) : (
-        <div className="admin">
-          <RenameForm current={info.name} rename={rename} />
-          <JoinCodeForm code={info.join_code} setJoinCode={setJoinCode} />
-          <BotsSection />
-          <RetentionSection />
-          <section className="admin-section" aria-label="Devices">
-            <h3>Devices ({info.devices.length})</h3>
-            <p className="muted small-text">A removed device is signed out at once and has to join again.</p>
-            <ul className="device-list">
-              {info.devices.map((d) => (
-                <DeviceRow key={d.id} device={d} me={me} remove={removeDevice} />
-              ))}
-            </ul>
-          </section>
-          <BackupSection />
-          <ExportSection />
-        </div>
-      )}
+      <RenameForm current={info.name} rename={rename} />
+      <JoinCodeForm code={info.join_code} setJoinCode={setJoinCode} />
+      <BotsSection initial={initial.bots} />
+      <RetentionSection days={initial.info.retention_days ?? null} />
+      <section className="admin-section" aria-label="Devices">
+        <h3>Devices ({info.devices.length})</h3>
+        <p className="muted small-text">A removed device is signed out at once and has to join again.</p>
+        <ul className="device-list">
+          {info.devices.map((d) => (
+            <DeviceRow key={d.id} device={d} me={me} remove={removeDevice} />
+          ))}
+        </ul>
+      </section>
+      <BackupSection initial={initial.backup} />
+      <ExportSection />
+    </div>
+  );
+}
+
+/** Until every section's data is here: one loading line, or why it did not come and a retry. */
+function Pending({ error, retry }: { error: string | null; retry: () => void }) {
+  if (!error)
+    return (
+      <div className="admin-loading" aria-busy="true">
+        <p className="muted">Loading…</p>
+      </div>
+    );
+  return (
+    <div className="admin-loading">
+      <p className="error" role="alert">
+        {error}
+      </p>
+      <div className="row">
+        <button type="button" className="small" onClick={retry}>
+          Try again
+        </button>
+      </div>
+    </div>
+  );
+}
+
+export function HostSettingsDialog({ onClose }: { onClose: () => void }) {
+  const { data, error, retry } = useHostSettings();
+  return (
+    <Dialog title="Host settings" onClose={onClose} wide>
+      {data ? <HostSettings initial={data} /> : <Pending error={error} retry={retry} />}
     </Dialog>
   );
 }

@@ -1,35 +1,20 @@
 /** Host settings: the host-wide retention, which every room follows unless it has its own rule. */
-import { type FormEvent, useEffect, useState } from 'react';
+import { type FormEvent, useState } from 'react';
 
+import { hostRefusal } from '@/features/admin/hooks/use-admin';
 import { daysText, parseDays, type RetentionChoice, RetentionChoices } from '@/features/rooms';
-import { type AdminInfo, type AdminRetentionResult, COMMANDS } from '@/lib/protocol';
-import { RequestError } from '@/lib/request-error';
+import { type AdminRetentionResult, COMMANDS } from '@/lib/protocol';
 import { request } from '@/lib/socket';
 
 type Feedback = { ok: boolean; text: string } | null;
 
-export function RetentionSection() {
-  const [current, setCurrent] = useState<number | null | undefined>(undefined);
-  const [choice, setChoice] = useState<RetentionChoice>('forever');
-  const [days, setDays] = useState('365');
+/** `days`: the host-wide retention as `admin_info` said when the dialog opened (null: forever). */
+export function RetentionSection({ days: initial }: { days: number | null }) {
+  const [current, setCurrent] = useState<number | null>(initial);
+  const [choice, setChoice] = useState<RetentionChoice>(initial === null ? 'forever' : 'days');
+  const [days, setDays] = useState(initial === null ? '365' : String(initial));
   const [feedback, setFeedback] = useState<Feedback>(null);
   const [busy, setBusy] = useState(false);
-
-  useEffect(() => {
-    let live = true;
-    request<AdminInfo>(COMMANDS.adminInfo, {})
-      .then((info) => {
-        if (!live) return;
-        const now = info.retention_days ?? null;
-        setCurrent(now);
-        setChoice(now === null ? 'forever' : 'days');
-        if (now !== null) setDays(String(now));
-      })
-      .catch((err: unknown) => live && setFeedback({ ok: false, text: err instanceof RequestError ? err.message : 'Could not read the retention.' }));
-    return () => {
-      live = false;
-    };
-  }, []);
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
@@ -48,7 +33,7 @@ export function RetentionSection() {
       setCurrent(r.days);
       setFeedback({ ok: true, text: r.days === null ? 'Messages are kept forever.' : `Messages older than ${daysText(r.days)} will be deleted.` });
     } catch (err) {
-      setFeedback({ ok: false, text: err instanceof RequestError ? err.message : 'The host did not accept that.' });
+      setFeedback({ ok: false, text: hostRefusal(err) });
     } finally {
       setBusy(false);
     }
@@ -58,16 +43,12 @@ export function RetentionSection() {
     <form className="admin-section" aria-label="Retention" onSubmit={(e) => void submit(e)} noValidate>
       <h3>Retention</h3>
       <p className="muted small-text">
-        {current === undefined
-          ? 'Loading…'
-          : current === null
-            ? 'Now: messages are kept forever.'
-            : `Now: messages older than ${daysText(current)} are deleted, with their files.`}{' '}
+        {current === null ? 'Now: messages are kept forever.' : `Now: messages older than ${daysText(current)} are deleted, with their files.`}{' '}
         Rooms with their own rule keep it.
       </p>
       <RetentionChoices legend="For every room without its own rule" choice={choice} days={days} onChoice={setChoice} onDays={setDays} />
       <div className="row">
-        <button type="submit" className="small" disabled={busy || current === undefined}>
+        <button type="submit" className="small" disabled={busy}>
           Save retention
         </button>
       </div>

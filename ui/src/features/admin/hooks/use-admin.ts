@@ -1,5 +1,5 @@
-/** The host-settings dialog's state: `admin_info` on open, then each change acked by the host. */
-import { useCallback, useEffect, useState } from 'react';
+/** The host-settings dialog's state: `admin_info` as it opened with, then each change acked by the host. */
+import { useCallback, useState } from 'react';
 
 import {
   type AdminInfo,
@@ -14,12 +14,14 @@ import { useSession } from '@/stores/session-store';
 export const HOST_NAME_MAX = 63;
 export const JOIN_CODE = /^[A-Za-z0-9]{6,32}$/;
 
-function text(err: unknown): string {
+/** What to tell the person when the host refused or did not answer. */
+export function hostRefusal(err: unknown): string {
   return err instanceof RequestError ? err.message : 'The host did not accept that.';
 }
 
-export function useAdmin() {
-  const [info, setInfo] = useState<AdminInfo | null>(null);
+/** `initial`: the dialog's `admin_info`, asked for with its other sections' data (use-host-settings). */
+export function useAdmin(initial: AdminInfo) {
+  const [info, setInfo] = useState<AdminInfo>(initial);
   const [error, setError] = useState<string | null>(null);
 
   const refresh = useCallback(async () => {
@@ -27,13 +29,9 @@ export function useAdmin() {
       setInfo(await request<AdminInfo>(COMMANDS.adminInfo, {}));
       setError(null);
     } catch (err) {
-      setError(text(err));
+      setError(hostRefusal(err));
     }
   }, []);
-
-  useEffect(() => {
-    void refresh();
-  }, [refresh]);
 
   /** Each action resolves to an error sentence, or null when the host took it. */
   const rename = useCallback(async (name: string): Promise<string | null> => {
@@ -42,10 +40,10 @@ export function useAdmin() {
     try {
       const r = await request<AdminRenameResult>(COMMANDS.adminRenameHost, { name: trimmed });
       useSession.setState({ server: r.server }); // everyone else learns it from server_changed
-      setInfo((i) => (i ? { ...i, name: r.server.name } : i));
+      setInfo((i) => ({ ...i, name: r.server.name }));
       return null;
     } catch (err) {
-      return text(err);
+      return hostRefusal(err);
     }
   }, []);
 
@@ -54,10 +52,10 @@ export function useAdmin() {
     if (code !== null && code !== '' && !JOIN_CODE.test(code)) return 'A join code has 6–32 letters or digits.';
     try {
       const r = await request<AdminJoinCodeResult>(COMMANDS.adminSetJoinCode, { code });
-      setInfo((i) => (i ? { ...i, join_code: r.join_code } : i));
+      setInfo((i) => ({ ...i, join_code: r.join_code }));
       return null;
     } catch (err) {
-      return text(err);
+      return hostRefusal(err);
     }
   }, []);
 
@@ -65,11 +63,11 @@ export function useAdmin() {
     async (deviceId: number): Promise<string | null> => {
       try {
         await request(COMMANDS.adminRemoveDevice, { device_id: deviceId });
-        setInfo((i) => (i ? { ...i, devices: i.devices.filter((d) => d.id !== deviceId) } : i));
+        setInfo((i) => ({ ...i, devices: i.devices.filter((d) => d.id !== deviceId) }));
         void refresh();
         return null;
       } catch (err) {
-        return text(err);
+        return hostRefusal(err);
       }
     },
     [refresh],

@@ -1,5 +1,7 @@
-/** The Bots section's state: bots and webhooks listed on open, each change acked by the host. */
-import { useCallback, useEffect, useState } from 'react';
+/** The Bots section's state: bots and webhooks as the dialog opened with, each change acked by the host. */
+import { useCallback, useState } from 'react';
+
+import { hostRefusal } from '@/features/admin/hooks/use-admin';
 
 import {
   type BotTokenResult,
@@ -11,7 +13,6 @@ import {
   type WireBot,
   type WireWebhook,
 } from '@/lib/protocol';
-import { RequestError } from '@/lib/request-error';
 import { request } from '@/lib/socket';
 
 /** What the host hands out once: a bot's token, or a webhook's URL (its secret inside). */
@@ -19,13 +20,12 @@ export type Shown = { kind: 'token'; bot: string; token: string } | { kind: 'web
 /** Each action resolves to an error sentence (null: the host took it). */
 type Done = Promise<string | null>;
 
-function text(err: unknown): string {
-  return err instanceof RequestError ? err.message : 'The host did not accept that.';
-}
+/** What the Bots section opens with (listed with the rest of host settings: use-host-settings). */
+export type BotsList = { bots: WireBot[]; webhooks: WireWebhook[] };
 
-export function useBots() {
-  const [bots, setBots] = useState<WireBot[] | null>(null);
-  const [webhooks, setWebhooks] = useState<WireWebhook[]>([]);
+export function useBots(initial: BotsList) {
+  const [bots, setBots] = useState<WireBot[]>(initial.bots);
+  const [webhooks, setWebhooks] = useState<WireWebhook[]>(initial.webhooks);
   const [error, setError] = useState<string | null>(null);
   const [shown, setShown] = useState<Shown | null>(null);
 
@@ -39,13 +39,9 @@ export function useBots() {
       setWebhooks(w.webhooks);
       setError(null);
     } catch (err) {
-      setError(text(err));
+      setError(hostRefusal(err));
     }
   }, []);
-
-  useEffect(() => {
-    void refresh();
-  }, [refresh]);
 
   const act = useCallback(
     async (fn: () => Promise<void>): Done => {
@@ -54,7 +50,7 @@ export function useBots() {
         void refresh();
         return null;
       } catch (err) {
-        return text(err);
+        return hostRefusal(err);
       }
     },
     [refresh],
