@@ -1,4 +1,5 @@
-"""What a person types into the search box → a ``tsquery`` that cannot be a syntax error.
+"""PostgreSQL's search: what a person types → a ``tsquery`` that cannot be a syntax error, and the
+walks over the tsvector columns of message text and file names (the rest is sql/messages.py).
 
 The words are cut as SQLite's ``unicode61`` tokenizer cuts them (storage/sqlite/search.py): runs
 of letters and digits, everything else a separator, accents dropped (``unaccent``, on both sides),
@@ -10,6 +11,10 @@ a person types is read as one.
 from __future__ import annotations
 
 import re
+from typing import Any
+
+from ..sql.dialect import Connection, Filters, Search
+from ..sql.messages import MESSAGE_SELECT
 
 # Letters and digits: "_" separates words here, as it does in the index (schema.py).
 WORD = re.compile(r"[^\W_]+", re.UNICODE)
@@ -28,3 +33,45 @@ def ts_query(text: str) -> str:
     if not text[-1:].isspace() and len(words[-1]) >= MIN_PREFIX:
         terms[-1] += ":*"
     return " & ".join(terms)
+
+
+def in_text(
+    db: Connection, query: str, low: int, high: int, filters: Filters, limit: int
+) -> dict[int, Any]:
+    where, args = filters
+    # The GIN index finds the matches, the primary key orders them newest first; LIMIT stops
+    # the walk at a page (the planner picks whichever drives the loop).
+    sql = (
+        MESSAGE_SELECT
+        + "WHERE m.words @@ to_tsquery('simple', unaccent(?)) AND m.id >= ? AND m.id < ? "
+        + where
+        + "ORDER BY m.id DESC LIMIT ?"
+    )
+    rows = db.execute(sql, [query, low, high, *args, limit + 1])
+    return {row["id"]: row for row in rows}
+
+
+def in_files(
+    db: Connection, query: str, low: int, high: int, filters: Filters, limit: int
+) -> dict[int, list[int]]:
+    """Message id → ids of its files whose names match, for the newest limit + 1 messages
+    (file ids do not follow message ids: a file may wait in the composer while others are
+    sent, so they are ordered by their message)."""
+    where, args = filters
+    rows = db.execute(
+        "SELECT m.id, fi.id FROM file fi JOIN message m ON m.id = fi.message_id "
+        "WHERE fi.words @@ to_tsquery('simple', unaccent(?)) AND fi.message_id >= ? "
+        "AND fi.message_id < ? " + where + "ORDER BY m.id DESC, fi.id",
+        [query, low, high, *args],
+    )
+    found: dict[int, list[int]] = {}
+    for message_id, file_id in rows:
+        if message_id not in found:
+            if len(found) > limit:
+                break
+            found[message_id] = []
+        found[message_id].append(file_id)
+    return found
+
+
+SEARCH = Search(ts_query, in_text, in_files)
