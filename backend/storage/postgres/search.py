@@ -15,22 +15,17 @@ from typing import Any
 
 from ..sql.dialect import Connection, Filters, Search
 from ..sql.messages import MESSAGE_SELECT
+from ..sql.typed import gather, typed_words
 
 # Letters and digits: "_" separates words here, as it does in the index (schema.py).
 WORD = re.compile(r"[^\W_]+", re.UNICODE)
-# Words past this add nothing a person meant.
-MAX_TERMS = 10
-# The shortest word that matches as a prefix (as on SQLite, where shorter would scan the vocabulary).
-MIN_PREFIX = 3
 
 
 def ts_query(text: str) -> str:
     """The words of ``text`` as a ``to_tsquery('simple', …)`` argument."""
-    words = WORD.findall(text)[:MAX_TERMS]
-    if not words:
-        raise ValueError("no words to search for")
+    words, prefix = typed_words(text, WORD)
     terms = [w.lower() for w in words]
-    if not text[-1:].isspace() and len(words[-1]) >= MIN_PREFIX:
+    if prefix:
         terms[-1] += ":*"
     return " & ".join(terms)
 
@@ -64,14 +59,7 @@ def in_files(
         "AND fi.message_id < ? " + where + "ORDER BY m.id DESC, fi.id",
         [query, low, high, *args],
     )
-    found: dict[int, list[int]] = {}
-    for message_id, file_id in rows:
-        if message_id not in found:
-            if len(found) > limit:
-                break
-            found[message_id] = []
-        found[message_id].append(file_id)
-    return found
+    return gather(rows, limit)
 
 
 SEARCH = Search(ts_query, in_text, in_files)

@@ -3,33 +3,28 @@ walks over the FTS5 indexes of message text and file names (the rest is sql/mess
 
 FTS5's query language has operators (AND, OR, NOT, NEAR, column filters, quotes). People type words,
 so every word is quoted (operators become plain words), and the last word matches as a prefix while
-it is still being typed — from three letters on: the index keeps 3- and 4-letter prefixes (schema.py),
-and a shorter prefix would match a large part of the vocabulary.
+it is still being typed (sql/typed.py): the index keeps 3- and 4-letter prefixes (schema.py).
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from typing import Any
 
 from ..sql.dialect import Connection, Filters, Search
 from ..sql.messages import MESSAGE_SELECT
+from ..sql.typed import gather, typed_words
 
 WORD = re.compile(r"\w+", re.UNICODE)
-# Words past this add nothing a person meant, and each one is another index walk.
-MAX_TERMS = 10
 # File-name candidates checked against the search's filters in one query.
 _FILE_BATCH = 100
-# The shortest prefix the index keeps (prefix='3 4'): shorter ones would scan the vocabulary.
-MIN_PREFIX = 3
 
 
 def fts_query(text: str) -> str:
-    words = WORD.findall(text)[:MAX_TERMS]
-    if not words:
-        raise ValueError("no words to search for")
+    words, prefix = typed_words(text, WORD)
     terms = [f'"{w}"' for w in words]
-    if not text[-1:].isspace() and len(words[-1]) >= MIN_PREFIX:
+    if prefix:
         terms[-1] += "*"
     return " ".join(terms)
 
@@ -69,28 +64,24 @@ def in_files(
         "ORDER BY fi.message_id DESC, fi.id",
         (query, low, high),
     )
-    found: dict[int, list[int]] = {}
-    while len(found) <= limit:
-        batch = candidates.fetchmany(_FILE_BATCH)
-        if not batch:
-            break
-        ids = list(dict.fromkeys(message_id for message_id, _ in batch))
-        passed = {
-            row[0]
-            for row in db.execute(
-                f"SELECT m.id FROM message m WHERE m.id IN ({','.join('?' * len(ids))}) " + where,
-                [*ids, *args],
-            )
-        }
-        for message_id, file_id in batch:
-            if message_id not in passed:
-                continue
-            if message_id not in found:
-                if len(found) > limit:
-                    break
-                found[message_id] = []
-            found[message_id].append(file_id)
-    return found
+
+    def passing() -> Iterator[tuple[int, int]]:
+        while True:
+            batch = candidates.fetchmany(_FILE_BATCH)
+            if not batch:
+                return
+            ids = list(dict.fromkeys(message_id for message_id, _ in batch))
+            passed = {
+                row[0]
+                for row in db.execute(
+                    f"SELECT m.id FROM message m WHERE m.id IN ({','.join('?' * len(ids))}) "
+                    + where,
+                    [*ids, *args],
+                )
+            }
+            yield from ((m, f) for m, f in batch if m in passed)
+
+    return gather(passing(), limit)
 
 
 SEARCH = Search(fts_query, in_text, in_files)
