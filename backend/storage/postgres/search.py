@@ -11,10 +11,8 @@ a person types is read as one.
 from __future__ import annotations
 
 import re
-from typing import Any
 
 from ..sql.dialect import Connection, Filters, Search
-from ..sql.messages import MESSAGE_SELECT
 from ..sql.typed import gather, typed_words
 
 # Letters and digits: "_" separates words here, as it does in the index (schema.py).
@@ -28,22 +26,6 @@ def ts_query(text: str) -> str:
     if prefix:
         terms[-1] += ":*"
     return " & ".join(terms)
-
-
-def in_text(
-    db: Connection, query: str, low: int, high: int, filters: Filters, limit: int
-) -> dict[int, Any]:
-    where, args = filters
-    # The GIN index finds the matches, the primary key orders them newest first; LIMIT stops
-    # the walk at a page (the planner picks whichever drives the loop).
-    sql = (
-        MESSAGE_SELECT
-        + "WHERE m.words @@ to_tsquery('simple', unaccent(?)) AND m.id >= ? AND m.id < ? "
-        + where
-        + "ORDER BY m.id DESC LIMIT ?"
-    )
-    rows = db.execute(sql, [query, low, high, *args, limit + 1])
-    return {row["id"]: row for row in rows}
 
 
 def in_files(
@@ -62,4 +44,11 @@ def in_files(
     return gather(rows, limit)
 
 
-SEARCH = Search(ts_query, in_text, in_files)
+SEARCH = Search(
+    query=ts_query,
+    text_from="FROM message m",
+    # The GIN index finds the matches, the primary key orders them newest first.
+    text_match="m.words @@ to_tsquery('simple', unaccent(?))",
+    text_id="m.id",
+    in_files=in_files,
+)

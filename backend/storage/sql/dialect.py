@@ -24,12 +24,18 @@ Filters = tuple[str, list[object]]
 class Search:
     """Full-text search: SQLite's FTS5 tables against PostgreSQL's tsvector columns.
 
-    ``query`` turns what a person typed into the engine's query; ``in_text`` and ``in_files`` walk
-    the matches newest first within the id window ``[low, high)``, kept to those passing the
-    filters, stopping past ``limit``: message id → its row, and message id → its matching files."""
+    ``query`` turns what a person typed into the engine's query. The walk over message text is
+    shared (sql/messages.py), from the index's three parts here; ``in_files`` walks file names
+    newest message first within the id window ``[low, high)``, kept to messages passing the
+    filters, stopping past ``limit`` messages: message id → its matching files."""
 
     query: Callable[[str], str]
-    in_text: Callable[[Connection, str, int, int, Filters, int], dict[int, Any]]
+    # What the text walk reads instead of ``FROM message m``: the index joined to the messages.
+    text_from: str
+    # The match, its one parameter the query.
+    text_match: str
+    # The id the walk runs down, newest first.
+    text_id: str
     in_files: Callable[[Connection, str, int, int, Filters, int], dict[int, list[int]]]
 
 

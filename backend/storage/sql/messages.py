@@ -153,7 +153,7 @@ class Messages(RowGroup):
         # Two newest-first walks, one over message text and one over file names, each stopping at
         # limit + 1; the page is the newest `limit` of their union, which lies within both walks'
         # first `limit`, so what matched each message is known exactly and "more" is exact too.
-        in_text = search.in_text(self._db, query, low, high, filters, limit)
+        in_text = self._search_text(query, low, high, filters, limit)
         in_files = search.in_files(self._db, query, low, high, filters, limit)
         ids = sorted(set(in_text) | set(in_files), reverse=True)
         page = ids[:limit]
@@ -201,19 +201,32 @@ class Messages(RowGroup):
             "WHERE rm.room_id = m.room_id AND rm.user_id = ?) "
         )
         args: list[object] = [user_id]
-        if room_id is not None:
-            sql += "AND m.room_id = ? "
-            args.append(room_id)
-        if author_id is not None:
-            sql += "AND m.author_id = ? "
-            args.append(author_id)
-        if after is not None:
-            sql += "AND m.created_at >= ? "
-            args.append(after)
-        if before is not None:
-            sql += "AND m.created_at < ? "
-            args.append(before)
+        optional = (
+            ("m.room_id = ?", room_id),
+            ("m.author_id = ?", author_id),
+            ("m.created_at >= ?", after),
+            ("m.created_at < ?", before),
+        )
+        for condition, value in optional:
+            if value is not None:
+                sql += f"AND {condition} "
+                args.append(value)
         return sql, args
+
+    def _search_text(
+        self, query: str, low: int, high: int, filters: Filters, limit: int
+    ) -> dict[int, Any]:
+        # The index drives the loop newest first and LIMIT stops it, so a common word costs a
+        # page, not every match (on PostgreSQL the planner picks what drives it: docs/deploy.md).
+        search, (where, args) = self._dialect.search, filters
+        sql = (
+            MESSAGE_SELECT.replace("FROM message m", search.text_from, 1)
+            + f"WHERE {search.text_match} AND {search.text_id} >= ? AND {search.text_id} < ? "
+            + where
+            + f"ORDER BY {search.text_id} DESC LIMIT ?"
+        )
+        rows = self._db.execute(sql, [query, low, high, *args, limit + 1])
+        return {row["id"]: row for row in rows}
 
     def count(self) -> int:
         return int(self._db.execute("SELECT count(*) FROM message").fetchone()[0])
@@ -234,23 +247,14 @@ class Messages(RowGroup):
             return [], []
         among, args = self._dialect.among(ids)
         # Checked again here, in the writer's transaction: only what is still there and still old.
-        gone = [
-            row[0]
-            for row in self._db.execute(
-                f"SELECT id FROM message WHERE id {among} AND room_id = ? AND created_at < ? "
-                "ORDER BY id",
-                [*args, room_id, created_at],
-            )
-        ]
+        gone = self._firsts(
+            f"SELECT id FROM message WHERE id {among} AND room_id = ? AND created_at < ? ORDER BY id",
+            [*args, room_id, created_at],
+        )
         if not gone:
             return [], []
         among, args = self._dialect.among(gone)
-        hashes = [
-            row[0]
-            for row in self._db.execute(
-                f"SELECT DISTINCT sha256 FROM file WHERE message_id {among}", args
-            )
-        ]
+        hashes = self._firsts(f"SELECT DISTINCT sha256 FROM file WHERE message_id {among}", args)
         self._db.execute(f"DELETE FROM file WHERE message_id {among}", args)
         # Replies stay; they remember which message they answered (reply_to must let go of it).
         self._db.execute(

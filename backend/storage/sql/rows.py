@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from ...models import Attachment, User
@@ -29,6 +30,10 @@ class RowGroup:
         new_id = self._dialect.insert(self._db, sql, args)
         assert new_id is not None  # nothing in ``sql`` lets the row be skipped
         return new_id
+
+    def _firsts(self, sql: str, args: Sequence[object]) -> list[Any]:
+        """The first column of every row."""
+        return [row[0] for row in self._db.execute(sql, args)]
 
 
 def user_from_row(row: Any) -> User:

@@ -10,10 +10,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from typing import Any
 
 from ..sql.dialect import Connection, Filters, Search
-from ..sql.messages import MESSAGE_SELECT
 from ..sql.typed import gather, typed_words
 
 WORD = re.compile(r"\w+", re.UNICODE)
@@ -27,24 +25,6 @@ def fts_query(text: str) -> str:
     if prefix:
         terms[-1] += "*"
     return " ".join(terms)
-
-
-def in_text(
-    db: Connection, query: str, low: int, high: int, filters: Filters, limit: int
-) -> dict[int, Any]:
-    where, args = filters
-    # The FTS index drives the loop in descending rowid order and stops at LIMIT, so a common
-    # word costs a page, not every match.
-    sql = (
-        MESSAGE_SELECT.replace(
-            "FROM message m", "FROM message_fts f JOIN message m ON m.id = f.rowid", 1
-        )
-        + "WHERE message_fts MATCH ? AND f.rowid >= ? AND f.rowid < ? "
-        + where
-        + "ORDER BY f.rowid DESC LIMIT ?"
-    )
-    rows = db.execute(sql, [query, low, high, *args, limit + 1])
-    return {row["id"]: row for row in rows}
 
 
 def in_files(
@@ -84,4 +64,11 @@ def in_files(
     return gather(passing(), limit)
 
 
-SEARCH = Search(fts_query, in_text, in_files)
+SEARCH = Search(
+    query=fts_query,
+    text_from="FROM message_fts f JOIN message m ON m.id = f.rowid",
+    text_match="message_fts MATCH ?",
+    # The FTS index's rowid, so the index itself walks in descending order.
+    text_id="f.rowid",
+    in_files=in_files,
+)
