@@ -21,10 +21,12 @@ _STATEMENTS = 1024
 
 
 @lru_cache(maxsize=_STATEMENTS)
-def statement(sql: str) -> str:
-    """A shared statement in PostgreSQL's spelling: ``?`` → ``%s`` (a literal ``%`` doubled, as
-    psycopg reads ``%`` as a placeholder's start) and the user table's name."""
-    return _USER_TABLE.sub("users", sql.replace("%", "%%").replace("?", "%s"))
+def statement(sql: str, with_params: bool = True) -> str:
+    """A shared statement in PostgreSQL's spelling: the user table's name, and with parameters
+    ``?`` → ``%s`` and a literal ``%`` doubled (psycopg reads ``%`` as a placeholder's start only
+    when parameters are passed)."""
+    named = _USER_TABLE.sub("users", sql)
+    return named.replace("%", "%%").replace("?", "%s") if with_params else named
 
 
 def among(values: Sequence[object]) -> tuple[str, list[object]]:

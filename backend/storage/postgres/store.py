@@ -90,7 +90,7 @@ class Link:
         return self.revive() if self._readonly else self._db
 
     def execute(self, sql: str, args: Any = None) -> Any:
-        query = statement(sql)
+        query = statement(sql, args is not None)
         try:
             return self._now().execute(query, args)
         except psycopg.OperationalError:
