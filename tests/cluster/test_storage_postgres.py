@@ -1,5 +1,5 @@
-"""The storage suite (tests/unit/test_storage.py, test_search_storage.py) against PostgreSQL: the
-same tests, each on a fresh database of the session's throwaway server.
+"""The storage suite (tests/unit/test_storage.py) against PostgreSQL: the same tests, each on a
+fresh database of the session's throwaway server (the search suite's twin is test_search_postgres.py).
 
 Left out: the tests of SQLite's own files (its pragmas and migrations); PostgreSQL's migrations
 are tested below.
