@@ -85,14 +85,16 @@ def _in(module: str, *packages: str) -> bool:
 
 
 ALL = _backend()
-# The storage engines: the only packages that hold SQL (issue 17 added PostgreSQL's).
+# The storage engines (issue 17 added PostgreSQL's).
 ENGINES = ("backend.storage.sqlite", "backend.storage.postgres")
+# The row groups both engines share: with the engines, the only packages that hold SQL.
+SHARED_SQL = "backend.storage.sql"
 
 
 @pytest.mark.parametrize("path", ALL, ids=_module_name)
 def test_plain_modules_and_the_chat_rules_import_no_framework(path: Path) -> None:
     module = _module_name(path)
-    if module in PLAIN or _in(module, "backend.chat", *ENGINES):
+    if module in PLAIN or _in(module, "backend.chat", *ENGINES, SHARED_SQL):
         used = _roots(_imports(path)) & FRAMEWORKS
         assert not used, f"{module} must stay plain Python, imports {used}"
 
@@ -111,7 +113,7 @@ def test_the_chat_rules_see_storage_only_through_its_interface(path: Path) -> No
         # wired in by app.py; the chat rules use backup_folder.py).
         shared = REPO / (name.replace(".", "/") + ".py")
         if _in(name, "backend") and not _in(name, "backend.chat") and shared.is_file():
-            reached = {n for n in _imports(shared) if _in(n, *ENGINES)}
+            reached = {n for n in _imports(shared) if _in(n, *ENGINES, SHARED_SQL)}
             assert not reached, f"{module} reaches a storage engine through {name}"
     assert not _roots(imported) & {"sqlite3", "psycopg"}
 
@@ -124,12 +126,21 @@ def test_only_the_storage_engines_speak_sql(path: Path) -> None:
         assert "sqlite3" not in _roots(imported), f"{module} imports sqlite3"
     if not _in(module, "backend.storage.postgres"):
         assert "psycopg" not in _roots(imported), f"{module} imports psycopg"
-    if not _in(module, *ENGINES):
+    if not _in(module, *ENGINES, SHARED_SQL):
         source = path.read_text(encoding="utf-8")
         for keyword in ("SELECT ", "INSERT INTO", "UPDATE ", "DELETE FROM", "CREATE TABLE"):
             assert keyword not in source, f"{module} holds SQL ({keyword.strip()})"
     if _in(module, "backend.web"):
-        assert not any(_in(n, *ENGINES, "backend.storage.worker") for n in imported)
+        assert not any(_in(n, *ENGINES, SHARED_SQL, "backend.storage.worker") for n in imported)
+
+
+@pytest.mark.parametrize("path", ALL, ids=_module_name)
+def test_the_shared_row_groups_know_no_engine(path: Path) -> None:
+    """The engines supply what differs (their Dialect); the shared SQL never reaches into one."""
+    module = _module_name(path)
+    if _in(module, SHARED_SQL):
+        reached = {n for n in _imports(path) if _in(n, *ENGINES)}
+        assert not reached, f"{module} imports {reached}"
 
 
 @pytest.mark.parametrize("path", ALL, ids=_module_name)

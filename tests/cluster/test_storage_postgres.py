@@ -1,5 +1,5 @@
-"""The storage suite (tests/unit/test_storage.py, test_search_storage.py) against PostgreSQL: the
-same tests, each on a fresh database of the session's throwaway server.
+"""The storage suite (tests/unit/test_storage.py) against PostgreSQL: the same tests, each on a
+fresh database of the session's throwaway server (the search suite's twin is test_search_postgres.py).
 
 Left out: the tests of SQLite's own files (its pragmas and migrations); PostgreSQL's migrations
 are tested below.
@@ -14,7 +14,7 @@ import pytest
 
 # Under other names: the star import below brings SQLite's ``schema`` and ``connect``.
 from backend.storage.postgres import schema as pg_schema
-from backend.storage.postgres.store import PostgresBackend, PostgresStore
+from backend.storage.postgres.store import Link, PostgresBackend, PostgresStore
 from backend.storage.postgres.store import connect as pg_connect
 from tests.unit.test_storage import *  # noqa: F403
 from tests.unit.test_storage import (
@@ -61,3 +61,15 @@ def test_names_are_unique_by_key(store: PostgresStore) -> None:
     store.users.insert("Ana", "ana")
     with pytest.raises(psycopg.errors.UniqueViolation):
         store.users.insert("ANA", "ana")
+
+
+def test_shared_statements_are_rewritten_into_postgresql_spelling(database_url: str) -> None:
+    # The row groups' SQL (backend/storage/sql/) is SQLite's spelling; the store's connection
+    # rewrites it: ``?`` placeholders, the ``user`` table, and a literal ``%`` either way.
+    link = Link(database_url, readonly=True)
+    try:
+        assert link.execute("SELECT count(*) FROM user").fetchone()[0] == 0
+        assert link.execute("SELECT '5%' || ?", ("x",)).fetchone()[0] == "5%x"
+        assert link.execute("SELECT '5%'").fetchone()[0] == "5%"
+    finally:
+        link.close()

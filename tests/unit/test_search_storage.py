@@ -1,16 +1,22 @@
-"""Search in storage against real SQLite: file-name matches in message order whatever order the
-files came in, the membership filter across many refused candidates, and the date window."""
+"""Search in storage against real SQLite: how words are cut and matched, file-name matches in
+message order whatever order the files came in, the membership filter across many refused
+candidates, and the date window. tests/cluster/test_search_postgres.py runs these same cases on
+PostgreSQL (its ``store`` and ``set_sent_at`` fixtures), plus what is PostgreSQL's alone."""
 
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
 from backend.models import User
+from backend.storage.interface import Store
 from backend.storage.sqlite.store import SqliteBackend, SqliteStore
+
+# Sets messages' created_at (id → ISO time) through another connection to the store's database.
+SetSentAt = Callable[[dict[int, str]], None]
 
 
 @pytest.fixture
@@ -20,11 +26,23 @@ def store(tmp_path: Path) -> Iterator[SqliteStore]:
     opened.close()
 
 
-def _user(store: SqliteStore, name: str) -> User:
+@pytest.fixture
+def set_sent_at(tmp_path: Path) -> SetSentAt:
+    def set_them(stamps: dict[int, str]) -> None:
+        with sqlite3.connect(tmp_path / "t.sqlite3") as db:
+            db.executemany(
+                "UPDATE message SET created_at = ? WHERE id = ?",
+                [(at, message_id) for message_id, at in stamps.items()],
+            )
+
+    return set_them
+
+
+def _user(store: Store, name: str) -> User:
     return store.users.insert(name, name.casefold())
 
 
-def _pages(store: SqliteStore, user: User, query: str, **bounds: str | None) -> list[list[int]]:
+def _pages(store: Store, user: User, query: str, **bounds: str | None) -> list[list[int]]:
     pages, before_id = [], None
     for _ in range(100):  # bounded
         hits, more = store.messages.search(
@@ -44,7 +62,37 @@ def _pages(store: SqliteStore, user: User, query: str, **bounds: str | None) -> 
     raise AssertionError("paging did not end")
 
 
-def test_file_names_page_in_message_order_past_refused_candidates(store: SqliteStore) -> None:
+def _found(store: Store, user_id: int, query: str) -> list[str]:
+    hits, _ = store.messages.search(
+        user_id, query, room_id=None, author_id=None, before_id=None, limit=20
+    )
+    return [hit.message.text for hit in hits]
+
+
+def test_words_are_cut_and_matched_alike_on_both_engines(store: Store) -> None:
+    ana = store.users.insert("ana", "ana")
+    room = store.rooms.insert("general", "general", kind="channel", created_by=None)
+    store.members.insert(room.id, ana.id)
+    texts = ["Café au lait", "deploy_script ran", "Q3-report.pdf is out", "the deployment"]
+    texts += ["Привет, мир—как дела?"]
+    for n, text in enumerate(texts):
+        store.messages.insert(room.id, ana, f"c{n}", text)
+    assert _found(store, ana.id, "cafe") == ["Café au lait"]  # accents dropped on both sides
+    assert _found(store, ana.id, "CAFÉ LAIT") == ["Café au lait"]
+    assert _found(store, ana.id, "report") == ["Q3-report.pdf is out"]  # punctuation separates
+    assert _found(store, ana.id, "script") == ["deploy_script ran"]
+    # The last word is a prefix while typed (newest first); a finished word is whole.
+    assert _found(store, ana.id, "dep") == ["the deployment", "deploy_script ran"]
+    assert _found(store, ana.id, "deploy ") == ["deploy_script ran"]
+    assert _found(store, ana.id, "de") == []  # too short to be a prefix
+    # Letters beyond ASCII are letters, and non-ASCII punctuation separates words.
+    assert _found(store, ana.id, "мир") == ["Привет, мир—как дела?"]
+    assert _found(store, ana.id, "привет как") == ["Привет, мир—как дела?"]
+    # Operators are words, never syntax.
+    assert _found(store, ana.id, "lait & | ! :*") == ["Café au lait"]
+
+
+def test_file_names_page_in_message_order_past_refused_candidates(store: Store) -> None:
     ana, bo = _user(store, "ana"), _user(store, "bo")
     ours = store.rooms.insert("ours", "ours", kind="channel", created_by=None)
     theirs = store.rooms.insert("theirs", "theirs", kind="channel", created_by=None)
@@ -83,7 +131,7 @@ def test_file_names_page_in_message_order_past_refused_candidates(store: SqliteS
     assert _pages(store, ana, "theirs") == [[]]
 
 
-def test_the_date_window(store: SqliteStore, tmp_path: Path) -> None:
+def test_the_date_window(store: Store, set_sent_at: SetSentAt) -> None:
     ana = _user(store, "ana")
     room = store.rooms.insert("general", "general", kind="channel", created_by=None)
     store.members.insert(room.id, ana.id)
@@ -93,12 +141,9 @@ def test_the_date_window(store: SqliteStore, tmp_path: Path) -> None:
         message, _ = store.messages.insert(room.id, ana, f"c-{n}", f"standup {n}")
         ids.append(message.id)
     # The host stamps sends itself; another connection sets them to known days for the bounds.
-    with sqlite3.connect(tmp_path / "t.sqlite3") as db:
-        for message_id, day in zip(ids, days, strict=True):
-            db.execute(
-                "UPDATE message SET created_at = ? WHERE id = ?",
-                (f"{day}T09:00:00.000Z", message_id),
-            )
+    set_sent_at(
+        {message_id: f"{day}T09:00:00.000Z" for message_id, day in zip(ids, days, strict=True)}
+    )
 
     def found(after: str | None = None, before: str | None = None) -> list[int]:
         return sorted(

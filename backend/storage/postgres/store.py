@@ -1,4 +1,5 @@
-"""PostgreSQL behind the storage interface: a connection's row groups, its transactions, its opener.
+"""PostgreSQL behind the storage interface: a connection's transactions and its opener (the row
+groups' SQL is storage/sql/, shared with SQLite; dialect.py has what differs).
 
 The same model as SQLite's (storage/worker.py): one writer connection on the writer thread runs a
 batch of jobs in one transaction, a savepoint each; reader connections (autocommit, read-only)
@@ -22,15 +23,10 @@ from psycopg import errors as pg_errors
 
 from ...errors import StorageFull, StorageUnreachable
 from ..interface import Progress, Snapshot
+from ..sql.groups import RowGroups
 from . import schema
-from .archive import ArchiveRows
-from .files import Files, Uploads
-from .messages import Mentions, Messages, Reactions
-from .notify import NotifyRows
-from .people import Devices, Settings, SignInLinks, Users
-from .rooms import Members, ReadMarks, Rooms
+from .dialect import DIALECT, statement
 from .rows import Connection, row_factory
-from .webhooks import Webhooks
 
 log = logging.getLogger(__name__)
 
@@ -72,7 +68,8 @@ def connect(url: str, *, readonly: bool = False) -> Connection:
 
 class Link:
     """A store's connection, opened again when the server dropped it (a restart, a failover, an
-    idle timeout): a server coming back must not need a host restart.
+    idle timeout): a server coming back must not need a host restart. Its statements are the
+    shared ones (storage/sql/), in SQLite's spelling: each is rewritten (dialect.statement).
 
     Only where nothing can be half-done: a reader's every statement runs on its own (autocommit),
     and the writer reopens only as a batch begins (``revive``). Inside a write transaction a lost
@@ -92,25 +89,29 @@ class Link:
     def _now(self) -> Connection:
         return self.revive() if self._readonly else self._db
 
-    def execute(self, *args: Any, **kwargs: Any) -> Any:
+    def execute(self, sql: str, args: Any = None) -> Any:
+        query = statement(sql, args is not None)
         try:
-            return self._now().execute(*args, **kwargs)
+            return self._now().execute(query, args)
         except psycopg.OperationalError:
             # A reader's statement is read-only and on its own: safe to ask again, once.
             if not (self._readonly and self._db.broken):
                 raise
-            return self.revive().execute(*args, **kwargs)
+            return self.revive().execute(query, args)
 
-    def first(self, statement: str) -> None:
+    def executemany(self, sql: str, args: Any) -> None:
+        self._now().cursor().executemany(statement(sql), args)
+
+    def first(self, sql: str) -> None:
         """Run the first statement of a unit (a reader's query, the writer's BEGIN), once more on
         a new connection if the old one turns out to be dead: nothing has been done on it yet.
         A dead connection is found out only by using it."""
         try:
-            self.revive().execute(statement)
+            self.revive().execute(sql)
         except psycopg.OperationalError:
             if not self._db.broken:
                 raise
-            self.revive().execute(statement)
+            self.revive().execute(sql)
 
     def cursor(self, *args: Any, **kwargs: Any) -> Any:
         return self._now().cursor(*args, **kwargs)
@@ -126,26 +127,12 @@ class Link:
         self._db.close()
 
 
-class PostgresStore:
+class PostgresStore(RowGroups):
     """One connection's row groups, plus the transaction calls only the worker makes."""
 
     def __init__(self, db: Link) -> None:
+        super().__init__(db, DIALECT)
         self._db = db
-        self.users = Users(db)
-        self.devices = Devices(db)
-        self.sign_in_links = SignInLinks(db)
-        self.settings = Settings(db)
-        self.rooms = Rooms(db)
-        self.members = Members(db)
-        self.reads = ReadMarks(db)
-        self.messages = Messages(db)
-        self.mentions = Mentions(db)
-        self.reactions = Reactions(db)
-        self.uploads = Uploads(db)
-        self.files = Files(db)
-        self.webhooks = Webhooks(db)
-        self.archive = ArchiveRows(db)
-        self.notify = NotifyRows(db)
 
     def schema_current(self) -> bool:
         return schema.version(self._db.revive()) == len(schema.MIGRATIONS)
@@ -159,7 +146,7 @@ class PostgresStore:
 
     def begin(self) -> None:
         self._db.first("BEGIN")
-        self._db.execute("SELECT pg_advisory_xact_lock(%s)", (_WRITE_LOCK,))
+        self._db.execute("SELECT pg_advisory_xact_lock(?)", (_WRITE_LOCK,))
 
     def savepoint(self) -> None:
         self._db.execute("SAVEPOINT job")

@@ -1,4 +1,5 @@
-"""SQLite behind the storage interface: a connection's row groups, its transactions, its opener.
+"""SQLite behind the storage interface: a connection's transactions and its opener (the row
+groups' SQL is storage/sql/, shared with PostgreSQL).
 
 Durability choices (docs/storage.md): WAL journal, so readers never block the writer and a process
 kill loses nothing committed; ``synchronous`` FULL (the default) or NORMAL as configured.
@@ -15,14 +16,9 @@ from typing import IO
 from ...errors import Conflict, StorageFull
 from ...paths import private_dir, private_file
 from ..interface import Progress, Snapshot
+from ..sql.groups import RowGroups
 from . import backup, lock, schema
-from .archive import ArchiveRows
-from .files import Files, Uploads
-from .messages import Mentions, Messages, Reactions
-from .notify import NotifyRows
-from .people import Devices, Settings, SignInLinks, Users
-from .rooms import Members, ReadMarks, Rooms
-from .webhooks import Webhooks
+from .dialect import DIALECT
 
 log = logging.getLogger(__name__)
 
@@ -52,27 +48,13 @@ DB_FILE = "parley.sqlite3"
 _FULL = {sqlite3.SQLITE_FULL}
 
 
-class SqliteStore:
+class SqliteStore(RowGroups):
     """One connection (autocommit mode: transactions are the worker's explicit calls)."""
 
     def __init__(self, db: sqlite3.Connection, writer_lock: IO[bytes] | None = None) -> None:
+        super().__init__(db, DIALECT)
         self._db = db
         self._writer_lock = writer_lock
-        self.users = Users(db)
-        self.devices = Devices(db)
-        self.sign_in_links = SignInLinks(db)
-        self.settings = Settings(db)
-        self.rooms = Rooms(db)
-        self.members = Members(db)
-        self.reads = ReadMarks(db)
-        self.messages = Messages(db)
-        self.mentions = Mentions(db)
-        self.reactions = Reactions(db)
-        self.uploads = Uploads(db)
-        self.files = Files(db)
-        self.webhooks = Webhooks(db)
-        self.archive = ArchiveRows(db)
-        self.notify = NotifyRows(db)
 
     @property
     def raw(self) -> sqlite3.Connection:

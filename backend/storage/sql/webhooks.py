@@ -1,11 +1,11 @@
-"""PostgreSQL rows for incoming webhooks (a secret URL posting as a bot into one room)."""
+"""Rows for incoming webhooks (a secret URL posting as a bot into one room)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from ...models import Webhook, utc_now
-from .rows import Connection, last_id
+from .rows import RowGroup
 
 _SELECT = (
     "SELECT w.id, w.bot_id, w.room_id, r.name AS room_name, w.secret_hash, w.created_at "
@@ -13,32 +13,26 @@ _SELECT = (
 )
 
 
-class Webhooks:
-    def __init__(self, db: Connection) -> None:
-        self._db = db
-
+class Webhooks(RowGroup):
     def insert(self, bot_id: int, room_id: int, secret_hash: str) -> int:
-        cur = self._db.execute(
-            "INSERT INTO webhook (bot_id, room_id, secret_hash, created_at) VALUES (%s, %s, %s, %s) "
-            "RETURNING id",
+        return self._insert(
+            "INSERT INTO webhook (bot_id, room_id, secret_hash, created_at) VALUES (?, ?, ?, ?)",
             (bot_id, room_id, secret_hash, utc_now()),
         )
-        return last_id(cur)
 
     def get(self, webhook_id: int) -> Webhook | None:
-        row = self._db.execute(_SELECT + "WHERE w.id = %s", (webhook_id,)).fetchone()
+        row = self._db.execute(_SELECT + "WHERE w.id = ?", (webhook_id,)).fetchone()
         return _webhook(row) if row else None
 
     def all(self) -> list[Webhook]:
         return [_webhook(row) for row in self._db.execute(_SELECT + "ORDER BY w.id")]
 
     def delete(self, webhook_id: int) -> bool:
-        return bool(
-            self._db.execute("DELETE FROM webhook WHERE id = %s", (webhook_id,)).rowcount == 1
-        )
+        cur = self._db.execute("DELETE FROM webhook WHERE id = ?", (webhook_id,))
+        return bool(cur.rowcount == 1)
 
     def delete_of_bot(self, bot_id: int) -> int:
-        return int(self._db.execute("DELETE FROM webhook WHERE bot_id = %s", (bot_id,)).rowcount)
+        return int(self._db.execute("DELETE FROM webhook WHERE bot_id = ?", (bot_id,)).rowcount)
 
 
 def _webhook(row: Any) -> Webhook:

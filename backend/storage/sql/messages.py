@@ -1,16 +1,16 @@
-"""SQLite rows for messages and what hangs on them: reactions, mentions, the search index."""
+"""Rows for messages and what hangs on them: reactions, mentions, search (the engine's index)."""
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterable
 from dataclasses import replace
+from typing import Any
 
 from ...models import Attachment, Message, Page, Quote, Reaction, SearchHit, User, utc_now
-from .rows import FILE_COLUMNS, attachment_from_row, last_id, marks
-from .search import fts_query
+from .dialect import Filters
+from .rows import FILE_COLUMNS, RowGroup, attachment_from_row
 
-_MESSAGE_SELECT = (
+MESSAGE_SELECT = (
     "SELECT m.id, m.room_id, m.client_id, m.text, m.created_at, m.edited_at, m.deleted_at, m.rev, "
     "u.id AS author_id, u.name AS author_name, u.is_host AS author_is_host, "
     "u.is_bot AS author_is_bot, "
@@ -20,34 +20,31 @@ _MESSAGE_SELECT = (
     "FROM message m JOIN user u ON u.id = m.author_id "
     "LEFT JOIN message q ON q.id = m.reply_to LEFT JOIN user qu ON qu.id = q.author_id "
 )
-# Past every id SQLite can hand out: "before nothing" means "the newest".
+# Past every id either engine can hand out (SQLite's rowid, a BIGINT identity): "before nothing"
+# means "the newest".
 _NO_BOUND = 2**63 - 1
-# File-name candidates checked against the search's filters in one query.
-_FILE_BATCH = 100
 
 
-class Messages:
-    def __init__(self, db: sqlite3.Connection) -> None:
-        self._db = db
-
+class Messages(RowGroup):
     def insert(
         self, room_id: int, author: User, client_id: str, text: str, reply_to: int | None = None
     ) -> tuple[Message, bool]:
         now = utc_now()
-        cur = self._db.execute(
+        new_id = self._dialect.insert(
+            self._db,
             "INSERT INTO message (room_id, author_id, client_id, text, created_at, reply_to) "
             "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (author_id, client_id) DO NOTHING",
             (room_id, author.id, client_id, text, now, reply_to),
         )
-        if cur.rowcount == 1:
-            return Message(last_id(cur), room_id, client_id, author, text, now), True
+        if new_id is not None:
+            return Message(new_id, room_id, client_id, author, text, now), True
         row = self._db.execute(
-            _MESSAGE_SELECT + "WHERE m.author_id = ? AND m.client_id = ?", (author.id, client_id)
+            MESSAGE_SELECT + "WHERE m.author_id = ? AND m.client_id = ?", (author.id, client_id)
         ).fetchone()
         return self._complete([_message(row)])[0], False
 
     def get(self, message_id: int) -> Message | None:
-        row = self._db.execute(_MESSAGE_SELECT + "WHERE m.id = ?", (message_id,)).fetchone()
+        row = self._db.execute(MESSAGE_SELECT + "WHERE m.id = ?", (message_id,)).fetchone()
         return self._complete([_message(row)])[0] if row else None
 
     def room_of(self, message_id: int) -> int | None:
@@ -61,14 +58,14 @@ class Messages:
         # One more than asked tells whether more lie beyond the page, without a COUNT.
         if after_id is not None:
             rows = self._db.execute(
-                _MESSAGE_SELECT + "WHERE m.room_id = ? AND m.id > ? ORDER BY m.id ASC LIMIT ?",
+                MESSAGE_SELECT + "WHERE m.room_id = ? AND m.id > ? ORDER BY m.id ASC LIMIT ?",
                 (room_id, after_id, limit + 1),
             ).fetchall()
             page = self._complete([_message(r) for r in rows[:limit]])
             return Page(page, len(rows) > limit, rev=rev)
         bound = before_id if before_id is not None else _NO_BOUND
         rows = self._db.execute(
-            _MESSAGE_SELECT + "WHERE m.room_id = ? AND m.id < ? ORDER BY m.id DESC LIMIT ?",
+            MESSAGE_SELECT + "WHERE m.room_id = ? AND m.id < ? ORDER BY m.id DESC LIMIT ?",
             (room_id, bound, limit + 1),
         ).fetchall()
         page = self._complete([_message(r) for r in reversed(rows[:limit])])
@@ -78,11 +75,11 @@ class Messages:
         rev = self.last_rev(room_id)
         before_n = limit // 2
         older = self._db.execute(
-            _MESSAGE_SELECT + "WHERE m.room_id = ? AND m.id < ? ORDER BY m.id DESC LIMIT ?",
+            MESSAGE_SELECT + "WHERE m.room_id = ? AND m.id < ? ORDER BY m.id DESC LIMIT ?",
             (room_id, around_id, before_n + 1),
         ).fetchall()
         newer = self._db.execute(
-            _MESSAGE_SELECT + "WHERE m.room_id = ? AND m.id >= ? ORDER BY m.id ASC LIMIT ?",
+            MESSAGE_SELECT + "WHERE m.room_id = ? AND m.id >= ? ORDER BY m.id ASC LIMIT ?",
             (room_id, around_id, limit - before_n + 1),
         ).fetchall()
         rows = list(reversed(older[:before_n])) + newer[: limit - before_n]
@@ -94,9 +91,9 @@ class Messages:
         )
 
     def changes(self, room_id: int, after_rev: int, limit: int) -> tuple[list[Message], bool]:
-        # "m.rev > 0" spelled out lets SQLite use the partial index message_room_rev.
+        # "m.rev > 0" spelled out lets the planner use the partial index message_room_rev.
         rows = self._db.execute(
-            _MESSAGE_SELECT + "WHERE m.room_id = ? AND m.rev > ? AND m.rev > 0 "
+            MESSAGE_SELECT + "WHERE m.room_id = ? AND m.rev > ? AND m.rev > 0 "
             "ORDER BY m.rev ASC LIMIT ?",
             (room_id, after_rev, limit + 1),
         ).fetchall()
@@ -109,10 +106,7 @@ class Messages:
         return int(row[0] or 0)
 
     def next_rev(self) -> int:
-        # One counter row, so numbers never repeat, whatever rows are deleted later.
-        row = self._db.execute(
-            "UPDATE counter SET value = value + 1 WHERE name = 'rev' RETURNING value"
-        ).fetchone()
+        row = self._db.execute(self._dialect.next_rev).fetchone()
         return int(row[0])
 
     def set_text(self, message_id: int, text: str, rev: int) -> None:
@@ -122,7 +116,7 @@ class Messages:
         )
 
     def tombstone(self, message_id: int, rev: int) -> None:
-        # The row stays so ids, replies and paging hold; the FTS trigger drops its empty text.
+        # The row stays so ids, replies and paging hold; the search index drops its empty text.
         self._db.execute(
             "UPDATE message SET text = '', deleted_at = ?, rev = ? WHERE id = ?",
             (utc_now(), rev, message_id),
@@ -146,7 +140,8 @@ class Messages:
         before: str | None = None,
         limit: int,
     ) -> tuple[list[SearchHit], bool]:
-        query = fts_query(text)
+        search = self._dialect.search
+        query = search.query(text)
         # The date range as an id window too, so the index walks start and stop inside it
         # instead of reading every newer match to skip it (benchmarks.md: 0.8 s for a common word
         # in a day 60% back, without). created_at is still checked row by row.
@@ -154,22 +149,21 @@ class Messages:
         high = before_id or _NO_BOUND
         if before is not None:
             high = min(high, self._first_id_at(before))
-        where, args = self._filters(user_id, room_id, author_id, after, before)
+        filters = self._filters(user_id, room_id, author_id, after, before)
         # Two newest-first walks, one over message text and one over file names, each stopping at
         # limit + 1; the page is the newest `limit` of their union, which lies within both walks'
         # first `limit`, so what matched each message is known exactly and "more" is exact too.
-        in_text = self._search_text(query, low, high, where, args, limit)
-        in_files = self._search_files(query, low, high, where, args, limit)
+        in_text = self._search_text(query, low, high, filters, limit)
+        in_files = search.in_files(self._db, query, low, high, filters, limit)
         ids = sorted(set(in_text) | set(in_files), reverse=True)
         page = ids[:limit]
         rows = {row["id"]: row for row in in_text.values()}
         missing = [mid for mid in page if mid not in rows]
         if missing:
+            among, args = self._dialect.among(missing)
             rows.update(
                 (row["id"], row)
-                for row in self._db.execute(
-                    _MESSAGE_SELECT + f"WHERE m.id IN ({marks(len(missing))})", missing
-                )
+                for row in self._db.execute(MESSAGE_SELECT + f"WHERE m.id {among}", args)
             )
         messages = self._complete([_message(rows[mid]) for mid in page])
         hits = [SearchHit(m, m.id in in_text, tuple(in_files.get(m.id, ()))) for m in messages]
@@ -199,7 +193,7 @@ class Messages:
         author_id: int | None,
         after: str | None,
         before: str | None,
-    ) -> tuple[str, list[object]]:
+    ) -> Filters:
         # Membership is one indexed lookup per candidate; created_at compares as text (the host
         # writes one ISO-8601 UTC format, and fields.timestamp normalizes the bounds to it).
         sql = (
@@ -207,74 +201,32 @@ class Messages:
             "WHERE rm.room_id = m.room_id AND rm.user_id = ?) "
         )
         args: list[object] = [user_id]
-        if room_id is not None:
-            sql += "AND m.room_id = ? "
-            args.append(room_id)
-        if author_id is not None:
-            sql += "AND m.author_id = ? "
-            args.append(author_id)
-        if after is not None:
-            sql += "AND m.created_at >= ? "
-            args.append(after)
-        if before is not None:
-            sql += "AND m.created_at < ? "
-            args.append(before)
+        optional = (
+            ("m.room_id = ?", room_id),
+            ("m.author_id = ?", author_id),
+            ("m.created_at >= ?", after),
+            ("m.created_at < ?", before),
+        )
+        for condition, value in optional:
+            if value is not None:
+                sql += f"AND {condition} "
+                args.append(value)
         return sql, args
 
     def _search_text(
-        self, query: str, low: int, high: int, where: str, args: list[object], limit: int
-    ) -> dict[int, sqlite3.Row]:
-        # The FTS index drives the loop in descending rowid order and stops at LIMIT, so a common
-        # word costs a page, not every match.
+        self, query: str, low: int, high: int, filters: Filters, limit: int
+    ) -> dict[int, Any]:
+        # The index drives the loop newest first and LIMIT stops it, so a common word costs a
+        # page, not every match (on PostgreSQL the planner picks what drives it: docs/deploy.md).
+        search, (where, args) = self._dialect.search, filters
         sql = (
-            _MESSAGE_SELECT.replace(
-                "FROM message m", "FROM message_fts f JOIN message m ON m.id = f.rowid", 1
-            )
-            + "WHERE message_fts MATCH ? AND f.rowid >= ? AND f.rowid < ? "
+            MESSAGE_SELECT.replace("FROM message m", search.text_from, 1)
+            + f"WHERE {search.text_match} AND {search.text_id} >= ? AND {search.text_id} < ? "
             + where
-            + "ORDER BY f.rowid DESC LIMIT ?"
+            + f"ORDER BY {search.text_id} DESC LIMIT ?"
         )
         rows = self._db.execute(sql, [query, low, high, *args, limit + 1])
         return {row["id"]: row for row in rows}
-
-    def _search_files(
-        self, query: str, low: int, high: int, where: str, args: list[object], limit: int
-    ) -> dict[int, list[int]]:
-        """Message id → ids of its files whose names match, for the newest limit + 1 messages.
-
-        File ids do not follow message ids (a file may wait in the composer while others are
-        sent), so the matching names are sorted by their message: from the file table alone, ids
-        only (5 ms for 5,000 names; joining each one's message before sorting took 45). Then the
-        candidates are checked against the filters a batch at a time, newest first, until enough
-        pass."""
-        candidates = self._db.execute(
-            "SELECT fi.message_id, fi.id FROM file_fts ff JOIN file fi ON fi.id = ff.rowid "
-            "WHERE file_fts MATCH ? AND fi.message_id >= ? AND fi.message_id < ? "
-            "ORDER BY fi.message_id DESC, fi.id",
-            (query, low, high),
-        )
-        found: dict[int, list[int]] = {}
-        while len(found) <= limit:
-            batch = candidates.fetchmany(_FILE_BATCH)
-            if not batch:
-                break
-            ids = list(dict.fromkeys(message_id for message_id, _ in batch))
-            passed = {
-                row[0]
-                for row in self._db.execute(
-                    f"SELECT m.id FROM message m WHERE m.id IN ({marks(len(ids))}) " + where,
-                    [*ids, *args],
-                )
-            }
-            for message_id, file_id in batch:
-                if message_id not in passed:
-                    continue
-                if message_id not in found:
-                    if len(found) > limit:
-                        break
-                    found[message_id] = []
-                found[message_id].append(file_id)
-        return found
 
     def count(self) -> int:
         return int(self._db.execute("SELECT count(*) FROM message").fetchone()[0])
@@ -293,34 +245,25 @@ class Messages:
     ) -> tuple[list[int], list[str]]:
         if not ids:
             return [], []
-        among = marks(len(ids))
+        among, args = self._dialect.among(ids)
         # Checked again here, in the writer's transaction: only what is still there and still old.
-        gone = [
-            row[0]
-            for row in self._db.execute(
-                f"SELECT id FROM message WHERE id IN ({among}) AND room_id = ? AND created_at < ? "
-                "ORDER BY id",
-                [*ids, room_id, created_at],
-            )
-        ]
+        gone = self._firsts(
+            f"SELECT id FROM message WHERE id {among} AND room_id = ? AND created_at < ? ORDER BY id",
+            [*args, room_id, created_at],
+        )
         if not gone:
             return [], []
-        among = marks(len(gone))
-        hashes = [
-            row[0]
-            for row in self._db.execute(
-                f"SELECT DISTINCT sha256 FROM file WHERE message_id IN ({among})", gone
-            )
-        ]
-        self._db.execute(f"DELETE FROM file WHERE message_id IN ({among})", gone)
+        among, args = self._dialect.among(gone)
+        hashes = self._firsts(f"SELECT DISTINCT sha256 FROM file WHERE message_id {among}", args)
+        self._db.execute(f"DELETE FROM file WHERE message_id {among}", args)
         # Replies stay; they remember which message they answered (reply_to must let go of it).
         self._db.execute(
-            f"UPDATE message SET reply_gone = reply_to, reply_to = NULL "
-            f"WHERE reply_to IN ({among})",
-            gone,
+            f"UPDATE message SET reply_gone = reply_to, reply_to = NULL WHERE reply_to {among}",
+            args,
         )
-        # Reactions and mentions go by ON DELETE CASCADE, the search index by its trigger.
-        self._db.execute(f"DELETE FROM message WHERE id IN ({among})", gone)
+        # Reactions and mentions go by ON DELETE CASCADE, the search index with the row (SQLite's
+        # by its trigger).
+        self._db.execute(f"DELETE FROM message WHERE id {among}", args)
         return gone, hashes
 
     def _complete(self, messages: list[Message]) -> list[Message]:
@@ -328,24 +271,23 @@ class Messages:
         live = [m.id for m in messages if not m.deleted]
         if not live:
             return messages
-        among = marks(len(live))
+        among, args = self._dialect.among(live)
         reactions: dict[int, dict[str, list[int]]] = {}
         for row in self._db.execute(
-            f"SELECT message_id, emoji, user_id FROM reaction WHERE message_id IN ({among}) "
+            f"SELECT message_id, emoji, user_id FROM reaction WHERE message_id {among} "
             "ORDER BY created_at, emoji, user_id",
-            live,
+            args,
         ):
             reactions.setdefault(row[0], {}).setdefault(row[1], []).append(row[2])
         mentions: dict[int, list[int]] = {}
         for row in self._db.execute(
-            f"SELECT message_id, user_id FROM mention WHERE message_id IN ({among}) "
-            "ORDER BY user_id",
-            live,
+            f"SELECT message_id, user_id FROM mention WHERE message_id {among} ORDER BY user_id",
+            args,
         ):
             mentions.setdefault(row[0], []).append(row[1])
         files: dict[int, list[Attachment]] = {}
         for row in self._db.execute(
-            f"SELECT {FILE_COLUMNS} FROM file WHERE message_id IN ({among}) ORDER BY id", live
+            f"SELECT {FILE_COLUMNS} FROM file WHERE message_id {among} ORDER BY id", args
         ):
             files.setdefault(row["message_id"], []).append(attachment_from_row(row))
         if not (reactions or mentions or files):
@@ -363,13 +305,10 @@ class Messages:
         ]
 
 
-class Mentions:
-    def __init__(self, db: sqlite3.Connection) -> None:
-        self._db = db
-
+class Mentions(RowGroup):
     def insert(self, message_id: int, user_ids: Iterable[int]) -> None:
         self._db.executemany(
-            "INSERT OR IGNORE INTO mention (user_id, message_id) VALUES (?, ?)",
+            "INSERT INTO mention (user_id, message_id) VALUES (?, ?) ON CONFLICT DO NOTHING",
             [(user_id, message_id) for user_id in user_ids],
         )
 
@@ -378,24 +317,21 @@ class Mentions:
         self.insert(message_id, user_ids)
 
 
-class Reactions:
-    def __init__(self, db: sqlite3.Connection) -> None:
-        self._db = db
-
+class Reactions(RowGroup):
     def add(self, message_id: int, user_id: int, emoji: str) -> bool:
         cur = self._db.execute(
-            "INSERT OR IGNORE INTO reaction (message_id, emoji, user_id, created_at) "
-            "VALUES (?, ?, ?, ?)",
+            "INSERT INTO reaction (message_id, emoji, user_id, created_at) "
+            "VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
             (message_id, emoji, user_id, utc_now()),
         )
-        return cur.rowcount == 1
+        return bool(cur.rowcount == 1)
 
     def remove(self, message_id: int, user_id: int, emoji: str) -> bool:
         cur = self._db.execute(
             "DELETE FROM reaction WHERE message_id = ? AND emoji = ? AND user_id = ?",
             (message_id, emoji, user_id),
         )
-        return cur.rowcount == 1
+        return bool(cur.rowcount == 1)
 
     def count_kinds(self, message_id: int) -> int:
         row = self._db.execute(
@@ -404,7 +340,7 @@ class Reactions:
         return int(row[0])
 
 
-def _message(row: sqlite3.Row) -> Message:
+def _message(row: Any) -> Message:
     author = User(
         id=row["author_id"],
         name=row["author_name"],

@@ -1,17 +1,13 @@
 """Notification settings: one row of flags per person who changed any, one row per room whose
-level is not the default (schema migration 9)."""
+level is not the default (SQLite's schema migration 9)."""
 
 from __future__ import annotations
 
-import sqlite3
-
 from ...models import NotifySettings
+from .rows import RowGroup
 
 
-class NotifyRows:
-    def __init__(self, db: sqlite3.Connection) -> None:
-        self._db = db
-
+class NotifyRows(RowGroup):
     def of_user(self, user_id: int) -> NotifySettings:
         flags = self._db.execute(
             "SELECT dnd, sound_channels, sound_direct FROM notify_setting WHERE user_id = ?",
@@ -35,7 +31,7 @@ class NotifyRows:
             "INSERT INTO notify_setting (user_id, dnd, sound_channels, sound_direct) "
             "VALUES (?, ?, ?, ?) ON CONFLICT (user_id) DO UPDATE SET dnd = excluded.dnd, "
             "sound_channels = excluded.sound_channels, sound_direct = excluded.sound_direct",
-            (user_id, int(dnd), int(sound_channels), int(sound_direct)),
+            (user_id, dnd, sound_channels, sound_direct),
         )
 
     def set_room(self, user_id: int, room_id: int, level: str) -> None:

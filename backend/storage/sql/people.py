@@ -1,21 +1,17 @@
-"""SQLite rows for people and the host: users, their devices, host settings."""
+"""Rows for people and the host: users, their devices, host settings."""
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Sequence
 from typing import Literal
 
 from ...models import Device, SignInLink, User, utc_now
-from .rows import USER_COLUMNS, last_id, user_from_row
+from .rows import USER_COLUMNS, RowGroup, user_from_row
 
 _USER_COLUMNS = f"SELECT {USER_COLUMNS} FROM user u"
 
 
-class Users:
-    def __init__(self, db: sqlite3.Connection) -> None:
-        self._db = db
-
+class Users(RowGroup):
     def get(self, user_id: int) -> User | None:
         row = self._db.execute(_USER_COLUMNS + " WHERE id = ?", (user_id,)).fetchone()
         return user_from_row(row) if row else None
@@ -42,7 +38,7 @@ class Users:
         )
 
     def host(self) -> User | None:
-        row = self._db.execute(_USER_COLUMNS + " WHERE is_host = 1 ORDER BY id LIMIT 1").fetchone()
+        row = self._db.execute(_USER_COLUMNS + " WHERE is_host ORDER BY id LIMIT 1").fetchone()
         return user_from_row(row) if row else None
 
     def all(self) -> list[User]:
@@ -53,8 +49,8 @@ class Users:
     def some(self, ids: Sequence[int]) -> list[User]:
         if not ids:
             return []
-        marks = ",".join("?" * len(ids))
-        rows = self._db.execute(_USER_COLUMNS + f" WHERE id IN ({marks}) ORDER BY id", list(ids))
+        among, args = self._dialect.among(ids)
+        rows = self._db.execute(_USER_COLUMNS + f" WHERE id {among} ORDER BY id", args)
         return [user_from_row(row) for row in rows]
 
     def page(self, after_id: int, limit: int) -> list[User]:
@@ -76,13 +72,13 @@ class Users:
     ) -> User:
         # The host person is named before they are asked (chat/sessions.py): not chosen yet.
         chosen = not is_host
-        cur = self._db.execute(
+        new_id = self._insert(
             "INSERT INTO user (name, name_key, name_skeleton, name_shape, is_host, is_bot, avatar, "
             "created_at, name_chosen) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (name, name_key, skeleton, shape, int(is_host), int(is_bot), avatar, utc_now(), chosen),
+            (name, name_key, skeleton, shape, is_host, is_bot, avatar, utc_now(), chosen),
         )
         return User(
-            id=last_id(cur),
+            id=new_id,
             name=name,
             is_host=is_host,
             is_bot=is_bot,
@@ -93,28 +89,28 @@ class Users:
     def rename(self, user_id: int, name: str, name_key: str, skeleton: str, shape: str) -> None:
         self._db.execute(
             "UPDATE user SET name = ?, name_key = ?, name_skeleton = ?, name_shape = ?, "
-            "name_chosen = 1 WHERE id = ?",
+            "name_chosen = TRUE WHERE id = ?",
             (name, name_key, skeleton, shape, user_id),
         )
 
     def set_status(self, user_id: int, status: str, text: str, auto: bool) -> None:
         self._db.execute(
             "UPDATE user SET status = ?, status_text = ?, status_auto = ? WHERE id = ?",
-            (status, text, int(auto), user_id),
+            (status, text, auto, user_id),
         )
 
     def set_admin(self, user_id: int, admin: bool) -> User | None:
         """Make a person an admin or not (never a bot, never the host person); the user after."""
         self._db.execute(
-            "UPDATE user SET is_admin = ? WHERE id = ? AND is_bot = 0 AND is_host = 0",
-            (int(admin), user_id),
+            "UPDATE user SET is_admin = ? WHERE id = ? AND NOT is_bot AND NOT is_host",
+            (admin, user_id),
         )
         return self.get(user_id)
 
     def bots(self) -> list[User]:
         return [
             user_from_row(row)
-            for row in self._db.execute(_USER_COLUMNS + " WHERE is_bot = 1 ORDER BY name_key")
+            for row in self._db.execute(_USER_COLUMNS + " WHERE is_bot ORDER BY name_key")
         ]
 
     def _one(
@@ -124,18 +120,14 @@ class Users:
         return user_from_row(row) if row else None
 
 
-class Devices:
-    def __init__(self, db: sqlite3.Connection) -> None:
-        self._db = db
-
+class Devices(RowGroup):
     def insert(self, user_id: int, token_hash: str, label: str = "", name: str = "") -> int:
         now = utc_now()
-        cur = self._db.execute(
+        return self._insert(
             "INSERT INTO device (user_id, token_hash, label, name, created_at, last_seen_at) "
             "VALUES (?, ?, ?, ?, ?, ?)",
             (user_id, token_hash, label, name, now, now),
         )
-        return last_id(cur)
 
     def seen(self, device_id: int) -> None:
         self._db.execute("UPDATE device SET last_seen_at = ? WHERE id = ?", (utc_now(), device_id))
@@ -171,7 +163,8 @@ class Devices:
         return self._select("ORDER BY u.name_key, d.id")
 
     def delete(self, device_id: int) -> bool:
-        return self._db.execute("DELETE FROM device WHERE id = ?", (device_id,)).rowcount == 1
+        cur = self._db.execute("DELETE FROM device WHERE id = ?", (device_id,))
+        return bool(cur.rowcount == 1)
 
     def of_user(self, user_id: int) -> list[int]:
         rows = self._db.execute("SELECT id FROM device WHERE user_id = ? ORDER BY id", (user_id,))
@@ -201,10 +194,7 @@ class Devices:
         ]
 
 
-class SignInLinks:
-    def __init__(self, db: sqlite3.Connection) -> None:
-        self._db = db
-
+class SignInLinks(RowGroup):
     def insert(
         self,
         user_id: int,
@@ -215,12 +205,11 @@ class SignInLinks:
         name: str = "",
         issued_by: int | None = None,
     ) -> int:
-        cur = self._db.execute(
+        return self._insert(
             "INSERT INTO sign_in_link (user_id, secret_hash, kind, name, issued_by, created_at, "
             "expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
             (user_id, secret_hash, kind, name, issued_by, utc_now(), expires_at),
         )
-        return last_id(cur)
 
     def take(self, secret_hash: str, now: str) -> SignInLink | None:
         """The unexpired link with this hash, deleted as it is read: a link works once."""
@@ -241,18 +230,17 @@ class SignInLinks:
         )
 
     def delete_of_user(self, user_id: int, kind: str) -> int:
-        return self._db.execute(
+        cur = self._db.execute(
             "DELETE FROM sign_in_link WHERE user_id = ? AND kind = ?", (user_id, kind)
-        ).rowcount
+        )
+        return int(cur.rowcount)
 
     def delete_expired(self, now: str) -> int:
-        return self._db.execute("DELETE FROM sign_in_link WHERE expires_at <= ?", (now,)).rowcount
+        cur = self._db.execute("DELETE FROM sign_in_link WHERE expires_at <= ?", (now,))
+        return int(cur.rowcount)
 
 
-class Settings:
-    def __init__(self, db: sqlite3.Connection) -> None:
-        self._db = db
-
+class Settings(RowGroup):
     def get(self, key: str) -> tuple[bool, str | None]:
         row = self._db.execute("SELECT value FROM host_setting WHERE key = ?", (key,)).fetchone()
         return (True, row[0]) if row else (False, None)

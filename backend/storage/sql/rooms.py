@@ -1,13 +1,13 @@
-"""SQLite rows for rooms: the rooms themselves, who is in them, and how far each has read."""
+"""Rows for rooms: the rooms themselves, who is in them, and how far each has read."""
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import replace
+from typing import Any
 
 from ...models import Room, User, utc_now
 from ..interface import RETENTION_KEY
-from .rows import USER_COLUMNS, last_id, marks, user_from_row
+from .rows import USER_COLUMNS, RowGroup, user_from_row
 
 # The host's default retention, read with every room so each carries its effective rule.
 _HOST_RETENTION = f"(SELECT value FROM host_setting WHERE key = '{RETENTION_KEY}')"
@@ -20,10 +20,7 @@ _ROOM_SELECT = (
 )
 
 
-class Rooms:
-    def __init__(self, db: sqlite3.Connection) -> None:
-        self._db = db
-
+class Rooms(RowGroup):
     def get(self, room_id: int) -> Room | None:
         row = self._db.execute(_ROOM_SELECT + " WHERE r.id = ?", (room_id,)).fetchone()
         return self._with_members([_room(row)])[0] if row else None
@@ -55,20 +52,22 @@ class Rooms:
         dm_key: str | None = None,
     ) -> Room:
         now = utc_now()
-        cur = self._db.execute(
+        new_id = self._insert(
             "INSERT INTO room (kind, name, name_key, created_by, created_at, dm_key) "
             "VALUES (?, ?, ?, ?, ?, ?)",
             (kind, name, name_key, created_by, now, dm_key),
         )
-        return Room(id=last_id(cur), name=name, kind=kind, created_at=now)
+        return Room(id=new_id, name=name, kind=kind, created_at=now)
 
     def set_retention(self, room_id: int, days: int | None) -> bool:
         cur = self._db.execute("UPDATE room SET retention_days = ? WHERE id = ?", (days, room_id))
-        return cur.rowcount == 1
+        return bool(cur.rowcount == 1)
 
     def with_retention(self) -> list[tuple[int, int]]:
         rows = self._db.execute(
-            f"SELECT id, COALESCE(retention_days, {_HOST_RETENTION}) FROM room ORDER BY id"
+            # The setting is text: an integer here, as the room's own column is one.
+            "SELECT id, COALESCE(retention_days, "
+            f"CAST(NULLIF({_HOST_RETENTION}, '') AS INTEGER)) FROM room ORDER BY id"
         )
         return [(row[0], int(row[1])) for row in rows if row[1] is not None and int(row[1]) > 0]
 
@@ -78,20 +77,18 @@ class Rooms:
         if not dms:
             return rooms
         members: dict[int, list[User]] = {}
+        among, args = self._dialect.among(dms)
         for row in self._db.execute(
             f"SELECT rm.room_id, {USER_COLUMNS} FROM room_member rm "
-            f"JOIN user u ON u.id = rm.user_id WHERE rm.room_id IN ({marks(len(dms))}) "
+            f"JOIN user u ON u.id = rm.user_id WHERE rm.room_id {among} "
             "ORDER BY u.id",
-            dms,
+            args,
         ):
             members.setdefault(row["room_id"], []).append(user_from_row(row))
         return [replace(r, members=tuple(members.get(r.id, ()))) if r.is_dm else r for r in rooms]
 
 
-class Members:
-    def __init__(self, db: sqlite3.Connection) -> None:
-        self._db = db
-
+class Members(RowGroup):
     def room_ids_of(self, user_id: int) -> set[int]:
         rows = self._db.execute("SELECT room_id FROM room_member WHERE user_id = ?", (user_id,))
         return {row[0] for row in rows}
@@ -104,16 +101,17 @@ class Members:
 
     def insert(self, room_id: int, user_id: int) -> bool:
         cur = self._db.execute(
-            "INSERT OR IGNORE INTO room_member (room_id, user_id, joined_at) VALUES (?, ?, ?)",
+            "INSERT INTO room_member (room_id, user_id, joined_at) VALUES (?, ?, ?) "
+            "ON CONFLICT DO NOTHING",
             (room_id, user_id, utc_now()),
         )
-        return cur.rowcount == 1
+        return bool(cur.rowcount == 1)
 
     def delete(self, room_id: int, user_id: int) -> bool:
         cur = self._db.execute(
             "DELETE FROM room_member WHERE room_id = ? AND user_id = ?", (room_id, user_id)
         )
-        return cur.rowcount == 1
+        return bool(cur.rowcount == 1)
 
     def of_room(self, room_id: int) -> list[User]:
         rows = self._db.execute(
@@ -124,10 +122,7 @@ class Members:
         return [user_from_row(row) for row in rows]
 
 
-class ReadMarks:
-    def __init__(self, db: sqlite3.Connection) -> None:
-        self._db = db
-
+class ReadMarks(RowGroup):
     def get(self, user_id: int, room_id: int) -> int:
         row = self._db.execute(
             "SELECT last_read_id FROM read_mark WHERE user_id = ? AND room_id = ?",
@@ -159,26 +154,26 @@ class ReadMarks:
             "WHERE excluded.last_read_id > read_mark.last_read_id",
             (user_id, room_id, message_id),
         )
-        return self.get(user_id, room_id), cur.rowcount == 1
+        return self.get(user_id, room_id), bool(cur.rowcount == 1)
 
     def count_unread(
         self, room_id: int, after_id: int, up_to_id: int, reader: int, cap: int
     ) -> tuple[int, int]:
         count = self._db.execute(
             "SELECT count(*) FROM (SELECT 1 FROM message WHERE room_id = ? AND id > ? AND id <= ? "
-            "AND author_id != ? AND deleted_at IS NULL LIMIT ?)",
+            "AND author_id != ? AND deleted_at IS NULL LIMIT ?) AS unread",
             (room_id, after_id, up_to_id, reader, cap),
         ).fetchone()
         mentions = self._db.execute(
             "SELECT count(*) FROM (SELECT 1 FROM mention mn JOIN message m ON m.id = mn.message_id "
             "WHERE mn.user_id = ? AND mn.message_id > ? AND mn.message_id <= ? AND m.room_id = ? "
-            "LIMIT ?)",
+            "LIMIT ?) AS mentioned",
             (reader, after_id, up_to_id, room_id, cap),
         ).fetchone()
         return int(count[0]), int(mentions[0])
 
 
-def _room(row: sqlite3.Row) -> Room:
+def _room(row: Any) -> Room:
     return Room(
         id=row["id"],
         name=row["name"],

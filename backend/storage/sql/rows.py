@@ -1,24 +1,15 @@
-"""SQLite rows → models, shared by the row groups (each group's own shapes stay in its module)."""
+"""Rows → models, and the base every row group shares (each group's own shapes stay in its module)."""
 
 from __future__ import annotations
 
-import sqlite3
+from collections.abc import Sequence
+from typing import Any
 
 from ...models import Attachment, User
+from .dialect import Connection, Dialect
 
 # The columns every file query selects, in the order ``attachment_from_row`` reads them.
 FILE_COLUMNS = "id, room_id, uploader_id, message_id, name, size, mime, kind, sha256"
-
-
-def last_id(cur: sqlite3.Cursor) -> int:
-    assert cur.lastrowid is not None  # every caller has just inserted one row
-    return cur.lastrowid
-
-
-def marks(n: int) -> str:
-    """``?, ?, ?`` for an IN list of ``n`` values."""
-    return ",".join("?" * n)
-
 
 # The user columns every user query selects (``u`` is the user table), for ``user_from_row``.
 USER_COLUMNS = (
@@ -27,7 +18,25 @@ USER_COLUMNS = (
 )
 
 
-def user_from_row(row: sqlite3.Row) -> User:
+class RowGroup:
+    """One table family's statements on one connection, in one engine's dialect."""
+
+    def __init__(self, db: Connection, dialect: Dialect) -> None:
+        self._db = db
+        self._dialect = dialect
+
+    def _insert(self, sql: str, args: tuple[object, ...]) -> int:
+        """Insert one row that cannot conflict; its new id."""
+        new_id = self._dialect.insert(self._db, sql, args)
+        assert new_id is not None  # nothing in ``sql`` lets the row be skipped
+        return new_id
+
+    def _firsts(self, sql: str, args: Sequence[object]) -> list[Any]:
+        """The first column of every row."""
+        return [row[0] for row in self._db.execute(sql, args)]
+
+
+def user_from_row(row: Any) -> User:
     return User(
         id=row["id"],
         name=row["name"],
@@ -42,7 +51,7 @@ def user_from_row(row: sqlite3.Row) -> User:
     )
 
 
-def attachment_from_row(row: sqlite3.Row) -> Attachment:
+def attachment_from_row(row: Any) -> Attachment:
     return Attachment(
         id=row["id"],
         room_id=row["room_id"],
