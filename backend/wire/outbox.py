@@ -26,9 +26,8 @@ from __future__ import annotations
 
 import collections
 import logging
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
-
-import gevent
 
 from . import frames
 
@@ -41,14 +40,15 @@ log = logging.getLogger(__name__)
 class Outbox:
     """What Engine.IO takes for a socket's queue, under the fast path (see the module)."""
 
-    __slots__ = ("_ws", "_backlog", "_flusher", "_ended", "last")
+    __slots__ = ("_ws", "_spawn", "_backlog", "_flusher", "_ended", "last")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         self._ws: FastWebSocket | None = None
+        self._spawn: Callable[..., Any] | None = None
         # Frames not yet (fully) written, oldest first; None while there are none (most of the
         # time: a deque is ~600 bytes, and every connection has an Outbox).
         self._backlog: collections.deque[bytes] | None = None
-        self._flusher: gevent.Greenlet[Any, Any] | None = None
+        self._flusher: Any = None  # the greenlet writing the backlog out, while there is one
         self._ended = False
         # A close frame in the backlog: it still goes out once the websocket is marked closed
         # (FastWebSocket._goodbye), and nothing after it does.
@@ -75,17 +75,21 @@ class Outbox:
 
     # -- the fast path's side ------------------------------------------------------------------
 
-    def attach(self, ws: FastWebSocket) -> None:
-        """The websocket exists now: what was put before it goes out."""
-        self._ws = ws
-        if self._backlog:
-            self._start_flusher()
+    def attach(self, ws: FastWebSocket, spawn: Callable[..., Any]) -> None:
+        """The websocket exists now: what was put before it goes out.
+
+        :param spawn: starts a greenlet (Engine.IO's ``start_background_task``).
+        """
+        self._ws, self._spawn = ws, spawn
+        held, self._backlog = self._backlog, None
+        for frame in held or ():
+            self._write(frame)
 
     def detach(self) -> None:
         """The connection is over: drop what was never sent, let go of the websocket, and take
         nothing more."""
         self._backlog = None
-        self._ws = None
+        self._ws = self._spawn = None
         self._ended = True
         self.last = None
 
@@ -126,8 +130,8 @@ class Outbox:
         return frame
 
     def _start_flusher(self) -> None:
-        if self._flusher is None:
-            self._flusher = gevent.spawn(self._flush)
+        if self._flusher is None and self._spawn is not None:
+            self._flusher = self._spawn(self._flush)
 
     def _flush(self) -> None:
         """Write the backlog out, waiting on the socket as long as the client takes to read it."""
@@ -136,18 +140,17 @@ class Outbox:
             while ws is not None and self._backlog:
                 frame = self._backlog[0]
                 if not ws.ws.connected and self.last is None:
-                    self._backlog = None  # closed: what is left will never be read
-                    break
+                    break  # closed: what is left will never be read
                 ws.ws.sock.sendall(frame)
                 if self._backlog:
                     self._backlog.popleft()
                 if frame is self.last:
                     self.last = None
-                    self._backlog = None
                     break
         except OSError:
-            self._backlog = None  # the peer is gone: its reader cleans up
+            pass  # the peer is gone: its reader cleans up
         finally:
+            self._backlog = None  # all of it went out, or none of the rest will
             self._flusher = None
         if self._ended and ws is not None:
             ws.close()

@@ -103,7 +103,7 @@ class FastWebSocket(WebSocketWSGI):  # type: ignore[misc]
         self.ws.sock.settimeout(None)
         self._reader = frames.FrameReader(self.ws.sock.recv, ENGINE_MAX_BYTES, HARD_MAX_BYTES)
         self._outbox: Outbox = outbox
-        outbox.attach(self)
+        outbox.attach(self, owner.server.start_background_task)
         try:
             return self.serve(owner)
         finally:

@@ -68,7 +68,7 @@ def test_outbox_writes_now_and_the_rest_behind_it_in_order() -> None:
     near.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 4096)
     with near, far:
         box = Outbox()
-        box.attach(_ws_on(near))
+        box.attach(_ws_on(near), gevent.spawn)
         big = b"x" * 2_000_000
         box.write(big)  # what the kernel did not take waits; the broadcast did not
         assert box.qsize() == 1
@@ -87,7 +87,7 @@ def test_outbox_holds_what_comes_before_the_websocket_and_sends_packets_framed()
         box = Outbox()
         box.put(eio_packet.Packet(eio_packet.OPEN, {"sid": "x"}))
         assert box.qsize() == 1
-        box.attach(_ws_on(near))
+        box.attach(_ws_on(near), gevent.spawn)
         box.put(eio_packet.Packet(eio_packet.PING))
         box.put(eio_packet.Packet(eio_packet.MESSAGE, '2["x"]'))
         want = _ws_frame('0{"sid":"x"}') + _ws_frame("2") + _ws_frame('42["x"]')
