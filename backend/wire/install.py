@@ -33,7 +33,6 @@ log = logging.getLogger(__name__)
 WRITTEN_FOR = {
     "python-engineio": "4.15.1",
     "python-socketio": "5.18.1",
-    "simple-websocket": "1.1.0",
 }
 
 

@@ -9,15 +9,12 @@ from __future__ import annotations
 
 import logging
 import socket
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-import simple_websocket
 from engineio import exceptions as eio_exceptions
 from engineio import packet as eio_packet
-from engineio.async_drivers.gevent import WebSocketWSGI
 
-from . import frames
+from . import frames, handshake
 from .outbox import Outbox
 
 if TYPE_CHECKING:
@@ -34,18 +31,18 @@ ENGINE_MAX_BYTES = 1024 * 1024
 HARD_MAX_BYTES = 16 * 1024 * 1024
 
 
-class _NoReaderThread:
-    """Given to simple-websocket as its thread class: FastWebSocket reads the frames itself."""
+class _Connection:
+    """The websocket's connection: its socket, and whether frames may still be written."""
 
-    def __init__(self, target: Callable[[], None]) -> None:
-        self.name = "parley-websocket"
+    __slots__ = ("sock", "connected")
 
-    def start(self) -> None:
-        pass
+    def __init__(self, sock: Any) -> None:
+        self.sock = sock
+        self.connected = True
 
 
-class FastWebSocket(WebSocketWSGI):  # type: ignore[misc]
-    """Engine.IO's simple-websocket adapter with a cheaper way out (measured: docs/benchmarks.md).
+class FastWebSocket:
+    """Engine.IO's websocket driver, cheaper in and out (measured: docs/benchmarks.md).
 
     - No permessage-deflate: the offer is dropped before the handshake. Compressing every frame
       for every recipient cost ~14 % of host CPU under fan-out, for chat-sized messages on a LAN.
@@ -55,9 +52,9 @@ class FastWebSocket(WebSocketWSGI):  # type: ignore[misc]
       greenlet per connection.
     - Frames are read here too (``wait``, ``frames.FrameReader``), in the connection's own
       greenlet: simple-websocket's reader greenlet (wsproto's pure-Python parser, then a queue hop
-      per message) is never started. Its handshake is still used. WebSocket-level pings are
-      answered and the closing handshake completed here; a pong or close frame goes out through
-      the outbox, so it can never land inside a partly written frame.
+      per message) is never started, and its handshake is ours (handshake.py). WebSocket-level
+      pings are answered and the closing handshake completed here; a pong or close frame goes
+      out through the outbox, so it can never land inside a partly written frame.
     - Engine.IO's websocket handler (``Socket._websocket_handler``) is ``serve`` here: the same
       reading loop and the same endings, without the writer greenlet it starts.
     - Plain events on ``/`` are dispatched and acked from here (``EventFastPath``); every other
@@ -68,8 +65,9 @@ class FastWebSocket(WebSocketWSGI):  # type: ignore[misc]
     events: EventFastPath | None = None
 
     def __init__(self, handler: Any, server: Any) -> None:
-        super().__init__(handler, server)
-        self.server_args["thread_class"] = _NoReaderThread
+        """As Engine.IO makes its websocket drivers: ``handler`` is the Engine.IO socket's
+        ``_websocket_handler`` (served here by ``serve``), ``server`` the Engine.IO server."""
+        self.app = handler
         self._events = self.events
 
     @classmethod
@@ -86,12 +84,11 @@ class FastWebSocket(WebSocketWSGI):  # type: ignore[misc]
         self._owner = owner
         outbox: Any = getattr(owner, "queue", None)
         refused = not isinstance(outbox, Outbox) or owner.connected
-        # SimpleWebSocketWSGI.__call__, gevent's case, with our reader and our clean-up.
         try:
             if refused:
-                raise ValueError("not a connection that starts on websocket")
-            self.ws = simple_websocket.Server(environ, **self.server_args)
-        except Exception:  # noqa: BLE001 (a handshake it refuses: no key, wrong version, ...)
+                raise handshake.Refused("not a connection that starts on websocket")
+            self.ws = _Connection(handshake.accept(environ))
+        except (handshake.Refused, OSError):  # no key, a wrong version, the peer gone, ...
             self._let_go(owner)
             start_response("400 Bad Request", [("Content-Type", "text/plain")])
             return [b"Not a WebSocket handshake this host accepts.\n"]
@@ -108,12 +105,10 @@ class FastWebSocket(WebSocketWSGI):  # type: ignore[misc]
             return self.serve(owner)
         finally:
             self.ws.connected = False
-            sock = self.ws.sock  # our duplicate of the connection's socket
-            try:
-                sock.shutdown(socket.SHUT_RDWR)  # the TCP connection ends with the websocket
+            try:  # the TCP connection ends with the websocket (pywsgi then closes its socket)
+                self.ws.sock.shutdown(socket.SHUT_RDWR)
             except OSError:
                 pass
-            sock.close()
             self._let_go(owner)
 
     def serve(self, owner: Any) -> list[bytes]:
@@ -214,10 +209,10 @@ class FastWebSocket(WebSocketWSGI):  # type: ignore[misc]
         except OSError:  # the peer is gone (reset, broken pipe) or not reading: nobody to tell
             pass
         try:
-            # The TCP connection ends here, for every duplicate of it, and the reader wakes up.
-            # simple-websocket closed only its duplicate, and the connection stayed open until
-            # pywsgi gave up waiting for another request on it (10 s after a client's Engine.IO
-            # close, for one).
+            # The TCP connection ends here and the reader wakes up. (simple-websocket closed
+            # only its duplicate of the socket, and the connection stayed open until pywsgi
+            # gave up waiting for another request on it: 10 s after a client's Engine.IO
+            # close, for one.)
             ws.sock.shutdown(socket.SHUT_RDWR)
         except OSError:
             pass
