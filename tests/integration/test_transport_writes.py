@@ -3,6 +3,7 @@ order, no deflate, pings."""
 
 from __future__ import annotations
 
+import gc
 import socket
 import struct
 from collections.abc import Callable
@@ -10,6 +11,7 @@ from typing import Any
 
 import gevent
 import gevent.socket
+import greenlet
 import pytest
 from engineio import packet as eio_packet
 
@@ -158,3 +160,26 @@ def test_an_unmasked_frame_closes_the_connection_with_1002(live_server: ServerHa
             (0x8, struct.pack("!H", 1002) + b"client frames must be masked")
         ]
         assert s.recv(16) == b""
+
+
+def _live_greenlets() -> int:
+    """Greenlets alive in this process (the host's: the peers run on threads)."""
+    gc.collect()
+    return sum(isinstance(o, greenlet.greenlet) and not o.dead for o in gc.get_objects())
+
+
+@fast_path_only
+def test_a_connected_client_costs_the_host_one_greenlet(
+    live_server: ServerHandle, connect: Connect
+) -> None:
+    # Engine.IO kept three per connection: the reader, a writer waiting on the socket's queue
+    # and a ping task sleeping ping_interval, each with its saved stack and Python frames
+    # (docs/benchmarks.md: ~18 KB of the ~63 KB a connected client cost). Now the reader only:
+    # the outbox writes, and one heartbeat greenlet pings everyone.
+    connect("Warm").expect("users_changed")  # the host's own greenlets (crowd, heartbeat) exist
+    before = live_server.call(_live_greenlets)
+    peers = [connect(f"Peer {n}") for n in range(8)]
+    for peer in peers:
+        peer.call("list_rooms")  # connected, welcomed, answering
+    grown = live_server.call(_live_greenlets) - before
+    assert len(peers) <= grown <= len(peers) + 2, grown  # + at most a crowd window's flush
