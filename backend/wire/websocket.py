@@ -51,10 +51,11 @@ class FastWebSocket:
       for the socket's queue: straight to the socket when nothing is ahead, with no writer
       greenlet per connection.
     - Frames are read here too (``wait``, ``frames.FrameReader``), in the connection's own
-      greenlet: simple-websocket's reader greenlet (wsproto's pure-Python parser, then a queue hop
-      per message) is never started, and its handshake is ours (handshake.py). WebSocket-level
-      pings are answered and the closing handshake completed here; a pong or close frame goes
-      out through the outbox, so it can never land inside a partly written frame.
+      greenlet, and the handshake is answered here (handshake.py): simple-websocket (a reader
+      greenlet running wsproto's pure-Python parser, a queue hop per message, a handshake
+      through wsproto and h11) is not used. WebSocket-level pings are answered and the closing
+      handshake completed here; a pong or close frame goes out through the outbox, so it can
+      never land inside a partly written frame.
     - Engine.IO's websocket handler (``Socket._websocket_handler``) is ``serve`` here: the same
       reading loop and the same endings, without the writer greenlet it starts.
     - Plain events on ``/`` are dispatched and acked from here (``EventFastPath``); every other
