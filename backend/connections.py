@@ -63,6 +63,11 @@ RESERVED_FILES = 64 + MAX_ACCEPT
 # When connections fill the rest, an address holding this many gets no more (a person's browser
 # with a few tabs holds fewer).
 FAIR_SHARE = 8
+# The buffer a connection's request line and headers are read through. pywsgi's is 8 KB, held for
+# as long as the connection lasts, though a websocket never reads through it again (~8 KB of the
+# ~63 KB a connected client cost, docs/benchmarks.md); a request's head is a few hundred bytes,
+# and a body larger than this is read past the buffer anyway.
+REQUEST_BUFFER = 1024
 # A TLS record's first byte (ContentType handshake, RFC 8446 §5.1).
 TLS_HANDSHAKE = 0x16
 # The most of a plain request read to answer it with a redirect (its line and headers).
@@ -111,6 +116,10 @@ class Handler(pywsgi.WSGIHandler):  # type: ignore[misc]
     A send is answered with two small frames back to back (the room's message_created, then the
     ack). With Nagle on, the second waits for the client's delayed ACK: 40 ms per send, measured.
     """
+
+    def __init__(self, sock: Any, address: Any, server: Any) -> None:
+        super().__init__(sock, address, server)
+        self.rfile = sock.makefile("rb", REQUEST_BUFFER)
 
     def handle(self) -> None:
         try:

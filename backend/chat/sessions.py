@@ -15,7 +15,7 @@ from .. import commands as c
 from .. import protocol as p
 from ..errors import BadCode, BadLink, BadToken, NameTaken, RateLimited
 from ..host_settings import HostSettings
-from ..models import User, utc_now
+from ..models import Room, User, utc_now
 from ..netinfo import address_key, is_loopback
 from ..ratelimit import GuessLimit
 from ..storage.interface import Store
@@ -87,28 +87,28 @@ class Sessions:
 
         :param agent: the browser's User-Agent, for a new device's default name only.
         """
+        ctx = self._ctx
+        # Every user while the host is small; on a big one the welcome would grow with the host
+        # (each arrival O(N): a crowd O(N²)), so: the caller and some of those online, the rest
+        # on demand (get_users, list_users). A joiner counts, though not among the names yet.
+        joining = 1 if isinstance(auth, c.JoinAuth) else 0
+        complete = len(ctx.names) + joining <= p.WELCOME_USERS_MAX
+        # What the welcome tells is read in the same job that finds or makes the user (a token,
+        # a join): one trip to a storage thread per arrival, not two (each trip waits for the
+        # hub to come round again: ~8 ms a trip while a crowd arrived, docs/benchmarks.md).
+        view: _View | None = None
         if isinstance(auth, c.TokenAuth):
-            user, token, device_id = self._by_token(auth.token)
+            user, token, device_id, view = self._by_token(auth.token, complete)
         elif isinstance(auth, c.OwnerAuth):
             user, token, device_id = self._as_owner(auth.key, address)
         elif isinstance(auth, c.LinkAuth):
             user, token, device_id = self._by_link(auth.secret, address, agent)
         else:
-            user, token, device_id = self._join(sid, auth, address, agent)
-
-        ctx = self._ctx
-        # Every user while the host is small; on a big one the welcome would grow with the host
-        # (each arrival O(N): a crowd O(N²)), so: the caller and some of those online, the rest
-        # on demand (get_users, list_users).
-        complete = len(ctx.names) <= p.WELCOME_USERS_MAX
-        member_of, rooms, users, reads = ctx.db.read(
-            lambda s: (
-                s.members.room_ids_of(user.id),
-                s.rooms.visible_to(user.id),
-                s.users.all() if complete else [],
-                s.reads.of_user(user.id),
-            )
-        )
+            user, token, device_id, view = self._join(sid, auth, address, agent, complete)
+        if view is None:  # the host's window or a sign-in link: the user may be new just now
+            user_id, complete = user.id, len(ctx.names) <= p.WELCOME_USERS_MAX
+            view = ctx.db.read(lambda s: _welcome_view(s, user_id, complete))
+        member_of, rooms, users, reads = view
         came_online = ctx.presence.add(sid, user, member_of, device_id)
         if not complete:
             users = [
@@ -154,15 +154,20 @@ class Sessions:
         found = self._ctx.db.read(lambda s: s.devices.by_token_hash(digest))
         return found[0] if found else None
 
-    def _by_token(self, token: str) -> tuple[User, str, int]:
+    def _by_token(self, token: str, complete: bool) -> tuple[User, str, int, _View]:
         digest = hash_token(token)
-        found = self._ctx.db.read(lambda s: s.devices.by_token_hash(digest))
-        if found is None:
+
+        def find(store: Store) -> tuple[tuple[User, int], _View] | None:
+            found = store.devices.by_token_hash(digest)
+            return None if found is None else (found, _welcome_view(store, found[0].id, complete))
+
+        known = self._ctx.db.read(find)
+        if known is None:
             raise BadToken("This device is not known here any more. Join again with your name.")
-        device_id = found[1]
+        (user, device_id), view = known
         # Written with the window's others (chat/crowd.py): a reconnect storm is one commit.
         self._ctx.crowd.seen(device_id)
-        return found[0], token, device_id
+        return user, token, device_id, view
 
     def _as_owner(self, key: str, address: str | None) -> tuple[User, str, int]:
         # Compared as bytes: compare_digest refuses str with non-ASCII characters.
@@ -245,8 +250,8 @@ class Sessions:
         return user, token, device_id
 
     def _join(
-        self, sid: str, auth: c.JoinAuth, address: str | None, agent: str | None = None
-    ) -> tuple[User, str, int]:
+        self, sid: str, auth: c.JoinAuth, address: str | None, agent: str | None, complete: bool
+    ) -> tuple[User, str, int, _View]:
         key = address_key(address or "?")
         code = self._host.join_code
         if code is not None:
@@ -267,18 +272,18 @@ class Sessions:
         token = new_token()
         self.fill_look_keys()
 
-        def create(store: Store) -> tuple[User, int]:
+        def create(store: Store) -> tuple[User, int, _View]:
             self.check_new_name(store, display, key_of_name, skeleton, shape)
             user = store.users.insert(display, key_of_name, skeleton=skeleton, shape=shape)
             device_id = store.devices.insert(user.id, hash_token(token), name=device_name(agent))
             join_general(store, user)
-            return user, device_id
+            return user, device_id, _welcome_view(store, user.id, complete)
 
         ctx = self._ctx
-        user, device_id = ctx.db.write(create)
+        user, device_id, view = ctx.db.write(create)
         ctx.names.add(user.id, user.name)
         # Everyone hears of them as they come online, just after (connect(): users_changed).
-        return user, token, device_id
+        return user, token, device_id, view
 
     def check_new_name(
         self,
@@ -344,6 +349,20 @@ class Sessions:
                 holder.name,
             )
         self._look_keys_filled = True
+
+
+# What a welcome tells of the store: the rooms the user is in, the rooms they can see, every user
+# (a small host) or none (a big one: those online instead), their read marks.
+_View = tuple[set[int], list[Room], list[User], dict[int, int]]
+
+
+def _welcome_view(store: Store, user_id: int, complete: bool) -> _View:
+    return (
+        store.members.room_ids_of(user_id),
+        store.rooms.visible_to(user_id),
+        store.users.all() if complete else [],
+        store.reads.of_user(user_id),
+    )
 
 
 def check_name_free(

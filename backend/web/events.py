@@ -101,7 +101,10 @@ class ChatNamespace(socketio.Namespace):  # type: ignore[misc]
         except Exception as exc:
             log.exception("connect failed")
             raise ConnectionRefusedError(_INTERNAL["message"], dict(_INTERNAL)) from exc
-        self.emit(p.WELCOME, welcome, to=sid)
+        # Through the chat's transport, not python-socketio's emit: on the fast path the welcome is
+        # encoded once as plain JSON (python-socketio walked it for binary parts first: ~9 % of
+        # the host's time while a crowd arrived, docs/benchmarks.md).
+        self._chat.context.out.publish(p.WELCOME, welcome, sid)
 
     def on_disconnect(self, sid: str, reason: Any = None) -> None:
         self._chat.sessions.disconnect(sid)

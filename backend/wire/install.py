@@ -3,7 +3,8 @@
 The fast path (``websocket.py``, ``fastpath.py``, ``transport.FastTransport``) reads and writes the
 websocket frames itself and dispatches plain events without python-socketio's general path
 (docs/benchmarks.md has what each part saves). To do that it replaces python-engineio's websocket
-driver for this server (``eio._async``), swaps each Engine.IO socket's ``send``, calls
+driver and queue for this server (``eio._async``), serves Engine.IO's websocket handler itself,
+sends Engine.IO's pings from one greenlet (``Socket._send_ping``), calls
 ``server._send_eio_packet`` and reads ``server._binary_packet``: private parts, which a new
 release may change without notice. So it installs only on the exact versions it was written and
 tested against (``WRITTEN_FOR``), and only if those parts are where it expects them; otherwise, or
@@ -17,10 +18,13 @@ import logging
 from importlib import metadata
 
 import socketio as socketio_lib
+from engineio import socket as engineio_socket
 
 from .fastpath import EventFastPath
+from .heartbeat import Heartbeat
+from .outbox import Outbox
 from .transport import FastTransport, StockTransport
-from .websocket import FastWebSocket, track_pings
+from .websocket import FastWebSocket
 
 log = logging.getLogger(__name__)
 
@@ -29,7 +33,6 @@ log = logging.getLogger(__name__)
 WRITTEN_FOR = {
     "python-engineio": "4.15.1",
     "python-socketio": "5.18.1",
-    "simple-websocket": "1.1.0",
 }
 
 
@@ -50,8 +53,15 @@ def _missing_parts(server: socketio_lib.Server) -> list[str]:
     """The private parts the fast path uses that this server does not have."""
     eio = server.eio
     wanted = {
-        "engineio Server._async['websocket']": isinstance(getattr(eio, "_async", None), dict)
-        and "websocket" in eio._async,
+        "engineio Server._async['websocket'] and ['queue']": isinstance(
+            getattr(eio, "_async", None), dict
+        )
+        and {"websocket", "queue"} <= eio._async.keys(),
+        "engineio Socket._send_ping": callable(getattr(engineio_socket.Socket, "_send_ping", None)),
+        # FastWebSocket serves connections that start on websocket only (no writer greenlet to
+        # take over from long-polling): the host takes no other.
+        "engineio Server.transports == ['websocket']": getattr(eio, "transports", None)
+        == ["websocket"],
         "socketio Server._send_eio_packet": callable(getattr(server, "_send_eio_packet", None)),
         "socketio Server._binary_packet": isinstance(getattr(server, "_binary_packet", None), dict),
         "socketio manager.sid_from_eio_sid": callable(
@@ -78,12 +88,14 @@ def install(server: socketio_lib.Server, *, fast: bool, max_event_bytes: int) ->
         )
         return StockTransport(server)
     eio = server.eio
-    # For this server only (not Engine.IO's module-wide table of async drivers).
+    # For this server only (not Engine.IO's module-wide table of async drivers): its websocket
+    # driver, and each socket's queue (the way out: outbox.py).
     eio._async = {
         **eio._async,
         "websocket": FastWebSocket.serving(EventFastPath(server, max_event_bytes)),
+        "queue": Outbox,
     }
-    track_pings(eio)
+    Heartbeat(eio).install()  # one greenlet for every connection's pings
     versions = ", ".join(f"{name} {version}" for name, version in WRITTEN_FOR.items())
     log.info("transport: the websocket fast path (%s)", versions)
     return FastTransport(server)

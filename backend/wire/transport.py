@@ -40,8 +40,9 @@ class StockTransport:
         self.publish(event, payload, to, skip_sid)
 
     def is_local(self, sid: str) -> bool:
-        """Whether ``sid`` is a connection to this process (a sid is also its own channel)."""
-        return bool(self._server.manager.is_connected(sid, "/"))
+        """Whether ``sid`` is a connection to this process (a sid is also its own channel), one
+        still being accepted included (its ``welcome`` is sent from the connect handler)."""
+        return self._server.manager.eio_sid_from_sid(sid, "/") is not None
 
     def subscribe(self, sid: str, channel: str) -> None:
         self._server.enter_room(sid, channel, namespace="/")

@@ -448,8 +448,15 @@ json_values = st.recursive(
 
 def _field_strategies(world: World) -> dict[str, st.SearchStrategy[Any]]:
     """The values a field's valid form takes: right type, mostly in range, ids of this world."""
+    # From both ends of the list: Hypothesis draws the front of a sampled list far more often,
+    # and the last room (the direct message the fuzzing people share, the only room where
+    # get_read_marks is carried out) came up so rarely that whether a run carried it out at all
+    # turned on unrelated changes to backend/ (Hypothesis mixes the project's own constants
+    # into what it draws, so a derandomized run draws differently after any such change).
     seeded_rooms = st.sampled_from(world.rooms)
-    room_ids = st.one_of(seeded_rooms, seeded_rooms, st.integers(1, max(world.rooms) + 50))
+    room_ids = st.one_of(
+        seeded_rooms, st.sampled_from(world.rooms[::-1]), st.integers(1, max(world.rooms) + 50)
+    )
     seeded_messages = st.sampled_from(world.messages + sorted(world.known)[:5])
     message_ids = st.one_of(
         seeded_messages, seeded_messages, st.integers(1, max(world.messages) + 50)

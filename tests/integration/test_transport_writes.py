@@ -1,16 +1,24 @@
-"""The host's own websocket write path (backend/wire/websocket.py FastWebSocket): frames, order, no deflate."""
+"""The host's own websocket write path (backend/wire/websocket.py FastWebSocket, outbox.py): frames,
+order, no deflate, pings."""
 
 from __future__ import annotations
 
+import gc
+import socket
 import struct
 from collections.abc import Callable
 from typing import Any
 
+import gevent
+import gevent.socket
+import greenlet
 import pytest
+from engineio import packet as eio_packet
 
 from backend import ServerHandle
 from backend.wire.frames import frame as _ws_frame
-from backend.wire.websocket import FastWebSocket, _Frame
+from backend.wire.outbox import Outbox
+from backend.wire.websocket import FastWebSocket
 from tests.conftest import FASTPATH, JOIN_CODE
 from tests.peers import Peer
 from tests.rawws import masked, raw_websocket, read_frames
@@ -38,64 +46,60 @@ def test_frames_carry_rfc6455_lengths(size: int) -> None:
     assert _ws_frame(b"\x00\x01")[:2] == b"\x82\x02"  # binary
 
 
-class _Queue:
-    def __init__(self) -> None:
-        self.items: list[Any] = []
-
-    def qsize(self) -> int:
-        return len(self.items)
-
-    def put(self, item: Any) -> None:
-        self.items.append(item)
-
-
-class _Sock:
-    """Takes at most ``room`` bytes per send, like a socket whose buffer is nearly full."""
-
-    def __init__(self, room: int) -> None:
-        self.room = room
-        self.written = b""
-
-    def send(self, data: bytes, flags: int, timeout: float) -> int:
-        assert timeout == 0.0  # a broadcast must never wait on one slow client
-        if self.room == 0:
-            raise BlockingIOError
-        taken = data[: self.room]
-        self.written += taken
-        self.room -= len(taken)
-        return len(taken)
-
-
-class _Conn:
-    def __init__(self) -> None:
-        self.queue = _Queue()
-
-
-def _ws(room: int) -> tuple[FastWebSocket, _Sock]:
-    ws = FastWebSocket.__new__(FastWebSocket)  # no handshake: only the write path is under test
-    sock = _Sock(room)
-    ws._sending = False
+def _ws_on(sock: Any) -> FastWebSocket:
+    """The write side of a FastWebSocket on ``sock`` (no handshake: only the way out is under
+    test)."""
+    ws = FastWebSocket.__new__(FastWebSocket)
     ws.ws = type("W", (), {"sock": sock, "connected": True})()
-    return ws, sock
+    return ws
 
 
-def test_deliver_writes_now_and_queues_only_what_the_kernel_did_not_take() -> None:
-    ws, sock = _ws(room=4)
-    conn = _Conn()
-    ws.deliver(conn, b"abcdefgh")
-    assert sock.written == b"abcd"
-    assert [f.data for f in conn.queue.items] == [b"efgh"]  # the writer sends the rest, in order
-    ws.deliver(conn, b"ijkl")  # something is queued: this goes behind it, not onto the socket
-    assert sock.written == b"abcd"
-    assert [f.data for f in conn.queue.items] == [b"efgh", b"ijkl"]
+def _read(sock: Any, n: int) -> bytes:
+    data = b""
+    with gevent.Timeout(10):  # bounded: a write path that stalls fails the test, not hangs it
+        while len(data) < n:
+            chunk = sock.recv(65536)
+            assert chunk, data[-100:]
+            data += chunk
+    return data
 
 
-def test_deliver_queues_while_the_writer_is_mid_send() -> None:
-    ws, sock = _ws(room=100)
-    conn = _Conn()
-    ws._sending = True
-    ws.deliver(conn, b"abc")
-    assert sock.written == b"" and isinstance(conn.queue.items[0], _Frame)
+def test_outbox_writes_now_and_the_rest_behind_it_in_order() -> None:
+    # A real socket pair whose send buffer cannot take a large frame at once.
+    near, far = gevent.socket.socketpair()
+    near.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 4096)
+    with near, far:
+        box = Outbox()
+        box.attach(_ws_on(near), gevent.spawn)
+        big = b"x" * 2_000_000
+        box.write(big)  # what the kernel did not take waits; the broadcast did not
+        assert box.qsize() == 1
+        box.write(b"tail")  # something is waiting: this goes behind it, not onto the socket
+        assert box.qsize() == 2
+        assert _read(far, len(big) + 4) == big + b"tail"
+        assert box.qsize() == 0
+        box.write(b"now")  # nothing ahead again: straight out
+        assert box.qsize() == 0 and _read(far, 3) == b"now"
+
+
+def test_outbox_holds_what_comes_before_the_websocket_and_sends_packets_framed() -> None:
+    # Engine.IO's OPEN is put before the websocket exists; its PINGs and messages after.
+    near, far = gevent.socket.socketpair()
+    with near, far:
+        box = Outbox()
+        box.put(eio_packet.Packet(eio_packet.OPEN, {"sid": "x"}))
+        assert box.qsize() == 1
+        box.attach(_ws_on(near), gevent.spawn)
+        box.put(eio_packet.Packet(eio_packet.PING))
+        box.put(eio_packet.Packet(eio_packet.MESSAGE, '2["x"]'))
+        want = _ws_frame('0{"sid":"x"}') + _ws_frame("2") + _ws_frame('42["x"]')
+        assert _read(far, len(want)) == want
+        box.join()  # Engine.IO's close(wait=True) waits here: nothing is ever left to take
+        box.put(None)  # the session is over: the close frame, then the connection ends
+        assert _read(far, 4) == b"\x88\x02\x03\xe8"
+        assert far.recv(16) == b""
+        box.put(eio_packet.Packet(eio_packet.MESSAGE, "3"))  # after the end: nothing more
+        assert box.qsize() == 0
 
 
 @fast_path_only
@@ -116,36 +120,6 @@ def test_large_broadcasts_and_acks_arrive_whole_and_in_order(connect: Connect) -
     assert got == acked
     page = bo.call("fetch_messages", {"room_id": general, "limit": 200})  # a ~120 KB ack
     assert [m["text"] for m in page["messages"]] == texts
-
-
-class _Owner:
-    """An Engine.IO socket as ``send_packet`` sees it, already on websocket."""
-
-    def __init__(self) -> None:
-        self.queue = _Queue()
-        self.upgrading, self.upgraded = False, True
-        self.queued: list[Any] = []
-
-    def check_ping_timeout(self) -> bool:
-        return True
-
-
-def test_messages_go_direct_but_pings_keep_feeding_the_writer_queue() -> None:
-    # Engine.IO's writer closes a connection whose queue stays empty for ping_interval +
-    # ping_timeout: the server's PING must keep going through that queue.
-    from engineio import packet as eio_packet
-
-    ws, sock = _ws(room=1000)
-    owner = _Owner()
-    ws.send_packet(owner, owner.queued.append, eio_packet.Packet(eio_packet.MESSAGE, '2["x"]'))
-    assert sock.written == _ws_frame('42["x"]') and owner.queued == []
-    ping = eio_packet.Packet(eio_packet.PING)
-    ws.send_packet(owner, owner.queued.append, ping)
-    assert owner.queued == [ping]
-    owner.upgraded = False  # still long-polling: everything is Engine.IO's
-    message = eio_packet.Packet(eio_packet.MESSAGE, "3")
-    ws.send_packet(owner, owner.queued.append, message)
-    assert owner.queued == [ping, message]
 
 
 @fast_path_only
@@ -186,3 +160,26 @@ def test_an_unmasked_frame_closes_the_connection_with_1002(live_server: ServerHa
             (0x8, struct.pack("!H", 1002) + b"client frames must be masked")
         ]
         assert s.recv(16) == b""
+
+
+def _live_greenlets() -> int:
+    """Greenlets alive in this process (the host's: the peers run on threads)."""
+    gc.collect()
+    return sum(isinstance(o, greenlet.greenlet) and not o.dead for o in gc.get_objects())
+
+
+@fast_path_only
+def test_a_connected_client_costs_the_host_one_greenlet(
+    live_server: ServerHandle, connect: Connect
+) -> None:
+    # Engine.IO kept three per connection: the reader, a writer waiting on the socket's queue
+    # and a ping task sleeping ping_interval, each with its saved stack and Python frames
+    # (docs/benchmarks.md: ~18 KB of the ~63 KB a connected client cost). Now the reader only:
+    # the outbox writes, and one heartbeat greenlet pings everyone.
+    connect("Warm").expect("users_changed")  # the host's own greenlets (crowd, heartbeat) exist
+    before = live_server.call(_live_greenlets)
+    peers = [connect(f"Peer {n}") for n in range(8)]
+    for peer in peers:
+        peer.call("list_rooms")  # connected, welcomed, answering
+    grown = live_server.call(_live_greenlets) - before
+    assert len(peers) <= grown <= len(peers) + 2, grown  # + at most a crowd window's flush

@@ -12,7 +12,7 @@ from backend.wire.transport import FastTransport, StockTransport
 
 
 def _server() -> socketio.Server:
-    return socketio.Server(async_mode="gevent")
+    return socketio.Server(async_mode="gevent", transports=["websocket"])  # as the host's
 
 
 def test_the_pinned_versions_get_the_fast_path() -> None:
@@ -46,6 +46,13 @@ def test_another_version_gets_stock_engineio_and_a_log_line(
 def test_missing_private_parts_get_stock_engineio(monkeypatch: pytest.MonkeyPatch) -> None:
     server = _server()
     monkeypatch.delattr(type(server), "_send_eio_packet")
+    assert type(wire_install.install(server, fast=True, max_event_bytes=65536)) is StockTransport
+
+
+def test_a_server_that_also_takes_long_polling_gets_stock_engineio() -> None:
+    # The fast path serves connections that start on websocket only: an upgrade from
+    # long-polling needs Engine.IO's own writer greenlet, which the fast path does without.
+    server = socketio.Server(async_mode="gevent")
     assert type(wire_install.install(server, fast=True, max_event_bytes=65536)) is StockTransport
 
 
