@@ -172,6 +172,7 @@ COMMANDS: dict[str, tuple[tuple[str, ...], tuple[str, ...], set[str]]] = {
     "sign_out": ((), (), set()),
     "get_users": (("ids",), (), {"users"}),
     "list_users": ((), ("after_id", "limit"), {"users", "has_more"}),
+    "watch_users": (("ids",), (), {"online"}),
 }
 # Fresh device tokens per fuzzing person: each sign_out the fuzzer gets through forgets one
 # (and drops its connection); the next session signs in with the next.
