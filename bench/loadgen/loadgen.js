@@ -444,8 +444,11 @@ function crowdClient(name, stats) {
   // Reconnects as the UI does (ui/src/lib/socket.ts: 500 ms doubling to 3 s, each delay jittered
   // by ±50 %), with the token from its first welcome; after every later welcome it resyncs the
   // way the UI does for a room it holds (fetch_messages after its newest id, fetch_changes after
-  // its rev) and counts as back only once both are answered.
-  const c = { name, token: null, general: 1, lastId: 0, rev: 0, welcomes: 0, back: null, down: false };
+  // its rev) and counts as back only once both are answered. On a big host (a welcome with
+  // `users_complete` false) it also names the people it shows, as the UI does after every welcome
+  // (ui/src/features/chat/api/presence-watch.ts: the open room's latest authors and the people it
+  // lists, here those its first welcome named, at most 200), and is back once that is answered too.
+  const c = { name, token: null, general: 1, lastId: 0, rev: 0, welcomes: 0, back: null, down: false, me: 0, shown: [], authors: [] };
   c.sock = io(P.url, {
     transports: ["websocket"],
     auth: (cb) => cb(c.token ? { token: c.token } : { name }),
@@ -471,6 +474,11 @@ function crowdClient(name, stats) {
       if (general) c.general = general.id;
       stats.users_in_welcome.push((w.users || []).length);
       if (c.welcomes === 1) {
+        c.me = w.user ? w.user.id : 0;
+        c.shown = (w.users || []).map((u) => u.id).filter((id) => id !== c.me).slice(0, 200);
+      }
+      const watch = P.watch && w.users_complete === false ? watchShown(c) : null;
+      if (c.welcomes === 1) {
         clearTimeout(timer);
         resolve(c);
         return;
@@ -487,6 +495,10 @@ function crowdClient(name, stats) {
         c.rev = Math.max(c.rev, ch.rev || 0, m.rev || 0);
         stats.resynced_messages += m.messages.length;
       }
+      if (watch !== null && !(await watch).ok) {
+        stats.resync_errors.push("watch_users failed");
+        return;
+      }
       if (c.back === null) {
         c.back = epochMs();
         stats.back++;
@@ -495,6 +507,7 @@ function crowdClient(name, stats) {
   });
   c.sock.on("message_created", (m) => {
     c.lastId = Math.max(c.lastId, m.id);
+    if (m.author && !c.authors.includes(m.author.id)) c.authors = [...c.authors, m.author.id].slice(-50);
   });
   c.sock.on("users_changed", () => stats.user_frames++);
   c.sock.on("presence_changed", () => stats.user_frames++);
@@ -507,6 +520,12 @@ function crowdClient(name, stats) {
     }
   });
   return c;
+}
+
+// The people a crowd client shows, most wanted first: latest authors, then those it lists.
+function watchShown(c) {
+  const ids = [...new Set([...c.authors, ...c.shown])].filter((id) => id !== c.me).slice(0, 500);
+  return emitAck(c.sock, "watch_users", { ids });
 }
 
 async function crowd() {
