@@ -248,6 +248,13 @@ def test_a_big_hosts_welcome_is_bounded_and_every_name_can_be_asked_for(
         me.close()
 
 
+def _gone(clients: list[Client], crowd: list[Client]) -> None:
+    """Close these clients and let the crowd hear of it, so the next test starts quiet."""
+    for c in clients:
+        c.close()
+    drain(crowd, quiet=3 * WINDOW)
+
+
 def _told(c: Client, user_id: int) -> list[bool]:
     """The presence ``c`` was told of this person, in order."""
     return [u["online"] for body in user_frames(c) for u in body["users"] if u["id"] == user_id]
@@ -283,9 +290,7 @@ def test_a_client_of_a_big_host_hears_only_the_people_it_shows(host: Any, crowd:
     assert _told(me, shown.user["id"]) == []
     online = me.call("watch_users", {"ids": [shown.user["id"]]})["online"]
     assert sorted(online) == sorted([me.user["id"], shown.user["id"]])
-    for c in (me, *back):
-        c.close()
-    drain(crowd, quiet=3 * WINDOW)
+    _gone([me, *back], crowd)
 
 
 def test_a_dm_partners_presence_reaches_a_client_of_a_big_host(host: Any, crowd: Any) -> None:
@@ -302,8 +307,7 @@ def test_a_dm_partners_presence_reaches_a_client_of_a_big_host(host: Any, crowd:
     bo.close()
     drain([*crowd, again], quiet=3 * WINDOW)
     assert _told(again, bo.user["id"]) == [False]
-    again.close()
-    drain(crowd, quiet=3 * WINDOW)
+    _gone([again], crowd)
 
 
 def test_what_a_client_watches_is_bounded_and_bad_watch_users_is_refused(
@@ -339,9 +343,7 @@ def test_what_a_client_watches_is_bounded_and_bad_watch_users_is_refused(
     drain([*crowd, me, back], quiet=3 * WINDOW)
     assert _told(me, other.user["id"]) == [True]
     assert me.call("watch_users", {"ids": []}) == {"ok": True, "online": [me.user["id"]]}
-    for c in (me, back):
-        c.close()
-    drain(crowd, quiet=3 * WINDOW)
+    _gone([me, back], crowd)
 
 
 def test_after_a_host_restart_every_client_comes_back_and_resyncs_with_nothing_lost(
