@@ -27,8 +27,9 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-# Above this many connections a window grows in proportion (a window is one frame to each), up
-# to MAX_WINDOW seconds: at 10,000 connections, 2 s windows keep it to 5,000 frames a second.
+# Above this many connections a window grows in proportion (a window is up to one frame to each:
+# to all on a small host, to those showing someone who changed on a big one), up to MAX_WINDOW
+# seconds: at 10,000 connections, 2 s windows keep it to 5,000 frames a second at most.
 CONNECTIONS_PER_WINDOW = 1000
 MAX_WINDOW = 2.0
 
@@ -119,7 +120,7 @@ class Crowd:
             self._spawn(self._after_window)
 
     def window(self) -> float:
-        """This window's length: longer on a crowded host (each window is a frame to every
+        """This window's length: longer on a crowded host (each window may be a frame to every
         connection), ``window`` per 1,000 connections, at most MAX_WINDOW seconds."""
         if self._ctx is None:
             return self._window
