@@ -202,7 +202,14 @@ def _big() -> dict[str, Any]:
                 got = sum(p.get("connected", 0) for p in partial) + share * (
                     BIG_PROCS - len(partial)
                 )
-                return {"incomplete": True, "connected": got, "seconds": BIG_CONNECT_S}
+                samples = [e for p in partial for e in p.get("connect_error_samples", [])][:3]
+                return {
+                    "incomplete": True,
+                    "connected": got,
+                    "seconds": BIG_CONNECT_S,
+                    "connect_errors": sum(p.get("connect_errors", 0) for p in partial),
+                    "connect_error_samples": samples,
+                }
             connected_s = time.monotonic() - started
             rss = _rss_kb(pid)
             cpu0, t0 = _cpu_s(pid), time.monotonic()
@@ -356,7 +363,14 @@ def _big_rows(big: dict[str, Any]) -> list[str]:
             intro,
             "",
             f"**Not reached**: {big['connected']:,} of {BIG_N:,} clients connected within "
-            f"{big['seconds']} s (the bound of this row), so no chat load was measured.",
+            f"{big['seconds']} s (the bound of this row), so no chat load was measured. Failed "
+            f"connect attempts of the generators that did not finish: {big['connect_errors']:,}"
+            + (
+                f", e.g. {'; '.join(big['connect_error_samples'])}"
+                if big["connect_error_samples"]
+                else ""
+            )
+            + ".",
         ]
     return [
         "",

@@ -448,10 +448,10 @@ function crowdClient(name, stats) {
   // `users_complete` false) it also names the people it shows, as the UI does after every welcome
   // (ui/src/features/chat/api/presence-watch.ts: the open room's latest authors and the people it
   // lists, here those its first welcome named, at most 200), and is back once that is answered too.
-  const c = { name, token: null, general: 1, lastId: 0, rev: 0, welcomes: 0, back: null, down: false, me: 0, shown: [], authors: [] };
+  const c = { name, joinAs: name, token: null, general: 1, lastId: 0, rev: 0, welcomes: 0, back: null, down: false, me: 0, shown: [], authors: [] };
   c.sock = io(P.url, {
     transports: ["websocket"],
-    auth: (cb) => cb(c.token ? { token: c.token } : { name }),
+    auth: (cb) => cb(c.token ? { token: c.token } : { name: c.joinAs }),
     reconnection: true,
     reconnectionDelay: 500,
     reconnectionDelayMax: 3000,
@@ -465,7 +465,11 @@ function crowdClient(name, stats) {
     // Counted, and retried by the backoff above (as the UI would); the timer bounds the wait.
     c.sock.on("connect_error", (err) => {
       stats.connect_errors++;
-      if (stats.connect_error_samples.length < 5) stats.connect_error_samples.push(`${name}: ${err.message}`);
+      const code = err.data ? err.data.code : undefined;
+      if (stats.connect_error_samples.length < 5) stats.connect_error_samples.push(`${name}: ${err.message}${code ? ` (${code})` : ""}`);
+      // A join the host made but whose welcome came after the client's 30 s timeout: its retry
+      // finds the name taken (by itself), as a person's would; like a person, it picks another.
+      if (code === "name_taken" && !c.token) c.joinAs = `${c.joinAs}+`;
     });
     c.sock.on("welcome", async (w) => {
       c.welcomes++;
@@ -548,7 +552,7 @@ async function crowd() {
   const bound = P.connect_deadline_s
     ? setTimeout(() => {
         results.errors.push(`${results.connected || 0} of ${P.n} connected within ${P.connect_deadline_s} s`);
-        finish({ partial: true });
+        finish({ partial: true, connect_errors: stats.connect_errors, connect_error_samples: stats.connect_error_samples });
       }, P.connect_deadline_s * 1000)
     : null;
   await Promise.all(Array.from({ length: P.concurrency || 20 }, worker));
