@@ -689,6 +689,21 @@ class GetUsers:
 
 
 @dataclass(frozen=True, slots=True)
+class WatchUsers:
+    """The people whose presence the client shows (0..WATCH_USERS_MAX distinct ids), replacing
+    those it heard of before."""
+
+    ids: tuple[int, ...]
+
+    @classmethod
+    def decode(cls, data: Data, limits: Limits) -> WatchUsers:
+        ids = data.get("ids")
+        if ids == []:  # nobody but itself
+            return cls(())
+        return cls(tuple(fields.id_list(data, "ids", most=p.WATCH_USERS_MAX)))
+
+
+@dataclass(frozen=True, slots=True)
 class ListUsers:
     """A page of the host's users by id, after ``after_id`` (0: from the start)."""
 

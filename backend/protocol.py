@@ -64,6 +64,10 @@ LIST_USERS_MAX: Final = 500
 # to encode per arrival); above, the caller and up to
 # this many of those online, with "users_complete": false (the rest: get_users, list_users).
 WELCOME_USERS_MAX: Final = 100
+# A connection hears users_changed only of the people it shows (chat/interest.py): those it was
+# told about, or these (replacing them), at most WATCH_USERS_MAX per connection.
+WATCH_USERS: Final = "watch_users"
+WATCH_USERS_MAX: Final = 500
 
 # Events (server → client).
 WELCOME: Final = "welcome"

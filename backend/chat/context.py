@@ -19,6 +19,7 @@ from ..models import Message, User
 from ..ratelimit import TokenBuckets
 from ..storage.interface import Database
 from .crowd import Crowd
+from .interest import Interest
 from .mentions import Names
 from .presence import Presence
 
@@ -113,6 +114,8 @@ class Context:
         self.db = db
         self.out = out
         self.presence = Presence()
+        # Whose presence each connection hears (interest.py): the people it shows.
+        self.interest = Interest()
         self.names = Names()
         self.rates = Rates(send_rate, typing_rate)
         # Joins, arrivals and departures, gathered into one users_changed per window (crowd.py).
@@ -126,6 +129,7 @@ class Context:
             "drop_device": self._drop_device_here,
             "drop_user": self._drop_user_here,
             "user_changed": self._user_changed_here,
+            "users_changed": self._users_changed_here,
             "online": lambda user_id: None,  # the cluster transport keeps who is where
             "offline": lambda user_id: None,
         }
@@ -257,3 +261,14 @@ class Context:
                 self.out.subscribe(sid, p.ADMINS_CHANNEL)
             else:
                 self.out.unsubscribe(sid, p.ADMINS_CHANNEL)
+
+    def _users_changed_here(self, *user_ids: int) -> None:
+        """Another process's window of joins, arrivals and departures: this process tells its own
+        connections that show those people (online as this process sees it, which counts every
+        process)."""
+        ids = list(user_ids)
+        # In slices: a reconnect storm's window names thousands (SQL variables are bounded).
+        users = self.db.read(
+            lambda s: [u for i in range(0, len(ids), 500) for u in s.users.some(ids[i : i + 500])]
+        )
+        self.crowd.tell_here([self.user_wire(u) for u in users])

@@ -1,12 +1,13 @@
-"""Crowds: who joined, came online or went offline, told to everyone once per short window.
+"""Crowds: who joined, came online or went offline, told once per short window to the connections
+that show them (chat/interest.py).
 
 Sent one by one, a crowd of N arriving costs N frames to each of N clients (O(N²)): a host restart
 with 2,000 clients reconnecting was over a minute of presence events. Gathered here for
-``window`` seconds (longer on a crowded host: see ``window()``), each client gets one
-``users_changed`` per window, listing everyone who changed
-once, as they are when it is sent (one frame built for all recipients by the fast path). The
-``last_seen_at`` of devices that (re)connected is written the same way: one write job per window
-instead of one commit each.
+``window`` seconds (longer on a crowded host: see ``window()``), each client gets at most one
+``users_changed`` per window, listing who changed among the people it shows, as they are when it
+is sent: a window costs the changed people's watchers, not every connection (a payload is shared
+by the connections that hear the same people). The ``last_seen_at`` of devices that (re)connected
+is written the same way: one write job per window instead of one commit each.
 
 A window of 0 (or no way to wait) tells at once: unit tests, and hosts that want no delay.
 """
@@ -15,7 +16,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .. import protocol as p
 from ..models import User
@@ -26,8 +27,9 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-# Above this many connections a window grows in proportion (a window is one frame to each), up
-# to MAX_WINDOW seconds: at 10,000 connections, 2 s windows keep it to 5,000 frames a second.
+# Above this many connections a window grows in proportion (a window is up to one frame to each:
+# to all on a small host, to those showing someone who changed on a big one), up to MAX_WINDOW
+# seconds: at 10,000 connections, 2 s windows keep it to 5,000 frames a second at most.
 CONNECTIONS_PER_WINDOW = 1000
 MAX_WINDOW = 2.0
 
@@ -80,8 +82,9 @@ class Crowd:
             return
         if users:
             # Online or not as of now: one who came and went within the window is told offline.
-            wire = [ctx.user_wire(u) for u in users.values()]
-            ctx.out.publish(p.USERS_CHANGED, {"users": wire}, None)
+            self.tell_here([ctx.user_wire(u) for u in users.values()])
+            # Each other process tells its own connections, those that show these people.
+            ctx.tell_peers("users_changed", *users)
         # After telling: a write that fails (a full disk) costs last_seen_at, not the news.
         if devices:
 
@@ -90,6 +93,23 @@ class Crowd:
                     store.devices.seen(device_id)
 
             ctx.db.write(mark_seen)
+
+    def tell_here(self, wire: list[dict[str, Any]]) -> None:
+        """One ``users_changed`` to each of this process's connections that shows some of these
+        people (chat/interest.py), listing those; a payload is shared by every connection that
+        hears the same ones."""
+        ctx = self._ctx
+        if ctx is None:
+            return
+        by_id = {u["id"]: u for u in wire}
+        payloads: dict[tuple[int, ...] | None, dict[str, Any]] = {}
+        for sid, ids in ctx.interest.audience(by_id):
+            key = None if ids is None else tuple(ids)
+            payload = payloads.get(key)
+            if payload is None:
+                told = wire if ids is None else [by_id[i] for i in ids]
+                payload = payloads[key] = {"users": told}
+            ctx.out.publish(p.USERS_CHANGED, payload, sid)
 
     def _soon(self) -> None:
         if self._window <= 0 or self._spawn is None:
@@ -100,7 +120,7 @@ class Crowd:
             self._spawn(self._after_window)
 
     def window(self) -> float:
-        """This window's length: longer on a crowded host (each window is a frame to every
+        """This window's length: longer on a crowded host (each window may be a frame to every
         connection), ``window`` per 1,000 connections, at most MAX_WINDOW seconds."""
         if self._ctx is None:
             return self._window

@@ -1,6 +1,7 @@
 """The host's people on demand (issue 17): a welcome on a big host lists only the caller and some
 of those online, so a client asks for the others when it needs them, by id (a message's author,
-someone mentioned or reacting) or a page at a time (the pickers that list everyone).
+someone mentioned or reacting) or a page at a time (the pickers that list everyone); and says whose presence it wants to hear
+(``watch_users``: the people it shows, chat/interest.py).
 
 Every connected person may see every user, as the full welcome of a small host shows them.
 """
@@ -22,7 +23,18 @@ class Directory:
         ctx = self._ctx
         ctx.caller(sid)
         ids = list(cmd.ids)
-        return [ctx.user_wire(u) for u in ctx.db.read(lambda s: s.users.some(ids))]
+        users = ctx.db.read(lambda s: s.users.some(ids))
+        ctx.interest.more(sid, (u.id for u in users))  # it shows them now: it hears of them
+        return [ctx.user_wire(u) for u in users]
+
+    def watch(self, sid: str, cmd: c.WatchUsers) -> list[int]:
+        """From now on the connection hears the presence of these people (up to
+        ``protocol.WATCH_USERS_MAX``), and of itself, only; returns those of them online now,
+        so a client back from a reconnect sets every dot it shows in one answer."""
+        ctx = self._ctx
+        user = ctx.caller(sid)
+        ctx.interest.watch(sid, [user.id, *cmd.ids])
+        return [i for i in ctx.interest.watching(sid) if ctx.is_online(i)]
 
     def page(self, sid: str, cmd: c.ListUsers) -> tuple[list[dict[str, Any]], bool]:
         """Up to ``cmd.limit`` users after ``cmd.after_id`` by id, and whether more follow."""

@@ -110,11 +110,16 @@ class Sessions:
             view = ctx.db.read(lambda s: _welcome_view(s, user_id, complete))
         member_of, rooms, users, reads = view
         came_online = ctx.presence.add(sid, user, member_of, device_id)
-        if not complete:
+        if complete:
+            ctx.interest.everyone(sid)  # its list is the host's: it hears every change
+        else:
             users = [
                 user,
                 *(u for u in ctx.presence.some_users(p.WELCOME_USERS_MAX) if u.id != user.id),
             ]
+            # It hears of what it was told about: itself, its DM partners, the welcome's people.
+            partners = (m.id for room in rooms if room.id in member_of for m in room.members)
+            ctx.interest.watch(sid, [user.id, *partners, *(u.id for u in users)])
         ctx.out.subscribe(sid, p.user_channel(user.id))
         if user.admin:
             ctx.out.subscribe(sid, p.ADMINS_CHANNEL)
@@ -142,6 +147,7 @@ class Sessions:
     def disconnect(self, sid: str) -> None:
         ctx = self._ctx
         user, went_offline = ctx.presence.remove(sid)
+        ctx.interest.forget(sid)
         if user is not None and went_offline:
             ctx.rates.forget(user.id)
             ctx.tell_peers("offline", user.id)

@@ -386,3 +386,8 @@ class ChatNamespace(socketio.Namespace):  # type: ignore[misc]
         """Sent page by page (after_id) by the pickers that list everyone."""
         users, more = self._chat.directory.page(sid, cmd)
         return {"ok": True, "users": users, "has_more": more}
+
+    @command(c.WatchUsers.decode)
+    def on_watch_users(self, sid: str, cmd: c.WatchUsers) -> Ack:
+        """Sent by a client on a big host with the people it shows: it hears only their presence."""
+        return {"ok": True, "online": self._chat.directory.watch(sid, cmd)}

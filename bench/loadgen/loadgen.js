@@ -444,11 +444,14 @@ function crowdClient(name, stats) {
   // Reconnects as the UI does (ui/src/lib/socket.ts: 500 ms doubling to 3 s, each delay jittered
   // by ±50 %), with the token from its first welcome; after every later welcome it resyncs the
   // way the UI does for a room it holds (fetch_messages after its newest id, fetch_changes after
-  // its rev) and counts as back only once both are answered.
-  const c = { name, token: null, general: 1, lastId: 0, rev: 0, welcomes: 0, back: null, down: false };
+  // its rev) and counts as back only once both are answered. On a big host (a welcome with
+  // `users_complete` false) it also names the people it shows, as the UI does after every welcome
+  // (ui/src/features/chat/api/presence-watch.ts: the open room's latest authors and the people it
+  // lists, here those its first welcome named, at most 200), and is back once that is answered too.
+  const c = { name, joinAs: name, token: null, general: 1, lastId: 0, rev: 0, welcomes: 0, back: null, down: false, me: 0, shown: [], authors: [] };
   c.sock = io(P.url, {
     transports: ["websocket"],
-    auth: (cb) => cb(c.token ? { token: c.token } : { name }),
+    auth: (cb) => cb(c.token ? { token: c.token } : { name: c.joinAs }),
     reconnection: true,
     reconnectionDelay: 500,
     reconnectionDelayMax: 3000,
@@ -462,7 +465,11 @@ function crowdClient(name, stats) {
     // Counted, and retried by the backoff above (as the UI would); the timer bounds the wait.
     c.sock.on("connect_error", (err) => {
       stats.connect_errors++;
-      if (stats.connect_error_samples.length < 5) stats.connect_error_samples.push(`${name}: ${err.message}`);
+      const code = err.data ? err.data.code : undefined;
+      if (stats.connect_error_samples.length < 5) stats.connect_error_samples.push(`${name}: ${err.message}${code ? ` (${code})` : ""}`);
+      // A join the host made but whose welcome came after the client's 30 s timeout: its retry
+      // finds the name taken (by itself), as a person's would; like a person, it picks another.
+      if (code === "name_taken" && !c.token) c.joinAs = `${c.joinAs}+`;
     });
     c.sock.on("welcome", async (w) => {
       c.welcomes++;
@@ -470,6 +477,11 @@ function crowdClient(name, stats) {
       const general = (w.rooms || []).find((r) => r.name === "general");
       if (general) c.general = general.id;
       stats.users_in_welcome.push((w.users || []).length);
+      if (c.welcomes === 1) {
+        c.me = w.user ? w.user.id : 0;
+        c.shown = (w.users || []).map((u) => u.id).filter((id) => id !== c.me).slice(0, 200);
+      }
+      const watch = P.watch && w.users_complete === false ? watchShown(c) : null;
       if (c.welcomes === 1) {
         clearTimeout(timer);
         resolve(c);
@@ -487,6 +499,10 @@ function crowdClient(name, stats) {
         c.rev = Math.max(c.rev, ch.rev || 0, m.rev || 0);
         stats.resynced_messages += m.messages.length;
       }
+      if (watch !== null && !(await watch).ok) {
+        stats.resync_errors.push("watch_users failed");
+        return;
+      }
       if (c.back === null) {
         c.back = epochMs();
         stats.back++;
@@ -495,6 +511,7 @@ function crowdClient(name, stats) {
   });
   c.sock.on("message_created", (m) => {
     c.lastId = Math.max(c.lastId, m.id);
+    if (m.author && !c.authors.includes(m.author.id)) c.authors = [...c.authors, m.author.id].slice(-50);
   });
   c.sock.on("users_changed", () => stats.user_frames++);
   c.sock.on("presence_changed", () => stats.user_frames++);
@@ -507,6 +524,12 @@ function crowdClient(name, stats) {
     }
   });
   return c;
+}
+
+// The people a crowd client shows, most wanted first: latest authors, then those it lists.
+function watchShown(c) {
+  const ids = [...new Set([...c.authors, ...c.shown])].filter((id) => id !== c.me).slice(0, 500);
+  return emitAck(c.sock, "watch_users", { ids });
 }
 
 async function crowd() {
@@ -529,7 +552,7 @@ async function crowd() {
   const bound = P.connect_deadline_s
     ? setTimeout(() => {
         results.errors.push(`${results.connected || 0} of ${P.n} connected within ${P.connect_deadline_s} s`);
-        finish({ partial: true });
+        finish({ partial: true, connect_errors: stats.connect_errors, connect_error_samples: stats.connect_error_samples });
       }, P.connect_deadline_s * 1000)
     : null;
   await Promise.all(Array.from({ length: P.concurrency || 20 }, worker));

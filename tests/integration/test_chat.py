@@ -133,6 +133,15 @@ def test_presence_and_typing(connect: Connect) -> None:
     assert {u["name"]: u["online"] for u in welcome_users} == {"Ana": True, "Bo": False, "Cy": True}
 
 
+def test_a_small_host_tells_everyone_of_each_join(connect: Connect) -> None:
+    """Every welcome lists everyone (users_complete): every client hears each newcomer."""
+    ana, bo = connect("Ana"), connect("Bo")
+    cy = connect("Cy")
+    assert ana.welcome["users_complete"] and bo.welcome["users_complete"]
+    for peer in (ana, bo):
+        assert peer.expect_user(cy.user["id"], True)["name"] == "Cy"
+
+
 def test_host_window_joins_with_the_owner_key(live_server: ServerHandle, connect: Connect) -> None:
     owner_url = live_server.owner_url
     key = owner_url.split("#owner=")[1]

@@ -4,6 +4,9 @@ websocket clients (hand-made, tests/rawws.py: one socket each, no threads).
 - Joins are told in batches: while K newcomers arrive, each client already there receives a
   small constant number of `users_changed` frames per batch window, not K (nor 2K, as with
   `user_created` + `presence_changed` per arrival), and the batches name every newcomer online.
+- A client hears the presence only of the people it shows (chat/interest.py): those whose
+  welcome listed everyone (a small host) hear every join; on a big host, those it was told about,
+  its DM partners, or what it names with `watch_users` (bounded; bad input refused).
 - A big host's welcome is bounded (`users_complete` false) and `get_users` / `list_users` give
   every name the UI needs.
 - The host killed (SIGKILL) and started again on the same port and data dir: every client comes
@@ -163,7 +166,14 @@ def test_a_join_costs_each_client_a_constant_number_of_frames(host: Any, crowd: 
         f"arrivals too slow to tell batches from one-by-one ({took:.1f} s)"
     )
     ids = {n.user["id"] for n in newcomers}
+    # Those whose welcome listed everyone (they came while the host was small) watch everyone and
+    # hear every newcomer; the others watch whom they were told about, none of the newcomers.
+    watch_all = [c for c in crowd if c.welcome["users_complete"]]
+    assert len(watch_all) >= CROWD // 3
     for c in crowd:
+        if c not in watch_all:
+            assert not ids & {u["id"] for body in user_frames(c) for u in body["users"]}
+    for c in watch_all:
         frames = user_frames(c)
         assert 1 <= len(frames) <= bound, (len(frames), bound)
         told = {u["id"]: u for body in frames for u in body["users"]}
@@ -183,7 +193,7 @@ def test_a_join_costs_each_client_a_constant_number_of_frames(host: Any, crowd: 
     gone = {n.user["id"] for n in leaving}
     for c in crowd[:: CROWD // 10]:
         told = [u for body in user_frames(c) for u in body["users"] if u["id"] in gone]
-        assert sorted(u["id"] for u in told) == sorted(gone)
+        assert sorted(u["id"] for u in told) == (sorted(gone) if c in watch_all else [])
         assert not any(u["online"] for u in told)
     for n in newcomers[NEWCOMERS // 2 :]:
         n.close()
@@ -236,6 +246,104 @@ def test_a_big_hosts_welcome_is_bounded_and_every_name_can_be_asked_for(
         assert me.call("list_users", {"limit": 501})["error"]["code"] == "invalid"
     finally:
         me.close()
+
+
+def _gone(clients: list[Client], crowd: list[Client]) -> None:
+    """Close these clients and let the crowd hear of it, so the next test starts quiet."""
+    for c in clients:
+        c.close()
+    drain(crowd, quiet=3 * WINDOW)
+
+
+def _told(c: Client, user_id: int) -> list[bool]:
+    """The presence ``c`` was told of this person, in order."""
+    return [u["online"] for body in user_frames(c) for u in body["users"] if u["id"] == user_id]
+
+
+def test_a_client_of_a_big_host_hears_only_the_people_it_shows(host: Any, crowd: Any) -> None:
+    h, _ = host
+    port = _port(h)
+    shown, unshown = Client(port, {"name": "Shown"}), Client(port, {"name": "Not Shown"})
+    me = Client(port, {"name": "Watcher"})
+    everyone, bystander = crowd[0], crowd[-1]  # joined a small host / a big one
+    assert everyone.welcome["users_complete"] and not me.welcome["users_complete"]
+    listed = {u["id"] for u in me.welcome["users"]}
+    assert not listed & {shown.user["id"], unshown.user["id"]}
+    assert me.call("get_users", {"ids": [shown.user["id"]]})["ok"]  # now it shows them
+    drain([*crowd, shown, unshown, me], quiet=3 * WINDOW)
+    for c in (everyone, bystander, me):
+        c.events.clear()
+    shown.close()
+    unshown.close()
+    drain([*crowd, me], quiet=3 * WINDOW)
+    assert _told(me, shown.user["id"]) == [False]
+    assert _told(me, unshown.user["id"]) == []
+    assert _told(everyone, shown.user["id"]) == _told(everyone, unshown.user["id"]) == [False]
+    assert _told(bystander, shown.user["id"]) == _told(bystander, unshown.user["id"]) == []
+    # watch_users replaces what it hears of: now only the other one (and itself).
+    answer = me.call("watch_users", {"ids": [unshown.user["id"]]})
+    assert answer == {"ok": True, "online": [me.user["id"]]}
+    me.events.clear()
+    back = [Client(port, {"token": c.token}) for c in (shown, unshown)]
+    drain([*crowd, me, *back], quiet=3 * WINDOW)
+    assert _told(me, unshown.user["id"]) == [True]
+    assert _told(me, shown.user["id"]) == []
+    online = me.call("watch_users", {"ids": [shown.user["id"]]})["online"]
+    assert sorted(online) == sorted([me.user["id"], shown.user["id"]])
+    _gone([me, *back], crowd)
+
+
+def test_a_dm_partners_presence_reaches_a_client_of_a_big_host(host: Any, crowd: Any) -> None:
+    h, _ = host
+    port = _port(h)
+    ana, bo = Client(port, {"name": "Dm Ana"}), Client(port, {"name": "Dm Bo"})
+    assert ana.call("open_dm", {"user_ids": [bo.user["id"]]})["ok"]
+    ana.close()
+    again = Client(port, {"token": ana.token})  # a new connection: its DM partners from the store
+    assert bo.user["id"] not in {u["id"] for u in again.welcome["users"]}
+    drain([*crowd, again, bo], quiet=3 * WINDOW)
+    assert _told(bo, ana.user["id"])[-1:] == [True]  # Bo, in the DM opened at his socket's time
+    again.events.clear()
+    bo.close()
+    drain([*crowd, again], quiet=3 * WINDOW)
+    assert _told(again, bo.user["id"]) == [False]
+    _gone([again], crowd)
+
+
+def test_what_a_client_watches_is_bounded_and_bad_watch_users_is_refused(
+    host: Any, crowd: Any
+) -> None:
+    h, _ = host
+    port = _port(h)
+    me, other = Client(port, {"name": "Bounded"}), Client(port, {"name": "Bound Target"})
+    nobody = list(range(900_000, 900_499))  # ids of nobody, 499 of them
+    # Itself first, then the 499: 500 in all, the bound; who is named after them is not watched.
+    answer = me.call("watch_users", {"ids": [*nobody, other.user["id"]]})
+    assert answer == {"ok": True, "online": [me.user["id"]]}  # `other` is online, not watched
+    for bad in (
+        {"ids": list(range(1, 502))},
+        {"ids": "1"},
+        {"ids": [0]},
+        {"ids": [-3]},
+        {"ids": ["7"]},
+        {"ids": [True]},
+        {"ids": [2**70]},
+        {},
+    ):
+        refused = me.call("watch_users", bad)
+        assert refused["error"]["code"] == "invalid", bad
+        assert refused["error"]["data"]["field"] == "ids", bad
+    drain([*crowd, me, other], quiet=3 * WINDOW)
+    me.events.clear()
+    other.close()
+    drain([*crowd, me], quiet=3 * WINDOW)
+    assert _told(me, other.user["id"]) == []  # beyond the bound (the refusals changed nothing)
+    assert me.call("watch_users", {"ids": [*nobody[1:], other.user["id"]]})["ok"]
+    back = Client(port, {"token": other.token})
+    drain([*crowd, me, back], quiet=3 * WINDOW)
+    assert _told(me, other.user["id"]) == [True]
+    assert me.call("watch_users", {"ids": []}) == {"ok": True, "online": [me.user["id"]]}
+    _gone([me, back], crowd)
 
 
 def test_after_a_host_restart_every_client_comes_back_and_resyncs_with_nothing_lost(

@@ -49,6 +49,7 @@ export const COMMANDS = {
   signOut: 'sign_out',
   getUsers: 'get_users',
   listUsers: 'list_users',
+  watchUsers: 'watch_users',
 } as const;
 export type Command = (typeof COMMANDS)[keyof typeof COMMANDS];
 
@@ -184,6 +185,10 @@ export type UsersChanged = { users: WireUser[] };
 /** get_users / list_users (a page by id, after_id). */
 export type UsersPage = { users: WireUser[]; has_more?: boolean };
 export const GET_USERS_MAX = 100;
+/** watch_users: the people whose presence a connection hears (a big host), at most this many. */
+export const WATCH_USERS_MAX = 500;
+/** watch_users' answer: those of the named people online now. */
+export type WatchUsersResult = { online: number[] };
 export type TypingEvent = { room_id: number; user: WireAuthor };
 /** `read_changed`: the user's read mark moved (on another of their devices). */
 export type ReadChanged = { room_id: number; last_read_id: number };

@@ -25,5 +25,13 @@ export {
   retryMessage,
   sendMessage,
 } from './api/messages';
-export { _resetUsersForTests, ensureMessageUsers, ensureUsers, loadAllUsers, setUsersComplete } from './api/users';
+export {
+  _resetUsersForTests,
+  ensureMessageUsers,
+  ensureUsers,
+  loadAllUsers,
+  setUsersComplete,
+  usersComplete,
+} from './api/users';
+export { _resetPresenceWatchForTests, shownPeople, startPresenceWatch, watchAfterWelcome } from './api/presence-watch';
 export { ChatRoom } from './components/chat-room';

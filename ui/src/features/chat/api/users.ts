@@ -28,6 +28,11 @@ export function setUsersComplete(value: boolean): void {
   listing = null;
 }
 
+/** Whether the last welcome listed everyone (a small host). */
+export function usersComplete(): boolean {
+  return complete;
+}
+
 /** Ask the host for whichever of these people we do not know (once each, gathered). */
 export function ensureUsers(ids: Iterable<number>): void {
   if (complete) return;

@@ -17,7 +17,7 @@ export type Flash = { roomId: number; messageId: number; seq: number };
 /** `complete`: the held messages are now known complete up to this id (see `complete`). */
 export type AddOptions = { older?: boolean; newer?: boolean; hasMore?: boolean; complete?: number };
 
-type ChatState = {
+export type ChatState = {
   me: number | null;
   /** `hostId:userId`: drafts and the open room are per host and per identity. */
   scope: string | null;
@@ -100,6 +100,8 @@ type ChatState = {
   /** Many people at once (a users_changed, get_users, list_users page): one update. */
   addUsers: (users: WireUser[]) => void;
   setOnline: (userId: number, online: boolean) => void;
+  /** Each of these people online or not (a watch_users answer: `online` holds those who are). */
+  setOnlineOf: (ids: number[], online: ReadonlySet<number>) => void;
   setMembers: (roomId: number, users: WireUser[]) => void;
   memberJoined: (change: MemberChange) => void;
   memberLeft: (change: MemberChange) => void;
@@ -548,6 +550,15 @@ export const useChat = create<ChatState>((set, get) => ({
   setOnline: (userId, online) => {
     const user = get().users[userId];
     if (user) set({ users: { ...get().users, [userId]: { ...user, online } } });
+  },
+
+  setOnlineOf: (ids, online) => {
+    const users = { ...get().users };
+    for (const id of ids) {
+      const user = users[id];
+      if (user) users[id] = { ...user, online: online.has(id) };
+    }
+    set({ users });
   },
 
   setMembers: (roomId, users) => {

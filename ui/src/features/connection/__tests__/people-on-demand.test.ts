@@ -2,6 +2,8 @@
  * A big host's welcome lists only me and some of those online (`users_complete` false): the UI
  * asks for the people it meets but does not know (get_users, gathered into one request) and pages
  * through everyone (list_users) when a picker needs them; users_changed batches update everyone.
+ * The host tells it only of the people it shows: it names them (watch_users) after each welcome
+ * and when they change, and a reconnect does not fetch the open room's whole member list again.
  */
 import { loadAllUsers, useChat } from '@/features/chat';
 import { _resetSyncForTests, startSync } from '@/features/connection/api/sync';
@@ -10,6 +12,7 @@ import { useOutbox } from '@/stores/outbox-store';
 import { useSession } from '@/stores/session-store';
 import { fake } from '@/testing/fake-socket';
 import { BOB, ME, msg, room, welcome } from '@/testing/data';
+import type { WireRoom } from '@/lib/protocol';
 
 const person = (id: number): WireUser => ({ id, name: `p${id}`, is_host: false, online: id % 2 === 0 });
 // The host's people: me, Bob, and 1,200 more (ids 3..1202).
@@ -22,7 +25,10 @@ const EVERYONE: WireUser[] = [
 function fakeHost() {
   fake.handle(COMMANDS.fetchMessages, () => ({ messages: [], has_more: false, rev: 0 }));
   fake.handle(COMMANDS.fetchChanges, () => ({ messages: [], rev: 0, has_more: false }));
-  fake.handle(COMMANDS.listMembers, () => ({ members: [] }));
+  fake.handle(COMMANDS.listMembers, () => ({ members: EVERYONE.slice(0, 300) }));
+  fake.handle(COMMANDS.watchUsers, (p: { ids: number[] }) => ({
+    online: p.ids.filter((id) => EVERYONE.find((u) => u.id === id)?.online),
+  }));
   fake.handle(COMMANDS.getUsers, (p: { ids: number[] }) => ({
     users: EVERYONE.filter((u) => p.ids.includes(u.id)),
   }));
@@ -52,10 +58,13 @@ beforeEach(() => {
 
 afterEach(() => stop());
 
-function bigWelcome() {
+function bigWelcome(rooms: WireRoom[] = [room(1, 'general', 0)]) {
   fake.open();
-  fake.serverEmit(EVENTS.welcome, { ...welcome([room(1, 'general', 0)]), users: [{ ...ME, online: true }], users_complete: false });
+  fake.serverEmit(EVENTS.welcome, { ...welcome(rooms), users: [{ ...ME, online: true }], users_complete: false });
 }
+
+// A direct message with p900 (not in the open room's first people).
+const DM: WireRoom = { ...room(7, '', 0), kind: 'dm', members: [{ id: 1, name: 'ana' }, { id: 900, name: 'p900' }] };
 
 const sentOf = (command: string) => fake.sent.filter((s) => s.command === command);
 
@@ -107,6 +116,48 @@ describe('people on demand (a big host)', () => {
   });
 });
 
+describe('whose presence it hears (a big host)', () => {
+  it('names the people it shows in one watch_users, and its answer sets their dots', async () => {
+    bigWelcome([room(1, 'general', 0), DM]);
+    await settle();
+    // Learnt before a reconnect, as they were then.
+    useChat.getState().addUsers([{ ...person(900), online: false }, { ...person(5), online: true }]);
+    fake.drop();
+    bigWelcome([room(1, 'general', 0), DM]);
+    await settle();
+    await new Promise((r) => setTimeout(r, 300)); // past the watch's gathering window
+    await settle();
+    const watches = sentOf(COMMANDS.watchUsers);
+    expect(watches.length).toBeGreaterThanOrEqual(1);
+    const named = watches.at(-1)!.payload.ids as number[];
+    // DM partners first, then the open room's people as listed (the first 200 of 300); never me.
+    expect(named[0]).toBe(900);
+    expect(named).toContain(2);
+    expect(named).not.toContain(1);
+    expect(named).toHaveLength(200); // 900, and the first 200 people but me
+    const users = useChat.getState().users;
+    expect(users[900]?.online).toBe(true); // even ids are online at the fake host: set right
+    expect(users[5]?.online).toBe(false);
+  });
+
+  it('a reconnect names them again but does not fetch the open room\'s member list again', async () => {
+    bigWelcome();
+    await settle();
+    await new Promise((r) => setTimeout(r, 300));
+    await settle();
+    const members = sentOf(COMMANDS.listMembers).length;
+    const watches = sentOf(COMMANDS.watchUsers).length;
+    expect(members).toBe(1); // the first welcome: the open room had none held
+    fake.drop();
+    bigWelcome();
+    await settle();
+    await new Promise((r) => setTimeout(r, 300));
+    await settle();
+    expect(sentOf(COMMANDS.listMembers)).toHaveLength(members);
+    expect(sentOf(COMMANDS.watchUsers)).toHaveLength(watches + 1);
+  });
+});
+
 describe('a small host', () => {
   it('lists everyone in its welcome: nothing is asked for', async () => {
     fake.open();
@@ -117,5 +168,6 @@ describe('a small host', () => {
     await settle();
     expect(sentOf(COMMANDS.getUsers)).toHaveLength(0);
     expect(sentOf(COMMANDS.listUsers)).toHaveLength(0);
+    expect(sentOf(COMMANDS.watchUsers)).toHaveLength(0);
   });
 });

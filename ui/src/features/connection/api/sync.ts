@@ -5,6 +5,7 @@
  */
 import {
   _resetMessagesForTests,
+  _resetPresenceWatchForTests,
   _resetUsersForTests,
   type Counted,
   flushOutbox,
@@ -13,7 +14,10 @@ import {
   resyncChanges,
   resyncRoom,
   setUsersComplete,
+  startPresenceWatch,
   useChat,
+  usersComplete,
+  watchAfterWelcome,
 } from '@/features/chat';
 import { _resetRoomsForTests, afterLeaving, refreshMembers, refreshReadMarks, resendReadMarks } from '@/features/rooms';
 import { classifyConnectFailure } from '@/lib/connect-failure';
@@ -74,6 +78,7 @@ export function restoreCachedSession(): void {
 export function startSync(): () => void {
   const chat = () => useChat.getState();
   const offs = [
+    startPresenceWatch(),
     onConnection({
       connect: () => {
         // The host speaks first (`welcome`); until then we are still connecting.
@@ -114,6 +119,7 @@ export function startSync(): () => void {
       useSession.getState().welcome(w);
       chat().applyWelcome(w, { fresh });
       setUsersComplete(w.users_complete !== false);
+      watchAfterWelcome(); // a big host: whose presence this connection hears
       chat().pruneExpired(Date.now());
       useOutbox.getState().load(`${w.server.host_id}:${w.user.id}`);
       resendReadMarks(w.rooms);
@@ -154,7 +160,8 @@ export function startSync(): () => void {
       const members = active !== null ? chat().members[active] : undefined;
       chat().addUsers(users);
       // Someone new (in general without a member_joined) or back online: the open room's list.
-      if (active !== null && users.some((u) => u.online && !members?.includes(u.id))) refreshActiveMembersSoon();
+      // Only on a small host: a big one's general is the whole host, fetched when a room opens.
+      if (active !== null && usersComplete() && users.some((u) => u.online && !members?.includes(u.id))) refreshActiveMembersSoon();
     }),
     onEvent<TypingEvent>(EVENTS.typing, ({ room_id, user }) => chat().setTyping(room_id, user)),
     // Someone was made an admin or not: their tag everywhere, and our own panels if it is us.
@@ -310,7 +317,9 @@ export async function resyncAll(): Promise<void> {
   }
   const active = useChat.getState().activeRoomId;
   if (active !== null) {
-    void refreshMembers(active);
+    // A big host's room lists grow with the host (general is everyone): the list held from before
+    // the reconnect stays, its dots set by watch_users; a fresh one when the room is next opened.
+    if (usersComplete() || !useChat.getState().members[active]) void refreshMembers(active);
     if (useChat.getState().rooms[active]?.kind === 'dm') void refreshReadMarks(active);
   }
   void refreshUnreadCounts();
@@ -323,5 +332,6 @@ export function _resetSyncForTests(): void {
   droppedWhileSigningOut = false;
   _resetMessagesForTests();
   _resetUsersForTests();
+  _resetPresenceWatchForTests();
   _resetRoomsForTests();
 }
