@@ -213,12 +213,19 @@ def _big() -> dict[str, Any]:
             connected_s = time.monotonic() - started
             rss = _rss_kb(pid)
             cpu0, t0 = _cpu_s(pid), time.monotonic()
+            gen_cpu0 = sum(_cpu_s(gen.pid) for gen in gens)
             for gen in gens:
                 assert gen.stdin is not None
                 gen.stdin.write("GO\n")
                 gen.stdin.flush()
+            # Each generator reads its stamps (one JSON line each) after its chat ends: a
+            # finished generator's CPU is read before the results are collected.
+            for gen in gens:
+                _until(gen, "CHATTED", 120)
+            took = time.monotonic() - t0
+            cpu = (_cpu_s(pid) - cpu0) / took
+            gen_cpu = (sum(_cpu_s(gen.pid) for gen in gens) - gen_cpu0) / took
             results = [_result(gen, 120) for gen in gens]
-            cpu = (_cpu_s(pid) - cpu0) / (time.monotonic() - t0)
         finally:
             for gen in gens:
                 gen.kill()
@@ -241,6 +248,11 @@ def _big() -> dict[str, Any]:
         "p99_ms": pct(0.99),
         "max_ms": latencies[-1] if latencies else None,
         "server_cpu_pct": 100 * cpu,
+        "generator_cpu_pct": 100 * gen_cpu,
+        # CPU per delivery, each side: one message's BIG_N deliveries take BIG_N times this, so
+        # the slower side bounds how long the last recipient of a message waits.
+        "server_us_per_delivery": 1e6 * cpu * took / max(1, len(latencies)),
+        "generator_us_per_delivery": 1e6 * gen_cpu * took / max(1, len(latencies)),
         "ack_errors": sum(r["chat"]["ack_errors"] for r in results),
         "connect_errors": connect_errors,
         "connect_error_samples": samples,
@@ -355,7 +367,11 @@ def _big_rows(big: dict[str, Any]) -> list[str]:
         f"{BIG_N:,} clients on one Parley host ({BIG_PROCS} generator processes of "
         f"{BIG_N // BIG_PROCS:,}, {CONCURRENCY // 2} handshakes in flight each), then chat load: "
         f"{CHAT['senders']} senders at {CHAT['rate']} msg/s each for {CHAT['seconds']} s into "
-        f"`general` (each message to all {BIG_N:,}), every delivery timed from its stamp."
+        f"`general` (each message to all {BIG_N:,}), every delivery timed from its stamp. CPU "
+        f"is over the chat phase ({CHAT['seconds']} s of sending, then up to {CHAT['drain_s']} s "
+        "of drain). A message's last recipient waits at least its "
+        f"{BIG_N:,} deliveries times the CPU per delivery of the slower side (host or generators, "
+        "on one core each)."
     )
     if big.get("incomplete"):
         return [
@@ -377,13 +393,16 @@ def _big_rows(big: dict[str, Any]) -> list[str]:
         intro,
         "",
         "| connected in, s | RSS MB | RSS per client KB | messages | deliveries | p50 ms | p99 ms | "
-        "max ms | host CPU | ack errors |",
-        "|---|---|---|---|---|---|---|---|---|---|",
+        "max ms | host CPU | generators' CPU (one core) | CPU µs per delivery, host / generators | "
+        "ack errors |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
         f"| {big['connected_s']:.0f} | {big['rss_kb'] / 1024:.0f} | "
         f"{(big['rss_kb'] - big['base_rss_kb']) / BIG_N:.0f} | {big['sent']} | "
         f"{big['delivered']:,} / {big['expected']:,} | {_vs.num(big['p50_ms'])} | "
         f"{_vs.num(big['p99_ms'])} | {_vs.num(big['max_ms'])} | "
-        f"{big['server_cpu_pct']:.0f} % | {big['ack_errors']} |",
+        f"{big['server_cpu_pct']:.0f} % | {big['generator_cpu_pct']:.0f} % | "
+        f"{big['server_us_per_delivery']:.1f} / {big['generator_us_per_delivery']:.1f} | "
+        f"{big['ack_errors']} |",
         "",
         f"Connect attempts that failed on the way to {BIG_N:,} (each retried by the client's "
         f"backoff): {big['connect_errors']:,}"
