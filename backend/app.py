@@ -117,7 +117,10 @@ def create_app(settings: Settings) -> Flask:
         data_dir=data_dir,
     )
     local = install(
-        socketio.server, fast=settings.fastpath, max_event_bytes=settings.max_payload_bytes
+        socketio.server,
+        fast=settings.fastpath,
+        max_event_bytes=settings.max_payload_bytes,
+        max_backlog_bytes=settings.max_backlog_bytes,
     )
     transport: Transport = local
     cluster: ClusterTransport | None = None

@@ -129,6 +129,11 @@ class Settings:
     # The websocket fast path (backend/wire/); off: stock python-engineio (PARLEY_FASTPATH=0). It
     # also falls back by itself on library versions it was not written for (wire/install.py).
     fastpath: bool = True
+    # What may wait for one client reading slower than the host writes (the fast path's Outbox):
+    # past it the connection is closed and the client resyncs when it reconnects, so one slow or
+    # stalled reader cannot grow the host's memory without end. Far above any one answer (a page
+    # of history at the largest texts is a few MB).
+    max_backlog_bytes: int = 16 * 2**20
     # Storage (issue 17): None keeps history in SQLite inside data_dir (the embedded default: no
     # server to run); a postgresql:// URL keeps it in that PostgreSQL database, which several host
     # processes may share (docs/deploy.md).

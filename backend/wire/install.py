@@ -14,6 +14,7 @@ same protocol) and says so once in the log. CI runs the integration tests in bot
 
 from __future__ import annotations
 
+import functools
 import logging
 from importlib import metadata
 
@@ -22,7 +23,7 @@ from engineio import socket as engineio_socket
 
 from .fastpath import EventFastPath
 from .heartbeat import Heartbeat
-from .outbox import Outbox
+from .outbox import MAX_BACKLOG_BYTES, Outbox
 from .transport import FastTransport, StockTransport
 from .websocket import FastWebSocket
 
@@ -71,11 +72,19 @@ def _missing_parts(server: socketio_lib.Server) -> list[str]:
     return [name for name, ok in wanted.items() if not ok]
 
 
-def install(server: socketio_lib.Server, *, fast: bool, max_event_bytes: int) -> StockTransport:
+def install(
+    server: socketio_lib.Server,
+    *,
+    fast: bool,
+    max_event_bytes: int,
+    max_backlog_bytes: int = MAX_BACKLOG_BYTES,
+) -> StockTransport:
     """Put the fast path under ``server`` if asked and safe; return the transport to publish with.
 
     :param max_event_bytes: the largest event the host accepts (for the too_large answers the
         fast path gives to messages too big to read at all).
+    :param max_backlog_bytes: what may wait for one slow reader before its connection is closed
+        (outbox.py).
     """
     if not fast:
         log.info("transport: stock python-engineio (the fast path is turned off)")
@@ -93,7 +102,7 @@ def install(server: socketio_lib.Server, *, fast: bool, max_event_bytes: int) ->
     eio._async = {
         **eio._async,
         "websocket": FastWebSocket.serving(EventFastPath(server, max_event_bytes)),
-        "queue": Outbox,
+        "queue": functools.partial(Outbox, backlog_limit=max_backlog_bytes),
     }
     Heartbeat(eio).install()  # one greenlet for every connection's pings
     versions = ", ".join(f"{name} {version}" for name, version in WRITTEN_FOR.items())

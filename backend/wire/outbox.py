@@ -18,6 +18,12 @@ What Engine.IO does with its queue, and what that means here:
 - ``join()``: returns at once. Engine.IO waits there for its writer to take everything queued;
   here nothing is ever waiting to be taken.
 
+What waits for one client is bounded (``backlog_limit``, the host's ``max_backlog_bytes``): a
+client reading slower than the host writes to it (a stalled phone, or a peer that reads just
+enough to answer pings) would otherwise grow the host's memory with every broadcast. Past the
+bound its connection is closed; the client reconnects and resyncs from history (the UI and the
+`parley` command do), so nothing acknowledged is lost, and everyone else is served as before.
+
 A packet put before the websocket exists (Engine.IO's OPEN, sent while the connection is being
 accepted) waits in the backlog until ``attach``.
 """
@@ -26,6 +32,7 @@ from __future__ import annotations
 
 import collections
 import logging
+import socket
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -36,18 +43,23 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+# The default bound on what waits for one client (config.Settings.max_backlog_bytes).
+MAX_BACKLOG_BYTES = 16 * 2**20
+
 
 class Outbox:
     """What Engine.IO takes for a socket's queue, under the fast path (see the module)."""
 
-    __slots__ = ("_ws", "_spawn", "_backlog", "_flusher", "_ended", "last")
+    __slots__ = ("_ws", "_spawn", "_backlog", "_held", "_limit", "_flusher", "_ended", "last")
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, backlog_limit: int = MAX_BACKLOG_BYTES, **kwargs: Any) -> None:
         self._ws: FastWebSocket | None = None
         self._spawn: Callable[..., Any] | None = None
         # Frames not yet (fully) written, oldest first; None while there are none (most of the
         # time: a deque is ~600 bytes, and every connection has an Outbox).
         self._backlog: collections.deque[bytes] | None = None
+        self._held = 0  # bytes in the backlog
+        self._limit = backlog_limit
         self._flusher: Any = None  # the greenlet writing the backlog out, while there is one
         self._ended = False
         # A close frame in the backlog: it still goes out once the websocket is marked closed
@@ -82,6 +94,7 @@ class Outbox:
         """
         self._ws, self._spawn = ws, spawn
         held, self._backlog = self._backlog, None
+        self._held = 0
         for frame in held or ():
             self._write(frame)
 
@@ -89,6 +102,7 @@ class Outbox:
         """The connection is over: drop what was never sent, let go of the websocket, and take
         nothing more."""
         self._backlog = None
+        self._held = 0
         self._ws = self._spawn = None
         self._ended = True
         self.last = None
@@ -121,13 +135,36 @@ class Outbox:
             return None  # the connection is going away; its reader cleans up
         return None if sent == len(frame) else self._queue(frame[sent:])
 
-    def _queue(self, frame: bytes) -> bytes:
+    def _queue(self, frame: bytes) -> bytes | None:
         if self._backlog is None:
             self._backlog = collections.deque()
         self._backlog.append(frame)
+        self._held += len(frame)
         if self._ws is not None:
+            if self._held > self._limit:
+                self._overflow()
+                return None
             self._start_flusher()
         return frame
+
+    def _overflow(self) -> None:
+        """Too much waits for this client: drop it and end the connection (see the module). The
+        reader sees the end and Engine.IO's session closes as for any lost connection; a flusher
+        still writing gets an error and stops."""
+        assert self._ws is not None
+        log.warning(
+            "a client read too slowly (%d bytes waited for it, the bound is %d): its connection "
+            "is closed, it resyncs when it reconnects",
+            self._held,
+            self._limit,
+        )
+        self._backlog = None
+        self._held = 0
+        self.last = None
+        try:
+            self._ws.ws.sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass  # already gone
 
     def _start_flusher(self) -> None:
         if self._flusher is None and self._spawn is not None:
@@ -144,6 +181,7 @@ class Outbox:
                 ws.ws.sock.sendall(frame)
                 if self._backlog:
                     self._backlog.popleft()
+                    self._held -= len(frame)
                 if frame is self.last:
                     self.last = None
                     break
@@ -151,6 +189,7 @@ class Outbox:
             pass  # the peer is gone: its reader cleans up
         finally:
             self._backlog = None  # all of it went out, or none of the rest will
+            self._held = 0
             self._flusher = None
         if self._ended and ws is not None:
             ws.close()
