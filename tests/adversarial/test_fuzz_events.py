@@ -61,8 +61,13 @@ REPO = Path(__file__).resolve().parents[2]
 RAW_PER_BATCH = 6
 # Cases per Hypothesis example: one pipelined burst down one connection.
 BATCH = 48 + RAW_PER_BATCH  # len(COMMANDS) + raw (checked below)
-# Examples: BATCH * BATCHES >= 10,000 cases, the issue's 10,000 per run.
-BATCHES = -(-10_000 // BATCH)
+# Cases per run: the issue asks for 10,000; twice that, because the rarest successes (leave_room,
+# edit_message: a room the person joined during the run, a message still theirs) came 3-5 times
+# in 10,000, so whether a run carried one out at all turned on unrelated changes (a derandomized
+# run draws differently whenever the constants Hypothesis collects from backend/ change). At
+# 20,000 the rarest expect ~6: about 1 run in 400 rather than 1 in 20 missing one.
+CASES = 20_000
+BATCHES = -(-CASES // BATCH)
 # Devices of each fuzzing person that revoke_device may take (see _seed_world): each goes once.
 OWN_SPARE_DEVICES = 40
 # The issue's invariants are checked after this many cases (and at the end).
@@ -1148,7 +1153,7 @@ def test_every_event_in_every_shape_is_answered_and_harms_nothing(world: World) 
     for command in sorted(COMMANDS):
         seen = {code: n for (c, code), n in sorted(run.outcomes.items()) if c == command}
         print(f"  {command}: {seen}")
-    assert run.cases >= 10_000
+    assert run.cases >= CASES
     assert took <= RUN_BUDGET_S
     # The fuzzer itself still reaches every handler: each command was carried out at least once
     # and refused at least once (with its own rules, not only for an unreadable event).
