@@ -275,8 +275,10 @@ def _cpu_s(pid: int) -> float:
 def measure() -> dict[str, Any]:
     _vs.check_node_modules()
     files = _raise_files()
+    load_before = os.getloadavg()[0]
     return {
         "files": files,
+        "load_before": load_before,
         "reference": _reference_storm(),
         "parley": _parley_storm(),
         "big": _big(),
@@ -313,9 +315,10 @@ def report(out: dict[str, Any]) -> str:
         f"Servers as in the fan-out section ({_vs.pinning_note()}; Parley `--open`, SQLite "
         "synchronous=FULL, its send limiter raised, `PARLEY_MAX_CONNECTIONS_PER_ADDRESS` raised: "
         "every generated client comes from 127.0.0.1). Generator processes run with the soft "
-        f"open-files limit raised to {out['files']:,}. **The machine was shared** with other work "
-        "(another engineer's builds and tests): load average after this section "
-        f"{out['load_after']:.1f} on 2 cores. " + _vs.versions_note(),
+        f"open-files limit raised to {out['files']:,}. Load average (1 min) before and after this "
+        f"section: {out.get('load_before', float('nan')):.1f} / {out['load_after']:.1f} on 2 cores "
+        "(the section's own processes count: a load much above 2 means other work shared the "
+        "machine). " + _vs.versions_note(),
         "",
         f"Set-up: {N:,} clients arrive, {CONCURRENCY} handshakes in flight, each until `welcome`. "
         "A Parley arrival is a durable write (user, device, `general` membership); those online "
