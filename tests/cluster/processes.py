@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import time
 import uuid
 from pathlib import Path
 
@@ -60,3 +61,25 @@ class Cluster:
         for host in self.hosts:
             host.kill()
         postgres.drop_database(self.db_name)
+
+
+def another_device(cluster: Cluster, peer: Peer, index: int) -> tuple[Peer, int]:
+    """A new device of ``peer``'s person (a sign-in link), connected to host ``index``; and its id."""
+    link = peer.call("create_device_link", {"name": "phone"})
+    assert link["ok"], link
+    device = cluster.peer(index, link=link["secret"])
+    listed = device.call("list_devices")["devices"]
+    return device, next(d["id"] for d in listed if d["current"])
+
+
+def device_shown_online(asker: Peer, device_id: int, online: bool, within: float) -> bool:
+    """Whether ``asker``'s devices list shows the device ``online`` (or not) within ``within`` s:
+    what another process hears comes through Redis a moment after it happened."""
+    deadline = time.monotonic() + within
+    while True:
+        listed = asker.call("list_devices")["devices"]
+        if next(d["online"] for d in listed if d["id"] == device_id) is online:
+            return True
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
