@@ -6,8 +6,6 @@ schema starts with them), are tests/unit's alone."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import psycopg
 import pytest
 
@@ -24,10 +22,8 @@ from tests.unit.test_names import (  # noqa: F401  (collected here, on this modu
 
 
 @pytest.fixture
-def db(database_url: str) -> Iterator[Database]:
-    database = Database(PostgresBackend(database_url))
-    yield database
-    database.close()
+def db(postgres_worker: Database) -> Database:
+    return postgres_worker
 
 
 def test_the_database_enforces_each_look_key(database_url: str) -> None:
