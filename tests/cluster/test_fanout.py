@@ -127,13 +127,16 @@ def test_presence_is_right_across_processes(cluster: Cluster) -> None:
 def test_the_devices_list_shows_devices_on_other_processes_online(cluster: Cluster) -> None:
     """Asked through A, the list says online for a device connected to B only, and offline once
     its last connection there goes: while the person stays on B with another device, and when
-    they leave B altogether."""
+    they leave B altogether. The admin panel's list of every device (the host person, on A) too."""
+    host = cluster.host_person(0)
     ana = cluster.peer(0)
     ana_on_b = cluster.peer(1, token=ana.token)  # her laptop, on A and on B
     phone, phone_id = another_device(cluster, ana, 1)
     assert device_shown_online(ana, phone_id, True, within=3.0)
+    assert device_shown_online(host, phone_id, True, within=3.0, command="admin_info")
     phone.sio.disconnect()  # ana stays on B with her laptop
     assert device_shown_online(ana, phone_id, False, within=3.0)
+    assert device_shown_online(host, phone_id, False, within=3.0, command="admin_info")
     laptop = next(d for d in ana.call("list_devices")["devices"] if d["current"])
     assert laptop["online"]
     phone = cluster.peer(1, token=phone.token)
