@@ -158,6 +158,7 @@ def create_app(settings: Settings) -> Flask:
         cluster.on_request = chat.context.from_peer
         cluster.on_lapsed = chat.context.lapsed
         cluster.local_people = lambda: [u.id for u in chat.context.presence.users()]
+        cluster.local_devices = chat.context.presence.devices
         # Sends (messages, edits, reactions, new rooms): per person across processes.
         chat.context.rates.sends = SharedBuckets(
             settings.send_rate,

@@ -106,7 +106,9 @@ class ServerHandle:
         return future.result(timeout)
 
     def connected_users(self) -> list[dict[str, Any]]:
-        """The users with at least one open connection (for status displays and tests)."""
+        """The users with at least one open connection to this process (tests use it; no window
+        shows it: people lists show ``online`` from ``Context.is_online``, which counts every
+        process)."""
         presence = self._host.chat.context.presence
         return self.call(lambda: [u.to_wire() for u in presence.users()])
 

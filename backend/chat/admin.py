@@ -36,7 +36,6 @@ class Admin:
 
     def info(self, sid: str) -> dict[str, Any]:
         self._check_admin(sid)
-        presence = self._ctx.presence
         devices, retention = self._ctx.db.read(
             lambda s: (s.devices.all(), s.settings.get(RETENTION_KEY)[1])
         )
@@ -53,7 +52,7 @@ class Admin:
                     "name": d.name,  # given, or read from its browser (chat/devices.py)
                     "created_at": d.created_at,
                     "last_seen_at": d.last_seen_at,
-                    "online": presence.device_online(d.id),
+                    "online": self._ctx.device_online(d.id),  # on any process
                 }
                 for d in devices
             ],

@@ -63,12 +63,19 @@ class Peers(Protocol):
         """Whether the person has a connection to another process."""
         ...
 
+    def device_online_elsewhere(self, device_id: int) -> bool:
+        """Whether the device has a connection to another process."""
+        ...
+
 
 class _Alone:
     def tell(self, action: str, args: list[int]) -> None:
         pass
 
     def online_elsewhere(self, user_id: int) -> bool:
+        return False
+
+    def device_online_elsewhere(self, device_id: int) -> bool:
         return False
 
 
@@ -130,8 +137,10 @@ class Context:
             "drop_user": self._drop_user_here,
             "user_changed": self._user_changed_here,
             "users_changed": self._users_changed_here,
-            "online": lambda user_id: None,  # the cluster transport keeps who is where
-            "offline": lambda user_id: None,
+            # The cluster transport keeps who is where (people and their devices).
+            "online": lambda *user_and_device: None,
+            "offline": lambda *user_and_device: None,
+            "device_offline": lambda device_id: None,
         }
 
     def tell_peers(self, action: str, *args: int) -> None:
@@ -157,6 +166,12 @@ class Context:
     def is_online(self, user_id: int) -> bool:
         """Connected to this process or another one (``presence`` knows this process's only)."""
         return self.presence.is_online(user_id) or self.peers.online_elsewhere(user_id)
+
+    def device_online(self, device_id: int) -> bool:
+        """The device is connected to this process or another one."""
+        return self.presence.device_online(device_id) or self.peers.device_online_elsewhere(
+            device_id
+        )
 
     def lapsed(self, user_ids: list[int]) -> None:
         """These people were connected to a process that died, and to none other: say so."""

@@ -150,7 +150,7 @@ class Devices:
             "name": name or "A device",
             "created_at": device.created_at,
             "last_seen_at": device.last_seen_at,
-            "online": self._ctx.presence.device_online(device.id),
+            "online": self._ctx.device_online(device.id),  # on any process
             "current": device.id == current,
             "removable": device.label != HOST_WINDOW_DEVICE,
         }

@@ -19,13 +19,16 @@ class Presence:
         self._user_of: dict[str, User] = {}
         self._sids: dict[int, set[str]] = {}
         self._rooms: dict[int, set[int]] = {}
-        # Which device each connection signed in with, so removing a device can drop its sockets.
+        # Which device each connection signed in with, so removing a device can drop its sockets;
+        # and how many connections each device has (asked at every connect: no scan).
         self._device_of: dict[str, int] = {}
+        self._device_count: dict[int, int] = {}
 
     def add(self, sid: str, user: User, rooms: set[int], device_id: int) -> bool:
         """Register a connection; True when it is the user's first (they just came online)."""
         self._user_of[sid] = user
         self._device_of[sid] = device_id
+        self._device_count[device_id] = self._device_count.get(device_id, 0) + 1
         sids = self._sids.setdefault(user.id, set())
         first = not sids
         sids.add(sid)
@@ -34,7 +37,13 @@ class Presence:
 
     def remove(self, sid: str) -> tuple[User | None, bool]:
         """Forget a connection; returns (user, True when it was their last one)."""
-        self._device_of.pop(sid, None)
+        device_id = self._device_of.pop(sid, None)
+        if device_id is not None:
+            left = self._device_count[device_id] - 1
+            if left:
+                self._device_count[device_id] = left
+            else:
+                del self._device_count[device_id]
         user = self._user_of.pop(sid, None)
         if user is None:
             return None, False
@@ -103,4 +112,8 @@ class Presence:
         return [sid for sid, device in self._device_of.items() if device == device_id]
 
     def device_online(self, device_id: int) -> bool:
-        return device_id in self._device_of.values()
+        return device_id in self._device_count
+
+    def devices(self) -> list[int]:
+        """The devices with a connection here, one entry each."""
+        return list(self._device_count)

@@ -109,6 +109,7 @@ class Sessions:
             user_id, complete = user.id, len(ctx.names) <= p.WELCOME_USERS_MAX
             view = ctx.db.read(lambda s: _welcome_view(s, user_id, complete))
         member_of, rooms, users, reads = view
+        device_came = not ctx.presence.device_online(device_id)
         came_online = ctx.presence.add(sid, user, member_of, device_id)
         if complete:
             ctx.interest.everyone(sid)  # its list is the host's: it hears every change
@@ -127,10 +128,10 @@ class Sessions:
             ctx.out.subscribe(sid, p.room_channel(room_id))
         if isinstance(auth, c.LinkAuth):  # a new device, online now: their others' lists follow
             ctx.out.publish(p.DEVICES_CHANGED, {}, p.user_channel(user.id), skip_sid=sid)
-        if came_online:
-            ctx.tell_peers("online", user.id)
-            if not ctx.peers.online_elsewhere(user.id):  # else online already
-                ctx.crowd.changed(user)
+        if device_came:  # the other processes know which people and devices are here
+            ctx.tell_peers("online", user.id, device_id)
+        if came_online and not ctx.peers.online_elsewhere(user.id):  # else online already
+            ctx.crowd.changed(user)
         welcome: dict[str, Any] = {
             "user": user.to_wire(),
             "token": token,
@@ -146,13 +147,18 @@ class Sessions:
 
     def disconnect(self, sid: str) -> None:
         ctx = self._ctx
+        device_id = ctx.presence.device(sid)
         user, went_offline = ctx.presence.remove(sid)
         ctx.interest.forget(sid)
-        if user is not None and went_offline:
+        if user is None or device_id is None:  # it never finished connecting
+            return
+        if went_offline:
             ctx.rates.forget(user.id)
-            ctx.tell_peers("offline", user.id)
+            ctx.tell_peers("offline", user.id, device_id)  # the last connection: its device's
             if not ctx.peers.online_elsewhere(user.id):  # still connected to another process
                 ctx.crowd.changed(user)
+        elif not ctx.presence.device_online(device_id):
+            ctx.tell_peers("device_offline", device_id)  # the person stays, on another device
 
     def user_for_token(self, token: str) -> User | None:
         """The user a device token belongs to (HTTP requests carry it as a bearer token)."""

@@ -217,13 +217,16 @@ class ClusterTransport:
     A message on the bus is a JSON header line, then (for a broadcast) the Socket.IO text: the
     header names the sending process (``o``, which ignores its own), then either the channel and
     the connection to skip (``to``, ``skip``), a request (``a``, ``args``), or who is connected to
-    the sender (``on``: every person, sent each heartbeat and when asked by a new process).
+    the sender (``on``: every person, ``dev``: every device, sent each heartbeat and when asked by
+    a new process; a device id is a number more per connected device, a few bytes).
 
-    Who is online elsewhere is kept per process, from those heartbeats and from the requests
-    ``online``/``offline`` a process sends when a person's first or last connection to it comes or
-    goes. A process whose heartbeat lapses is forgotten; its people who are connected nowhere else
-    are then said offline (``on_lapsed``) by one survivor, the one with the smallest id, so each
-    client hears it once.
+    Who is online elsewhere, and on which devices (the devices list's ``online``), is kept per
+    process, from those heartbeats and from the requests a process sends when they change:
+    ``online`` (person, device) when a device's first connection to it comes, ``offline`` (person,
+    device) when the person's last one goes, ``device_offline`` (device) when a device's last one
+    goes and the person stays on another. A process whose heartbeat lapses is forgotten; its people
+    who are connected nowhere else are then said offline (``on_lapsed``) by one survivor, the one
+    with the smallest id, so each client hears it once.
     """
 
     def __init__(self, local: LocalTransport, url: str, channel: str) -> None:
@@ -233,8 +236,10 @@ class ClusterTransport:
         self.on_request: Callable[[str, list[int]], None] = lambda action, args: None
         # Set by app.py: the people connected to this process; told who lapsed (see above).
         self.local_people: Callable[[], list[int]] = list
+        self.local_devices: Callable[[], list[int]] = list
         self.on_lapsed: Callable[[list[int]], None] = lambda user_ids: None
         self._elsewhere: dict[str, set[int]] = {}  # process → its people
+        self._devices_elsewhere: dict[str, set[int]] = {}  # process → its connected devices
         self._heard: dict[str, float] = {}  # process → when it was last heard (monotonic)
         self.bus = RedisBus(url, channel, self._receive)
         self.bus.send(json.dumps({"o": self._origin, "hello": True}))
@@ -244,8 +249,13 @@ class ClusterTransport:
         """Whether the person has a connection to another live process."""
         return any(user_id in people for people in self._elsewhere.values())
 
+    def device_online_elsewhere(self, device_id: int) -> bool:
+        """Whether the device has a connection to another live process."""
+        return any(device_id in devices for devices in self._devices_elsewhere.values())
+
     def _say_who(self) -> None:
-        self.bus.send(json.dumps({"o": self._origin, "on": self.local_people()}))
+        who = {"o": self._origin, "on": self.local_people(), "dev": self.local_devices()}
+        self.bus.send(json.dumps(who))
 
     def _heartbeat(self) -> None:
         while True:
@@ -258,6 +268,7 @@ class ClusterTransport:
             lapsed = [o for o, at in self._heard.items() if now - at > LAPSE_SECONDS]
             for origin in lapsed:
                 people = self._elsewhere.pop(origin, set())
+                self._devices_elsewhere.pop(origin, None)
                 del self._heard[origin]
                 log.warning("message queue: process %s went quiet; %d people", origin, len(people))
                 if min([self._origin, *self._heard]) == self._origin:  # one survivor says it
@@ -304,16 +315,22 @@ class ClusterTransport:
             return
         self._heard[origin] = time.monotonic()
         people = self._elsewhere.setdefault(origin, set())
+        devices = self._devices_elsewhere.setdefault(origin, set())
         if "a" in header:
             action, args = str(header["a"]), list(header.get("args") or [])
             if action == "online" and args:
                 people.add(int(args[0]))
+                devices.update(int(d) for d in args[1:2])
             elif action == "offline" and args:
                 people.discard(int(args[0]))
+                devices.difference_update(int(d) for d in args[1:2])
+            elif action == "device_offline" and args:
+                devices.discard(int(args[0]))
             self.on_request(action, args)
             return
         if "on" in header:
             self._elsewhere[origin] = {int(u) for u in header["on"]}
+            self._devices_elsewhere[origin] = {int(d) for d in header.get("dev") or ()}
             return
         if header.get("hello"):  # a process just started: it learns who is where now
             self._say_who()

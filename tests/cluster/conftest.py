@@ -11,6 +11,7 @@ import pytest
 
 from backend import Settings
 from backend.storage.postgres.store import PostgresBackend
+from backend.storage.worker import Database
 from tests.cluster.servers import PostgresServer, RedisServer
 
 TEMPLATE = "parley_template"
@@ -36,6 +37,15 @@ def database_url(postgres: PostgresServer) -> Iterator[str]:
     url = postgres.create_database(name, template=TEMPLATE)
     yield url
     postgres.drop_database(name)
+
+
+@pytest.fixture
+def postgres_worker(database_url: str) -> Iterator[Database]:
+    """The storage worker on the test's fresh database: the ``db`` of unit tests run on
+    PostgreSQL (a module's own ``db`` fixture returns it)."""
+    database = Database(PostgresBackend(database_url))
+    yield database
+    database.close()
 
 
 @pytest.fixture(scope="session")

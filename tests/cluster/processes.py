@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import time
 import uuid
 from pathlib import Path
 
@@ -54,9 +55,45 @@ class Cluster:
         self.peers.append(peer)
         return peer
 
+    def host_person(self, index: int) -> Peer:
+        """The host person, signed in with host ``index``'s printed admin link (one use: once per
+        process)."""
+        prefix = "Admin sign-in"
+        deadline = time.monotonic() + 5.0  # the banner's lines after the URL may still be coming
+        while not any(line.startswith(prefix) for line in self.hosts[index].output):
+            assert time.monotonic() < deadline, "no admin link printed"
+            time.sleep(0.05)
+        line = next(o for o in self.hosts[index].output if o.startswith(prefix))
+        return self.peer(index, link=line.split("#signin=", 1)[1].strip())
+
     def stop(self, postgres: PostgresServer) -> None:
         for peer in self.peers:
             peer.close()
         for host in self.hosts:
             host.kill()
         postgres.drop_database(self.db_name)
+
+
+def another_device(cluster: Cluster, peer: Peer, index: int) -> tuple[Peer, int]:
+    """A new device of ``peer``'s person (a sign-in link), connected to host ``index``; and its id."""
+    link = peer.call("create_device_link", {"name": "phone"})
+    assert link["ok"], link
+    device = cluster.peer(index, link=link["secret"])
+    listed = device.call("list_devices")["devices"]
+    return device, next(d["id"] for d in listed if d["current"])
+
+
+def device_shown_online(
+    asker: Peer, device_id: int, online: bool, within: float, command: str = "list_devices"
+) -> bool:
+    """Whether ``asker``'s devices list (``command``: their own, or the admin panel's
+    ``admin_info``) shows the device ``online`` (or not) within ``within`` s: what another process
+    hears comes through Redis a moment after it happened."""
+    deadline = time.monotonic() + within
+    while True:
+        listed = asker.call(command)["devices"]
+        if next(d["online"] for d in listed if d["id"] == device_id) is online:
+            return True
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)

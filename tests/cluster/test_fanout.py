@@ -9,7 +9,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.cluster.processes import Cluster
+from tests.cluster.processes import Cluster, another_device, device_shown_online
 from tests.cluster.servers import PostgresServer, RedisServer
 from tests.peers import Peer, refusal
 
@@ -122,3 +122,25 @@ def test_presence_is_right_across_processes(cluster: Cluster) -> None:
     assert next(u for u in members["members"] if u["id"] == bo.user["id"])["online"]
     bo_on_c.sio.disconnect()
     assert _presence_of(ana, bo.user["id"], 2.0) == [False]
+
+
+def test_the_devices_list_shows_devices_on_other_processes_online(cluster: Cluster) -> None:
+    """Asked through A, the list says online for a device connected to B only, and offline once
+    its last connection there goes: while the person stays on B with another device, and when
+    they leave B altogether. The admin panel's list of every device (the host person, on A) too."""
+    host = cluster.host_person(0)
+    ana = cluster.peer(0)
+    ana_on_b = cluster.peer(1, token=ana.token)  # her laptop, on A and on B
+    phone, phone_id = another_device(cluster, ana, 1)
+    assert device_shown_online(ana, phone_id, True, within=3.0)
+    assert device_shown_online(host, phone_id, True, within=3.0, command="admin_info")
+    phone.sio.disconnect()  # ana stays on B with her laptop
+    assert device_shown_online(ana, phone_id, False, within=3.0)
+    assert device_shown_online(host, phone_id, False, within=3.0, command="admin_info")
+    laptop = next(d for d in ana.call("list_devices")["devices"] if d["current"])
+    assert laptop["online"]
+    phone = cluster.peer(1, token=phone.token)
+    assert device_shown_online(ana, phone_id, True, within=3.0)
+    phone.sio.disconnect()
+    ana_on_b.sio.disconnect()  # nobody of hers is left on B
+    assert device_shown_online(ana, phone_id, False, within=3.0)

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.cluster.processes import Cluster
+from tests.cluster.processes import Cluster, another_device, device_shown_online
 from tests.cluster.servers import HaproxyServer, PostgresServer, RedisServer, free_port
 from tests.peers import Peer
 
@@ -132,6 +132,11 @@ def test_sigkill_one_process_clients_move_to_the_others_nothing_lost_or_doubled(
     ]
     for sender in senders:
         sender.start()
+    # Someone on a live process with a second device on the one about to die: their devices
+    # list shows it online, then offline once the dead process's heartbeat has lapsed.
+    asker = cluster.peer(1)
+    _, on_killed = another_device(cluster, asker, 0)
+    assert device_shown_online(asker, on_killed, True, within=3.0)
     time.sleep(1.0)  # sends under way on every process
     cluster.hosts[0].kill()  # SIGKILL: no goodbye to anyone
     time.sleep(1.5)  # the killed process's clients notice (their sockets closed at once)
@@ -164,6 +169,7 @@ def test_sigkill_one_process_clients_move_to_the_others_nothing_lost_or_doubled(
             if u["id"] == away.user["id"] and u["online"] is False
         ]
     assert len(offline) == 1, "the killed process's person was not said offline (once)"
+    assert device_shown_online(asker, on_killed, False, within=LAPSE_WITHIN)
     for peer in [*survivors, *back]:
         client_id = str(uuid.uuid4())
         acked[client_id] = peer.send(room, "after", client_id)["id"]

@@ -3,8 +3,6 @@ chat rules run by the storage worker on a fresh database of the session's throwa
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import psycopg
 import pytest
 
@@ -20,10 +18,8 @@ del test_the_profiles_migration_asks_an_existing_host_person_their_name
 
 
 @pytest.fixture
-def db(database_url: str) -> Iterator[Database]:
-    database = Database(PostgresBackend(database_url))
-    yield database
-    database.close()
+def db(postgres_worker: Database) -> Database:
+    return postgres_worker
 
 
 def test_the_database_keeps_statuses_to_the_three(database_url: str) -> None:

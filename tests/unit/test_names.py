@@ -21,6 +21,7 @@ from backend.chat.sessions import hash_token
 from backend.errors import Invalid, NameTaken
 from backend.host_settings import HostSettings
 from backend.storage.blobs import BlobStore
+from backend.storage.interface import Store
 from backend.storage.sqlite import schema
 from backend.storage.sqlite.store import SqliteBackend, connect
 from backend.storage.worker import Database
@@ -257,15 +258,22 @@ def test_the_host_user_is_told_apart_from_a_look_alike_already_here(
     assert _owner(_service(db, tmp_path))["user"]["name"] == "vm 2"
 
 
+def refuses_a_second_of_each_look_key(store: Store, integrity_error: type[Exception]) -> None:
+    """The database itself (not only the rules above it) keeps each look key to one person;
+    ``integrity_error`` is how its driver says so."""
+    skel, shape = look_keys("carol")
+    store.users.insert("carol", "carol", skeleton=skel, shape=shape)
+    for name, keys in (("cаrol", (skel, "other")), ("caroI", ("other", shape))):
+        store.begin()  # a failed statement ends PostgreSQL's transaction: undo it alone
+        with pytest.raises(integrity_error):
+            store.users.insert(name, name_key(name), skeleton=keys[0], shape=keys[1])
+        store.rollback()
+
+
 def test_the_database_enforces_each_look_key(tmp_path: Path) -> None:
     store = SqliteBackend(tmp_path / "u.sqlite3", synchronous="normal").open_writer()
     try:
-        skel, shape = look_keys("carol")
-        store.users.insert("carol", "carol", skeleton=skel, shape=shape)
-        with pytest.raises(sqlite3.IntegrityError):
-            store.users.insert("cаrol", name_key("cаrol"), skeleton=skel, shape="other")
-        with pytest.raises(sqlite3.IntegrityError):
-            store.users.insert("caroI", name_key("caroI"), skeleton="other", shape=shape)
+        refuses_a_second_of_each_look_key(store, sqlite3.IntegrityError)
     finally:
         store.close()
 

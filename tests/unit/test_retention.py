@@ -6,7 +6,7 @@ No test waits: the host's clock is put N days after the messages were written.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -23,6 +23,7 @@ from backend.errors import Forbidden, Invalid, NotFound
 from backend.host_settings import HostSettings
 from backend.models import utc_now
 from backend.storage.blobs import BlobStore
+from backend.storage.interface import Backend
 from backend.storage.sqlite.store import SqliteBackend
 from backend.storage.worker import Database
 from tests.unit.test_service import Recorder
@@ -32,11 +33,13 @@ LIMITS = c.Limits()
 
 
 class Host:
-    """One host's chat rules on a real SQLite file; ``now`` is the only clock the sweep reads."""
+    """One host's chat rules on a real database (SQLite here; tests/cluster/test_retention_postgres.py
+    gives it PostgreSQL); ``now`` is the only clock the sweep reads; ``count`` runs a
+    ``SELECT count(*)`` on the database itself, beside the store."""
 
-    def __init__(self, tmp_path: Path) -> None:
-        self.path = tmp_path / "s.sqlite3"
-        self.db = Database(SqliteBackend(self.path, synchronous="normal"))
+    def __init__(self, tmp_path: Path, backend: Backend, count: Callable[[str], int]) -> None:
+        self.db = Database(backend)
+        self.count = count
         self.out = Recorder()
         self.now = datetime.now(UTC)
         identity = HostSettings(self.db, host_id="h", version="t", name="host")
@@ -72,14 +75,20 @@ class Host:
         )
         return [m.id for m in page.messages]
 
-    def count(self, sql: str) -> int:
-        with sqlite3.connect(self.path) as raw:
-            return int(raw.execute(sql).fetchone()[0])
+
+def _sqlite_count(path: Path, sql: str) -> int:
+    with sqlite3.connect(path) as raw:
+        return int(raw.execute(sql).fetchone()[0])
 
 
 @pytest.fixture
 def host(tmp_path: Path) -> Iterator[Host]:
-    h = Host(tmp_path)
+    path = tmp_path / "s.sqlite3"
+    h = Host(
+        tmp_path,
+        SqliteBackend(path, synchronous="normal"),
+        lambda sql: _sqlite_count(path, sql),
+    )
     yield h
     h.db.close()
 
