@@ -226,7 +226,8 @@ class ClusterTransport:
     device) when the person's last one goes, ``device_offline`` (device) when a device's last one
     goes and the person stays on another. A process whose heartbeat lapses is forgotten; its people
     who are connected nowhere else are then said offline (``on_lapsed``) by one survivor, the one
-    with the smallest id, so each client hears it once.
+    with the smallest id, so each client hears it once; it first tells the others to forget that
+    process too (``gone``), so that they tell their own clients from a view without it.
     """
 
     def __init__(self, local: LocalTransport, url: str, channel: str) -> None:
@@ -267,17 +268,25 @@ class ClusterTransport:
                 continue  # not hearing anyone says nothing of them: Redis is away, not they
             lapsed = [o for o, at in self._heard.items() if now - at > LAPSE_SECONDS]
             for origin in lapsed:
-                people = self._elsewhere.pop(origin, set())
-                self._devices_elsewhere.pop(origin, None)
-                del self._heard[origin]
+                people = self._forget(origin)
                 log.warning("message queue: process %s went quiet; %d people", origin, len(people))
                 if min([self._origin, *self._heard]) == self._origin:  # one survivor says it
+                    # The others first forget it too (each looks at its own pace, up to
+                    # HEARTBEAT_SECONDS later): they tell their own clients who went offline
+                    # from their own view of who is online, which must already leave it out.
+                    self.bus.send(json.dumps({"o": self._origin, "gone": origin}))
                     gone = [u for u in people if not self.online_elsewhere(u)]
                     if gone:
                         try:
                             self.on_lapsed(sorted(gone))
                         except Exception:
                             log.exception("message queue: could not say who went offline")
+
+    def _forget(self, origin: str) -> set[int]:
+        """A process that went quiet: who was connected to it, no longer counted anywhere."""
+        self._devices_elsewhere.pop(origin, None)
+        self._heard.pop(origin, None)
+        return self._elsewhere.pop(origin, set())
 
     def publish(
         self, event: str, payload: dict[str, Any], to: str | None, skip_sid: str | None = None
@@ -331,6 +340,10 @@ class ClusterTransport:
         if "on" in header:
             self._elsewhere[origin] = {int(u) for u in header["on"]}
             self._devices_elsewhere[origin] = {int(d) for d in header.get("dev") or ()}
+            return
+        if isinstance(header.get("gone"), str):  # the survivor that says a lapse says it first
+            if header["gone"] != self._origin:
+                self._forget(header["gone"])
             return
         if header.get("hello"):  # a process just started: it learns who is where now
             self._say_who()
