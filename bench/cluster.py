@@ -159,6 +159,7 @@ def measure() -> dict[str, Any]:
         PostgresBackend(postgres.url(TEMPLATE)).open_writer().close()
         with tempfile.TemporaryDirectory() as tmp:
             for name, setup in (("one", _one), ("two", _two)):
+                started = time.monotonic()
                 with setup(postgres, Path(tmp)) as (url, pids):
                     out[name] = _vs.loadgen(
                         {
@@ -171,8 +172,11 @@ def measure() -> dict[str, Any]:
                         }
                     )
                     out[name]["load_after"] = os.getloadavg()[0]
+                out[name]["took_s"] = time.monotonic() - started
+            started = time.monotonic()
             out["storm"] = _storm(postgres, Path(tmp))
             out["storm"]["load_after"] = os.getloadavg()[0]
+            out["storm"]["took_s"] = time.monotonic() - started
     finally:
         postgres.stop()
     return out
@@ -200,7 +204,10 @@ def report(out: dict[str, Any]) -> str:
         f"Load average (1 min) before this section and after each part: "
         f"{out['load_before']:.1f} / {out['one']['load_after']:.1f} / "
         f"{out['two']['load_after']:.1f} / {out['storm']['load_after']:.1f} on 2 cores (the "
-        "section's own processes count: much above 2 means other work shared the machine).",
+        "section's own processes count: much above 2 means other work shared the machine). "
+        "Each part, servers started and stopped included, took "
+        f"{out['one']['took_s']:.0f} / {out['two']['took_s']:.0f} / "
+        f"{out['storm']['took_s']:.0f} s (one / two / storm).",
         "",
         "| set-up | clients connected in, s | p50 ms | p99 ms | CPU µs/delivery | server CPU | "
         "delivered |",
@@ -254,8 +261,9 @@ def _storm_rows(run: dict[str, Any]) -> list[str]:
         f"| median client back, s after the kill | {median} |",
         f"| refused or failed connect attempts meanwhile | {s.get('connect_errors', 0):,} |",
         f"| resync errors | {s.get('resync_error_count', 0)} |",
-        f"| sends during the storm: sent / acknowledged | {sends.get('sent', 0)} / "
-        f"{sends.get('acked', 0)} |",
+        f"| sends during the storm: sent / acknowledged / not (answer lost with the process, or refused) | "
+        f"{sends.get('sent', 0)} / {sends.get('acked', 0)} / "
+        f"{sends.get('unanswered_or_refused', 0)} |",
         f"| acknowledged sends missing from history / stored twice / under another id | "
         f"{sends.get('missing', '–')} / {sends.get('doubled', '–')} / "
         f"{sends.get('wrong_id', '–')} |",
