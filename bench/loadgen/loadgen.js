@@ -520,6 +520,7 @@ function crowdClient(name, stats) {
     if (!c.down) {
       c.down = true;
       stats.first_down = stats.first_down || epochMs();
+      stats.last_down = epochMs();
       stats.down++;
     }
   });
@@ -536,7 +537,7 @@ async function crowd() {
   const pid = P.server_pid;
   const stats = {
     connect_errors: 0, connect_error_samples: [], users_in_welcome: [], user_frames: 0, last_welcome: 0, back: 0, down: 0,
-    first_down: 0, resynced_messages: 0, resync_errors: [],
+    first_down: 0, last_down: 0, resynced_messages: 0, resync_errors: [],
   };
   const clients = [];
   results.rss_base_kb = procRssKb(pid);
@@ -572,13 +573,16 @@ async function crowd() {
     }
     await sleep(500);
     stats.users_in_welcome = [];
+    const sending = P.storm_senders ? keepSending(clients.slice(0, P.storm_senders)) : null;
     process.stdout.write("READY\n");
     const by = now() + (P.storm_s || 60) * 1000;
-    while (stats.back < P.n && now() < by) await sleep(20);
+    while (!stormOver(stats) && now() < by) await sleep(20);
     results.storm = {
       down: stats.down,
       back: stats.back,
       first_down_ms: stats.first_down,
+      last_down_ms: stats.last_down,
+      back_ms: clients.map((c) => c.back).filter((t) => t),
       last_welcome_ms: stats.last_welcome,
       last_back_ms: Math.max(...clients.map((c) => c.back || 0)),
       connect_errors: stats.connect_errors,
@@ -587,9 +591,79 @@ async function crowd() {
       resync_error_count: stats.resync_errors.length,
       welcome_users_max: stats.users_in_welcome.length ? Math.max(...stats.users_in_welcome) : null,
     };
+    if (sending) results.storm.sends = await sending.stop(clients.find((c) => !c.down));
   }
   for (const c of clients) c.sock.disconnect();
   finish();
+}
+
+// The whole host restarts (bench/crowds.py): over once every client is back. One process of
+// several dies (bench/cluster.py, P.storm_partial): only its clients go down, all at once (their
+// sockets close with it); over once every client that went down is back, and nobody else has gone
+// down for a second.
+function stormOver(stats) {
+  if (!P.storm_partial) return stats.back >= P.n;
+  return stats.down > 0 && stats.back >= stats.down && epochMs() - stats.last_down > 1000;
+}
+
+function keepSending(senders) {
+  // Senders go on at P.storm_rate msg/s each through the storm, open loop, as people would: a
+  // send while a sender's socket is down waits in socket.io-client's buffer and goes when it is
+  // back (the UI's outbox). stop() ends them, waits for their answers (each bounded by its ack
+  // timeout), and reads the room's history through `reader`: every acknowledged message must be
+  // there once, under the id its ack gave.
+  const acked = new Map(); // client_id → message id
+  const answers = [];
+  let sent = 0;
+  let refused = 0;
+  let stopped = false;
+  const period = 1000 / (P.storm_rate || 2);
+  const loops = senders.map(async (c, k) => {
+    let next = now() + (period * k) / senders.length;
+    for (let i = 0; i < (P.storm_max_sends || 1000) && !stopped; i++) {
+      const wait = next - now();
+      if (wait > 0) await sleep(wait);
+      if (stopped) return;
+      const id = `storm-${k}-${i}`;
+      sent++;
+      answers.push(
+        emitAck(c.sock, "send_message", { room_id: c.general, text: stamped(epochMs()), client_id: id }).then((a) => {
+          if (a && a.ok) acked.set(id, a.message.id);
+          else refused++;
+        }),
+      );
+      next += period;
+    }
+  });
+  return {
+    async stop(reader) {
+      stopped = true;
+      await Promise.all(loops);
+      await Promise.all(answers);
+      const out = { senders: senders.length, sent, acked: acked.size, unanswered_or_refused: refused };
+      if (!reader) return { ...out, error: "no client stayed connected to read the history" };
+      const seen = new Map(); // client_id → ids stored under it
+      let after = 0;
+      for (let page = 0; page < 1000; page++) {
+        const a = await emitAck(reader.sock, "fetch_messages", { room_id: reader.general, after_id: after, limit: 200 });
+        if (!a || !a.ok) return { ...out, error: `fetch_messages: ${JSON.stringify(a).slice(0, 200)}` };
+        for (const m of a.messages) seen.set(m.client_id, [...(seen.get(m.client_id) || []), m.id]);
+        if (!a.has_more || !a.messages.length) break;
+        after = a.messages[a.messages.length - 1].id;
+      }
+      let missing = 0;
+      let doubled = 0;
+      let wrongId = 0;
+      for (const [id, messageId] of acked) {
+        const ids = seen.get(id) || [];
+        if (!ids.length) missing++;
+        else if (ids.length > 1) doubled++;
+        else if (ids[0] !== messageId) wrongId++;
+      }
+      const stored = [...seen.keys()].filter((id) => id && id.startsWith("storm-")).length;
+      return { ...out, stored, missing, doubled, wrong_id: wrongId };
+    },
+  };
 }
 
 async function crowdChat(clients) {
