@@ -6,11 +6,10 @@
  * and when they change, and a reconnect does not fetch the open room's whole member list again.
  */
 import { loadAllUsers, useChat } from '@/features/chat';
-import { _resetSyncForTests, startSync } from '@/features/connection/api/sync';
+import { _resetSyncForTests } from '@/features/connection/api/sync';
 import { COMMANDS, EVENTS, type WireUser } from '@/lib/protocol';
-import { useOutbox } from '@/stores/outbox-store';
-import { useSession } from '@/stores/session-store';
 import { fake } from '@/testing/fake-socket';
+import { startFreshSync } from '@/testing/fresh-sync';
 import { BOB, ME, msg, room, welcome } from '@/testing/data';
 import type { WireRoom } from '@/lib/protocol';
 
@@ -47,12 +46,7 @@ async function settle() {
 let stop: () => void;
 
 beforeEach(() => {
-  fake.reset();
-  _resetSyncForTests();
-  useChat.setState(useChat.getInitialState(), true);
-  useOutbox.setState({ scope: null, entries: [] });
-  useSession.setState({ status: 'idle', user: null, token: null, pendingJoin: null, ownerKey: null, everConnected: false });
-  stop = startSync();
+  stop = startFreshSync();
   fakeHost();
 });
 

@@ -12,7 +12,7 @@ import {
   unreadCount,
   useChat,
 } from '@/features/chat';
-import { _resetSyncForTests, connectToHost, startSync } from '@/features/connection/api/sync';
+import { _resetSyncForTests, connectToHost } from '@/features/connection/api/sync';
 import { openDm } from '@/features/dms';
 import { react } from '@/features/reactions';
 import { leaveRoom, markRoomRead, openRoom } from '@/features/rooms';
@@ -21,6 +21,7 @@ import { RequestError } from '@/lib/request-error';
 import { useOutbox } from '@/stores/outbox-store';
 import { useSession } from '@/stores/session-store';
 import { fake } from '@/testing/fake-socket';
+import { startFreshSync } from '@/testing/fresh-sync';
 import { BOB, ME, msg, room, welcome } from '@/testing/data';
 
 /** A tiny in-memory host answering fetch/send like docs/protocol.md says. */
@@ -74,12 +75,7 @@ async function settle() {
 let stop: () => void;
 
 beforeEach(() => {
-  fake.reset();
-  _resetSyncForTests();
-  useChat.setState(useChat.getInitialState(), true);
-  useOutbox.setState({ scope: null, entries: [] });
-  useSession.setState({ status: 'idle', user: null, token: null, pendingJoin: null, ownerKey: null, everConnected: false });
-  stop = startSync();
+  stop = startFreshSync();
 });
 
 afterEach(() => stop());
