@@ -22,7 +22,8 @@ the other processes (pub/sub keeps nothing); the messages themselves are in the 
 client's next resync finds them.
 
 Requests between processes (``Context.tell_peers``: sign a device's sockets out, put a person's
-sockets on a room's channel) go the same way as small JSON objects.
+sockets on a room's channel) go the same way as small JSON objects: ids, or the records of a
+window's people (chat/records.py: in several requests of bounded size, checked by the receiver).
 """
 
 from __future__ import annotations
@@ -234,7 +235,7 @@ class ClusterTransport:
         self._local = local
         self.url = url
         self._origin = secrets.token_hex(8)
-        self.on_request: Callable[[str, list[int]], None] = lambda action, args: None
+        self.on_request: Callable[[str, list[Any]], None] = lambda action, args: None
         # Set by app.py: the people connected to this process; told who lapsed (see above).
         self.local_people: Callable[[], list[int]] = list
         self.local_devices: Callable[[], list[int]] = list
@@ -304,7 +305,7 @@ class ClusterTransport:
         header = json.dumps({"o": self._origin, "to": to, "skip": skip_sid})
         self.bus.send(header + "\n" + encoded)
 
-    def tell(self, action: str, args: list[int]) -> None:
+    def tell(self, action: str, args: list[Any]) -> None:
         self.bus.send(json.dumps({"o": self._origin, "a": action, "args": args}))
 
     def subscribe(self, sid: str, channel: str) -> None:

@@ -124,6 +124,31 @@ def test_presence_is_right_across_processes(cluster: Cluster) -> None:
     assert _presence_of(ana, bo.user["id"], 2.0) == [False]
 
 
+def test_who_comes_online_on_a_is_told_on_b_as_stored(cluster: Cluster) -> None:
+    """A's window goes to B as the people's records (chat/records.py), not ids B reads again: B's
+    clients see the person as stored (name, status, a bot's avatar), online as B sees them, the
+    same entry B's own member list gives."""
+    watcher = cluster.peer(1)
+    ana = cluster.peer(0)
+    _ok(ana.call("set_status", {"status": "dnd", "text": "focus until 3"}))
+    ana.sio.disconnect()
+    watcher.expect_user(ana.user["id"], False)
+    cluster.peer(0, token=ana.token)  # she is back, on A
+    told = watcher.expect_user(ana.user["id"], True)
+    assert (told["name"], told["status"], told["status_text"]) == (
+        ana.user["name"],
+        "dnd",
+        "focus until 3",
+    )
+    members = _ok(watcher.call("list_members", {"room_id": watcher.room_id()}))["members"]
+    assert told == next(u for u in members if u["id"] == ana.user["id"])
+    host = cluster.host_person(2)
+    made = _ok(host.call("create_bot", {"name": f"Bot{uuid.uuid4().hex[:6]}", "avatar": "🤖"}))
+    cluster.peer(0, token=made["token"])
+    told = watcher.expect_user(made["bot"]["id"], True)
+    assert (told["name"], told["avatar"], told["bot"]) == (made["bot"]["name"], "🤖", True)
+
+
 def test_the_devices_list_shows_devices_on_other_processes_online(cluster: Cluster) -> None:
     """Asked through A, the list says online for a device connected to B only, and offline once
     its last connection there goes: while the person stays on B with another device, and when
