@@ -1,6 +1,6 @@
 """A person's record as it goes from one host process to the others (``Context.tell_peers_users``).
 
-A window of joins, arrivals and departures (crowd.py), or a rename, is told to the other processes
+A window of joins, arrivals and departures (crowd.py) is told to the other processes
 with the records the sending process already has, rather than ids each of them reads again: in a
 reconnect storm that was thousands of rows read by every process every window. A record is every
 field of ``models.User`` (the wire form lacks ``name_chosen`` and folds ``is_admin`` into
@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Iterator
-from dataclasses import MISSING, asdict, fields
+from dataclasses import MISSING, fields
 from typing import Any
 
 from ..fields import MAX_EMOJI_CHARS, MAX_ID, is_text
@@ -34,12 +34,18 @@ MAX_REQUEST_BYTES = 64 * 1024
 
 _FIELDS = frozenset(f.name for f in fields(User))
 _DEFAULTS = {f.name: f.default for f in fields(User) if f.default is not MISSING}
+_REQUIRED = tuple(f.name for f in fields(User) if f.name not in _DEFAULTS)
 _FLAGS = ("is_host", "is_bot", "is_admin", "status_auto", "name_chosen")
 
 
 def user_record(user: User) -> dict[str, Any]:
     """What the other processes are sent of a person (plain JSON values)."""
-    return {k: v for k, v in asdict(user).items() if k not in _DEFAULTS or v != _DEFAULTS[k]}
+    record = {name: getattr(user, name) for name in _REQUIRED}
+    for name, default in _DEFAULTS.items():
+        value = getattr(user, name)
+        if value != default:
+            record[name] = value
+    return record
 
 
 def user_from_record(value: Any) -> User | None:
