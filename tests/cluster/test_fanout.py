@@ -4,10 +4,12 @@ processes (tests/hostproc.py), real websocket clients (tests/peers.py), real ser
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Iterator
 
 import pytest
+import redis
 
 from tests.cluster.processes import Cluster, another_device, device_shown_online
 from tests.cluster.servers import PostgresServer, RedisServer
@@ -147,6 +149,38 @@ def test_who_comes_online_on_a_is_told_on_b_as_stored(cluster: Cluster) -> None:
     cluster.peer(0, token=made["token"])
     told = watcher.expect_user(made["bot"]["id"], True)
     assert (told["name"], told["avatar"], told["bot"]) == (made["bot"]["name"], "🤖", True)
+
+
+def test_what_another_process_sends_malformed_is_refused(
+    cluster: Cluster, redis_server: RedisServer
+) -> None:
+    """Requests and heartbeats on the processes' Redis channel are checked as they are read: a
+    malformed record is left out, the good one beside it told, a heartbeat that is not one
+    ignored, and the process goes on serving (a bug or another version must not crash it)."""
+    watcher = cluster.peer(1)
+    ana = cluster.peer(0)
+    watcher.expect_user(ana.user["id"], True)
+    channel = f"parley:{watcher.welcome['server']['host_id']}"
+    good = {"id": ana.user["id"], "name": ana.user["name"]}
+    bad = [{"id": 10**6, "name": "\ud800"}, {"id": "7", "name": "x"}, {"name": "y"}, 7, "z"]
+    client = redis.Redis.from_url(redis_server.url)
+    try:
+        for sent in (
+            {"o": "f" * 16, "a": "users_changed", "args": [*bad, good]},
+            {"o": "f" * 16, "a": "users_changed", "args": "not a list"},
+            {"o": "f" * 16, "on": "not base64!", "dev": [1, 2]},
+        ):
+            client.publish(channel, json.dumps(sent))
+    finally:
+        client.close()
+    told = [u for e in watcher.received("users_changed", 1.0) for u in e["users"]]
+    members = _ok(watcher.call("list_members", {"room_id": watcher.room_id()}))["members"]
+    assert told == [next(u for u in members if u["id"] == ana.user["id"])]
+    log = "".join(cluster.hosts[1].output)  # what B said it refused, and why
+    assert "another process sent 5 malformed user records" in log
+    assert "an id set is base64" in log
+    sent_message = ana.send(ana.room_id(), "still here", str(uuid.uuid4()))
+    assert _count(watcher, sent_message["id"]) == 1
 
 
 def test_the_devices_list_shows_devices_on_other_processes_online(cluster: Cluster) -> None:
