@@ -105,10 +105,10 @@ class ServerHandle:
         self.call_soon_threadsafe(run)
         return future.result(timeout)
 
-    def connected_users(self) -> list[dict[str, Any]]:
-        """The users with at least one open connection to this process (tests use it; no window
-        shows it: people lists show ``online`` from ``Context.is_online``, which counts every
-        process)."""
+    def connected_here(self) -> list[dict[str, Any]]:
+        """The users with at least one open connection to this process, not to the host's others
+        (tests use it; no window shows it: people lists show ``online`` from
+        ``Context.is_online``, which counts every process)."""
         presence = self._host.chat.context.presence
         return self.call(lambda: [u.to_wire() for u in presence.users()])
 

@@ -9,7 +9,7 @@ is here, in the open.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 
@@ -18,6 +18,7 @@ from ..errors import Forbidden, NotFound, RateLimited
 from ..models import Message, User
 from ..ratelimit import TokenBuckets
 from ..storage.interface import Database
+from . import records
 from .crowd import Crowd
 from .interest import Interest
 from .mentions import Names
@@ -54,10 +55,10 @@ class Peers(Protocol):
 
     ``tell`` asks each of them to do ``action`` (a name ``Context`` knows) for its own
     connections: sign a device's sockets out, put a person's sockets on a room's channel. Alone
-    (the default), there is nobody to tell.
+    (the default), there is nobody to tell. ``args`` are ids, or people's records (records.py).
     """
 
-    def tell(self, action: str, args: list[int]) -> None: ...
+    def tell(self, action: str, args: list[Any]) -> None: ...
 
     def online_elsewhere(self, user_id: int) -> bool:
         """Whether the person has a connection to another process."""
@@ -69,7 +70,7 @@ class Peers(Protocol):
 
 
 class _Alone:
-    def tell(self, action: str, args: list[int]) -> None:
+    def tell(self, action: str, args: list[Any]) -> None:
         pass
 
     def online_elsewhere(self, user_id: int) -> bool:
@@ -136,7 +137,6 @@ class Context:
             "drop_device": self._drop_device_here,
             "drop_user": self._drop_user_here,
             "user_changed": self._user_changed_here,
-            "users_changed": self._users_changed_here,
             # The cluster transport keeps who is where (people and their devices).
             "online": lambda *user_and_device: None,
             "offline": lambda *user_and_device: None,
@@ -147,8 +147,20 @@ class Context:
         """Have the other processes do ``action`` for their connections (this one's are done)."""
         self.peers.tell(action, list(args))
 
-    def from_peer(self, action: str, args: list[int]) -> None:
-        """Another process asked this one to do ``action`` (unknown names are ignored)."""
+    def tell_peers_users(self, action: str, users: Iterable[User]) -> None:
+        """Have the other processes do ``action`` with these people's records (records.py), in
+        requests of bounded size: the records, not ids each process would read again."""
+        for run in records.in_requests([records.user_record(u) for u in users]):
+            self.peers.tell(action, run)
+
+    def from_peer(self, action: str, args: list[Any]) -> None:
+        """Another process asked this one to do ``action`` (unknown names are ignored), with ids,
+        or, for another process's window of joins, arrivals and departures, the people's records:
+        this process's connections that show them hear it with its own next window. Either is
+        checked: a malformed request (a bug, another version) is refused, not acted on."""
+        if action == "users_changed":
+            self.crowd.heard(records.users_from_records(args))
+            return
         here = self._for_peers.get(action)
         if here is not None and all(type(a) is int for a in args):
             here(*args)
@@ -264,26 +276,22 @@ class Context:
 
     def _user_changed_here(self, user_id: int) -> None:
         """A person's record changed on another process: this one's connections act as the new
-        one from their next command, and an admin's are on the admins' channel."""
-        if not self.presence.is_online(user_id):
+        one from their next command, and an admin's are on the admins' channel; a window still
+        waiting to tell of them tells the new record.
+
+        Read again rather than sent (as users_changed's are): this record decides what the
+        person may do here, and one in flight can be overtaken by another process's change to
+        the same person (an admin taken back while they rename themselves); the database has
+        both. It is one row per change, not a window's crowd."""
+        if not (self.crowd.waiting(user_id) or self.presence.is_online(user_id)):
             return
         user = self.db.read(lambda s: s.users.get(user_id))
         if user is None:
             return
+        self.crowd.refresh(user)
         self.presence.update_user(user)
         for sid in self.presence.sids(user_id):
             if user.admin:
                 self.out.subscribe(sid, p.ADMINS_CHANNEL)
             else:
                 self.out.unsubscribe(sid, p.ADMINS_CHANNEL)
-
-    def _users_changed_here(self, *user_ids: int) -> None:
-        """Another process's window of joins, arrivals and departures: this process tells its own
-        connections that show those people (online as this process sees it, which counts every
-        process)."""
-        ids = list(user_ids)
-        # In slices: a reconnect storm's window names thousands (SQL variables are bounded).
-        users = self.db.read(
-            lambda s: [u for i in range(0, len(ids), 500) for u in s.users.some(ids[i : i + 500])]
-        )
-        self.crowd.tell_here([self.user_wire(u) for u in users])

@@ -9,6 +9,10 @@ is sent: a window costs the changed people's watchers, not every connection (a p
 by the connections that hear the same people). The ``last_seen_at`` of devices that (re)connected
 is written the same way: one write job per window instead of one commit each.
 
+On a host of several processes, each tells the others its window with the people's records
+(records.py); they tell their own connections with their own next window, so a connection hears
+one ``users_changed`` per window whichever processes the news came from.
+
 A window of 0 (or no way to wait) tells at once: unit tests, and hosts that want no delay.
 """
 
@@ -50,7 +54,8 @@ class Crowd:
         self._spawn = spawn
         self._sleep = sleep
         self._ctx: Context | None = None
-        self._users: dict[int, User] = {}
+        self._users: dict[int, User] = {}  # changed here: told here and to the other processes
+        self._heard: dict[int, User] = {}  # told by another process: told here only
         self._devices: set[int] = set()
         self._pending = False
 
@@ -64,8 +69,21 @@ class Crowd:
 
     def refresh(self, user: User) -> None:
         """The user's record changed (a rename): a users_changed still waiting carries the new one."""
-        if user.id in self._users:
-            self._users[user.id] = user
+        for waiting in (self._users, self._heard):
+            if user.id in waiting:
+                waiting[user.id] = user
+
+    def waiting(self, user_id: int) -> bool:
+        """Whether a window not yet told names the person."""
+        return user_id in self._users or user_id in self._heard
+
+    def heard(self, users: list[User]) -> None:
+        """Another process's window (its records, records.py): this process's connections that
+        show these people hear it with this window's own."""
+        for user in users:
+            self._heard[user.id] = user
+        if users:
+            self._soon()
 
     def seen(self, device_id: int) -> None:
         """A device (re)connected: its last_seen_at is written with the others of this window."""
@@ -76,15 +94,19 @@ class Crowd:
         """Tell what was gathered now (also the host's way to not wait, e.g. before stopping)."""
         ctx = self._ctx
         users, self._users = self._users, {}
+        heard, self._heard = self._heard, {}
         devices, self._devices = self._devices, set()
         self._pending = False
         if ctx is None:
             return
+        if users or heard:
+            # Online or not as of now (this process's view of every process): one who came and
+            # went within the window is told offline.
+            told = {**heard, **users}
+            self.tell_here([ctx.user_wire(u) for u in told.values()])
         if users:
-            # Online or not as of now: one who came and went within the window is told offline.
-            self.tell_here([ctx.user_wire(u) for u in users.values()])
             # Each other process tells its own connections, those that show these people.
-            ctx.tell_peers("users_changed", *users)
+            ctx.tell_peers_users("users_changed", users.values())
         # After telling: a write that fails (a full disk) costs last_seen_at, not the news.
         if devices:
 

@@ -22,7 +22,8 @@ the other processes (pub/sub keeps nothing); the messages themselves are in the 
 client's next resync finds them.
 
 Requests between processes (``Context.tell_peers``: sign a device's sockets out, put a person's
-sockets on a room's channel) go the same way as small JSON objects.
+sockets on a room's channel) go the same way as small JSON objects: ids, or the records of a
+window's people (chat/records.py: in several requests of bounded size, checked by the receiver).
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ from typing import Any, Protocol
 import gevent
 
 from ..ratelimit import TokenBuckets
+from . import id_sets
 
 log = logging.getLogger(__name__)
 
@@ -211,6 +213,11 @@ class RedisBus:
             self._on_wake()
 
 
+def who_is_here(origin: str, people: list[int], devices: list[int]) -> str:
+    """A process's heartbeat: who is connected to it (``ClusterTransport``'s ``on`` and ``dev``)."""
+    return json.dumps({"o": origin, "on": id_sets.encode(people), "dev": id_sets.encode(devices)})
+
+
 class ClusterTransport:
     """``chat.context.Transport`` for one of several processes; also ``chat.context.Peers``.
 
@@ -218,7 +225,7 @@ class ClusterTransport:
     header names the sending process (``o``, which ignores its own), then either the channel and
     the connection to skip (``to``, ``skip``), a request (``a``, ``args``), or who is connected to
     the sender (``on``: every person, ``dev``: every device, sent each heartbeat and when asked by
-    a new process; a device id is a number more per connected device, a few bytes).
+    a new process; each a set of ids as short text, id_sets.py: a byte or two per id).
 
     Who is online elsewhere, and on which devices (the devices list's ``online``), is kept per
     process, from those heartbeats and from the requests a process sends when they change:
@@ -234,7 +241,7 @@ class ClusterTransport:
         self._local = local
         self.url = url
         self._origin = secrets.token_hex(8)
-        self.on_request: Callable[[str, list[int]], None] = lambda action, args: None
+        self.on_request: Callable[[str, list[Any]], None] = lambda action, args: None
         # Set by app.py: the people connected to this process; told who lapsed (see above).
         self.local_people: Callable[[], list[int]] = list
         self.local_devices: Callable[[], list[int]] = list
@@ -255,8 +262,7 @@ class ClusterTransport:
         return any(device_id in devices for devices in self._devices_elsewhere.values())
 
     def _say_who(self) -> None:
-        who = {"o": self._origin, "on": self.local_people(), "dev": self.local_devices()}
-        self.bus.send(json.dumps(who))
+        self.bus.send(who_is_here(self._origin, self.local_people(), self.local_devices()))
 
     def _heartbeat(self) -> None:
         while True:
@@ -304,7 +310,7 @@ class ClusterTransport:
         header = json.dumps({"o": self._origin, "to": to, "skip": skip_sid})
         self.bus.send(header + "\n" + encoded)
 
-    def tell(self, action: str, args: list[int]) -> None:
+    def tell(self, action: str, args: list[Any]) -> None:
         self.bus.send(json.dumps({"o": self._origin, "a": action, "args": args}))
 
     def subscribe(self, sid: str, channel: str) -> None:
@@ -338,8 +344,8 @@ class ClusterTransport:
             self.on_request(action, args)
             return
         if "on" in header:
-            self._elsewhere[origin] = {int(u) for u in header["on"]}
-            self._devices_elsewhere[origin] = {int(d) for d in header.get("dev") or ()}
+            people, devices = id_sets.decode(header["on"]), id_sets.decode(header.get("dev"))
+            self._elsewhere[origin], self._devices_elsewhere[origin] = people, devices
             return
         if isinstance(header.get("gone"), str):  # the survivor that says a lapse says it first
             if header["gone"] != self._origin:

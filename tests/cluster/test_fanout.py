@@ -4,10 +4,12 @@ processes (tests/hostproc.py), real websocket clients (tests/peers.py), real ser
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Iterator
 
 import pytest
+import redis
 
 from tests.cluster.processes import Cluster, another_device, device_shown_online
 from tests.cluster.servers import PostgresServer, RedisServer
@@ -122,6 +124,63 @@ def test_presence_is_right_across_processes(cluster: Cluster) -> None:
     assert next(u for u in members["members"] if u["id"] == bo.user["id"])["online"]
     bo_on_c.sio.disconnect()
     assert _presence_of(ana, bo.user["id"], 2.0) == [False]
+
+
+def test_who_comes_online_on_a_is_told_on_b_as_stored(cluster: Cluster) -> None:
+    """A's window goes to B as the people's records (chat/records.py), not ids B reads again: B's
+    clients see the person as stored (name, status, a bot's avatar), online as B sees them, the
+    same entry B's own member list gives."""
+    watcher = cluster.peer(1)
+    ana = cluster.peer(0)
+    _ok(ana.call("set_status", {"status": "dnd", "text": "focus until 3"}))
+    ana.sio.disconnect()
+    watcher.expect_user(ana.user["id"], False)
+    cluster.peer(0, token=ana.token)  # she is back, on A
+    told = watcher.expect_user(ana.user["id"], True)
+    assert (told["name"], told["status"], told["status_text"]) == (
+        ana.user["name"],
+        "dnd",
+        "focus until 3",
+    )
+    members = _ok(watcher.call("list_members", {"room_id": watcher.room_id()}))["members"]
+    assert told == next(u for u in members if u["id"] == ana.user["id"])
+    host = cluster.host_person(2)
+    made = _ok(host.call("create_bot", {"name": f"Bot{uuid.uuid4().hex[:6]}", "avatar": "🤖"}))
+    cluster.peer(0, token=made["token"])
+    told = watcher.expect_user(made["bot"]["id"], True)
+    assert (told["name"], told["avatar"], told["bot"]) == (made["bot"]["name"], "🤖", True)
+
+
+def test_what_another_process_sends_malformed_is_refused(
+    cluster: Cluster, redis_server: RedisServer
+) -> None:
+    """Requests and heartbeats on the processes' Redis channel are checked as they are read: a
+    malformed record is left out, the good one beside it told, a heartbeat that is not one
+    ignored, and the process goes on serving (a bug or another version must not crash it)."""
+    watcher = cluster.peer(1)
+    ana = cluster.peer(0)
+    watcher.expect_user(ana.user["id"], True)
+    channel = f"parley:{watcher.welcome['server']['host_id']}"
+    good = {"id": ana.user["id"], "name": ana.user["name"]}
+    bad = [{"id": 10**6, "name": "\ud800"}, {"id": "7", "name": "x"}, {"name": "y"}, 7, "z"]
+    client = redis.Redis.from_url(redis_server.url)
+    try:
+        for sent in (
+            {"o": "f" * 16, "a": "users_changed", "args": [*bad, good]},
+            {"o": "f" * 16, "a": "users_changed", "args": "not a list"},
+            {"o": "f" * 16, "on": "not base64!", "dev": [1, 2]},
+        ):
+            client.publish(channel, json.dumps(sent))
+    finally:
+        client.close()
+    told = [u for e in watcher.received("users_changed", 1.0) for u in e["users"]]
+    members = _ok(watcher.call("list_members", {"room_id": watcher.room_id()}))["members"]
+    assert told == [next(u for u in members if u["id"] == ana.user["id"])]
+    log = "".join(cluster.hosts[1].output)  # what B said it refused, and why
+    assert "another process sent 5 malformed user records" in log
+    assert "an id set is base64" in log
+    sent_message = ana.send(ana.room_id(), "still here", str(uuid.uuid4()))
+    assert _count(watcher, sent_message["id"]) == 1
 
 
 def test_the_devices_list_shows_devices_on_other_processes_online(cluster: Cluster) -> None:

@@ -26,9 +26,9 @@ def test_start_screen_joins_a_second_host(start_screen, tmp_path, settings) -> N
 
         # The window is on the second host's join screen now (its name field has focus): join.
         screen.sign_in_as(
-            VISITOR, lambda: any(u["name"] == VISITOR for u in second.connected_users())
+            VISITOR, lambda: any(u["name"] == VISITOR for u in second.connected_here())
         )
-        (visitor,) = [u for u in second.connected_users() if u["name"] == VISITOR]
+        (visitor,) = [u for u in second.connected_here() if u["name"] == VISITOR]
         assert visitor["is_host"] is False  # a guest there, not that host's owner
         app, display = screen.app, screen.display
         wait_painted(display, ARTIFACTS / "desktop-joined-second-host.png")

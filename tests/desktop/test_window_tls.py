@@ -128,7 +128,7 @@ def test_window_shows_a_warning_when_the_host_presents_another_key(
         wait_painted(display, ARTIFACTS / "desktop-tls-mismatch-warning.png")
         assert "presented its pinned key" not in app.output
         time.sleep(1.0)
-        assert fake.connected_users() == []  # the window's page never reached the impostor
+        assert fake.connected_here() == []  # the window's page never reached the impostor
         app.close_window(display)
         assert app.wait() == 0, app.output
     finally:

@@ -97,7 +97,7 @@ def test_start_screen_asks_its_own_host_and_stops_when_discovery_is_off(
     # start screen. The list has been asked for by then, and only the once.
     expect(page.get_by_role("button", name="Back to the chat")).to_be_visible(timeout=SLOW)
     assert asked == [host.url + "api/hosts"]
-    assert host.connected_users() == []  # nobody signed in: no socket brings hosts_changed here
+    assert host.connected_here() == []  # nobody signed in: no socket brings hosts_changed here
 
 
 def test_start_screen_in_a_browser_goes_to_a_typed_address(

@@ -152,7 +152,7 @@ def test_host_window_joins_with_the_owner_key(live_server: ServerHandle, connect
     with pytest.raises(Refused):
         connect(owner_key=key)  # one-time
     assert live_server.owner_url != owner_url
-    assert {u["name"] for u in live_server.connected_users()} == {host.user["name"]}
+    assert {u["name"] for u in live_server.connected_here()} == {host.user["name"]}
 
 
 def test_stop_disconnects_clients(live_server: ServerHandle, connect: Connect) -> None:

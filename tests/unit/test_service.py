@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -9,11 +10,13 @@ from typing import Any
 import pytest
 
 from backend import commands as c
+from backend.chat import records
 from backend.chat.context import SendRate
 from backend.chat.service import ChatService
 from backend.chat.sessions import new_token
 from backend.errors import BadCode, BadToken, Conflict, Forbidden, NameTaken, NotFound, RateLimited
 from backend.host_settings import HostSettings
+from backend.models import User
 from backend.storage.blobs import BlobStore
 from backend.storage.sqlite.store import SqliteBackend
 from backend.storage.worker import Database
@@ -214,6 +217,47 @@ def test_presence_follows_first_and_last_connection(service: ChatService, out: R
     assert heard() == [True]
     service.sessions.disconnect("s2")
     assert heard() == [True, False]
+
+
+class Peers:
+    """The other processes' side of the message queue: what this one asked of them, as JSON."""
+
+    def __init__(self) -> None:
+        self.told: list[tuple[str, Any]] = []
+
+    def tell(self, action: str, args: list[Any]) -> None:
+        self.told.append((action, json.loads(json.dumps(args))))
+
+    def online_elsewhere(self, user_id: int) -> bool:
+        return False
+
+    def device_online_elsewhere(self, device_id: int) -> bool:
+        return False
+
+
+def test_windows_between_processes_carry_checked_records(
+    service: ChatService, out: Recorder
+) -> None:
+    """A window's users_changed goes to the other processes as the people's records; one heard
+    from another process is told to this one's connections from its records (no database row:
+    Cy is in none here), online as this process sees it, a malformed record left out."""
+    peers = Peers()
+    service.context.peers = peers
+    bo = _join(service, "s9", "Bo")["user"]
+    [(action, sent)] = [told for told in peers.told if told[0] == "users_changed"]
+    assert [r["name"] for r in sent] == ["Bo"] and "online" not in sent[0]
+    cy = User(50, "Cy", status="dnd", status_text="deep in it", avatar=None)
+    bent = {**records.user_record(cy), "id": 51, "status": "sleeping"}
+    service.context.from_peer("users_changed", [records.user_record(cy), bent, *sent])
+    [(told, to)] = out.events("users_changed")[-1:]
+    assert to == "s9"
+    assert told["users"] == [
+        {**cy.to_wire(), "online": False},
+        {**bo, "online": True},
+    ]
+    for bad in (["Cy"], [{"id": 51}], [7]):  # nothing to tell: nobody is told
+        service.context.from_peer("users_changed", bad)
+    assert out.events("users_changed")[-1] == (told, to)
 
 
 def test_fetch_pages_and_typing(service: ChatService, out: Recorder) -> None:
