@@ -9,7 +9,7 @@ is here, in the open.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 
@@ -41,6 +41,10 @@ class Transport(Protocol):
     def publish(
         self, event: str, payload: dict[str, Any], to: str | None, skip_sid: str | None = None
     ) -> None: ...
+
+    def publish_each(self, event: str, payload: dict[str, Any], sids: Iterable[str]) -> None:
+        """The same event to each of these connections of this process, built once."""
+        ...
 
     def subscribe(self, sid: str, channel: str) -> None: ...
 
