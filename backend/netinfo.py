@@ -6,6 +6,7 @@ Windows without parsing tool output.
 
 from __future__ import annotations
 
+import functools
 import http.client
 import ipaddress
 import json
@@ -165,6 +166,7 @@ def answers(url: str, timeout: float = 1.5, fingerprint: str | None = None) -> b
         conn.close()
 
 
+@functools.lru_cache(maxsize=4096)  # asked at every connect and join; parsing is the cost
 def address_key(address: str) -> str:
     """The unit a connection cap counts: an IPv4 address, or an IPv6 /64 (one machine's share)."""
     try:

@@ -61,9 +61,11 @@ LIST_USERS: Final = "list_users"
 GET_USERS_MAX: Final = 100
 LIST_USERS_MAX: Final = 500
 # A welcome lists every user while the host has at most this many (each user ~150 bytes of JSON
-# to encode per arrival); above, the caller and up to
-# this many of those online, with "users_complete": false (the rest: get_users, list_users).
+# to encode per arrival); above, with "users_complete": false, the caller and up to
+# WELCOME_SAMPLE of those online (the rest: get_users, list_users; whom the client shows, it names
+# with watch_users right after, so a bigger sample only costs every arrival more bytes).
 WELCOME_USERS_MAX: Final = 100
+WELCOME_SAMPLE: Final = 20
 # A connection hears users_changed only of the people it shows (chat/interest.py): those it was
 # told about, or these (replacing them), at most WATCH_USERS_MAX per connection.
 WATCH_USERS: Final = "watch_users"

@@ -124,14 +124,13 @@ class Crowd:
         if ctx is None:
             return
         by_id = {u["id"]: u for u in wire}
-        payloads: dict[tuple[int, ...] | None, dict[str, Any]] = {}
+        # Connections that hear the same people get one payload, encoded once for all of them.
+        hearers: dict[tuple[int, ...] | None, list[str]] = {}
         for sid, ids in ctx.interest.audience(by_id):
-            key = None if ids is None else tuple(ids)
-            payload = payloads.get(key)
-            if payload is None:
-                told = wire if ids is None else [by_id[i] for i in ids]
-                payload = payloads[key] = {"users": told}
-            ctx.out.publish(p.USERS_CHANGED, payload, sid)
+            hearers.setdefault(None if ids is None else tuple(ids), []).append(sid)
+        for heard, sids in hearers.items():
+            told = wire if heard is None else [by_id[i] for i in heard]
+            ctx.out.publish_each(p.USERS_CHANGED, {"users": told}, sids)
 
     def _soon(self) -> None:
         if self._window <= 0 or self._spawn is None:

@@ -116,7 +116,7 @@ class Sessions:
         else:
             users = [
                 user,
-                *(u for u in ctx.presence.some_users(p.WELCOME_USERS_MAX) if u.id != user.id),
+                *(u for u in ctx.presence.some_users(p.WELCOME_SAMPLE) if u.id != user.id),
             ]
             # It hears of what it was told about: itself, its DM partners, the welcome's people.
             partners = (m.id for room in rooms if room.id in member_of for m in room.members)
@@ -318,7 +318,9 @@ class Sessions:
         # can take that name first and push the host person aside to "name 2".
         host_name = self.person_name
         hosts = look_keys(host_name)
-        if store.users.host() is None and (skeleton == hosts[0] or shape == hosts[1]):
+        # The name is compared first: finding that no host person exists reads the user table
+        # (a headless or server-mode host never has one), which every join would pay for.
+        if (skeleton == hosts[0] or shape == hosts[1]) and store.users.host() is None:
             raise NameTaken(f"{host_name} is the host's own name. Pick another name.")
         # Only now: a name that looks like one here because of invisible characters (they are
         # not in its look keys) was told so above; any other is refused for them.

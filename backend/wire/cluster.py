@@ -35,7 +35,7 @@ import queue
 import secrets
 import threading
 import time
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Iterable
 from typing import Any, Protocol
 
 import gevent
@@ -68,6 +68,8 @@ class LocalTransport(Protocol):
     def publish(
         self, event: str, payload: dict[str, Any], to: str | None, skip_sid: str | None = None
     ) -> None: ...
+
+    def publish_each(self, event: str, payload: dict[str, Any], sids: Iterable[str]) -> None: ...
 
     def encode(self, event: str, payload: dict[str, Any]) -> str: ...
 
@@ -309,6 +311,10 @@ class ClusterTransport:
         self._local.deliver(encoded, to, skip_sid)
         header = json.dumps({"o": self._origin, "to": to, "skip": skip_sid})
         self.bus.send(header + "\n" + encoded)
+
+    def publish_each(self, event: str, payload: dict[str, Any], sids: Iterable[str]) -> None:
+        """Connections of this process only (those a window tells): nothing goes to Redis."""
+        self._local.publish_each(event, payload, sids)
 
     def tell(self, action: str, args: list[Any]) -> None:
         self.bus.send(json.dumps({"o": self._origin, "a": action, "args": args}))

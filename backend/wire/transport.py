@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from typing import Any
 
 import socketio as socketio_lib
@@ -26,6 +27,11 @@ class StockTransport:
         self, event: str, payload: dict[str, Any], to: str | None, skip_sid: str | None = None
     ) -> None:
         self._server.emit(event, payload, to=to, skip_sid=skip_sid, namespace="/")
+
+    def publish_each(self, event: str, payload: dict[str, Any], sids: Iterable[str]) -> None:
+        """The same event to each of these connections of this process."""
+        for sid in sids:
+            self.publish(event, payload, sid)
 
     def encode(self, event: str, payload: dict[str, Any]) -> str:
         """The Socket.IO EVENT text of a broadcast (wire/cluster.py sends it to other processes).
@@ -76,6 +82,20 @@ class FastTransport(StockTransport):
             return
         self.deliver(encoded, to, skip_sid)
 
+    def publish_each(self, event: str, payload: dict[str, Any], sids: Iterable[str]) -> None:
+        """``publish`` to each connection, with the text and frame built once for all of them
+        (a window's ``users_changed`` goes alike to every connection that hears the same people)."""
+        server = self._server
+        if "/" not in server.manager.rooms:
+            return
+        try:
+            encoded = self.encode(event, payload)
+        except TypeError:
+            super().publish_each(event, payload, sids)
+            return
+        eio_sid = server.manager.eio_sid_from_sid
+        self._write(encoded, (eio_sid(sid, "/") for sid in sids))
+
     def encode(self, event: str, payload: dict[str, Any]) -> str:
         return "2" + self._encode([event, payload])  # EVENT on "/", no ack id
 
@@ -83,10 +103,16 @@ class FastTransport(StockTransport):
         server = self._server
         if "/" not in server.manager.rooms:
             return
+        participants = server.manager.get_participants("/", to)
+        self._write(encoded, (eio_sid for sid, eio_sid in participants if sid != skip_sid))
+
+    def _write(self, encoded: str, eio_sids: Iterable[str | None]) -> None:
+        """One frame, built at the first websocket recipient, written to each of them."""
+        server = self._server
         frame: bytes | None = None
         sockets = server.eio.sockets
-        for sid, eio_sid in server.manager.get_participants("/", to):
-            if sid == skip_sid:
+        for eio_sid in eio_sids:
+            if eio_sid is None:  # gone meanwhile
                 continue
             conn = sockets.get(eio_sid)
             ws = getattr(conn, "parley_ws", None)

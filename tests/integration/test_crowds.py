@@ -208,8 +208,10 @@ def test_a_big_hosts_welcome_is_bounded_and_every_name_can_be_asked_for(
     try:
         welcome = me.welcome
         assert welcome["users_complete"] is False
-        assert len(welcome["users"]) <= 101
+        # The caller, then a sample of those online (protocol.WELCOME_SAMPLE), all of them online.
+        assert 2 <= len(welcome["users"]) <= 21
         assert welcome["users"][0]["id"] == me.user["id"]
+        assert all(u["online"] for u in welcome["users"])
         # A message from someone the welcome may not list: its author is one get_users away.
         general = next(r["id"] for r in welcome["rooms"] if r["name"] == "general")
         author = crowd[-1]

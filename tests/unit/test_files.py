@@ -390,6 +390,9 @@ class _Quiet:
     def publish(self, *args: Any, **kwargs: Any) -> None:
         pass
 
+    def publish_each(self, *args: Any, **kwargs: Any) -> None:
+        pass
+
     def subscribe(self, sid: str, channel: str) -> None:
         pass
 

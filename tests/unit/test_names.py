@@ -170,6 +170,9 @@ class _Out:
     def publish(self, *_: Any, **__: Any) -> None:
         pass
 
+    def publish_each(self, *args: Any, **kwargs: Any) -> None:
+        pass
+
     def subscribe(self, sid: str, channel: str) -> None:
         pass
 

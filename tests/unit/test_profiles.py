@@ -4,7 +4,7 @@ decoding, and the wire form everyone hears (chat/profiles.py, commands.SetName/S
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +32,10 @@ class _Out:
 
     def publish(self, event: str, payload: dict[str, Any], *_: Any, **__: Any) -> None:
         self.published.append((event, payload))
+
+    def publish_each(self, event: str, payload: dict[str, Any], sids: Iterable[str]) -> None:
+        for sid in sids:
+            self.publish(event, payload, sid)
 
     def subscribe(self, sid: str, channel: str) -> None:
         pass

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +36,10 @@ class Recorder:
         self, event: str, payload: dict[str, Any], to: str | None, skip_sid: str | None = None
     ) -> None:
         self.published.append((event, payload, to, skip_sid))
+
+    def publish_each(self, event: str, payload: dict[str, Any], sids: Iterable[str]) -> None:
+        for sid in sids:
+            self.publish(event, payload, sid)
 
     def subscribe(self, sid: str, channel: str) -> None:
         self.channels.setdefault(channel, set()).add(sid)
