@@ -251,6 +251,7 @@ class ClusterTransport:
         self._elsewhere: dict[str, set[int]] = {}  # process → its people
         self._devices_elsewhere: dict[str, set[int]] = {}  # process → its connected devices
         self._heard: dict[str, float] = {}  # process → when it was last heard (monotonic)
+        self._unreadable: set[str] = set()  # processes whose heartbeat could not be read (said)
         self.bus = RedisBus(url, channel, self._receive)
         self.bus.send(json.dumps({"o": self._origin, "hello": True}))
         self._beat = gevent.spawn(self._heartbeat)
@@ -350,7 +351,19 @@ class ClusterTransport:
             self.on_request(action, args)
             return
         if "on" in header:
-            people, devices = id_sets.decode(header["on"]), id_sets.decode(header.get("dev"))
+            try:
+                people, devices = id_sets.decode(header["on"]), id_sets.decode(header.get("dev"))
+            except ValueError as exc:
+                # Every 2 s from a process of another version: said once per process, no trace.
+                if origin not in self._unreadable:
+                    self._unreadable.add(origin)
+                    log.warning(
+                        "message queue: process %s says who is connected in a form this one "
+                        "cannot read (%s); run one version on every process",
+                        origin,
+                        exc,
+                    )
+                return
             self._elsewhere[origin], self._devices_elsewhere[origin] = people, devices
             return
         if isinstance(header.get("gone"), str):  # the survivor that says a lapse says it first
