@@ -110,6 +110,8 @@ class Crowd:
                 told = wire if ids is None else [by_id[i] for i in ids]
                 payload = payloads[key] = {"users": told}
             ctx.out.publish(p.USERS_CHANGED, payload, sid)
+        # The rooms whose online count some connection here shows: counted once per window.
+        ctx.counts.recount(ctx)
 
     def _soon(self) -> None:
         if self._window <= 0 or self._spawn is None:

@@ -1,0 +1,70 @@
+"""How many of a room's members are online, for the connections that show that number (issue 17).
+
+On a big host a connection hears the presence only of the people it shows (interest.py), so a
+client cannot count a room of 2,000 itself. It names the room whose count it shows with
+``watch_users`` (``room_id``): the answer carries the count, and the connection is told
+``room_online`` whenever it changes, until its next ``watch_users`` or its disconnect.
+
+Counted again, per room some connection here shows, once per presence window (crowd.py: the
+window's arrivals and departures, this process's or another's) and when someone joins or leaves
+such a room: one read of the room's member ids, not one per change; a frame only to the
+connections showing a room whose count moved. In memory and single-threaded, like ``Presence``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+from .. import protocol as p
+
+if TYPE_CHECKING:
+    from .context import Context
+
+
+class RoomCounts:
+    def __init__(self) -> None:
+        self._room_of: dict[str, int] = {}  # connection → the room whose count it shows
+        self._shown_by: dict[int, set[str]] = {}  # ... and back
+        self._told: dict[int, int] = {}  # room → the count last told (or answered)
+
+    def show(self, sid: str, room_id: int, count: int) -> None:
+        """The connection shows this room's count, ``count`` now (it was just answered)."""
+        self.forget(sid)
+        self._room_of[sid] = room_id
+        self._shown_by.setdefault(room_id, set()).add(sid)
+        self._told[room_id] = count
+
+    def forget(self, sid: str) -> None:
+        """The connection went, or says anew what it shows."""
+        room_id = self._room_of.pop(sid, None)
+        if room_id is None:
+            return
+        sids = self._shown_by[room_id]
+        sids.discard(sid)
+        if not sids:
+            del self._shown_by[room_id]
+            del self._told[room_id]
+
+    def shown(self, room_id: int) -> bool:
+        return room_id in self._shown_by
+
+    def recount(self, ctx: Context, room_ids: Iterable[int] | None = None) -> None:
+        """Count these rooms (default: every room shown here) again, and tell the connections
+        showing one whose count moved."""
+        rooms = [r for r in (self._shown_by if room_ids is None else room_ids) if self.shown(r)]
+        if not rooms:
+            return
+        for room_id, count in online_in(ctx, rooms).items():
+            if self._told.get(room_id) == count or not self.shown(room_id):
+                continue
+            self._told[room_id] = count
+            payload = {"room_id": room_id, "online": count}
+            for sid in list(self._shown_by[room_id]):
+                ctx.out.publish(p.ROOM_ONLINE, payload, sid)
+
+
+def online_in(ctx: Context, room_ids: list[int]) -> dict[int, int]:
+    """How many members of each room are online, on this process or another."""
+    members = ctx.db.read(lambda s: {r: s.members.ids_of_room(r) for r in room_ids})
+    return {r: sum(1 for i in ids if ctx.is_online(i)) for r, ids in members.items()}
