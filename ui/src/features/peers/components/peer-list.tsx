@@ -1,21 +1,29 @@
 /**
- * Who is in the open room, online first, each with their avatar, status and "Message" (a direct
- * message with them); a click on a person shows their profile card; and "New group message" to
- * pick several.
+ * Who is in the open room, each with their avatar, status and "Message" (a direct message with
+ * them); a click on a person shows their profile card; and "New group message" to pick several.
+ *
+ * On a small host we hear everyone's presence: online first, and "N online" counted here. On a
+ * big host (issue 17) we hear only the people we show: the rows in or near view are named to the
+ * host first (presence-watch.ts), so every dot a person can see is true, and the host counts the
+ * room's online members for the heading. Online-first would sort on dots of people we do not
+ * hear of, and rows would jump as the dots in view turn true: there, by name alone.
  */
-import { useState } from 'react';
+import { useRef, useState } from 'react';
 
 import { Avatar } from '@/components/ui/avatar';
-import { useChat } from '@/features/chat';
+import { showInPanel, useChat, usersComplete } from '@/features/chat';
 import { NewDmDialog, openDm } from '@/features/dms';
 import { PersonCard, ProfileDialog, STATUS_LABELS, statusLine, statusOf } from '@/features/profile';
 import { RequestError } from '@/lib/request-error';
 import { useSession } from '@/stores/session-store';
 
+import { useRowsInView } from '../hooks/use-rows-in-view';
+
 const NO_IDS: number[] = [];
 
 export function PeerList({ roomId }: { roomId: number }) {
   const ids = useChat((s) => s.members[roomId] ?? NO_IDS);
+  const counted = useChat((s) => (s.roomOnline?.room_id === roomId ? s.roomOnline.online : null));
   const users = useChat((s) => s.users);
   const me = useChat((s) => s.me);
   // Disconnected, we cannot know who is online: everyone shows as unknown, not as they last were.
@@ -24,11 +32,18 @@ export function PeerList({ roomId }: { roomId: number }) {
   const [error, setError] = useState<string | null>(null);
   const [card, setCard] = useState<{ id: number; anchor: HTMLElement } | null>(null);
   const [editing, setEditing] = useState(false);
+  const everyone = usersComplete(); // a small host: we hear everyone's presence
   const people = ids
     .map((id) => users[id])
     .filter((u) => u !== undefined)
-    .sort((a, b) => (known ? Number(!!b.online) - Number(!!a.online) : 0) || a.name.localeCompare(b.name));
-  const online = people.filter((u) => u.online).length;
+    .sort((a, b) => (known && everyone ? Number(!!b.online) - Number(!!a.online) : 0) || a.name.localeCompare(b.name));
+  const online = everyone ? people.filter((u) => u.online).length : counted;
+  const panel = useRef<HTMLElement>(null);
+  useRowsInView(
+    panel,
+    people.map((u) => u.id),
+    showInPanel,
+  );
   const presence = (u: { online?: boolean }) => (!known ? 'unknown' : u.online ? 'online' : 'offline');
   // What a screen reader hears after the name: online or not, and a status other than available.
   const said = (u: (typeof people)[number]) => {
@@ -50,15 +65,15 @@ export function PeerList({ roomId }: { roomId: number }) {
   const shown = card ? users[card.id] : undefined;
 
   return (
-    <aside className="peers" aria-label="People in this room">
+    <aside className="peers" aria-label="People in this room" ref={panel}>
       <h2>
-        People <span className="muted">{known ? `${online} online` : 'status unknown'}</span>
+        People <span className="muted">{!known ? 'status unknown' : online === null ? '' : `${online} online`}</span>
       </h2>
       <ul>
         {people.map((u) => {
           const line = statusLine(u);
           return (
-            <li key={u.id} className={`${presence(u)} status-${statusOf(u)}`}>
+            <li key={u.id} data-id={u.id} className={`${presence(u)} status-${statusOf(u)}`}>
               <button
                 type="button"
                 className="peer-who"
