@@ -45,7 +45,9 @@ class BigHost:
 
 
 @pytest.fixture(scope="module")
-def big(tmp_path_factory: pytest.TempPathFactory, e2e_tls_key: tuple[Path, str]) -> Iterator[BigHost]:
+def big(
+    tmp_path_factory: pytest.TempPathFactory, e2e_tls_key: tuple[Path, str]
+) -> Iterator[BigHost]:
     data = tmp_path_factory.mktemp("big-room") / "data"
     give_key(data, e2e_tls_key[0])
     host = HostProcess(data, "--open", env=ENV)
