@@ -241,7 +241,7 @@ class Context:
         self.tell_peers("leave", user_id, room_id)
 
     def _subscribe_here(self, user_id: int, room_id: int) -> None:
-        self.counts.recount(self, [room_id])  # a newcomer online moves its count
+        self.crowd.room_changed(room_id)  # a newcomer online moves its count
         if not self.presence.is_online(user_id):
             return
         self.presence.enter(user_id, room_id)
@@ -249,7 +249,7 @@ class Context:
             self.out.subscribe(sid, p.room_channel(room_id))
 
     def _unsubscribe_here(self, user_id: int, room_id: int) -> None:
-        self.counts.recount(self, [room_id])
+        self.crowd.room_changed(room_id)
         self.presence.leave(user_id, room_id)
         for sid in self.presence.sids(user_id):
             self.out.unsubscribe(sid, p.room_channel(room_id))

@@ -67,6 +67,12 @@ class Crowd:
         if user.id in self._users:
             self._users[user.id] = user
 
+    def room_changed(self, room_id: int) -> None:
+        """Someone joined or left the room: its online count, if a connection here shows it
+        (room_counts.py), is counted again this window (once, however many come and go)."""
+        if self._ctx is not None and self._ctx.counts.mark(room_id):
+            self._soon()
+
     def seen(self, device_id: int) -> None:
         """A device (re)connected: its last_seen_at is written with the others of this window."""
         self._devices.add(device_id)
@@ -85,6 +91,8 @@ class Crowd:
             self.tell_here([ctx.user_wire(u) for u in users.values()])
             # Each other process tells its own connections, those that show these people.
             ctx.tell_peers("users_changed", *users)
+        elif ctx.counts.marked:  # only joins and leaves (a window of people counts every room)
+            ctx.counts.recount(ctx, list(ctx.counts.marked))
         # After telling: a write that fails (a full disk) costs last_seen_at, not the news.
         if devices:
 

@@ -6,9 +6,10 @@ client cannot count a room of 2,000 itself. It names the room whose count it sho
 ``room_online`` whenever it changes, until its next ``watch_users`` or its disconnect.
 
 Counted again, per room some connection here shows, once per presence window (crowd.py: the
-window's arrivals and departures, this process's or another's) and when someone joins or leaves
-such a room: one read of the room's member ids, not one per change; a frame only to the
-connections showing a room whose count moved. In memory and single-threaded, like ``Presence``.
+window's arrivals and departures, this process's or another's, and the rooms someone joined or
+left meanwhile): one read of the room's member ids, not one per change, however many come; a
+frame only to the connections showing a room whose count moved. In memory and single-threaded,
+like ``Presence``.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ class RoomCounts:
         self._room_of: dict[str, int] = {}  # connection → the room whose count it shows
         self._shown_by: dict[int, set[str]] = {}  # ... and back
         self._told: dict[int, int] = {}  # room → the count last told (or answered)
+        self.marked: set[int] = set()  # shown rooms someone joined or left since the last count
 
     def show(self, sid: str, room_id: int, count: int) -> None:
         """The connection shows this room's count, ``count`` now (it was just answered)."""
@@ -49,10 +51,18 @@ class RoomCounts:
     def shown(self, room_id: int) -> bool:
         return room_id in self._shown_by
 
+    def mark(self, room_id: int) -> bool:
+        """Someone joined or left the room: True if it is shown here (count it this window)."""
+        if not self.shown(room_id):
+            return False
+        self.marked.add(room_id)
+        return True
+
     def recount(self, ctx: Context, room_ids: Iterable[int] | None = None) -> None:
         """Count these rooms (default: every room shown here) again, and tell the connections
         showing one whose count moved."""
         rooms = [r for r in (self._shown_by if room_ids is None else room_ids) if self.shown(r)]
+        self.marked.difference_update(rooms)
         if not rooms:
             return
         for room_id, count in online_in(ctx, rooms).items():
