@@ -40,6 +40,7 @@ class Directory:
         if cmd.room_id is not None:
             ctx.check_member(user, cmd.room_id)
             count = online_in(ctx, [cmd.room_id])[cmd.room_id]
+            ctx.caller(sid)  # still connected after the read (a disconnect meanwhile forgot it)
             ctx.counts.show(sid, cmd.room_id, count)
             answer["room_online"] = count
         else:

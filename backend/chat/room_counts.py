@@ -35,7 +35,9 @@ class RoomCounts:
         self.forget(sid)
         self._room_of[sid] = room_id
         self._shown_by.setdefault(room_id, set()).add(sid)
-        self._told[room_id] = count
+        # Others shown it before keep the count they were told: a change not yet counted this
+        # window still reaches them (and this one again, harmlessly).
+        self._told.setdefault(room_id, count)
 
     def forget(self, sid: str) -> None:
         """The connection went, or says anew what it shows."""
