@@ -691,16 +691,18 @@ class GetUsers:
 @dataclass(frozen=True, slots=True)
 class WatchUsers:
     """The people whose presence the client shows (0..WATCH_USERS_MAX distinct ids), replacing
-    those it heard of before."""
+    those it heard of before; and the room whose online count it shows, if any."""
 
     ids: tuple[int, ...]
+    room_id: int | None = None
 
     @classmethod
     def decode(cls, data: Data, limits: Limits) -> WatchUsers:
+        room_id = fields.integer(data, "room_id", required=False)
         ids = data.get("ids")
         if ids == []:  # nobody but itself
-            return cls(())
-        return cls(tuple(fields.id_list(data, "ids", most=p.WATCH_USERS_MAX)))
+            return cls((), room_id)
+        return cls(tuple(fields.id_list(data, "ids", most=p.WATCH_USERS_MAX)), room_id)
 
 
 @dataclass(frozen=True, slots=True)

@@ -160,3 +160,7 @@ DEVICE_LINK_SECONDS: Final = 10 * 60
 RECOVERY_LINK_SECONDS: Final = 24 * 60 * 60
 # The longest device name (given, or read from a user agent).
 DEVICE_NAME_MAX: Final = 40
+
+# How many of a room's members are online, to the connections that show it (chat/room_counts.py):
+# on a big host a client hears only the people it shows, so it cannot count a big room itself.
+ROOM_ONLINE: Final = "room_online"

@@ -23,6 +23,7 @@ OUT = REPO / "docs" / "benchmarks.md"
 SECTIONS = [
     "host_durability",
     "ui_render",
+    "ui_people",
     "desktop",
     "fanout",
     "echo",

@@ -23,6 +23,7 @@ from .crowd import Crowd
 from .interest import Interest
 from .mentions import Names
 from .presence import Presence
+from .room_counts import RoomCounts
 
 T = TypeVar("T")
 
@@ -128,6 +129,8 @@ class Context:
         self.presence = Presence()
         # Whose presence each connection hears (interest.py): the people it shows.
         self.interest = Interest()
+        # Whose room's online count each connection shows (room_counts.py).
+        self.counts = RoomCounts()
         self.names = Names()
         self.rates = Rates(send_rate, typing_rate)
         # Joins, arrivals and departures, gathered into one users_changed per window (crowd.py).
@@ -254,6 +257,7 @@ class Context:
         self.tell_peers("leave", user_id, room_id)
 
     def _subscribe_here(self, user_id: int, room_id: int) -> None:
+        self.crowd.room_changed(room_id)  # a newcomer online moves its count
         if not self.presence.is_online(user_id):
             return
         self.presence.enter(user_id, room_id)
@@ -261,6 +265,7 @@ class Context:
             self.out.subscribe(sid, p.room_channel(room_id))
 
     def _unsubscribe_here(self, user_id: int, room_id: int) -> None:
+        self.crowd.room_changed(room_id)
         self.presence.leave(user_id, room_id)
         for sid in self.presence.sids(user_id):
             self.out.unsubscribe(sid, p.room_channel(room_id))

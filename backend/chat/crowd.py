@@ -85,6 +85,12 @@ class Crowd:
         if users:
             self._soon()
 
+    def room_changed(self, room_id: int) -> None:
+        """Someone joined or left the room: its online count, if a connection here shows it
+        (room_counts.py), is counted again this window (once, however many come and go)."""
+        if self._ctx is not None and self._ctx.counts.mark(room_id):
+            self._soon()
+
     def seen(self, device_id: int) -> None:
         """A device (re)connected: its last_seen_at is written with the others of this window."""
         self._devices.add(device_id)
@@ -104,6 +110,10 @@ class Crowd:
             # went within the window is told offline.
             told = {**heard, **users}
             self.tell_here([ctx.user_wire(u) for u in told.values()])
+            # Any shown room's online count may have moved: each counted once (room_counts.py).
+            ctx.counts.recount(ctx)
+        elif ctx.counts.marked:  # only joins and leaves: the rooms they were of
+            ctx.counts.recount(ctx, list(ctx.counts.marked))
         if users:
             # Each other process tells its own connections, those that show these people.
             ctx.tell_peers_users("users_changed", users.values())

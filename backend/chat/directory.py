@@ -12,6 +12,7 @@ from typing import Any
 
 from .. import commands as c
 from .context import Context
+from .room_counts import online_in
 
 
 class Directory:
@@ -27,14 +28,29 @@ class Directory:
         ctx.interest.more(sid, (u.id for u in users))  # it shows them now: it hears of them
         return [ctx.user_wire(u) for u in users]
 
-    def watch(self, sid: str, cmd: c.WatchUsers) -> list[int]:
+    def watch(self, sid: str, cmd: c.WatchUsers) -> dict[str, Any]:
         """From now on the connection hears the presence of these people (up to
-        ``protocol.WATCH_USERS_MAX``), and of itself, only; returns those of them online now,
-        so a client back from a reconnect sets every dot it shows in one answer."""
+        ``protocol.WATCH_USERS_MAX``), and of itself, only; answers those of them online now,
+        so a client back from a reconnect sets every dot it shows in one answer. With a room
+        (members only), also how many of its members are online, and ``room_online`` as that
+        changes (room_counts.py)."""
         ctx = self._ctx
         user = ctx.caller(sid)
+        answer: dict[str, Any] = {}
+        if cmd.room_id is not None:
+            ctx.check_member(user, cmd.room_id)
+            # Shown here already: its count is kept. Else one read of its members (a reconnect
+            # storm of a big room's clients then costs one read, not one per client).
+            count = ctx.counts.known(cmd.room_id)
+            if count is None:
+                count = online_in(ctx, [cmd.room_id])[cmd.room_id]
+                ctx.caller(sid)  # still connected after the read (a disconnect forgot it)
+            ctx.counts.show(sid, cmd.room_id, count)
+            answer["room_online"] = count
+        else:
+            ctx.counts.forget(sid)
         ctx.interest.watch(sid, [user.id, *cmd.ids])
-        return [i for i in ctx.interest.watching(sid) if ctx.is_online(i)]
+        return {"online": [i for i in ctx.interest.watching(sid) if ctx.is_online(i)], **answer}
 
     def page(self, sid: str, cmd: c.ListUsers) -> tuple[list[dict[str, Any]], bool]:
         """Up to ``cmd.limit`` users after ``cmd.after_id`` by id, and whether more follow."""

@@ -150,6 +150,7 @@ class Sessions:
         device_id = ctx.presence.device(sid)
         user, went_offline = ctx.presence.remove(sid)
         ctx.interest.forget(sid)
+        ctx.counts.forget(sid)
         if user is None or device_id is None:  # it never finished connecting
             return
         if went_offline:

@@ -214,6 +214,10 @@ class MemberRows(Protocol):
         """The room's members, by name key."""
         ...
 
+    def ids_of_room(self, room_id: int) -> list[int]:
+        """The room's members' ids (no records: a count of those online, chat/room_counts.py)."""
+        ...
+
 
 class ReadMarkRows(Protocol):
     def get(self, user_id: int, room_id: int) -> int:

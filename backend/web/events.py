@@ -390,4 +390,4 @@ class ChatNamespace(socketio.Namespace):  # type: ignore[misc]
     @command(c.WatchUsers.decode)
     def on_watch_users(self, sid: str, cmd: c.WatchUsers) -> Ack:
         """Sent by a client on a big host with the people it shows: it hears only their presence."""
-        return {"ok": True, "online": self._chat.directory.watch(sid, cmd)}
+        return {"ok": True, **self._chat.directory.watch(sid, cmd)}

@@ -110,6 +110,7 @@ SERVER_EVENTS = {
     "devices_changed",
     "signed_out",
     "user_updated",
+    "room_online",
 }
 
 # Every command of docs/protocol.md: (required fields, optional fields, what an ok ack holds).
@@ -175,7 +176,7 @@ COMMANDS: dict[str, tuple[tuple[str, ...], tuple[str, ...], set[str]]] = {
     "set_name": (("name",), (), {"user"}),
     "set_status": (("status",), ("text", "auto"), {"user"}),
     "sign_out": ((), (), set()),
-    "watch_users": (("ids",), (), {"online"}),
+    "watch_users": (("ids",), ("room_id",), {"online"}),
     "get_users": (("ids",), (), {"users"}),
     "list_users": ((), ("after_id", "limit"), {"users", "has_more"}),
 }

@@ -185,6 +185,22 @@ def test_what_another_process_sends_malformed_is_refused(
     assert _count(watcher, sent_message["id"]) == 1
 
 
+def test_a_rooms_online_count_follows_joins_and_departures_on_other_processes(
+    cluster: Cluster,
+) -> None:
+    """Ana on A shows a room's online count (watch_users with room_id): Bo joining it on B, and
+    leaving the host from B, each reach her as room_online, counted on A with B's people."""
+    ana, bo = cluster.peer(0), cluster.peer(1)
+    room = _ok(ana.call("create_room", {"name": f"r{uuid.uuid4().hex[:6]}"}))["room"]["id"]
+    assert _ok(ana.call("watch_users", {"ids": [], "room_id": room}))["room_online"] == 1
+    _ok(bo.call("join_room", {"room_id": room}))
+    counts = [e["online"] for e in ana.received("room_online", 1.0) if e["room_id"] == room]
+    assert counts == [2]
+    bo.sio.disconnect()
+    counts = [e["online"] for e in ana.received("room_online", 2.0) if e["room_id"] == room]
+    assert counts == [1]
+
+
 def test_the_devices_list_shows_devices_on_other_processes_online(cluster: Cluster) -> None:
     """Asked through A, the list says online for a device connected to B only, and offline once
     its last connection there goes: while the person stays on B with another device, and when

@@ -348,6 +348,84 @@ def test_what_a_client_watches_is_bounded_and_bad_watch_users_is_refused(
     _gone([me, back], crowd)
 
 
+def _counts(c: Client, room_id: int) -> list[int]:
+    """The room_online numbers ``c`` was told for this room, in order."""
+    return [b["online"] for n, b in c.events if n == "room_online" and b["room_id"] == room_id]
+
+
+def _online_members(c: Client, room_id: int) -> int:
+    """The room's members online, as list_members says (each member's own ``online``)."""
+    return sum(u["online"] for u in c.call("list_members", {"room_id": room_id})["members"])
+
+
+def test_a_client_of_a_big_host_is_told_how_many_of_a_rooms_members_are_online(
+    host: Any, crowd: Any
+) -> None:
+    """The people panel's "N online" for a room of more people than a client hears of: the
+    answer to watch_users with a room_id, then room_online as people come, go, join and leave;
+    members only, and bad input changes nothing."""
+    h, _ = host
+    port = _port(h)
+    me, other = Client(port, {"name": "Counter"}), Client(port, {"name": "Count Other"})
+    assert not me.welcome["users_complete"]
+    general = next(r["id"] for r in me.welcome["rooms"] if r["name"] == "general")
+    drain([*crowd, me, other], quiet=3 * WINDOW)
+    answer = me.call("watch_users", {"ids": [], "room_id": general})
+    # Everyone in general who is connected (the crowd and these two), counting those this
+    # connection does not hear of.
+    assert answer == {"ok": True, "online": [me.user["id"]], "room_online": CROWD + 2}
+    assert _online_members(me, general) == CROWD + 2
+    me.events.clear()
+    arriving = [Client(port, {"name": f"Count Newcomer {i}"}) for i in range(5)]
+    drain([*crowd, me, other, *arriving], quiet=3 * WINDOW)
+    told = _counts(me, general)
+    assert told and told[-1] == CROWD + 7  # ... after one window or a few, never one per arrival
+    assert len(told) <= len(arriving)
+    me.events.clear()
+    for c in arriving:
+        c.close()
+    drain([*crowd, me, other], quiet=3 * WINDOW)
+    assert _counts(me, general)[-1:] == [CROWD + 2]
+    # A smaller room: told as someone joins and leaves.
+    room = me.call("create_room", {"name": "counted"})["room"]["id"]
+    assert me.call("watch_users", {"ids": [], "room_id": room})["room_online"] == 1
+    me.events.clear()
+    assert other.call("join_room", {"room_id": room})["ok"]
+    drain([*crowd, me, other], quiet=3 * WINDOW)
+    assert _counts(me, room) == [2]
+    assert _counts(me, general) == []  # it shows the new room's count now, not general's
+    me.events.clear()
+    assert other.call("leave_room", {"room_id": room})["ok"]
+    drain([*crowd, me, other], quiet=3 * WINDOW)
+    assert _counts(me, room) == [1]
+    # Members only; the refusals leave what `other` watches as it was.
+    assert other.call("watch_users", {"ids": [], "room_id": general})["room_online"] >= 2
+    dm = me.call("open_dm", {"user_ids": [crowd[0].user["id"]]})["room"]["id"]
+    for bad, code in (
+        ({"ids": [], "room_id": room}, "forbidden"),  # a channel it is not in
+        ({"ids": [], "room_id": dm}, "not_found"),  # others' direct message
+        ({"ids": [], "room_id": 987_654}, "not_found"),
+        ({"ids": [], "room_id": 0}, "invalid"),
+        ({"ids": [], "room_id": "1"}, "invalid"),
+        ({"ids": [], "room_id": True}, "invalid"),
+        ({"ids": [], "room_id": None}, None),  # null is no room: nothing counted
+    ):
+        refused = other.call("watch_users", bad)
+        if code is None:
+            assert refused == {"ok": True, "online": [other.user["id"]]}
+            assert other.call("watch_users", {"ids": [], "room_id": general})["ok"]
+            continue
+        assert refused["error"]["code"] == code, bad
+        if code == "invalid":
+            assert refused["error"]["data"]["field"] == "room_id", bad
+    me.events.clear()
+    other.events.clear()
+    me.close()
+    drain([*crowd, other], quiet=3 * WINDOW)
+    assert _counts(other, general) == [CROWD + 1]  # still told: the refusals changed nothing
+    _gone([other], crowd)
+
+
 def test_after_a_host_restart_every_client_comes_back_and_resyncs_with_nothing_lost(
     tmp_path: Path,
 ) -> None:

@@ -12,6 +12,7 @@ import pytest
 from backend import commands as c
 from backend.chat import records
 from backend.chat.context import SendRate
+from backend.chat.crowd import Crowd
 from backend.chat.service import ChatService
 from backend.chat.sessions import new_token
 from backend.errors import BadCode, BadToken, Conflict, Forbidden, NameTaken, NotFound, RateLimited
@@ -290,3 +291,45 @@ def test_tokens_handed_out_never_start_with_a_dash() -> None:
     tokens = [new_token() for _ in range(3000)]
     assert not [t for t in tokens if t.startswith("-")]
     assert len(set(tokens)) == 3000 and all(len(t) == 43 for t in tokens)
+
+
+def test_a_rooms_online_count_reaches_everyone_showing_it_once_a_window(
+    service: ChatService, out: Recorder
+) -> None:
+    """watch_users with a room_id answers the room's online count and then tells room_online
+    when it moves: at the window's end, to every connection showing that room, one that began
+    showing it mid-window included; a join or leave is counted in the window too; a connection
+    that stops showing it (or goes) is told no more."""
+    held: list[Any] = []
+    ctx = service.context
+    ctx.crowd = crowd = Crowd(window=1.0, spawn=lambda fn: held.append(fn), sleep=lambda s: None)
+    crowd.bind(ctx)
+    general = _join(service, "s1", "Ana")["rooms"][0]["id"]
+    watch = service.directory.watch
+    assert watch("s1", c.WatchUsers((), general))["room_online"] == 1
+    _join(service, "s2", "Bo")  # online: told at the window's end, not now
+    assert out.events("room_online") == []
+    # Shown here already: answered the count kept (no read of every member), which the
+    # window's end corrects for everyone showing the room.
+    assert watch("s2", c.WatchUsers((), general))["room_online"] == 1
+    crowd.flush()
+    told = out.events("room_online")
+    assert sorted(to for _, to in told) == ["s1", "s2"]  # Ana had 1: she needs it too
+    assert {p["online"] for p, _ in told} == {2}
+    room = _create_room(service, "s1", "den")["id"]
+    assert watch("s1", c.WatchUsers((), room))["room_online"] == 1
+    out.published.clear()
+    service.rooms.join("s2", c.RoomRef(room))
+    service.rooms.join("s2", c.RoomRef(room))  # again: nothing more
+    crowd.flush()
+    assert out.events("room_online") == [({"room_id": room, "online": 2}, "s1")]
+    out.published.clear()
+    service.rooms.leave("s2", c.RoomRef(room))
+    crowd.flush()
+    assert out.events("room_online") == [({"room_id": room, "online": 1}, "s1")]
+    out.published.clear()
+    assert "room_online" not in watch("s1", c.WatchUsers(()))  # no room: counted no more
+    service.rooms.join("s2", c.RoomRef(room))
+    service.sessions.disconnect("s2")
+    crowd.flush()
+    assert out.events("room_online") == []

@@ -121,6 +121,10 @@ class Members(RowGroup):
         )
         return [user_from_row(row) for row in rows]
 
+    def ids_of_room(self, room_id: int) -> list[int]:
+        rows = self._db.execute("SELECT user_id FROM room_member WHERE room_id = ?", (room_id,))
+        return [row[0] for row in rows]
+
 
 class ReadMarks(RowGroup):
     def get(self, user_id: int, room_id: int) -> int:

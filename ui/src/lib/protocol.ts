@@ -80,6 +80,8 @@ export const EVENTS = {
   devicesChanged: 'devices_changed',
   signedOut: 'signed_out',
   userUpdated: 'user_updated',
+  // The online count of the room a client shows, on a big host (issue 17).
+  roomOnline: 'room_online',
 } as const;
 export type ServerEvent = (typeof EVENTS)[keyof typeof EVENTS];
 
@@ -187,8 +189,11 @@ export type UsersPage = { users: WireUser[]; has_more?: boolean };
 export const GET_USERS_MAX = 100;
 /** watch_users: the people whose presence a connection hears (a big host), at most this many. */
 export const WATCH_USERS_MAX = 500;
-/** watch_users' answer: those of the named people online now. */
-export type WatchUsersResult = { online: number[] };
+/** watch_users' answer: those of the named people online now; with a `room_id`, how many of
+ * that room's members are online (the host counts those the client does not hear of). */
+export type WatchUsersResult = { online: number[]; room_online?: number };
+/** `room_online`: the room named in watch_users has this many members online now. */
+export type RoomOnline = { room_id: number; online: number };
 export type TypingEvent = { room_id: number; user: WireAuthor };
 /** `read_changed`: the user's read mark moved (on another of their devices). */
 export type ReadChanged = { room_id: number; last_read_id: number };

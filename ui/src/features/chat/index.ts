@@ -33,5 +33,13 @@ export {
   setUsersComplete,
   usersComplete,
 } from './api/users';
-export { _resetPresenceWatchForTests, shownPeople, startPresenceWatch, watchAfterWelcome } from './api/presence-watch';
+export {
+  _resetPresenceWatchForTests,
+  countedRoom,
+  roomOnlineChanged,
+  showInPanel,
+  shownPeople,
+  startPresenceWatch,
+  watchAfterWelcome,
+} from './api/presence-watch';
 export { ChatRoom } from './components/chat-room';

@@ -5,7 +5,7 @@
  */
 import { create } from 'zustand';
 
-import type { MemberChange, ReadMark, RoomUpdated, Welcome, WireMessage, WireRoom, WireUser } from '@/lib/protocol';
+import type { MemberChange, ReadMark, RoomOnline, RoomUpdated, Welcome, WireMessage, WireRoom, WireUser } from '@/lib/protocol';
 import { SNIPPET_CHARS, TYPING_SHOW_MS } from '@/lib/protocol';
 import { loadJson, saveJson } from '@/lib/storage';
 
@@ -52,6 +52,9 @@ export type ChatState = {
   counted: Record<number, Counted>;
   users: Record<number, WireUser>;
   members: Record<number, number[]>;
+  /** On a big host, how many members of the room we show are online, as the host counts them
+   * (watch_users' answer, `room_online`): we hear the presence of only some of them. */
+  roomOnline: RoomOnline | null;
   typing: Record<number, Record<number, Typist>>;
   drafts: Record<number, string>;
 
@@ -103,6 +106,7 @@ export type ChatState = {
   /** Each of these people online or not (a watch_users answer: `online` holds those who are). */
   setOnlineOf: (ids: number[], online: ReadonlySet<number>) => void;
   setMembers: (roomId: number, users: WireUser[]) => void;
+  setRoomOnline: (count: RoomOnline | null) => void;
   memberJoined: (change: MemberChange) => void;
   memberLeft: (change: MemberChange) => void;
   /** We are no longer a member: the room becomes an "other room" and its messages are dropped
@@ -268,6 +272,7 @@ export const useChat = create<ChatState>((set, get) => ({
   counted: {},
   users: {},
   members: {},
+  roomOnline: null,
   typing: {},
   drafts: {},
 
@@ -326,6 +331,7 @@ export const useChat = create<ChatState>((set, get) => ({
             rev: {},
             complete: {},
             members: {},
+            roomOnline: null,
             typing: {},
             counted: {},
             readMarks: {},
@@ -566,6 +572,8 @@ export const useChat = create<ChatState>((set, get) => ({
     for (const u of users) all[u.id] = { ...all[u.id], ...u };
     set({ users: all, members: { ...get().members, [roomId]: users.map((u) => u.id) } });
   },
+
+  setRoomOnline: (count) => set({ roomOnline: count }),
 
   memberJoined: ({ room_id, user }) => {
     get().upsertUser(user);

@@ -5,7 +5,7 @@
  * The host tells it only of the people it shows: it names them (watch_users) after each welcome
  * and when they change, and a reconnect does not fetch the open room's whole member list again.
  */
-import { loadAllUsers, useChat } from '@/features/chat';
+import { loadAllUsers, showInPanel, useChat } from '@/features/chat';
 import { _resetSyncForTests } from '@/features/connection/api/sync';
 import { COMMANDS, EVENTS, type WireUser } from '@/lib/protocol';
 import { fake } from '@/testing/fake-socket';
@@ -21,12 +21,16 @@ const EVERYONE: WireUser[] = [
   ...Array.from({ length: 1200 }, (_, i) => person(i + 3)),
 ];
 
+const ROOM_ONLINE = 601;
+
 function fakeHost() {
   fake.handle(COMMANDS.fetchMessages, () => ({ messages: [], has_more: false, rev: 0 }));
   fake.handle(COMMANDS.fetchChanges, () => ({ messages: [], rev: 0, has_more: false }));
   fake.handle(COMMANDS.listMembers, () => ({ members: EVERYONE.slice(0, 300) }));
-  fake.handle(COMMANDS.watchUsers, (p: { ids: number[] }) => ({
+  fake.handle(COMMANDS.watchUsers, (p: { ids: number[]; room_id?: number }) => ({
     online: p.ids.filter((id) => EVERYONE.find((u) => u.id === id)?.online),
+    // The host's count of the room's members online (half of them, at this fake host).
+    ...(p.room_id === undefined ? {} : { room_online: ROOM_ONLINE }),
   }));
   fake.handle(COMMANDS.getUsers, (p: { ids: number[] }) => ({
     users: EVERYONE.filter((u) => p.ids.includes(u.id)),
@@ -149,6 +153,49 @@ describe('whose presence it hears (a big host)', () => {
     await settle();
     expect(sentOf(COMMANDS.listMembers)).toHaveLength(members);
     expect(sentOf(COMMANDS.watchUsers)).toHaveLength(watches + 1);
+  });
+});
+
+describe('the people panel of a big room (a big host)', () => {
+  const watched = async () => {
+    await new Promise((r) => setTimeout(r, 300)); // past the watch's gathering window
+    await settle();
+    return sentOf(COMMANDS.watchUsers).at(-1)!.payload as { ids: number[]; room_id?: number };
+  };
+
+  it('names the rows in view first, then the rest as before; their answer sets those dots', async () => {
+    bigWelcome([room(1, 'general', 0), DM]);
+    await settle();
+    // Far down the list (past the first 200), as a person scrolled there.
+    useChat.getState().addUsers([{ ...person(1100), online: false }, { ...person(1101), online: true }]);
+    showInPanel([1100, 1101, 1]);
+    const { ids } = await watched();
+    expect(ids.slice(0, 3)).toEqual([1100, 1101, 900]); // never me; then the DM partner
+    expect(ids).toContain(2); // the open room's first people still follow
+    expect(ids.length).toBeLessThanOrEqual(500);
+    expect(useChat.getState().users[1100]?.online).toBe(true); // even ids are online at the fake host
+    expect(useChat.getState().users[1101]?.online).toBe(false);
+    // Scrolled away: no longer first; the same rows again are not named twice.
+    showInPanel([]);
+    expect((await watched()).ids[0]).toBe(900);
+    const before = sentOf(COMMANDS.watchUsers).length;
+    showInPanel([]);
+    await watched();
+    expect(sentOf(COMMANDS.watchUsers)).toHaveLength(before);
+  });
+
+  it('names the open room for its online count, and follows room_online for that room only', async () => {
+    bigWelcome([room(1, 'general', 0), room(3, 'lobby', 0, false)]);
+    await settle();
+    expect((await watched()).room_id).toBe(1);
+    expect(useChat.getState().roomOnline).toEqual({ room_id: 1, online: ROOM_ONLINE });
+    fake.serverEmit(EVENTS.roomOnline, { room_id: 1, online: 602 });
+    fake.serverEmit(EVENTS.roomOnline, { room_id: 3, online: 9 }); // not the room we named
+    expect(useChat.getState().roomOnline).toEqual({ room_id: 1, online: 602 });
+    // A room we are not in: the host counts for members only, so nothing is named or shown.
+    useChat.getState().setActiveRoom(3);
+    expect((await watched()).room_id).toBeUndefined();
+    expect(useChat.getState().roomOnline).toBeNull();
   });
 });
 

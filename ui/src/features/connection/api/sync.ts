@@ -13,6 +13,7 @@ import {
   receiveChange,
   resyncChanges,
   resyncRoom,
+  roomOnlineChanged,
   setUsersComplete,
   startPresenceWatch,
   useChat,
@@ -31,6 +32,7 @@ import {
   type ReadChanged,
   type RetentionChanged,
   type RoleChanged,
+  type RoomOnline,
   type RoomUpdated,
   type SeenEvent,
   type ServerChanged,
@@ -163,6 +165,7 @@ export function startSync(): () => void {
       // Only on a small host: a big one's general is the whole host, fetched when a room opens.
       if (active !== null && usersComplete() && users.some((u) => u.online && !members?.includes(u.id))) refreshActiveMembersSoon();
     }),
+    onEvent<RoomOnline>(EVENTS.roomOnline, roomOnlineChanged),
     onEvent<TypingEvent>(EVENTS.typing, ({ room_id, user }) => chat().setTyping(room_id, user)),
     // Someone was made an admin or not: their tag everywhere, and our own panels if it is us.
     onEvent<RoleChanged>(EVENTS.roleChanged, ({ user }) => {
