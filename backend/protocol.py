@@ -158,3 +158,8 @@ DEVICE_LINK_SECONDS: Final = 10 * 60
 RECOVERY_LINK_SECONDS: Final = 24 * 60 * 60
 # The longest device name (given, or read from a user agent).
 DEVICE_NAME_MAX: Final = 40
+
+# Several host processes (wire/cluster.py): after the message queue was away, each process tells
+# its own connections to catch up as after a reconnect (what others broadcast meanwhile is lost),
+# each at a random moment within ``within_ms`` so that thousands do not ask at once.
+RESYNC: Final = "resync"

@@ -27,9 +27,18 @@ class Cluster:
         root: Path,
         count: int = 3,
         env: dict[str, str] | None = None,
+        people: int = 0,
     ) -> None:
+        """``people``: in the database before the processes start, offline (more than
+        ``protocol.WELCOME_USERS_MAX``: a big host, whose welcomes do not list everyone)."""
         self.db_name = f"fanout{uuid.uuid4().hex[:8]}"
         self.database = postgres.create_database(self.db_name, template=TEMPLATE)
+        if people:
+            postgres.sql(
+                "INSERT INTO users (name, name_key, created_at) SELECT 'Seed ' || g, 'seed ' || g,"
+                f" '2026-01-01T00:00:00+00:00' FROM generate_series(1, {int(people)}) AS g",
+                self.db_name,
+            )
         files = root / "files"  # the shared mount
         self.hosts = [
             HostProcess(
