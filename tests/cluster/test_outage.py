@@ -25,30 +25,13 @@ RESYNC_WITHIN = 15.0
 
 
 @pytest.fixture(scope="module")
-def redis() -> Iterator[RedisServer]:
-    """This module's own: a test stops it."""
-    server = RedisServer()
-    try:
-        yield server
-    finally:
-        server.stop()
-
-
-@pytest.fixture(scope="module")
 def cluster(
-    postgres: PostgresServer, redis: RedisServer, tmp_path_factory: pytest.TempPathFactory
+    postgres: PostgresServer, own_redis: RedisServer, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Cluster]:
-    people = p.WELCOME_USERS_MAX + 1
-    made = Cluster(postgres, redis, tmp_path_factory.mktemp("outage"), count=2, people=people)
-    try:
+    """On this module's own Redis: a test stops it."""
+    root, people = tmp_path_factory.mktemp("outage"), p.WELCOME_USERS_MAX + 1
+    with Cluster(postgres, own_redis, root, count=2, people=people) as made:
         yield made
-    finally:
-        made.stop(postgres)
-
-
-def _ok(answer: dict) -> dict:
-    assert answer["ok"], answer
-    return answer
 
 
 def _ids(peer: Peer, event: str, within: float) -> list[int]:
@@ -73,7 +56,7 @@ def _until_resync(peer: Peer) -> tuple[dict, list[int]]:
 
 
 def test_what_was_sent_while_redis_was_away_reaches_a_client_of_another_process_once(
-    cluster: Cluster, redis: RedisServer
+    cluster: Cluster, own_redis: RedisServer
 ) -> None:
     """Bo stays connected to B; through A, while Redis is down, Ana sends a message and Cy
     (whose phone is on B) makes a room. Once Redis is back, B tells its clients once to resync:
@@ -85,15 +68,15 @@ def test_what_was_sent_while_redis_was_away_reaches_a_client_of_another_process_
     general = ana.room_id()
     held = ana.send(general, "before the outage", str(uuid.uuid4()))
     assert _ids(bo, "message_created", 1.0).count(held["id"]) == 1  # fan-out works: the baseline
-    redis.down()
+    own_redis.down()
     try:
         sent = ana.send(general, "while Redis was away", str(uuid.uuid4()))  # acked: stored
-        room = _ok(cy.call("create_room", {"name": f"outage {uuid.uuid4().hex[:6]}"}))["room"]
+        room = cy.ok("create_room", {"name": f"outage {uuid.uuid4().hex[:6]}"})["room"]
     finally:
-        redis.up()
+        own_redis.up()
     told, live = _until_resync(bo)
     assert 0 <= told["within_ms"] <= outage.SPREAD_MS_MAX
-    page = _ok(bo.call("fetch_messages", {"room_id": general, "after_id": held["id"]}))
+    page = bo.ok("fetch_messages", {"room_id": general, "after_id": held["id"]})
     fetched = [m["id"] for m in page["messages"]]
     assert fetched == [sent["id"]]
     live += _ids(bo, "message_created", 1.0)  # none comes late, after his catch-up
@@ -118,7 +101,7 @@ def test_a_dm_opened_on_a_has_the_persons_devices_on_b_watch_the_partner(
     assert laptop.welcome["users_complete"] is False
     yu = cluster.peer(0)
     assert yu.user["id"] not in {u["id"] for u in laptop.welcome["users"]}
-    _ok(xi.call("open_dm", {"user_ids": [yu.user["id"]]}))
+    xi.ok("open_dm", {"user_ids": [yu.user["id"]]})
     laptop.expect("room_created")  # the DM, through Redis: the request to watch Yu came before it
     yu.close()
     said = [
