@@ -113,8 +113,11 @@ class RedisBus:
         self._channel = channel
         self._receive = receive
         self._signals = {_MISSED: missed, _UNSENT: unsent}
-        # Set by the listener when it subscribes: the publisher waiting to retry tries at once.
+        # Set by the listener back from a break: the publisher waiting to retry tries at once.
         self._retry = threading.Event()
+        # Set by the listener back from a break: the publisher's connection is likely dead too
+        # (a restarted Redis), and a text sent on it would be lost; it opens a new one first.
+        self._renew = threading.Event()
         self._outbox: queue.SimpleQueue[str] = queue.SimpleQueue()
         self._inbox: collections.deque[str] = collections.deque()
         self._stopped = threading.Event()
@@ -159,10 +162,11 @@ class RedisBus:
         unsent = False  # texts were dropped since Redis last took one
         while not self._stopped.is_set():
             if unsent:
-                unsent = not self._reached(client, pause)
-                pause = RETRY_FIRST if not unsent else min(pause * 2, RETRY_MAX)
-                if not unsent:
+                if self._reached(client, pause):
+                    unsent, pause = False, RETRY_FIRST
                     self._to_hub(_UNSENT)
+                else:
+                    pause = min(pause * 2, RETRY_MAX)
                 continue
             batch = [self._outbox.get()]
             while len(batch) < MAX_BATCH:
@@ -173,6 +177,9 @@ class RedisBus:
             batch = [text for text in batch if text != _STOP]
             if not batch:
                 continue
+            if self._renew.is_set():
+                self._renew.clear()
+                client.connection_pool.disconnect()
             try:
                 pipe = client.pipeline(transaction=False)
                 for text in batch:
@@ -215,9 +222,10 @@ class RedisBus:
                 self.listening_since = time.monotonic()
                 log.info("message queue: listening on %s", self._channel)
                 pause = RETRY_FIRST
-                self._retry.set()
                 if broken:
                     broken = False
+                    self._renew.set()
+                    self._retry.set()
                     self._to_hub(_MISSED)
                 while not self._stopped.is_set():
                     message = pubsub.get_message(timeout=POLL_SECONDS)

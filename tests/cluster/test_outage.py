@@ -72,6 +72,9 @@ def test_what_was_sent_while_redis_was_away_reaches_a_client_of_another_process_
     try:
         sent = ana.send(general, "while Redis was away", str(uuid.uuid4()))  # acked: stored
         room = cy.ok("create_room", {"name": f"outage {uuid.uuid4().hex[:6]}"})["room"]
+        # Long enough for every process to have tried to say who is connected to it: each has
+        # dropped texts (and tells the others), each listener is away: one catch-up all the same.
+        time.sleep(cluster_wire.HEARTBEAT_SECONDS + 0.5)
     finally:
         own_redis.up()
     told, live = _until_resync(bo)
