@@ -295,7 +295,7 @@ class ClusterTransport:
 
     After a break (see the module's docstring) a process whose listener is back asks who is where
     (``hello``, and says its own), so its view is current before its clients ask; one whose
-    publisher dropped texts tells the others to catch up (``resync``).
+    publisher dropped texts tells the others to catch up (``resync``), and asks and says again.
     """
 
     def __init__(self, local: LocalTransport, url: str, channel: str) -> None:
@@ -360,7 +360,9 @@ class ClusterTransport:
         self._resync_soon()
 
     def _unsent(self) -> None:
-        """Texts of this process were dropped: the others' clients missed them."""
+        """Texts of this process were dropped: the others' clients missed them. Among them
+        perhaps what ``_missed`` sent: who is connected here, and the question to the others."""
+        self._say_who()
         self.bus.send(json.dumps({"o": self._origin, "resync": True}))
 
     def _resync_soon(self) -> None:
@@ -440,10 +442,9 @@ class ClusterTransport:
             if header["gone"] != self._origin:
                 self._forget(header["gone"])
             return
-        if header.get("resync"):  # its texts were dropped during a break
+        if header.get("resync"):  # its texts were dropped during a break (it asks who, too)
             self._resync_soon()
-            return
-        if header.get("hello"):  # a process just started (or is back): who is where now
+        if header.get("hello") or header.get("resync"):  # a process started, or is back
             self._say_who()
             return
         self._local.deliver(encoded, header.get("to"), header.get("skip"))
