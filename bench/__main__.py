@@ -34,6 +34,7 @@ SECTIONS = [
     "targets",
     "soak",
     "cluster",
+    "blip",
 ]
 
 
