@@ -26,13 +26,13 @@ from tests.cluster.servers import PostgresServer, RedisServer
 from tests.hostproc import HostProcess
 from tests.peers import Peer
 
-N = 2000
+SIZES = (2000, 10_000)
 OUTAGE_S = 3.0  # longer than a heartbeat (2 s): every process has texts dropped meanwhile
 BLIP_S = 60.0  # at most this long after the outage for every client to have caught up
 QUIET_S = 5.0  # then this long without a second resync (the settling time is 3 s)
 
 
-def _blip(postgres: PostgresServer, root: Path) -> dict[str, Any]:
+def _blip(postgres: PostgresServer, root: Path, n: int) -> dict[str, Any]:
     url = postgres.create_database("bench_blip", template=TEMPLATE)
     server, _ = _vs.pinned()
     redis = RedisServer()
@@ -41,7 +41,7 @@ def _blip(postgres: PostgresServer, root: Path) -> dict[str, Any]:
         for i in range(2):
             hosts.append(
                 HostProcess(
-                    root / f"blip{i}",
+                    root / f"blip{n}-{i}",
                     "--open",
                     "--database",
                     url,
@@ -56,16 +56,16 @@ def _blip(postgres: PostgresServer, root: Path) -> dict[str, Any]:
                 "mode": "blip",
                 "url": hosts[1].url.rstrip("/"),
                 "server_pid": [h.proc.pid for h in hosts],
-                "n": N,
+                "n": n,
                 "connect_concurrency": crowds.CONCURRENCY,
                 "tag": "b",
                 "blip_s": BLIP_S,
                 "quiet_s": QUIET_S,
-                "deadline_s": 240,
+                "deadline_s": 600,
             }
         )
         try:
-            crowds._until(gen, "READY", 200)
+            crowds._until(gen, "READY", 400)
             sender = Peer(hosts[0].url, {"name": "Sender"})
             try:
                 redis.down()
@@ -98,10 +98,11 @@ def measure() -> dict[str, Any]:
 
         PostgresBackend(postgres.url(TEMPLATE)).open_writer().close()
         with tempfile.TemporaryDirectory() as tmp:
-            started = time.monotonic()
-            out["blip"] = _blip(postgres, Path(tmp))
-            out["took_s"] = time.monotonic() - started
-        out["load_after"] = os.getloadavg()[0]
+            for n in SIZES:
+                started = time.monotonic()
+                out[n] = _blip(postgres, Path(tmp), n)
+                out[n]["took_s"] = time.monotonic() - started
+                out[n]["load_after"] = os.getloadavg()[0]
     finally:
         postgres.stop()
     return out
@@ -111,8 +112,7 @@ def _seconds(stamps: list[float], since: float) -> list[float]:
     return sorted((t - since) / 1000 for t in stamps)
 
 
-def report(out: dict[str, Any]) -> str:
-    run = out["blip"]
+def _rows(run: dict[str, Any]) -> dict[str, str]:
     b = run.get("blip") or {}
     told = _seconds(b.get("told_at_ms", []), run["up_ms"])
     done = _seconds(b.get("done_at_ms", []), run["up_ms"])
@@ -120,35 +120,50 @@ def report(out: dict[str, Any]) -> str:
     def at(values: list[float], q: float) -> str:
         return f"{values[min(len(values) - 1, int(q * len(values)))]:.2f}" if values else "–"
 
+    median = f"{statistics.median(done):.2f}" if done else "–"
     cpu = b.get("cpu") or {}
+    return {
+        "clients told `resync` / told more than once": f"{len(told):,} / {b.get('told_again', 0)}",
+        "`within_ms` they were told": f"{b.get('within_ms_max', '–')}",
+        "caught up / found the message sent during the outage / errors": (
+            f"{b.get('caught_up', 0):,} / {b.get('found', 0):,} / {b.get('error_count', 0)}"
+        ),
+        "the message also delivered live (it must not be)": f"{b.get('live', 0)}",
+        "told: first / last, s after Redis was back": f"{at(told, 0)} / {at(told, 1)}",
+        "caught up: first / median / p99 / last, s after Redis was back": (
+            f"{at(done, 0)} / {median} / {at(done, 0.99)} / {at(done, 1)}"
+        ),
+        f"both hosts' CPU from before the outage to the end (incl. {QUIET_S:.0f} s quiet)": (
+            f"{_vs.num(cpu.get('server_cpu_s'), '.1f')} s over {_vs.num(cpu.get('wall_s'), '.1f')} s"
+        ),
+        "load average (1 min) after; the part took": (
+            f"{run['load_after']:.1f}; {run['took_s']:.0f} s"
+        ),
+    }
+
+
+def report(out: dict[str, Any]) -> str:
+    rows = {n: _rows(out[n]) for n in SIZES}
     lines = [
         "## A Redis outage under a crowd: one resync per client, spread (bench/blip.py)",
         "",
-        f"Two host processes on PostgreSQL with Redis between them; N = {N:,} clients connected "
-        f"to B. Redis stopped, a message sent through A, Redis started {OUTAGE_S:.0f} s later "
-        "(every process has texts dropped meanwhile). Each client catches up on `resync` as the "
-        "UI does: at a random moment within the `within_ms` it is told, `fetch_messages` after "
-        f"the last id it held. {_vs.pinning_note()}. Load average (1 min) before / after: "
-        f"{out['load_before']:.1f} / {out['load_after']:.1f} on 2 cores (the section's own "
-        "processes count: much above 2 means other work shared the machine); the section took "
-        f"{out['took_s']:.0f} s, servers started and stopped included.",
+        "Two host processes on PostgreSQL with Redis between them; N clients connected to B. "
+        f"Redis stopped, a message sent through A, Redis started {OUTAGE_S:.0f} s later (every "
+        "process has texts dropped meanwhile). Each client catches up on `resync` as the UI "
+        "does: at a random moment within the `within_ms` it is told, `fetch_messages` after the "
+        f"last id it held. {_vs.pinning_note()}. Load average (1 min) before: "
+        f"{out['load_before']:.1f} on 2 cores (the section's own processes count: much above 2 "
+        "means other work shared the machine). Each part: fresh servers, started and stopped.",
         "",
-        "| | |",
-        "|---|---|",
-        f"| clients told `resync` / told more than once | {len(told):,} of {N:,} / "
-        f"{b.get('told_again', 0)} |",
-        f"| `within_ms` they were told | {b.get('within_ms_max', '–')} |",
-        f"| caught up / found the message sent during the outage / errors | "
-        f"{b.get('caught_up', 0):,} / {b.get('found', 0):,} / {b.get('error_count', 0)} |",
-        f"| the message also delivered live (it must not be) | {b.get('live', 0)} |",
-        f"| told: first / last, s after Redis was back | {at(told, 0)} / {at(told, 1)} |",
-        f"| caught up: first / median / p99 / last, s after Redis was back | {at(done, 0)} / "
-        f"{f'{statistics.median(done):.2f}' if done else '–'} / {at(done, 0.99)} / "
-        f"{at(done, 1)} |",
-        f"| both hosts' CPU from before the outage to the end (incl. {QUIET_S:.0f} s quiet) | "
-        f"{_vs.num(cpu.get('server_cpu_s'), '.1f')} s over {_vs.num(cpu.get('wall_s'), '.1f')} s |",
+        "| N | " + " | ".join(f"{n:,}" for n in SIZES) + " |",
+        "|---|" + "---|" * len(SIZES),
+        *(
+            f"| {name} | " + " | ".join(rows[n][name] for n in SIZES) + " |"
+            for name in rows[SIZES[0]]
+        ),
     ]
-    notes = [*(b.get("errors") or []), *(run.get("errors") or [])]
+    notes = [e for n in SIZES for e in ((out[n].get("blip") or {}).get("errors") or [])]
+    notes += [e for n in SIZES for e in (out[n].get("errors") or [])]
     if notes:
         lines += ["", "Errors: " + "; ".join(notes)]
     return "\n".join(lines)
