@@ -18,6 +18,7 @@ from .chat.backups import Backups
 from .chat.context import SendRate, Transport
 from .chat.crowd import Crowd
 from .chat.files import FileLimits
+from .chat.outage import after_outage
 from .chat.service import ChatService
 from .config import Settings
 from .errors import StorageUnreachable
@@ -159,6 +160,8 @@ def create_app(settings: Settings) -> Flask:
         cluster.on_lapsed = chat.context.lapsed
         cluster.local_people = lambda: [u.id for u in chat.context.presence.users()]
         cluster.local_devices = chat.context.presence.devices
+        # After the message queue was away: told to this process's own clients only.
+        cluster.on_resync = lambda: after_outage(chat.context, local)
         # Sends (messages, edits, reactions, new rooms): per person across processes.
         chat.context.rates.sends = SharedBuckets(
             settings.send_rate,

@@ -164,3 +164,7 @@ DEVICE_NAME_MAX: Final = 40
 # How many of a room's members are online, to the connections that show it (chat/room_counts.py):
 # on a big host a client hears only the people it shows, so it cannot count a big room itself.
 ROOM_ONLINE: Final = "room_online"
+# Several host processes (wire/cluster.py): after the message queue was away, each process tells
+# its own connections to catch up as after a reconnect (what others broadcast meanwhile is lost),
+# each at a random moment within ``within_ms`` so that thousands do not ask at once.
+RESYNC: Final = "resync"

@@ -35,6 +35,7 @@ SECTIONS = [
     "targets",
     "soak",
     "cluster",
+    "blip",
 ]
 
 

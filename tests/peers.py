@@ -72,6 +72,12 @@ class Peer:
             data = {}
         return self.sio.call(event, data, timeout=timeout)
 
+    def ok(self, event: str, data: Any = None) -> dict[str, Any]:
+        """``call``, whose answer must be ``ok``; the answer."""
+        ack = self.call(event, data)
+        assert ack["ok"], ack
+        return ack  # type: ignore[no-any-return]
+
     def send(self, room_id: int, text: str, client_id: str) -> dict[str, Any]:
         ack = self.call("send_message", {"room_id": room_id, "text": text, "client_id": client_id})
         assert ack["ok"], ack

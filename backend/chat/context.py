@@ -144,6 +144,7 @@ class Context:
             "drop_device": self._drop_device_here,
             "drop_user": self._drop_user_here,
             "user_changed": self._user_changed_here,
+            "show": self._show_here,
             # The cluster transport keeps who is where (people and their devices).
             "online": lambda *user_and_device: None,
             "offline": lambda *user_and_device: None,
@@ -255,6 +256,16 @@ class Context:
     def unsubscribe(self, user_id: int, room_id: int) -> None:
         self._unsubscribe_here(user_id, room_id)
         self.tell_peers("leave", user_id, room_id)
+
+    def show(self, user_id: int, user_ids: list[int]) -> None:
+        """The person's connections, on every process, hear these people's presence (a DM's
+        partners, the moment it is opened: their other devices show it too)."""
+        self._show_here(user_id, *user_ids)
+        self.tell_peers("show", user_id, *user_ids)
+
+    def _show_here(self, user_id: int, *user_ids: int) -> None:
+        for sid in self.presence.sids(user_id):
+            self.interest.more(sid, user_ids)
 
     def _subscribe_here(self, user_id: int, room_id: int) -> None:
         self.crowd.room_changed(room_id)  # a newcomer online moves its count

@@ -58,10 +58,7 @@ class Rooms:
         room, created, last_read = ctx.db.write(open_)
         for member in participants:
             ctx.subscribe(member, room.id)
-            # Its partners' presence is shown by the DM list (on other processes the client's
-            # watch_users says so).
-            for connection in ctx.presence.sids(member):
-                ctx.interest.more(connection, participants)
+            ctx.show(member, participants)  # its partners' presence: the DM list shows them
         if created:
             for member in participants:
                 ctx.out.publish(p.ROOM_CREATED, room.to_wire(member=True), p.user_channel(member))

@@ -138,6 +138,11 @@ class DeviceRows(Protocol):
         """The ids of the user's devices."""
         ...
 
+    def of_some(self, user_ids: Sequence[int]) -> dict[int, list[int]]:
+        """The ids of each of these users' devices (an empty list for one with none), in one
+        query (callers keep lists under SQLite's 32,766 variables)."""
+        ...
+
     def delete_of_user(self, user_id: int) -> list[int]:
         """Delete every device of the user (its tokens stop working); their ids."""
         ...
@@ -204,6 +209,10 @@ class RoomRows(Protocol):
 
 class MemberRows(Protocol):
     def room_ids_of(self, user_id: int) -> set[int]: ...
+    def room_ids_of_some(self, user_ids: Sequence[int]) -> dict[int, set[int]]:
+        """``room_ids_of`` each of these users, in one query (lists kept as for ``of_some``)."""
+        ...
+
     def contains(self, room_id: int, user_id: int) -> bool: ...
     def insert(self, room_id: int, user_id: int) -> bool:
         """Add a member; False when they were one already."""

@@ -18,8 +18,15 @@ So one OS thread publishes (the hub only queues, never waits) and one OS thread 
 hears is handed to the hub through an async watcher, the thread-safe way in (storage/worker.py
 does the same), and delivered there by one greenlet, in order. Either thread survives a Redis
 restart: it connects again with a growing pause. What is published while Redis is away is lost to
-the other processes (pub/sub keeps nothing); the messages themselves are in the database, where a
-client's next resync finds them.
+the other processes (pub/sub keeps nothing), and what they published is lost to this one; the
+messages themselves are in the database. So a break is made good without anyone reconnecting: a
+listener subscribed again after a break (this process may have missed others' texts), or a
+publisher that had to drop texts and reaches Redis again (the others missed this one's: it tells
+them ``resync``), has the process catch up (``on_resync``, after RESYNC_SETTLE_SECONDS so one
+break's several signals make one catch-up): it re-does from the database what the others may have
+asked of it, and tells its own clients to fetch what they missed (chat/outage.py). What a
+publisher cannot send is dropped rather than kept for later: sent late it could reach a client
+after that client's catch-up, or twice.
 
 Requests between processes (``Context.tell_peers``: sign a device's sockets out, put a person's
 sockets on a room's channel) go the same way as small JSON objects: ids, or the records of a
@@ -52,10 +59,16 @@ RETRY_FIRST, RETRY_MAX = 0.1, 2.0
 # The listener wakes this often to notice a stop, and pings an idle connection to notice a dead one.
 POLL_SECONDS = 1.0
 HEALTH_CHECK_SECONDS = 5
-# Published but not yet sent while Redis is away: beyond this, the oldest are dropped.
-MAX_BACKLOG = 10_000
+# After a break, the processes' signals (listeners back, publishers back) come within a retry
+# pause or two of each other (a waking listener wakes its publisher): those that come within this
+# make one catch-up, not one each.
+RESYNC_SETTLE_SECONDS = RETRY_MAX + 1.0
 
 _STOP = "\x00stop"
+# Put in the listener's inbox for the hub: this process may have missed others' texts (its
+# listener subscribed again after a break), or others missed its own (its publisher dropped some).
+_MISSED = "\x00missed"
+_UNSENT = "\x00unsent"
 # Each process says who is connected to it this often; one not heard from for LAPSE_SECONDS is
 # taken for dead (SIGKILL, a pulled plug) and its people for gone, unless connected elsewhere.
 HEARTBEAT_SECONDS = 2.0
@@ -87,13 +100,28 @@ class LocalTransport(Protocol):
 class RedisBus:
     """One Redis pub/sub channel between the processes: ``send`` text, ``receive`` others' text."""
 
-    def __init__(self, url: str, channel: str, receive: Callable[[str], None]) -> None:
+    def __init__(
+        self,
+        url: str,
+        channel: str,
+        receive: Callable[[str], None],
+        missed: Callable[[], None] = lambda: None,
+        unsent: Callable[[], None] = lambda: None,
+    ) -> None:
+        """``missed``: called on the hub when the listener is subscribed again after a break;
+        ``unsent``: when the publisher reaches Redis again after dropping texts."""
         import redis  # only a host with a message queue needs it
 
         self._redis = redis
         self._url = url
         self._channel = channel
         self._receive = receive
+        self._signals = {_MISSED: missed, _UNSENT: unsent}
+        # Set by the listener back from a break: the publisher waiting to retry tries at once.
+        self._retry = threading.Event()
+        # Set by the listener back from a break: the publisher's connection is likely dead too
+        # (a restarted Redis), and a text sent on it would be lost; it opens a new one first.
+        self._renew = threading.Event()
         self._outbox: queue.SimpleQueue[str] = queue.SimpleQueue()
         self._inbox: collections.deque[str] = collections.deque()
         self._stopped = threading.Event()
@@ -116,6 +144,7 @@ class RedisBus:
 
     def close(self) -> None:
         self._stopped.set()
+        self._retry.set()
         self._outbox.put(_STOP)
         for thread in self._threads:
             thread.join(POLL_SECONDS * 3)
@@ -134,40 +163,61 @@ class RedisBus:
     def _publish_loop(self) -> None:
         client = self._client()
         pause = RETRY_FIRST
-        batch: list[str] = []
+        unsent = False  # texts were dropped since Redis last took one
         while not self._stopped.is_set():
-            if not batch:
-                batch.append(self._outbox.get())
-                while len(batch) < MAX_BATCH:
-                    try:
-                        batch.append(self._outbox.get_nowait())
-                    except queue.Empty:
-                        break
+            if unsent:
+                if self._reached(client, pause):
+                    unsent, pause = False, RETRY_FIRST
+                    self._to_hub(_UNSENT)
+                else:
+                    pause = min(pause * 2, RETRY_MAX)
+                continue
+            batch = [self._outbox.get()]
+            while len(batch) < MAX_BATCH:
+                try:
+                    batch.append(self._outbox.get_nowait())
+                except queue.Empty:
+                    break
             batch = [text for text in batch if text != _STOP]
             if not batch:
                 continue
+            if self._renew.is_set():
+                self._renew.clear()
+                client.connection_pool.disconnect()
             try:
                 pipe = client.pipeline(transaction=False)
                 for text in batch:
                     pipe.publish(self._channel, text)
                 pipe.execute()
             except self._redis.RedisError as exc:
-                log.warning("message queue: cannot publish (%s); trying again", exc)
-                self._stopped.wait(pause)
-                pause = min(pause * 2, RETRY_MAX)
-                backlog = self._outbox.qsize()
-                if backlog > MAX_BACKLOG:  # Redis is away for long: keep the newest
-                    for _ in range(backlog - MAX_BACKLOG):
-                        self._outbox.get_nowait()
-                continue
-            pause = RETRY_FIRST
-            batch = []
+                log.warning("message queue: cannot publish (%s); dropping until it is back", exc)
+                unsent = True
         client.close()
+
+    def _reached(self, client: Any, pause: float) -> bool:
+        """After ``pause`` (or sooner, when the listener got through), drop what was queued
+        meanwhile and whether Redis answers now."""
+        self._retry.wait(pause)
+        self._retry.clear()
+        while True:
+            try:
+                if self._outbox.get_nowait() == _STOP:
+                    return False
+            except queue.Empty:
+                break
+        if self._stopped.is_set():
+            return False
+        try:
+            client.ping()
+        except self._redis.RedisError:
+            return False
+        return True
 
     # -- the listening thread ----------------------------------------------------------------
 
     def _listen_loop(self) -> None:
         pause = RETRY_FIRST
+        broken = False  # since the last subscription, or before the first one got through
         while not self._stopped.is_set():
             client = self._client()
             pubsub = client.pubsub(ignore_subscribe_messages=True)
@@ -176,14 +226,19 @@ class RedisBus:
                 self.listening_since = time.monotonic()
                 log.info("message queue: listening on %s", self._channel)
                 pause = RETRY_FIRST
+                if broken:
+                    broken = False
+                    self._renew.set()
+                    self._retry.set()
+                    self._to_hub(_MISSED)
                 while not self._stopped.is_set():
                     message = pubsub.get_message(timeout=POLL_SECONDS)
                     if message is not None and message["type"] == "message":
                         data = message["data"]
-                        self._inbox.append(data.decode() if isinstance(data, bytes) else data)
-                        self._wake.send()
+                        self._to_hub(data.decode() if isinstance(data, bytes) else data)
             except self._redis.RedisError as exc:
                 self.listening_since = None
+                broken = True
                 log.warning("message queue: lost Redis (%s); connecting again", exc)
                 self._stopped.wait(pause)
                 pause = min(pause * 2, RETRY_MAX)
@@ -193,6 +248,11 @@ class RedisBus:
                     client.close()
                 except Exception:  # noqa: BLE001 (a dead connection may raise anything here)
                     pass
+
+    def _to_hub(self, text: str) -> None:
+        """From either thread: ``text`` is handled on the hub, in order with what was heard."""
+        self._inbox.append(text)
+        self._wake.send()
 
     # -- on the hub ----------------------------------------------------------------------------
 
@@ -206,7 +266,11 @@ class RedisBus:
             while self._inbox:
                 text = self._inbox.popleft()
                 try:
-                    self._receive(text)
+                    signal = self._signals.get(text)
+                    if signal is not None:
+                        signal()
+                    else:
+                        self._receive(text)
                 except Exception:
                     log.exception("message queue: could not deliver a message")
         finally:
@@ -237,6 +301,10 @@ class ClusterTransport:
     who are connected nowhere else are then said offline (``on_lapsed``) by one survivor, the one
     with the smallest id, so each client hears it once; it first tells the others to forget that
     process too (``gone``), so that they tell their own clients from a view without it.
+
+    After a break (see the module's docstring) a process whose listener is back asks who is where
+    (``hello``, and says its own), so its view is current before its clients ask; one whose
+    publisher dropped texts tells the others to catch up (``resync``), and asks and says again.
     """
 
     def __init__(self, local: LocalTransport, url: str, channel: str) -> None:
@@ -248,11 +316,14 @@ class ClusterTransport:
         self.local_people: Callable[[], list[int]] = list
         self.local_devices: Callable[[], list[int]] = list
         self.on_lapsed: Callable[[list[int]], None] = lambda user_ids: None
+        # Set by app.py: catch up after a break (chat/outage.py); once per break, see _resync_soon.
+        self.on_resync: Callable[[], None] = lambda: None
+        self._resync: gevent.Greenlet[Any] | None = None
         self._elsewhere: dict[str, set[int]] = {}  # process → its people
         self._devices_elsewhere: dict[str, set[int]] = {}  # process → its connected devices
         self._heard: dict[str, float] = {}  # process → when it was last heard (monotonic)
         self._unreadable: set[str] = set()  # processes whose heartbeat could not be read (said)
-        self.bus = RedisBus(url, channel, self._receive)
+        self.bus = RedisBus(url, channel, self._receive, self._missed, self._unsent)
         self.bus.send(json.dumps({"o": self._origin, "hello": True}))
         self._beat = gevent.spawn(self._heartbeat)
 
@@ -290,6 +361,32 @@ class ClusterTransport:
                             self.on_lapsed(sorted(gone))
                         except Exception:
                             log.exception("message queue: could not say who went offline")
+
+    def _missed(self) -> None:
+        """Subscribed again after a break: who is where may have changed unheard."""
+        self._say_who()
+        self.bus.send(json.dumps({"o": self._origin, "hello": True}))
+        self._resync_soon()
+
+    def _unsent(self) -> None:
+        """Texts of this process were dropped: the others' clients missed them. Among them
+        perhaps what ``_missed`` sent: who is connected here, and the question to the others."""
+        self._say_who()
+        self.bus.send(json.dumps({"o": self._origin, "resync": True}))
+
+    def _resync_soon(self) -> None:
+        """Catch up once the break's signals are in (RESYNC_SETTLE_SECONDS); those that come
+        meanwhile join this catch-up."""
+        if self._resync is None:
+            self._resync = gevent.spawn_later(RESYNC_SETTLE_SECONDS, self._resync_now)
+
+    def _resync_now(self) -> None:
+        self._resync = None
+        log.warning("message queue: back after a break; this process's clients catch up")
+        try:
+            self.on_resync()
+        except Exception:
+            log.exception("message queue: could not catch up after a break")
 
     def _forget(self, origin: str) -> set[int]:
         """A process that went quiet: who was connected to it, no longer counted anywhere."""
@@ -370,13 +467,17 @@ class ClusterTransport:
             if header["gone"] != self._origin:
                 self._forget(header["gone"])
             return
-        if header.get("hello"):  # a process just started: it learns who is where now
+        if header.get("resync"):  # its texts were dropped during a break (it asks who, too)
+            self._resync_soon()
+        if header.get("hello") or header.get("resync"):  # a process started, or is back
             self._say_who()
             return
         self._local.deliver(encoded, header.get("to"), header.get("skip"))
 
     def close(self) -> None:
         self._beat.kill(block=False)
+        if self._resync is not None:
+            self._resync.kill(block=False)
         self.bus.close()
 
 

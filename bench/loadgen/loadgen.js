@@ -10,6 +10,7 @@
 //   echo      one client, one acked event at a time: round-trip p50/p99.
 //   rawecho   one raw WebSocket (npm ws) text frame at a time against an echo server: the floor.
 //   acked     S senders, each in a room of its own, each waiting for its ack before the next send.
+//   blip      N clients of one of several host processes through a Redis outage (bench/blip.py).
 //
 // Both servers speak the same subset of Parley's protocol: auth {name} → `welcome` (rooms, with
 // `general`), `send_message {room_id, text, client_id}` → ack + `message_created` to the room,
@@ -173,7 +174,7 @@ function connectClient(name) {
     sock.once("welcome", (w) => {
       clearTimeout(timer);
       const general = (w.rooms || []).find((r) => r.name === "general");
-      resolve({ sock, name, general: general ? general.id : 1 });
+      resolve({ sock, name, general: general ? general.id : 1, last: general ? general.last_message_id || 0 : 0 });
     });
     sock.once("connect_error", (err) => {
       clearTimeout(timer);
@@ -707,7 +708,58 @@ async function crowdChat(clients) {
   process.stdout.write("CHATTED\n"); // the bench reads this process's CPU before it exits
 }
 
-const modes = { scenario, echo, rawecho: rawEcho, acked, crowd };
+// ---------------------------------------------------------------------------------------------
+// blip (bench/blip.py): N clients of one host process stay connected while the processes' Redis
+// is away (the bench stops it, sends through the other process, starts it again). Each catches
+// up on `resync` as the UI does (ui/src/features/connection/api/sync.ts): at a random moment
+// within `within_ms`, `fetch_messages` after the last id it held. Over once every client has
+// caught up (or P.blip_s), then P.quiet_s more to count a second `resync`, if any.
+
+async function blip() {
+  const clients = [];
+  await connectMany(clients, P.n, P.connect_concurrency || 20, P.tag || "b");
+  const st = { told: 0, again: 0, done: 0, found: 0, live: 0, within_ms: [], errors: [] };
+  for (const c of clients) {
+    c.sock.on("message_created", () => st.live++);
+    c.sock.on("resync", (r) => {
+      st.told++;
+      if (c.toldAt) return void st.again++;
+      c.toldAt = epochMs();
+      st.within_ms.push(r.within_ms);
+      setTimeout(async () => {
+        const a = await emitAck(c.sock, "fetch_messages", { room_id: c.general, after_id: c.last, limit: 200 });
+        if (!a || !a.ok) return void st.errors.push(JSON.stringify(a).slice(0, 200));
+        st.done++;
+        if (a.messages.length) st.found++;
+        c.doneAt = epochMs();
+      }, Math.random() * (r.within_ms || 0));
+    });
+  }
+  await sleep(1000); // the last arrivals' users_changed settle
+  const w = new Window(P.server_pid);
+  process.stdout.write("READY\n");
+  const by = now() + (P.blip_s || 60) * 1000;
+  while (st.done + st.errors.length < P.n && now() < by) await sleep(20);
+  await sleep((P.quiet_s || 5) * 1000);
+  results.blip = {
+    n: P.n,
+    told: st.told,
+    told_again: st.again,
+    caught_up: st.done,
+    found: st.found,
+    live: st.live,
+    within_ms_max: st.within_ms.length ? Math.max(...st.within_ms) : null,
+    told_at_ms: clients.map((c) => c.toldAt).filter((t) => t),
+    done_at_ms: clients.map((c) => c.doneAt).filter((t) => t),
+    errors: st.errors.slice(0, 5),
+    error_count: st.errors.length,
+    cpu: w.end(),
+  };
+  for (const c of clients) c.sock.disconnect();
+  finish();
+}
+
+const modes = { scenario, echo, rawecho: rawEcho, acked, crowd, blip };
 modes[P.mode]().catch((err) => {
   results.errors.push(String((err && err.stack) || err));
   finish({ failed: true });

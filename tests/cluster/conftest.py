@@ -48,13 +48,17 @@ def postgres_worker(database_url: str) -> Iterator[Database]:
     database.close()
 
 
-@pytest.fixture(scope="session")
-def redis_server() -> Iterator[RedisServer]:
+def _redis() -> Iterator[RedisServer]:
     server = RedisServer()
     try:
         yield server
     finally:
         server.stop()
+
+
+redis_server = pytest.fixture(scope="session", name="redis_server")(_redis)
+# A module's own, for the tests that stop or restart it (the session's is every module's).
+own_redis = pytest.fixture(scope="module", name="own_redis")(_redis)
 
 
 @pytest.fixture

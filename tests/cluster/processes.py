@@ -27,9 +27,19 @@ class Cluster:
         root: Path,
         count: int = 3,
         env: dict[str, str] | None = None,
+        people: int = 0,
     ) -> None:
+        """``people``: in the database before the processes start, offline (more than
+        ``protocol.WELCOME_USERS_MAX``: a big host, whose welcomes do not list everyone)."""
+        self._postgres = postgres
         self.db_name = f"fanout{uuid.uuid4().hex[:8]}"
         self.database = postgres.create_database(self.db_name, template=TEMPLATE)
+        if people:
+            postgres.sql(
+                "INSERT INTO users (name, name_key, created_at) SELECT 'Seed ' || g, 'seed ' || g,"
+                f" '2026-01-01T00:00:00+00:00' FROM generate_series(1, {int(people)}) AS g",
+                self.db_name,
+            )
         files = root / "files"  # the shared mount
         self.hosts = [
             HostProcess(
@@ -65,6 +75,12 @@ class Cluster:
             time.sleep(0.05)
         line = next(o for o in self.hosts[index].output if o.startswith(prefix))
         return self.peer(index, link=line.split("#signin=", 1)[1].strip())
+
+    def __enter__(self) -> Cluster:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop(self._postgres)
 
     def stop(self, postgres: PostgresServer) -> None:
         for peer in self.peers:

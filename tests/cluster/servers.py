@@ -162,10 +162,18 @@ class RedisServer:
 
     def restart(self) -> None:
         """Stop it by PID and start it again on the same port (an outage; nothing is kept)."""
+        self.down()
+        self.up()
+
+    def down(self) -> None:
+        """Stop it by PID, keeping its port and folder for ``up`` (the start of an outage)."""
         if self.pid is not None:
             _stop_pid(self.pid, signal.SIGTERM)
             self.pid = None
         (self.root / "redis.pid").unlink(missing_ok=True)
+
+    def up(self) -> None:
+        """Start it again on the same port, empty (the end of an outage)."""
         self._start()
 
     def _start(self) -> None:

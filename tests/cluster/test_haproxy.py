@@ -21,26 +21,17 @@ LAPSE_WITHIN = 15.0
 SENDS_PER_PEER = 200
 
 
-@pytest.fixture(scope="module")
-def redis() -> Iterator[RedisServer]:
-    """This module's own: one test restarts it."""
-    server = RedisServer()
-    try:
-        yield server
-    finally:
-        server.stop()
-
-
 # HAProxy's port, known before the hosts start: they accept its origin (PARLEY_PUBLIC_ORIGINS).
 PROXY_PORT = free_port()
 
 
 @pytest.fixture(scope="module")
 def cluster(
-    postgres: PostgresServer, redis: RedisServer, tmp_path_factory: pytest.TempPathFactory
+    postgres: PostgresServer, own_redis: RedisServer, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Cluster]:
+    """On this module's own Redis: one test restarts it."""
     origin = {"PARLEY_PUBLIC_ORIGINS": f"http://127.0.0.1:{PROXY_PORT}"}
-    made = Cluster(postgres, redis, tmp_path_factory.mktemp("behind-haproxy"), env=origin)
+    made = Cluster(postgres, own_redis, tmp_path_factory.mktemp("behind-haproxy"), env=origin)
     try:
         yield made
     finally:
@@ -87,11 +78,11 @@ def _reconnect(cluster: Cluster, url: str, token: str) -> Peer:
 
 
 def test_redis_restarted_fan_out_resumes_without_a_host_restart(
-    cluster: Cluster, redis: RedisServer
+    cluster: Cluster, own_redis: RedisServer
 ) -> None:
     ana, bo = cluster.peer(0), cluster.peer(1)
     room = ana.room_id()
-    redis.restart()  # stopped by PID, started again on the same port: no subscriber survives
+    own_redis.restart()  # stopped by PID, started again on the same port: no subscriber survives
     deadline = time.monotonic() + 20.0
     while True:  # the processes connect again on their own, with a pause of at most 2 s
         sent = ana.send(room, f"after the outage {uuid.uuid4().hex[:6]}", str(uuid.uuid4()))

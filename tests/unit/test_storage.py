@@ -115,6 +115,20 @@ def test_membership(store: SqliteStore) -> None:
     assert not store.members.contains(room.id, ana.id)
 
 
+def test_rooms_and_devices_of_some_people_in_one_query_each(store: SqliteStore) -> None:
+    """What a process reads after a message-queue outage (chat/outage.py): per person asked,
+    their rooms and devices; someone with none gets an empty entry, nobody else is listed."""
+    ana, bo, cy = _user(store, "ana"), _user(store, "bo"), _user(store, "cy")
+    room = store.rooms.insert("x", "x", kind="channel", created_by=ana.id)
+    store.members.insert(room.id, ana.id)
+    store.members.insert(room.id, cy.id)
+    laptop = store.devices.insert(ana.id, "hash-1")
+    phone = store.devices.insert(ana.id, "hash-2")
+    assert store.members.room_ids_of_some([ana.id, bo.id]) == {ana.id: {room.id}, bo.id: set()}
+    assert store.devices.of_some([ana.id, bo.id]) == {ana.id: [laptop, phone], bo.id: []}
+    assert store.members.room_ids_of_some([]) == {} and store.devices.of_some([]) == {}
+
+
 def test_last_message_id_on_rooms(store: SqliteStore) -> None:
     ana = _user(store)
     room = store.rooms.insert("x", "x", kind="channel", created_by=None)

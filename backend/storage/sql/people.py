@@ -170,6 +170,10 @@ class Devices(RowGroup):
         rows = self._db.execute("SELECT id FROM device WHERE user_id = ? ORDER BY id", (user_id,))
         return [int(row[0]) for row in rows]
 
+    def of_some(self, user_ids: Sequence[int]) -> dict[int, list[int]]:
+        sql = "SELECT user_id, id FROM device WHERE user_id {among} ORDER BY id"
+        return self._ids_by(sql, user_ids)
+
     def delete_of_user(self, user_id: int) -> list[int]:
         rows = self._db.execute("DELETE FROM device WHERE user_id = ? RETURNING id", (user_id,))
         return sorted(int(row[0]) for row in rows)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -92,6 +93,10 @@ class Members(RowGroup):
     def room_ids_of(self, user_id: int) -> set[int]:
         rows = self._db.execute("SELECT room_id FROM room_member WHERE user_id = ?", (user_id,))
         return {row[0] for row in rows}
+
+    def room_ids_of_some(self, user_ids: Sequence[int]) -> dict[int, set[int]]:
+        sql = "SELECT user_id, room_id FROM room_member WHERE user_id {among}"
+        return {u: set(rooms) for u, rooms in self._ids_by(sql, user_ids).items()}
 
     def contains(self, room_id: int, user_id: int) -> bool:
         row = self._db.execute(

@@ -35,6 +35,16 @@ class RowGroup:
         """The first column of every row."""
         return [row[0] for row in self._db.execute(sql, args)]
 
+    def _ids_by(self, sql: str, keys: Sequence[int]) -> dict[int, list[int]]:
+        """For each key, the second column of the rows ``sql`` gives for it (its first column);
+        ``sql`` says ``{among}`` where the keys go. An empty list for a key without rows."""
+        found: dict[int, list[int]] = {k: [] for k in keys}
+        if keys:
+            among, args = self._dialect.among(keys)
+            for row in self._db.execute(sql.format(among=among), args):
+                found[int(row[0])].append(int(row[1]))
+        return found
+
 
 def user_from_row(row: Any) -> User:
     return User(

@@ -82,6 +82,8 @@ export const EVENTS = {
   userUpdated: 'user_updated',
   // The online count of the room a client shows, on a big host (issue 17).
   roomOnline: 'room_online',
+  // Several host processes: their message queue was away, catch up (docs/protocol.md).
+  resync: 'resync',
 } as const;
 export type ServerEvent = (typeof EVENTS)[keyof typeof EVENTS];
 
@@ -186,6 +188,10 @@ export type MemberChange = { room_id: number; user: WireUser };
 export type UsersChanged = { users: WireUser[] };
 /** get_users / list_users (a page by id, after_id). */
 export type UsersPage = { users: WireUser[]; has_more?: boolean };
+/** `list_rooms`: every channel (with `member`) and the direct messages we are in. */
+export type RoomsList = { rooms: WireRoom[] };
+/** `resync`: catch up at a random moment within `within_ms`. */
+export type Resync = { within_ms: number };
 export const GET_USERS_MAX = 100;
 /** watch_users: the people whose presence a connection hears (a big host), at most this many. */
 export const WATCH_USERS_MAX = 500;

@@ -30,6 +30,7 @@ export {
   ensureMessageUsers,
   ensureUsers,
   loadAllUsers,
+  reloadSmallHostUsers,
   setUsersComplete,
   usersComplete,
 } from './api/users';

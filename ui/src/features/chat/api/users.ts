@@ -72,19 +72,27 @@ async function askPending(): Promise<void> {
 /** Everyone, a page at a time, once per welcome (the pickers call it as they open). */
 export function loadAllUsers(): Promise<void> {
   if (complete) return Promise.resolve();
-  listing ??= (async () => {
-    let after = 0;
-    for (let page = 0; page < MAX_PAGES; page++) {
-      const r = await request<UsersPage>(COMMANDS.listUsers, { after_id: after });
-      useChat.getState().addUsers(r.users);
-      const last = r.users.at(-1);
-      if (!r.has_more || !last) return;
-      after = last.id;
-    }
-  })().catch(() => {
+  listing ??= listEveryone().catch(() => {
     listing = null; // tried again when a picker next opens
   });
   return listing;
+}
+
+/** A small host's people as the host sees them now, presence included (after a `resync`: what
+ * the welcome listed may have changed unheard). A big host names whom it shows with watch_users. */
+export async function reloadSmallHostUsers(): Promise<void> {
+  if (complete) await listEveryone();
+}
+
+async function listEveryone(): Promise<void> {
+  let after = 0;
+  for (let page = 0; page < MAX_PAGES; page++) {
+    const r = await request<UsersPage>(COMMANDS.listUsers, { after_id: after });
+    useChat.getState().addUsers(r.users);
+    const last = r.users.at(-1);
+    if (!r.has_more || !last) return;
+    after = last.id;
+  }
 }
 
 /** Module state back to a small host's, between unit tests. */

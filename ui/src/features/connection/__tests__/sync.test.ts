@@ -790,3 +790,31 @@ describe('typing after sending', () => {
     expect(fake.sent.filter((s) => s.command === COMMANDS.typing)).toHaveLength(0);
   });
 });
+
+describe('resync: the host’s processes lost their message queue for a while', () => {
+  it('catches up without reconnecting: rooms, each missed message once, presence; told twice, once', async () => {
+    const host = fakeHost([msg(1), msg(2), msg(3)]);
+    const dm = { ...room(7, '', 0), kind: 'dm' as const, members: [ME, BOB] };
+    // Meanwhile, on another device: a DM opened, #random left.
+    fake.handle(COMMANDS.listRooms, () => ({ rooms: [room(1, 'general', 5), room(2, 'random', 0, false), dm] }));
+    fake.handle(COMMANDS.listUsers, () => ({ users: [{ ...ME, online: true }, { ...BOB, online: true }], has_more: false }));
+    connectAndWelcome([room(1, 'general', 3), room(2, 'random', 0)]);
+    await settle();
+    const connects = fake.sent.length;
+    host.stored.push(msg(4), msg(5));
+    fake.serverEmit(EVENTS.messageCreated, msg(5)); // 5 came live, 4 was lost between processes
+    fake.serverEmit(EVENTS.resync, { within_ms: 0 });
+    fake.serverEmit(EVENTS.resync, { within_ms: 0 }); // told again before its moment
+    await settle();
+    await settle();
+    const after = fake.sent.slice(connects);
+    expect(after.filter((s) => s.command === COMMANDS.listRooms)).toHaveLength(1);
+    expect(after.find((s) => s.command === COMMANDS.fetchMessages)!.payload).toMatchObject({ room_id: 1, after_id: 3 });
+    const chat = useChat.getState();
+    expect(chat.messages[1]!.map((m) => m.id)).toEqual([1, 2, 3, 4, 5]);
+    expect(chat.rooms[7]?.member).toBe(true);
+    expect(chat.rooms[2]?.member).toBe(false);
+    expect(chat.users[BOB.id]?.online).toBe(true);
+    expect(useSession.getState().status).toBe('connected'); // never dropped: no welcome came
+  });
+});

@@ -11,6 +11,7 @@ import {
   flushOutbox,
   receive,
   receiveChange,
+  reloadSmallHostUsers,
   resyncChanges,
   resyncRoom,
   roomOnlineChanged,
@@ -30,10 +31,12 @@ import {
   type MemberChange,
   type MessagesExpired,
   type ReadChanged,
+  type Resync,
   type RetentionChanged,
   type RoleChanged,
   type RoomOnline,
   type RoomUpdated,
+  type RoomsList,
   type SeenEvent,
   type ServerChanged,
   type TypingEvent,
@@ -58,6 +61,8 @@ const OFFLINE_AFTER_ATTEMPTS = 3;
 const WELCOME_CACHE = 'welcome';
 
 let diagnosing = false;
+// A `resync` is waiting for its moment: more of them meanwhile make no second catch-up.
+let resyncTimer: ReturnType<typeof setTimeout> | null = null;
 // "Sign out of this device" is under way: the host drops the connection, which must not be
 // taken for a drop to reconnect from.
 let signingOut = false;
@@ -116,6 +121,7 @@ export function startSync(): () => void {
     onEvent<Welcome>(EVENTS.welcome, (w) => {
       const { token: _token, ...cache } = w;
       saveJson(WELCOME_CACHE, cache);
+      cancelResync(); // the welcome's own resync covers it
       const before = useSession.getState();
       const fresh = before.pendingJoin !== null && before.token === null && before.ownerKey === null;
       useSession.getState().welcome(w);
@@ -180,6 +186,7 @@ export function startSync(): () => void {
       disconnect(); // ours first: a close by the host would otherwise be retried
     }),
     onEvent<UserUpdated>(EVENTS.userUpdated, ({ user }) => applyUser(user)),
+    onEvent<Resync>(EVENTS.resync, ({ within_ms }) => resyncSoon(within_ms)),
   ];
   return () => offs.forEach((off) => off());
 }
@@ -328,9 +335,47 @@ export async function resyncAll(): Promise<void> {
   void refreshUnreadCounts();
 }
 
+/**
+ * The host's processes lost their message queue for a while (docs/protocol.md, `resync`): what
+ * was said through another process meanwhile never came, though we stayed connected. Caught up
+ * as after a welcome, at a random moment within `withinMs` (thousands of clients are told at
+ * once), once however often we are told before then.
+ */
+function resyncSoon(withinMs: number): void {
+  if (resyncTimer !== null) return;
+  resyncTimer = setTimeout(() => {
+    resyncTimer = null;
+    void catchUp();
+  }, Math.random() * Math.max(0, withinMs));
+}
+
+function cancelResync(): void {
+  if (resyncTimer !== null) clearTimeout(resyncTimer);
+  resyncTimer = null;
+}
+
+/** Our rooms as the host has them now (joined, left or a DM opened on another device), then their
+ * messages and changes, then the presence of those we show. */
+async function catchUp(): Promise<void> {
+  const chat = () => useChat.getState();
+  try {
+    const { rooms } = await request<RoomsList>(COMMANDS.listRooms, {});
+    for (const room of rooms) {
+      if (!room.member && chat().rooms[room.id]?.member) afterLeaving(room.id);
+      else chat().upsertRoom(room);
+    }
+  } catch {
+    return; // offline or timed out: the welcome after the reconnect resyncs everything
+  }
+  await resyncAll();
+  if (usersComplete()) await reloadSmallHostUsers().catch(() => undefined); // the next welcome lists them
+  else watchAfterWelcome();
+}
+
 /** Reset module state (here and in the feature commands) between unit tests. */
 export function _resetSyncForTests(): void {
   diagnosing = false;
+  cancelResync();
   signingOut = false;
   droppedWhileSigningOut = false;
   _resetMessagesForTests();
