@@ -12,10 +12,13 @@ Side by side with the Node socket.io reference in one run (bench/_vs.py runs and
   people it shows (`watch_users`, as the UI does: its latest authors and those its first welcome
   listed): it counts as back once all three are answered. The reference has no tokens and no
   resync: its clients count as back at their `welcome`.
-- **10,000 clients** on one Parley host at chat load: four generator processes of 2,500 clients
-  (one process would be the limit, not the host), 2 senders at 1 msg/s each into `general`
-  (every message to all 10,000: 20,000 deliveries a second), latency of every delivery from its
-  stamp.
+- **10,000 clients** on one Parley host at chat load: two generator processes, 2 senders at 1 msg/s
+  each into `general` (every message to all 10,000: 20,000 deliveries a second), latency of every
+  delivery from its stamp. The senders are socket.io-client; the 9,998 listeners are the
+  generator's light client (bench/loadgen/lite.js: raw websocket, a message's stamp read from its
+  bytes), so that reading 20,000 deliveries a second on the generators' core costs less than the
+  host's writing them and the row's latency is the host's. The set-up and storm rows keep
+  socket.io-client on both sides: they are compared with the reference, like for like.
 
 Every run is bounded in count and time. The generators' soft open-files limit is raised to the
 hard one (``resource.setrlimit`` before they start; children inherit it), and the host raises its
@@ -42,7 +45,16 @@ N = 2000
 CONCURRENCY = 20
 STORM_S = 60.0  # at most this long for every client to be back
 BIG_N = 10_000
-BIG_PROCS = 4
+# Two generator processes for the big row (crowds_notes in docs/benchmarks.md): with the light
+# client, one process reads a delivery for the least CPU (~8 µs against ~10 µs for two and 11-13
+# µs for four sharing the one core: fewer processes woken per message) but its p99 was the
+# worst and the least steady (150-540 ms against 130-200 ms for two); the handshakes in flight
+# stay 40 in all, as with the four processes of 10 it had before.
+BIG_PROCS = 2
+BIG_IN_FLIGHT = 40
+# The big row's listeners are loadgen's raw-websocket client (bench/loadgen/lite.js), its two
+# senders socket.io-client (the module's docstring says why).
+LITE = True
 BIG_CONNECT_S = 200  # all BIG_N connected within this, or the row says how many were
 CHAT = {"senders": 2, "rate": 1, "seconds": 10, "drain_s": 5}
 
@@ -179,9 +191,10 @@ def _big() -> dict[str, Any]:
                     "url": url,
                     "server_pid": pid,
                     "n": share,
-                    "concurrency": CONCURRENCY // 2,
+                    "concurrency": BIG_IN_FLIGHT // BIG_PROCS,
                     "tag": f"b{k}-",
                     "watch": True,
+                    "lite": LITE,
                     "chat": {**CHAT, "senders": CHAT["senders"] if k == 0 else 0},
                     "connect_timeout_ms": 300_000,
                     "deadline_s": BIG_CONNECT_S + 120,
@@ -365,10 +378,27 @@ def report(out: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def _procs() -> str:
+    if BIG_PROCS == 1:
+        return f"one generator process of {BIG_N:,} clients"
+    return f"{BIG_PROCS} generator processes of {BIG_N // BIG_PROCS:,}"
+
+
 def _big_rows(big: dict[str, Any]) -> list[str]:
+    listeners = (
+        f"the {BIG_N - CHAT['senders']:,} listeners on the generator's light client "
+        "(bench/loadgen/lite.js: a raw websocket that joins, watches and answers pings as "
+        "socket.io-client does, but reads only each chat message's stamp from its bytes, "
+        "instead of decoding every message: socket.io-client's reading cost more CPU per "
+        "delivery than the host's writing, and is inside the timed latency), the senders on "
+        "socket.io-client"
+        if LITE
+        else "every client on socket.io-client"
+    )
     intro = (
-        f"{BIG_N:,} clients on one Parley host ({BIG_PROCS} generator processes of "
-        f"{BIG_N // BIG_PROCS:,}, {CONCURRENCY // 2} handshakes in flight each), then chat load: "
+        f"{BIG_N:,} clients on one Parley host ({_procs()}, "
+        f"{BIG_IN_FLIGHT // BIG_PROCS} handshakes in flight each; {listeners}), "
+        "then chat load: "
         f"{CHAT['senders']} senders at {CHAT['rate']} msg/s each for {CHAT['seconds']} s into "
         f"`general` (each message to all {BIG_N:,}), every delivery timed from its stamp. CPU "
         f"is over the chat phase ({CHAT['seconds']} s of sending, then up to {CHAT['drain_s']} s "

@@ -10,6 +10,8 @@
 //   echo      one client, one acked event at a time: round-trip p50/p99.
 //   rawecho   one raw WebSocket (npm ws) text frame at a time against an echo server: the floor.
 //   acked     S senders, each in a room of its own, each waiting for its ack before the next send.
+//   crowd     N clients arrive, then chat load (params.chat) or a restart storm (params.storm);
+//             with params.lite every client but the senders is lite.js's raw-websocket client.
 //   blip      N clients of one of several host processes through a Redis outage (bench/blip.py).
 //
 // Both servers speak the same subset of Parley's protocol: auth {name} → `welcome` (rooms, with
@@ -20,6 +22,7 @@
 const fs = require("fs");
 const { io } = require("socket.io-client");
 const WebSocket = require("ws");
+const { LiteSocket } = require("./lite");
 
 const P = JSON.parse(process.argv[2] || "{}");
 // An https:// server (Parley over TLS): trust exactly its own certificate (params.ca, a PEM file;
@@ -441,7 +444,7 @@ async function acked() {
 // generator processes on this machine.
 const epochMs = () => performance.timeOrigin + performance.now();
 
-function crowdClient(name, stats) {
+function crowdClient(name, stats, lite) {
   // Reconnects as the UI does (ui/src/lib/socket.ts: 500 ms doubling to 3 s, each delay jittered
   // by ±50 %), with the token from its first welcome; after every later welcome it resyncs the
   // way the UI does for a room it holds (fetch_messages after its newest id, fetch_changes after
@@ -449,18 +452,18 @@ function crowdClient(name, stats) {
   // `users_complete` false) it also names the people it shows, as the UI does after every welcome
   // (ui/src/features/chat/api/presence-watch.ts: the open room's latest authors and the people it
   // lists, here those its first welcome named, at most 200), and is back once that is answered too.
+  // A `lite` client (lite.js) joins, answers pings and is timed the same, but reads no message
+  // beyond its stamp: the big row's listeners, which never resync (no storm with params.lite).
   const c = { name, joinAs: name, token: null, general: 1, lastId: 0, rev: 0, welcomes: 0, back: null, down: false, me: 0, shown: [], authors: [] };
-  c.sock = io(P.url, {
-    transports: ["websocket"],
+  const opts = {
     auth: (cb) => cb(c.token ? { token: c.token } : { name: c.joinAs }),
     reconnection: true,
     reconnectionDelay: 500,
     reconnectionDelayMax: 3000,
     randomizationFactor: 0.5,
-    forceNew: true,
     timeout: 30000,
-    ...TLS,
-  });
+  };
+  c.sock = lite ? new LiteSocket(P.url, opts) : io(P.url, { ...opts, transports: ["websocket"], forceNew: true, ...TLS });
   c.ready = new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`connect timeout for ${name}`)), P.connect_timeout_ms || 60000);
     // Counted, and retried by the backoff above (as the UI would); the timer bounds the wait.
@@ -510,10 +513,12 @@ function crowdClient(name, stats) {
       }
     });
   });
-  c.sock.on("message_created", (m) => {
-    c.lastId = Math.max(c.lastId, m.id);
-    if (m.author && !c.authors.includes(m.author.id)) c.authors = [...c.authors, m.author.id].slice(-50);
-  });
+  if (!lite) {
+    c.sock.on("message_created", (m) => {
+      c.lastId = Math.max(c.lastId, m.id);
+      if (m.author && !c.authors.includes(m.author.id)) c.authors = [...c.authors, m.author.id].slice(-50);
+    });
+  }
   c.sock.on("users_changed", () => stats.user_frames++);
   c.sock.on("presence_changed", () => stats.user_frames++);
   c.sock.on("user_created", () => stats.user_frames++);
@@ -535,6 +540,8 @@ function watchShown(c) {
 }
 
 async function crowd() {
+  if (P.lite && P.storm) throw new Error("lite clients do not resync: no storm with params.lite");
+  if (P.lite && P.ca) throw new Error("lite clients speak plain ws:// only: no params.ca with params.lite");
   const pid = P.server_pid;
   const stats = {
     connect_errors: 0, connect_error_samples: [], users_in_welcome: [], user_frames: 0, last_welcome: 0, back: 0, down: 0,
@@ -547,7 +554,8 @@ async function crowd() {
   const worker = async () => {
     while (next < P.n) {
       const i = next++;
-      clients[i] = await crowdClient(`${P.tag || "c"}${i}`, stats).ready;
+      const lite = Boolean(P.lite) && i >= ((P.chat && P.chat.senders) || 0);
+      clients[i] = await crowdClient(`${P.tag || "c"}${i}`, stats, lite).ready;
       results.connected = (results.connected || 0) + 1; // reported even when the deadline ends it
     }
   };
@@ -673,8 +681,15 @@ async function crowdChat(clients) {
   // chat load while every client times each message_created from its stamp (epoch ms, so a send
   // from one process is timed in another).
   const lat = [];
+  // A delivery whose stamp cannot be read is left out (the row's deliveries then fall short of
+  // messages × clients) and said once in the results' errors.
+  const timed = (stamp) => {
+    if (Number.isFinite(stamp)) lat.push(Math.round((epochMs() - stamp) * 100) / 100);
+    else if (!results.errors.includes("a message_created without a readable stamp")) results.errors.push("a message_created without a readable stamp");
+  };
   for (const c of clients) {
-    c.sock.on("message_created", (m) => lat.push(Math.round((epochMs() - sentAt(m.text)) * 100) / 100));
+    if (c.sock instanceof LiteSocket) c.sock.onStamp = timed;
+    else c.sock.on("message_created", (m) => timed(sentAt(m.text)));
   }
   process.stdout.write("CONNECTED\n");
   await new Promise((resolve) => {
