@@ -9,8 +9,9 @@ Side by side with the Node socket.io reference in one run (bench/_vs.py runs and
   (socket.io-client: 500 ms doubling to 3 s, ±50 % jitter), Parley's with its device token, then
   resyncs as the UI does for a room it holds (`fetch_messages` after its newest id and
   `fetch_changes` after its rev) and, as the welcome says the host's list is incomplete, names the
-  people it shows (`watch_users`, as the UI does: its latest authors and those its first welcome
-  listed): it counts as back once all three are answered. The reference has no tokens and no
+  people it shows and the room whose online count it shows (`watch_users`, as the UI does: its
+  latest authors and those its first welcome listed; `general`): it counts as back once all three
+  are answered. The reference has no tokens and no
   resync: its clients count as back at their `welcome`.
 - **10,000 clients** on one Parley host at chat load: two generator processes, 2 senders at 1 msg/s
   each into `general` (every message to all 10,000: 20,000 deliveries a second), latency of every

@@ -533,10 +533,11 @@ function crowdClient(name, stats, lite) {
   return c;
 }
 
-// The people a crowd client shows, most wanted first: latest authors, then those it lists.
+// The people a crowd client shows, most wanted first: latest authors, then those it lists; and,
+// as the UI does for the open room it is a member of, the room whose online count it shows.
 function watchShown(c) {
   const ids = [...new Set([...c.authors, ...c.shown])].filter((id) => id !== c.me).slice(0, 500);
-  return emitAck(c.sock, "watch_users", { ids });
+  return emitAck(c.sock, "watch_users", { ids, room_id: c.general });
 }
 
 async function crowd() {
