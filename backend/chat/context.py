@@ -280,6 +280,8 @@ class Context:
         self.presence.leave(user_id, room_id)
         for sid in self.presence.sids(user_id):
             self.out.unsubscribe(sid, p.room_channel(room_id))
+            if self.counts.room_of(sid) == room_id:  # a non-member is told its count no more
+                self.counts.forget(sid)
 
     def _user(self, user_id: int) -> User | None:
         return self.db.read(lambda s: s.users.get(user_id))
@@ -306,11 +308,16 @@ class Context:
         if not (self.crowd.waiting(user_id) or self.presence.is_online(user_id)):
             return
         user = self.db.read(lambda s: s.users.get(user_id))
-        if user is None:
-            return
+        if user is not None:
+            self.user_read_again(user)
+
+    def user_read_again(self, user: User) -> None:
+        """The person's record as just read from the database: this process's connections act
+        as it from their next command, on the admins' channel or off it, and a waiting window
+        tells it."""
         self.crowd.refresh(user)
         self.presence.update_user(user)
-        for sid in self.presence.sids(user_id):
+        for sid in self.presence.sids(user.id):
             if user.admin:
                 self.out.subscribe(sid, p.ADMINS_CHANNEL)
             else:

@@ -110,13 +110,16 @@ class Crowd:
             # went within the window is told offline.
             told = {**heard, **users}
             self.tell_here([ctx.user_wire(u) for u in told.values()])
-            # Any shown room's online count may have moved: each counted once (room_counts.py).
-            ctx.counts.recount(ctx)
-        elif ctx.counts.marked:  # only joins and leaves: the rooms they were of
-            ctx.counts.recount(ctx, list(ctx.counts.marked))
         if users:
             # Each other process tells its own connections, those that show these people.
             ctx.tell_peers_users("users_changed", users.values())
+        # The online counts shown here (room_counts.py): after the news, which a failed read of
+        # a room's members must not hold up; every shown room after a window of people, else
+        # the rooms someone joined or left.
+        try:
+            ctx.counts.recount(ctx, None if users or heard else ctx.counts.pending())
+        except Exception:
+            log.exception("counting the shown rooms' people online failed")
         # After telling: a write that fails (a full disk) costs last_seen_at, not the news.
         if devices:
 

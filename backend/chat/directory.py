@@ -44,9 +44,12 @@ class Directory:
             count = ctx.counts.known(cmd.room_id)
             if count is None:
                 count = online_in(ctx, [cmd.room_id])[cmd.room_id]
-                ctx.caller(sid)  # still connected after the read (a disconnect forgot it)
+                # The read yields: still connected (a disconnect forgot it) and still a member.
+                ctx.check_member(ctx.caller(sid), cmd.room_id)
             ctx.counts.show(sid, cmd.room_id, count)
-            answer["room_online"] = count
+            # What is kept (another connection may have begun showing the room during the
+            # read): later changes are told against it.
+            answer["room_online"] = ctx.counts.known(cmd.room_id)
         else:
             ctx.counts.forget(sid)
         ctx.interest.watch(sid, [user.id, *cmd.ids])

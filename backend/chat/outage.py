@@ -29,21 +29,37 @@ SLICE = 500
 
 def after_outage(ctx: Context, here: Transport) -> None:
     """Re-do what may have been asked of this process, then tell its clients (``here``: this
-    process's own transport, so no other process hears it) to catch up."""
+    process's own transport, so no other process hears it) to catch up. They are told even if
+    re-doing failed (a database blip with the Redis one): a client's own catch-up needs no more
+    than the host it is connected to."""
+    try:
+        _redo(ctx)
+    finally:
+        spread = min(SPREAD_MS_MAX, ctx.presence.connection_count() * SPREAD_MS_PER_CONNECTION)
+        here.publish(p.RESYNC, {"within_ms": spread}, None)
+
+
+def _redo(ctx: Context) -> None:
     people = ctx.presence.users()
     ids = [u.id for u in people]
+    # Rooms as held before the read: one joined or left here while it ran (the read yields) is
+    # newer than what was read, and is left as it is.
+    held_before = {u.id: frozenset(ctx.presence.rooms(u.id)) for u in people}
     users, rooms, devices = ctx.db.read(lambda s: _read(s, ids))
+    held_now = {u.id: u for u in ctx.presence.users()}
     for before in people:
         now = users.get(before.id)
         if now is None:  # removed meanwhile (a bot)
             ctx.from_peer("drop_user", [before.id])
             continue
-        if now != before:
-            ctx.from_peer("user_changed", [before.id])
-        held = set(ctx.presence.rooms(before.id))
-        for room_id in sorted(rooms[before.id] - held):
+        # Unless a change here replaced the record while the read ran (it is the newer one).
+        if now != before and held_now.get(before.id) is before:
+            ctx.user_read_again(now)
+        held = held_before[before.id]
+        moved = held ^ set(ctx.presence.rooms(before.id))
+        for room_id in sorted(rooms[before.id] - held - moved):
             ctx.from_peer("enter", [before.id, room_id])
-        for room_id in sorted(held - rooms[before.id]):
+        for room_id in sorted(held - rooms[before.id] - moved):
             ctx.from_peer("leave", [before.id, room_id])
     known = {d for ds in devices.values() for d in ds}
     # A device not among its person's when read may be one made since: asked again, one by one.
@@ -51,8 +67,6 @@ def after_outage(ctx: Context, here: Transport) -> None:
     gone = ctx.db.read(lambda s: [d for d in unknown if s.devices.get(d) is None])
     for device_id in gone:
         ctx.from_peer("drop_device", [device_id])
-    spread = min(SPREAD_MS_MAX, ctx.presence.connection_count() * SPREAD_MS_PER_CONNECTION)
-    here.publish(p.RESYNC, {"within_ms": spread}, None)
 
 
 def _read(

@@ -24,11 +24,13 @@ if TYPE_CHECKING:
 
 
 class RoomCounts:
+    """Which connection shows which room's count, and the count each was last told."""
+
     def __init__(self) -> None:
         self._room_of: dict[str, int] = {}  # connection → the room whose count it shows
         self._shown_by: dict[int, set[str]] = {}  # ... and back
         self._told: dict[int, int] = {}  # room → the count last told (or answered)
-        self.marked: set[int] = set()  # shown rooms someone joined or left since the last count
+        self._marked: set[int] = set()  # shown rooms someone joined or left since the last count
 
     def show(self, sid: str, room_id: int, count: int) -> None:
         """The connection shows this room's count, ``count`` now (it was just answered)."""
@@ -51,7 +53,16 @@ class RoomCounts:
             del self._told[room_id]
 
     def shown(self, room_id: int) -> bool:
+        """Whether some connection here shows the room's count."""
         return room_id in self._shown_by
+
+    def room_of(self, sid: str) -> int | None:
+        """The room whose count the connection shows."""
+        return self._room_of.get(sid)
+
+    def pending(self) -> list[int]:
+        """The rooms someone joined or left since they were last counted."""
+        return list(self._marked)
 
     def known(self, room_id: int) -> int | None:
         """The count last told for a room shown here (None: not shown, so not kept): what a new
@@ -64,14 +75,15 @@ class RoomCounts:
         """Someone joined or left the room: True if it is shown here (count it this window)."""
         if not self.shown(room_id):
             return False
-        self.marked.add(room_id)
+        self._marked.add(room_id)
         return True
 
     def recount(self, ctx: Context, room_ids: Iterable[int] | None = None) -> None:
         """Count these rooms (default: every room shown here) again, and tell the connections
         showing one whose count moved."""
-        rooms = [r for r in (self._shown_by if room_ids is None else room_ids) if self.shown(r)]
-        self.marked.difference_update(rooms)
+        asked = list(self._shown_by if room_ids is None else room_ids)
+        self._marked.difference_update(asked)  # counted now, or no longer shown
+        rooms = [r for r in asked if self.shown(r)]
         if not rooms:
             return
         for room_id, count in online_in(ctx, rooms).items():

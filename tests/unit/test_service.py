@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from backend import commands as c
-from backend.chat import records
+from backend.chat import outage, records
 from backend.chat.context import SendRate
 from backend.chat.crowd import Crowd
 from backend.chat.service import ChatService
@@ -32,6 +32,7 @@ class Recorder:
     def __init__(self) -> None:
         self.published: list[tuple[str, dict[str, Any], str | None, str | None]] = []
         self.channels: dict[str, set[str]] = {}
+        self.dropped: list[str] = []
 
     def publish(
         self, event: str, payload: dict[str, Any], to: str | None, skip_sid: str | None = None
@@ -47,6 +48,9 @@ class Recorder:
 
     def unsubscribe(self, sid: str, channel: str) -> None:
         self.channels.get(channel, set()).discard(sid)
+
+    def disconnect(self, sid: str) -> None:
+        self.dropped.append(sid)
 
     def events(self, name: str) -> list[tuple[dict[str, Any], str | None]]:
         return [(payload, to) for event, payload, to, _ in self.published if event == name]
@@ -333,3 +337,84 @@ def test_a_rooms_online_count_reaches_everyone_showing_it_once_a_window(
     service.sessions.disconnect("s2")
     crowd.flush()
     assert out.events("room_online") == []
+
+
+# -- after a message-queue outage (chat/outage.py) ------------------------------------------------
+
+
+class _LateRead:
+    """The database, with ``then`` run after a read has read and before it returns: what happens
+    on the hub while a read is on a storage thread (any greenlet may run then)."""
+
+    def __init__(self, db: Database, then: Any) -> None:
+        self._db, self._then = db, then
+
+    def read(self, fn: Any) -> Any:
+        result = self._db.read(fn)
+        then, self._then = self._then, lambda: None
+        then()
+        return result
+
+    def write(self, fn: Any) -> Any:
+        return self._db.write(fn)
+
+
+def test_after_an_outage_what_the_database_says_is_redone_here_then_everyone_resyncs(
+    service: ChatService, out: Recorder, db: Database
+) -> None:
+    """What other processes asked while Redis was away never came: a room left elsewhere, admin
+    rights given, a device signed out. Re-done from the database for this process's
+    connections; then they are told to resync."""
+    ctx = service.context
+    _join(service, "s1", "Ana")
+    _join(service, "s2", "Bo")
+    den = _create_room(service, "s1", "den")["id"]
+    bo = ctx.caller("s2").id
+    ana = ctx.caller("s1").id
+    ana_device = ctx.presence.device("s1")
+    assert den in ctx.presence.rooms(ana)
+
+    def behind_its_back(s: Any) -> None:  # as other processes did, unheard
+        s.members.delete(den, ana)
+        s.users.set_admin(bo, True)
+        s.devices.delete(ana_device)
+
+    db.write(behind_its_back)
+    out.published.clear()
+    outage.after_outage(ctx, out)
+    assert den not in ctx.presence.rooms(ana)
+    assert "s1" not in out.channels[f"room:{den}"]
+    assert ctx.caller("s2").admin and "s2" in out.channels["admins"]
+    assert out.dropped == ["s1"]  # the device signed out elsewhere
+    assert out.events("resync") == [({"within_ms": 2}, None)]
+
+
+def test_a_room_joined_here_while_the_catch_up_reads_is_not_undone(
+    service: ChatService, out: Recorder, db: Database
+) -> None:
+    ctx = service.context
+    _join(service, "s1", "Ana")
+    _join(service, "s2", "Bo")
+    lab = _create_room(service, "s2", "lab")["id"]
+    ana = ctx.caller("s1").id
+    # Ana joins lab (here, on the hub) after the catch-up's read saw her without it.
+    ctx.db = _LateRead(db, lambda: service.rooms.join("s1", c.RoomRef(lab)))  # type: ignore[assignment]
+    outage.after_outage(ctx, out)
+    assert lab in ctx.presence.rooms(ana)
+    assert "s1" in out.channels[f"room:{lab}"]
+
+
+def test_clients_are_told_to_resync_even_when_the_catch_up_fails(
+    service: ChatService, out: Recorder, db: Database
+) -> None:
+    """A database blip with the Redis one: the clients' own catch-up still fills their gap."""
+    _join(service, "s1", "Ana")
+
+    class Broken(_LateRead):
+        def read(self, fn: Any) -> Any:
+            raise OSError("disk gone")
+
+    service.context.db = Broken(db, None)  # type: ignore[assignment]
+    with pytest.raises(OSError):
+        outage.after_outage(service.context, out)
+    assert out.events("resync") == [({"within_ms": 1}, None)]

@@ -45,11 +45,14 @@ export function shownPeople(state: ChatState, panel: readonly number[] = inPanel
   return [...ids];
 }
 
-/** The room whose online count the people panel shows: the open room, if we are in it (the
- * host counts for members only). */
+/** The room whose online count the host tells the people panel: the open channel, if we are in
+ * it (the host counts for members only). */
 export function countedRoom(state: ChatState): number | null {
   const active = state.activeRoomId;
-  return active !== null && state.rooms[active]?.member ? active : null;
+  const room = active !== null ? state.rooms[active] : undefined;
+  // A DM's members are watched (its partners): the panel counts them itself, and thousands of
+  // open DMs would cost the host a count each per presence window.
+  return active !== null && room?.member && room.kind === 'channel' ? active : null;
 }
 
 /** The people panel's rows in or near view, in its order: watched first, gathered. */

@@ -185,7 +185,7 @@ describe('the people panel of a big room (a big host)', () => {
   });
 
   it('names the open room for its online count, and follows room_online for that room only', async () => {
-    bigWelcome([room(1, 'general', 0), room(3, 'lobby', 0, false)]);
+    bigWelcome([room(1, 'general', 0), room(3, 'lobby', 0, false), { ...room(4, ''), kind: 'dm' }]);
     await settle();
     expect((await watched()).room_id).toBe(1);
     expect(useChat.getState().roomOnline).toEqual({ room_id: 1, online: ROOM_ONLINE });
@@ -196,6 +196,11 @@ describe('the people panel of a big room (a big host)', () => {
     useChat.getState().setActiveRoom(3);
     expect((await watched()).room_id).toBeUndefined();
     expect(useChat.getState().roomOnline).toBeNull();
+    // A DM: its members are watched, the panel counts them; the host is not asked to.
+    useChat.getState().setActiveRoom(1);
+    expect((await watched()).room_id).toBe(1);
+    useChat.getState().setActiveRoom(4);
+    expect((await watched()).room_id).toBeUndefined();
   });
 });
 

@@ -54,4 +54,14 @@ describe('PeerList', () => {
     act(() => useChat.getState().setRoomOnline({ room_id: 1, online: 1234 }));
     expect(screen.getByRole('heading', { name: /People/ })).toHaveTextContent('1234 online');
   });
+
+  it('on a big host counts and orders a direct message itself: its members are watched', () => {
+    setUsersComplete(false);
+    useChat.getState().applyWelcome(welcome([room(1, 'general'), { ...room(2, ''), kind: 'dm' }]));
+    useChat.getState().setMembers(2, people);
+    useChat.getState().setRoomOnline({ room_id: 1, online: 1234 }); // general's: not this one
+    render(<PeerList roomId={2} />);
+    expect(screen.getByRole('heading', { name: /People/ })).toHaveTextContent('2 online');
+    expect(names()).toEqual(['ana (you)', 'cy', 'bob']);
+  });
 });

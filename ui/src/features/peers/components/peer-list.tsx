@@ -6,7 +6,8 @@
  * big host (issue 17) we hear only the people we show: the rows in or near view are named to the
  * host first (presence-watch.ts), so every dot a person can see is true, and the host counts the
  * room's online members for the heading. Online-first would sort on dots of people we do not
- * hear of, and rows would jump as the dots in view turn true: there, by name alone.
+ * hear of, and rows would jump as the dots in view turn true: there, by name alone. A direct
+ * message's members are watched (its partners) wherever we are: counted and sorted here.
  */
 import { memo, useCallback, useMemo, useRef, useState } from 'react';
 
@@ -36,7 +37,9 @@ export function PeerList({ roomId }: { roomId: number }) {
   const [error, setError] = useState<string | null>(null);
   const [card, setCard] = useState<{ id: number; anchor: HTMLElement } | null>(null);
   const [editing, setEditing] = useState(false);
-  const everyone = usersComplete(); // a small host: we hear everyone's presence
+  const isDm = useChat((s) => s.rooms[roomId]?.kind === 'dm');
+  // A small host: we hear everyone's presence; a DM: we hear its members' on any host.
+  const everyone = usersComplete() || isDm;
   const people = useMemo(
     () =>
       ids
