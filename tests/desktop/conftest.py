@@ -112,13 +112,19 @@ class App:
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
-        self.url = self._wait_for(r"host up on (http://127\.0\.0\.1:\d+/)")
+        self.url = self.wait_for(r"host up on (http://127\.0\.0\.1:\d+/)")
 
     @property
     def output(self) -> str:
         return self.out_path.read_text(errors="replace")
 
-    def _wait_for(self, pattern: str, timeout: float = START_TIMEOUT) -> str:
+    def says(self, text: str, timeout: float = START_TIMEOUT) -> bool:
+        """Whether the app said ``text`` within ``timeout`` (what it logs after "host up" may
+        come a little later than the test reads)."""
+        self.wait_for(f"({re.escape(text)})", timeout)
+        return True
+
+    def wait_for(self, pattern: str, timeout: float = START_TIMEOUT) -> str:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             match = re.search(pattern, self.output)
@@ -299,7 +305,7 @@ class StartScreen:
     def join(self, address: str, port: int) -> None:
         """Type ``address``; join_host checks the host on 127.0.0.1:``port`` and says ok."""
         type_into_window(self.display, self.wid, address)
-        self.app._wait_for(rf"join (https://127\.0\.0\.1:{port}/): ok", timeout=40)
+        self.app.wait_for(rf"join (https://127\.0\.0\.1:{port}/): ok", timeout=40)
 
     def sign_in_as(self, name: str, joined: Callable[[], bool], timeout: float = 60.0) -> None:
         """Type ``name`` into the other host's join screen (its name field has focus) until

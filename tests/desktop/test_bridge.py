@@ -72,7 +72,7 @@ def test_js_api_works_for_the_host_page_and_refuses_a_foreign_one(launch, xvfb, 
         assert seen_seven or "(7) Parley" in title, f"title {title!r}; app said:\n{app.output}"
         assert _Foreign.results == ["refused=PermissionError"], _Foreign.results
         assert app.window_title(xvfb, wid) == "(7) Parley"
-        assert "js_api set_unread refused for page http://127.0.0.1:" in app.output
+        assert app.says("js_api set_unread refused for page http://127.0.0.1:")
         app.close_window(xvfb)
         assert app.wait() == 0
     finally:

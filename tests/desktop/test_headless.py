@@ -35,16 +35,16 @@ def chat_and_stop(app) -> None:
 
 def test_frozen_without_display_serves_headless(launch, frozen_binary) -> None:
     app = launch([str(frozen_binary)], None)
-    assert "no display: neither DISPLAY nor WAYLAND_DISPLAY is set" in app.output
-    assert f"Join code: {JOIN_CODE}" in app.output
+    assert app.says("no display: neither DISPLAY nor WAYLAND_DISPLAY is set")
+    assert app.says(f"Join code: {JOIN_CODE}")
     # The bundle carries the metadata the fast path checks its library versions against.
-    assert "transport: the websocket fast path" in app.output, app.output
+    assert app.says("transport: the websocket fast path")
     chat_and_stop(app)
 
 
 def test_frozen_with_stale_display_serves_headless(launch, frozen_binary, stale_display) -> None:
     app = launch([str(frozen_binary)], stale_display)
-    assert f"cannot open X display {stale_display}" in app.output
+    assert app.says(f"cannot open X display {stale_display}")
     chat_and_stop(app)
 
 
@@ -75,7 +75,7 @@ def test_binary_from_deb_runs_headless(launch, deb: Path, tmp_path: Path) -> Non
     desktop_entry = (root / "usr/share/applications/parley.desktop").read_text()
     assert "Exec=parley" in desktop_entry and "Icon=parley" in desktop_entry
     app = launch([str(root / "usr/bin/parley"), "--headless"], None)
-    assert "--headless was given" in app.output
+    assert app.says("--headless was given")
     chat_and_stop(app)
 
 
@@ -83,7 +83,7 @@ def test_busy_port_takes_another_and_says_which(launch, tmp_path: Path) -> None:
     with socket.create_server(("127.0.0.1", 0)) as busy:
         port = busy.getsockname()[1]
         app = launch(SOURCE_CMD, None, None, "--headless", "--port", str(port))
-        assert f"Port {port} is in use" in app.output
+        assert app.says(f"Port {port} is in use")
         assert f":{port}/" not in app.url
         chat_and_stop(app)
 

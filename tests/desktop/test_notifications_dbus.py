@@ -48,7 +48,7 @@ def test_a_mention_notifies_and_its_click_opens_the_conversation(
     peer = Peer(app.url, {"name": "Watcher", "code": JOIN_CODE})
     try:
         host = wait_host_online(peer)
-        assert "notifications: dbus" in app.output
+        assert app.says("notifications: dbus")
         wid = app.window_id(xvfb)
 
         def badge() -> dict | None:

@@ -99,7 +99,7 @@ def test_host_that_cannot_start_is_explained_in_the_window(xvfb, ui_dist, tmp_pa
             app = App.__new__(App)  # only its window helpers: this one never serves
             app.proc, app.out_path = proc, out_path
             app.window_id(xvfb)
-            app._wait_for(r"(cannot start the host: .*Cannot assign requested address)")
+            app.wait_for(r"(cannot start the host: .*Cannot assign requested address)")
             # The message, not a blank page.
             wait_painted(xvfb, ARTIFACTS / "desktop-cannot-start.png", timeout=20)
             app.close_window(xvfb)

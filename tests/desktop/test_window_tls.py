@@ -44,7 +44,7 @@ def test_window_joins_a_host_by_its_invite_link_with_the_key_pinned(start_screen
         screen = start_screen("desktop-tls-start-screen.png")
         app, display = screen.app, screen.display
         screen.join(f"https://127.0.0.1:{port}/#code={JOIN_CODE}&fp={fp}", port)
-        app._wait_for(rf"window: (127\.0\.0\.1:{port}) presented its pinned key", timeout=40)
+        app.wait_for(rf"window: (127\.0\.0\.1:{port}) presented its pinned key", timeout=40)
 
         # The remote join screen has the code from the link; the name field has focus.
         def online() -> bool:
@@ -120,7 +120,7 @@ def test_window_shows_a_warning_when_the_host_presents_another_key(
         screen = start_screen("desktop-tls-start-screen-2.png")
         app, display = screen.app, screen.display
         screen.join(f"127.0.0.1:{proxy.port}", proxy.port)  # first use: the real key
-        app._wait_for(
+        app.wait_for(
             rf"window: 127\.0\.0\.1:{proxy.port} presented key ({fake.fingerprint}), "
             rf"pinned {real.fingerprint}: not loaded",
             timeout=40,

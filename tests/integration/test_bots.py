@@ -124,13 +124,13 @@ def test_a_reset_or_revoked_token_is_refused_and_its_connection_dropped(
     live = connect(token=token)
     ack = host.call("reset_bot_token", {"bot_id": bot["id"]})
     assert ack["ok"] and ack["token"] != token
-    _wait_for(lambda: live.disconnected)
+    wait_for(lambda: live.disconnected)
     assert refusal(live_server.url, {"token": token}).code == "bad_token"
 
     fresh = connect(token=ack["token"])
     assert fresh.user["id"] == bot["id"]
     assert host.call("revoke_bot", {"bot_id": bot["id"]})["ok"]
-    _wait_for(lambda: fresh.disconnected)
+    wait_for(lambda: fresh.disconnected)
     assert refusal(live_server.url, {"token": ack["token"]}).code == "bad_token"
     assert host.call("list_bots")["bots"][0]["has_token"] is False
     # Not a bot: nothing to reset.
@@ -268,7 +268,7 @@ def test_a_webhook_over_its_rate_is_told_when_to_come_back(
     assert statuses[:10] == [200] * 10 and statuses[-1] == 429
 
 
-def _wait_for(condition: Callable[[], bool], timeout: float = 5.0) -> None:
+def wait_for(condition: Callable[[], bool], timeout: float = 5.0) -> None:
     deadline = time.monotonic() + timeout
     while not condition():
         assert time.monotonic() < deadline, "timed out"

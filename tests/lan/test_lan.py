@@ -280,9 +280,9 @@ def test_window_start_screen_lists_what_its_host_finds_and_joins_one(
         # The address field has focus; the one host's Join button comes just before it.
         for keys in (["windowfocus", "--sync", str(wid)], ["key", "shift+Tab"], ["key", "Return"]):
             xdotool(xvfb, *keys)
-        app._wait_for(rf"join ({re.escape(d_url)}): ok", timeout=30)
+        app.wait_for(rf"join ({re.escape(d_url)}): ok", timeout=30)
         # D's page is in the window now: its UI asked the bridge, which refuses other hosts.
-        app._wait_for(rf"refused for page ({re.escape(d_url)})", timeout=30)
+        app.wait_for(rf"refused for page ({re.escape(d_url)})", timeout=30)
 
         app.close_window(xvfb)
         assert app.wait() == 0, app.output
