@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from bench import _vs, crowds
-from tests.cluster.conftest import TEMPLATE
+from tests.cluster.conftest import TEMPLATE, make_template
 from tests.cluster.servers import PostgresServer, RedisServer
 from tests.hostproc import HostProcess
 from tests.peers import Peer
@@ -88,15 +88,11 @@ def _blip(postgres: PostgresServer, root: Path, n: int) -> dict[str, Any]:
 
 
 def measure() -> dict[str, Any]:
-    if not (_vs.LOADGEN / "node_modules").is_dir():
-        raise RuntimeError(f"run `npm --prefix {_vs.LOADGEN} ci` first (make bench does)")
+    _vs.check_node_modules()
     out: dict[str, Any] = {"files": crowds._raise_files(), "load_before": os.getloadavg()[0]}
     postgres = PostgresServer()
     try:
-        postgres.create_database(TEMPLATE)
-        from backend.storage.postgres.store import PostgresBackend
-
-        PostgresBackend(postgres.url(TEMPLATE)).open_writer().close()
+        make_template(postgres)
         with tempfile.TemporaryDirectory() as tmp:
             for n in SIZES:
                 started = time.monotonic()

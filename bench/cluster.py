@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from bench import _vs, crowds
-from tests.cluster.conftest import TEMPLATE
+from tests.cluster.conftest import TEMPLATE, make_template
 from tests.cluster.servers import HaproxyServer, PostgresServer, RedisServer, free_port
 from tests.hostproc import HostProcess
 
@@ -164,10 +164,7 @@ def measure() -> dict[str, Any]:
     out["load_before"] = os.getloadavg()[0]
     postgres = PostgresServer()
     try:
-        postgres.create_database(TEMPLATE)
-        from backend.storage.postgres.store import PostgresBackend
-
-        PostgresBackend(postgres.url(TEMPLATE)).open_writer().close()
+        make_template(postgres)
         with tempfile.TemporaryDirectory() as tmp:
             for name, setup in (("one", _one), ("two", _two)):
                 started = time.monotonic()

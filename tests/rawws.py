@@ -14,16 +14,25 @@ from typing import Any, NamedTuple
 
 
 def raw_websocket(
-    port: int, extra_headers: str = "", source: str | None = None, cafile: Path | None = None
+    port: int,
+    extra_headers: str = "",
+    source: str | None = None,
+    cafile: Path | None = None,
+    rcvbuf: int | None = None,
 ) -> tuple[socket.socket, bytes, list[str]]:
     """A hand-made websocket client on the Engine.IO endpoint: (socket, bytes after the 101,
     the response's header lines). ``source``: the loopback address to come from (127.0.0.x).
     ``cafile``: over TLS (wss://), trusting exactly that certificate (the host's own file); one
     thread reads and writes it, as a browser tab does (python-socketio's client uses two, which
-    CPython's ssl does not support)."""
-    s = socket.create_connection(
-        ("127.0.0.1", port), timeout=10, source_address=(source, 0) if source else None
-    )
+    CPython's ssl does not support). ``rcvbuf``: the receive buffer, set before connecting so
+    that TCP offers the host a window that small (a slow reader)."""
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    if rcvbuf is not None:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, rcvbuf)
+    s.settimeout(10)
+    if source:
+        s.bind((source, 0))
+    s.connect(("127.0.0.1", port))
     if cafile is not None:
         context = ssl.create_default_context(cafile=str(cafile))
         s = context.wrap_socket(s, server_hostname="127.0.0.1")

@@ -115,6 +115,16 @@ class Rates:
             buckets.forget(user_id)
 
 
+def _ids(here: Callable[..., None]) -> Callable[[list[Any]], None]:
+    """A request between processes whose arguments are ids: done only if they are."""
+
+    def checked(args: list[Any]) -> None:
+        if all(type(a) is int for a in args):
+            here(*args)
+
+    return checked
+
+
 class Context:
     def __init__(
         self,
@@ -137,18 +147,21 @@ class Context:
         self.crowd = crowd or Crowd()
         self.crowd.bind(self)
         self.peers: Peers = _Alone()
-        # What other processes may ask this one to do for its own connections (``tell_peers``).
-        self._for_peers: dict[str, Callable[..., None]] = {
-            "enter": self._subscribe_here,
-            "leave": self._unsubscribe_here,
-            "drop_device": self._drop_device_here,
-            "drop_user": self._drop_user_here,
-            "user_changed": self._user_changed_here,
-            "show": self._show_here,
+        # What other processes may ask this one to do for its own connections (``tell_peers``),
+        # each checking what it is given: a request with ids, or a window's people's records.
+        self._for_peers: dict[str, Callable[[list[Any]], None]] = {
+            "enter": _ids(self._subscribe_here),
+            "leave": _ids(self._unsubscribe_here),
+            "drop_device": _ids(self._drop_device_here),
+            "drop_user": _ids(self._drop_user_here),
+            "user_changed": _ids(self._user_changed_here),
+            "show": _ids(self._show_here),
+            # Told with this process's next window (crowd.py), the records checked (records.py).
+            "users_changed": lambda args: self.crowd.heard(records.users_from_records(args)),
             # The cluster transport keeps who is where (people and their devices).
-            "online": lambda *user_and_device: None,
-            "offline": lambda *user_and_device: None,
-            "device_offline": lambda device_id: None,
+            "online": lambda args: None,
+            "offline": lambda args: None,
+            "device_offline": lambda args: None,
         }
 
     def tell_peers(self, action: str, *args: int) -> None:
@@ -166,12 +179,9 @@ class Context:
         or, for another process's window of joins, arrivals and departures, the people's records:
         this process's connections that show them hear it with its own next window. Either is
         checked: a malformed request (a bug, another version) is refused, not acted on."""
-        if action == "users_changed":
-            self.crowd.heard(records.users_from_records(args))
-            return
         here = self._for_peers.get(action)
-        if here is not None and all(type(a) is int for a in args):
-            here(*args)
+        if here is not None:
+            here(args)
 
     def caller(self, sid: str) -> User:
         """The user of a connection (``forbidden`` for one that never finished connecting)."""

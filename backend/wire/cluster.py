@@ -324,7 +324,7 @@ class ClusterTransport:
         self._heard: dict[str, float] = {}  # process → when it was last heard (monotonic)
         self._unreadable: set[str] = set()  # processes whose heartbeat could not be read (said)
         self.bus = RedisBus(url, channel, self._receive, self._missed, self._unsent)
-        self.bus.send(json.dumps({"o": self._origin, "hello": True}))
+        self._ask_who()
         self._beat = gevent.spawn(self._heartbeat)
 
     def online_elsewhere(self, user_id: int) -> bool:
@@ -334,6 +334,10 @@ class ClusterTransport:
     def device_online_elsewhere(self, device_id: int) -> bool:
         """Whether the device has a connection to another live process."""
         return any(device_id in devices for devices in self._devices_elsewhere.values())
+
+    def _ask_who(self) -> None:
+        """The others say who is connected to them (``hello``: a process started, or is back)."""
+        self.bus.send(json.dumps({"o": self._origin, "hello": True}))
 
     def _say_who(self) -> None:
         self.bus.send(who_is_here(self._origin, self.local_people(), self.local_devices()))
@@ -365,7 +369,7 @@ class ClusterTransport:
     def _missed(self) -> None:
         """Subscribed again after a break: who is where may have changed unheard."""
         self._say_who()
-        self.bus.send(json.dumps({"o": self._origin, "hello": True}))
+        self._ask_who()
         self._resync_soon()
 
     def _unsent(self) -> None:

@@ -18,13 +18,18 @@ TEMPLATE = "parley_template"
 _numbers = itertools.count(1)
 
 
+def make_template(server: PostgresServer) -> None:
+    """Parley's schema in TEMPLATE, migrated once: every database made from it is a copy (CREATE
+    DATABASE … TEMPLATE: a file copy). The tests' and the benchmarks' servers."""
+    server.create_database(TEMPLATE)
+    PostgresBackend(server.url(TEMPLATE)).open_writer().close()
+
+
 @pytest.fixture(scope="session")
 def postgres() -> Iterator[PostgresServer]:
     server = PostgresServer()
     try:
-        server.create_database(TEMPLATE)
-        # Migrated once; every test's database is a copy (CREATE DATABASE … TEMPLATE: a file copy).
-        PostgresBackend(server.url(TEMPLATE)).open_writer().close()
+        make_template(server)
         yield server
     finally:
         server.stop()

@@ -18,7 +18,7 @@ import pytest
 from tests.conftest import FASTPATH
 from tests.hostproc import HostProcess
 from tests.integration.test_crowds import Client, drain
-from tests.rawws import signed_in
+from tests.rawws import raw_websocket, signed_in
 
 pytestmark = [
     pytest.mark.integration,
@@ -41,25 +41,7 @@ ENV = {
 def _stalled(port: int, token: str) -> socket.socket:
     """A signed-in websocket with a 4 KB receive buffer that, from its welcome on, reads
     nothing (set before connecting, so TCP offers the host a window that small)."""
-    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
-    s.settimeout(10)
-    s.connect(("127.0.0.1", port))
-    s.sendall(
-        (
-            "GET /socket.io/?EIO=4&transport=websocket HTTP/1.1\r\n"
-            f"Host: 127.0.0.1:{port}\r\n"
-            "Upgrade: websocket\r\nConnection: Upgrade\r\n"
-            "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
-        ).encode()
-    )
-    got = b""
-    while b"\r\n\r\n" not in got:
-        chunk = s.recv(4096)
-        assert chunk, got
-        got += chunk
-    head, rest = got.split(b"\r\n\r\n", 1)
-    assert b" 101 " in head, head
+    s, rest, _ = raw_websocket(port, rcvbuf=4096)
     _rest, welcome = signed_in(s, rest, {"token": token})
     assert welcome["user"]["name"] == "Slow"
     return s

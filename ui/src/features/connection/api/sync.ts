@@ -368,8 +368,10 @@ async function catchUp(): Promise<void> {
     return; // offline or timed out: the welcome after the reconnect resyncs everything
   }
   await resyncAll();
-  if (usersComplete()) await reloadSmallHostUsers().catch(() => undefined); // the next welcome lists them
-  else watchAfterWelcome();
+  // Presence: each asks only on its kind of host (a small one lists everyone; a big one names
+  // whom it shows). A small host's list that fails waits for the next welcome.
+  await reloadSmallHostUsers().catch(() => undefined);
+  watchAfterWelcome();
 }
 
 /** Reset module state (here and in the feature commands) between unit tests. */
